@@ -1,0 +1,68 @@
+import { existsSync, writeFileSync, rmSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { runCommand } from './run-command.js';
+import { MEDIAWIKI_ROOT } from './mediawiki-settings.js';
+
+/**
+ * Debian 12 packages for MediaWiki 1.39 on SQLite behind `php -S`.
+ * lua5.1 is what Debian's Scribunto runs for Module: pages; the mediawiki
+ * package only recommends it, and --no-install-recommends leaves it out.
+ */
+export const MEDIAWIKI_PACKAGES: readonly string[] = [
+  'mediawiki',
+  'php-cli',
+  'php-sqlite3',
+  'php-intl',
+  'php-mbstring',
+  'php-xml',
+  'php-apcu',
+  'php-curl',
+  'php-gd',
+  'lua5.1',
+];
+
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
+}
+
+function mediaWikiInstalled(): boolean {
+  return existsSync(`${MEDIAWIKI_ROOT}/maintenance/install.php`) && onPath('php') && existsSync('/usr/bin/lua5.1');
+}
+
+function streamTo(chunk: string, stream: 'stdout' | 'stderr'): void {
+  (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
+}
+
+/**
+ * Installs MediaWiki and PHP from Debian when missing (as root); returns at once when present.
+ *
+ * The mediawiki package pulls in apache2, whose post-install would start it on
+ * port 80. Nothing here needs it, so service starts are refused during the
+ * install with a temporary policy-rc.d (only when none exists already).
+ *
+ * @example
+ * await ensureMediaWikiPackages();
+ */
+export async function ensureMediaWikiPackages(): Promise<void> {
+  if (mediaWikiInstalled()) return;
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new Error(
+      `MediaWiki is not installed and installing it needs root: apt-get install -y --no-install-recommends ${MEDIAWIKI_PACKAGES.join(' ')}`,
+    );
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const ownPolicy = !existsSync(POLICY_RC_D);
+  if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    await runCommand('apt-get', ['update'], { env, onOutput: streamTo });
+    await runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...MEDIAWIKI_PACKAGES], {
+      env,
+      onOutput: streamTo,
+    });
+  } finally {
+    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
+  }
+  if (!mediaWikiInstalled()) throw new Error('apt-get finished but MediaWiki or php is still missing');
+}

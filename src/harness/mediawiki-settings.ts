@@ -1,0 +1,182 @@
+/**
+ * PHP text the harness writes next to each wiki's LocalSettings.php.
+ * Kept apart from the process handling so the settings can be read in one place.
+ */
+
+/** Where Debian installs MediaWiki; every wiki shares this code. */
+export const MEDIAWIKI_ROOT = '/usr/share/mediawiki';
+
+/** A group that only exists because the harness defines it, to test custom groups. */
+export const HARNESS_CUSTOM_GROUP = 'reviewer';
+
+/** App id of the bot password; the login name is `Admin@ferry`. */
+export const BOT_APP_ID = 'ferry';
+
+/**
+ * Grants of the harness bot password. `userrights` is not a core grant in
+ * MediaWiki 1.39 (no grant carries the `userrights` right), so the harness
+ * defines it in $wgGrantPermissions.
+ */
+export const BOT_GRANTS: readonly string[] = [
+  'basic',
+  'highvolume',
+  'import',
+  'uploadfile',
+  'uploadeditmovefile',
+  'createeditmovepage',
+  'editpage',
+  'editprotected',
+  'editinterface',
+  'editsiteconfig',
+  'createaccount',
+  'delete',
+  'protect',
+  'userrights',
+];
+
+/** Rights the admin's groups get on top of MediaWiki's defaults, so the bot can do a full migration. */
+const SYSOP_RIGHTS = [
+  'import',
+  'importupload',
+  'upload',
+  'reupload',
+  'reupload-shared',
+  'upload_by_url',
+  'movefile',
+  'createaccount',
+  'delete',
+  'bigdelete',
+  'undelete',
+  'editprotected',
+  'editinterface',
+  'suppressredirect',
+  'noratelimit',
+  'apihighlimits',
+];
+
+/** A PHP single-quoted string literal. */
+export function phpString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export interface HarnessSettingsInput {
+  dir: string;
+  port: number;
+  maxUploadBytes: number;
+  scribunto: boolean;
+}
+
+/** The harness block: per-wiki paths, permissive limits and the rights a migration needs. */
+export function harnessSettingsPhp(input: HarnessSettingsInput): string {
+  const dir = input.dir;
+  const lines = [
+    '<?php',
+    '// Written by the Ferry test harness on every start; edits are lost.',
+    '',
+    `$wgServer = ${phpString(`http://127.0.0.1:${input.port}`)};`,
+    '$wgCanonicalServer = $wgServer;',
+    '',
+    "// Debian's PlatformSettings.php points these at shared system folders.",
+    `$wgCacheDirectory = ${phpString(`${dir}/cache`)};`,
+    `$wgTmpDirectory = ${phpString(`${dir}/tmp`)};`,
+    `$wgDBerrorLog = ${phpString(`${dir}/logs/dberror.log`)};`,
+    `$wgDebugLogGroups['exception'] = ${phpString(`${dir}/logs/exception.log`)};`,
+    `$wgDebugLogGroups['error'] = ${phpString(`${dir}/logs/error.log`)};`,
+    `$wgDebugLogGroups['fatal'] = ${phpString(`${dir}/logs/fatal.log`)};`,
+    `$wgUploadDirectory = ${phpString(`${dir}/images`)};`,
+    "$wgUploadPath = '/images';",
+    '',
+    '// Caches every process shares (php -S workers and maintenance scripts alike),',
+    '// so a change made by a maintenance script is seen by the next request and',
+    '// login sessions survive a server restart.',
+    '$wgMainCacheType = CACHE_DB;',
+    '$wgSessionCacheType = CACHE_DB;',
+    '',
+    '$wgEnableUploads = true;',
+    "$wgFileExtensions = [ 'png', 'gif', 'jpg', 'jpeg', 'webp', 'pdf', 'svg' ];",
+    `$wgMaxUploadSize = ${Math.floor(input.maxUploadBytes)};`,
+    '$wgAllowCopyUploads = true;',
+    '$wgCopyUploadsDomains = [];',
+    '// The installer enables an ImageMagick path that does not exist; GD is installed.',
+    '$wgUseImageMagick = false;',
+    '$wgSVGNativeRendering = true;',
+    '',
+    '// Repeatable tests: jobs run only when asked, no throttles on 127.0.0.1.',
+    '$wgJobRunRate = 0;',
+    '$wgRateLimits = [];',
+    '$wgAccountCreationThrottle = [];',
+    '$wgPasswordAttemptThrottle = [];',
+    '$wgEnableEmail = false;',
+    '$wgShowExceptionDetails = true;',
+    '',
+    "// action=import of an uploaded XML file needs an interwikiprefix; these also allow transwiki imports.",
+    "$wgImportSources = [ 'source', 'target', 'ferry' ];",
+    '',
+    `foreach ( [ ${SYSOP_RIGHTS.map(phpString).join(', ')} ] as $ferryRight ) {`,
+    "\t$wgGroupPermissions['sysop'][$ferryRight] = true;",
+    '}',
+    "$wgGroupPermissions['bureaucrat']['userrights'] = true;",
+    "$wgGroupPermissions['bureaucrat']['noratelimit'] = true;",
+    `$wgGroupPermissions[${phpString(HARNESS_CUSTOM_GROUP)}]['patrol'] = true;`,
+    `$wgGroupPermissions[${phpString(HARNESS_CUSTOM_GROUP)}]['autopatrol'] = true;`,
+    "$wgGrantPermissions['userrights']['userrights'] = true;",
+    "$wgGrantPermissionGroups['userrights'] = 'administration';",
+  ];
+  if (input.scribunto) {
+    lines.push(
+      '',
+      "wfLoadExtension( 'Scribunto' );",
+      "// Debian's Scribunto runs the lua5.1 binary (package lua5.1).",
+      "$wgScribuntoDefaultEngine = 'luastandalone';",
+      "$wgScribuntoEngineConf['luastandalone']['luaPath'] = '/usr/bin/lua5.1';",
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Router for `php -S`: /images/* comes from this wiki's own upload folder
+ * (the Debian tree has a shared images symlink); everything else goes to MediaWiki.
+ */
+export function routerPhp(imagesDir: string): string {
+  return `<?php
+// Written by the Ferry test harness.
+$ferryPath = rawurldecode( parse_url( $_SERVER['REQUEST_URI'], PHP_URL_PATH ) ?? '/' );
+if ( strncmp( $ferryPath, '/images/', 8 ) !== 0 ) {
+\treturn false;
+}
+$ferryRoot = realpath( ${phpString(imagesDir)} );
+$ferryFile = $ferryRoot === false ? false : realpath( $ferryRoot . substr( $ferryPath, 7 ) );
+if ( $ferryFile === false || strncmp( $ferryFile, $ferryRoot . '/', strlen( $ferryRoot ) + 1 ) !== 0 || !is_file( $ferryFile ) ) {
+\thttp_response_code( 404 );
+\theader( 'Content-Type: text/plain' );
+\techo "Not found\\n";
+\treturn true;
+}
+$ferryTypes = [ 'png' => 'image/png', 'gif' => 'image/gif', 'jpg' => 'image/jpeg', 'jpeg' => 'image/jpeg',
+\t'webp' => 'image/webp', 'svg' => 'image/svg+xml', 'pdf' => 'application/pdf' ];
+$ferryExt = strtolower( pathinfo( $ferryFile, PATHINFO_EXTENSION ) );
+header( 'Content-Type: ' . ( $ferryTypes[$ferryExt] ?? 'application/octet-stream' ) );
+header( 'Content-Length: ' . filesize( $ferryFile ) );
+if ( $_SERVER['REQUEST_METHOD'] !== 'HEAD' ) {
+\treadfile( $ferryFile );
+}
+return true;
+`;
+}
+
+/** What LocalSettings.php gets appended once, after the installer's text. */
+export function localSettingsTail(): string {
+  return `
+# Ferry test harness: generated settings, the caller's extra settings, then the
+# overrides block that setSettings() replaces.
+require __DIR__ . '/ferry-harness.php';
+require __DIR__ . '/ferry-extra.php';
+require __DIR__ . '/ferry-overrides.php';
+`;
+}
+
+/** A PHP file holding caller-supplied lines. */
+export function phpFile(comment: string, body: string): string {
+  return `<?php\n// ${comment}\n${body}\n`;
+}
