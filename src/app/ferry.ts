@@ -1,0 +1,251 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { MigrationContext } from '../core/context.js';
+import { parsePlan, type Plan } from '../core/plan.js';
+import { layoutJobs, PlanMismatch } from '../core/planner.js';
+import { runPrechecks } from '../core/prechecks.js';
+import { previewMigration, type Preview, type PreviewRow } from '../core/preview.js';
+import type { Clock, RunRecord } from '../core/ports.js';
+import type { ProgressEvent } from '../core/reporter.js';
+import { executeRun, type RunMode } from '../core/runner.js';
+import { executeUndo } from '../core/undo.js';
+import type { Finding } from '../sdk/connector.js';
+import { openSqlite } from '../store/sqlite-store.js';
+import { Store } from '../store/store.js';
+import { asUserError, connectorFor, Connections, TOOL_VERSION, type OpenSession } from './connections.js';
+import { UserError } from './errors.js';
+import { Migrations, type MigrationRow } from './migrations.js';
+import { RunLogFile, runLogName } from './run-log-file.js';
+import { SecretBox } from './secrets.js';
+
+export interface FerryOptions {
+  dataDir: string;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface RunOptions {
+  onProgress?: (event: ProgressEvent) => void;
+  onFindings?: (findings: Finding[]) => void;
+  /** The target's connection name, required when the plan resets the target. */
+  confirmReset?: string;
+  reset?: boolean;
+  signal?: AbortSignal;
+}
+
+export class PrecheckFailed extends UserError {
+  constructor(readonly findings: Finding[]) {
+    const errors = findings.filter((f) => f.level === 'error');
+    super(`Pre-migration checks found ${errors.length} error(s); nothing was written`, {
+      details: errors.map((f) => `${f.message}${f.hint ? ` — ${f.hint}` : ''}`),
+    });
+  }
+}
+
+/** The engine behind the CLI (and later the server): one data folder, one store. */
+export class Ferry {
+  readonly connections: Connections;
+  readonly migrations: Migrations;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly store: Store,
+    readonly clock: Clock,
+    readonly logger: Logger,
+  ) {
+    this.connections = new Connections(store, SecretBox.open(dataDir), logger);
+    this.migrations = new Migrations(store);
+  }
+
+  static async open(options: FerryOptions): Promise<Ferry> {
+    const dataDir = resolve(options.dataDir);
+    mkdirSync(join(dataDir, 'logs'), { recursive: true });
+    const store = new Store(await openSqlite(join(dataDir, 'ferry.sqlite')));
+    const logger = options.logger ?? pino({ level: 'info' }, pino.destination({ dest: join(dataDir, 'ferry-process.log'), sync: false, mkdir: true }));
+    return new Ferry(dataDir, store, options.clock ?? { now: () => new Date() }, logger);
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  /** Reads and validates a plan file, and checks it against the connector's object types. */
+  async readPlan(file: string): Promise<Plan> {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new UserError(`Cannot read the plan file ${file}`, { hint: 'check the path' });
+    }
+    const plan = parsePlan(text, file);
+    await this.validatePlan(plan);
+    return plan;
+  }
+
+  async validatePlan(plan: Plan): Promise<void> {
+    const source = await this.connections.get(plan.source);
+    const target = await this.connections.get(plan.target);
+    if (source.platform !== target.platform) {
+      throw new UserError(`Source "${source.name}" is ${source.platform} and target "${target.name}" is ${target.platform}: this build migrates only between instances of the same platform`);
+    }
+    try {
+      layoutJobs(connectorFor(source.platform).objectTypes, plan);
+    } catch (error) {
+      if (error instanceof PlanMismatch) throw new UserError(`The plan does not fit ${source.platform}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** Saves (or updates) the migration a plan file describes. */
+  async saveMigration(file: string): Promise<MigrationRow> {
+    const plan = await this.readPlan(file);
+    return this.migrations.save(plan, readFileSync(file, 'utf8'), resolve(file), this.now());
+  }
+
+  async preview(migration: MigrationRow, onRow?: (row: PreviewRow) => void): Promise<Preview> {
+    return this.withContext(migration, AbortSignal.timeout(3_600_000), (ctx) => previewMigration(ctx, this.store, onRow));
+  }
+
+  /** Runs a migration, or resumes its interrupted run. Pre-check errors stop it before anything is written. */
+  async run(migration: MigrationRow, options: RunOptions = {}): Promise<RunRecord> {
+    const last = await this.store.lastRun(migration.id);
+    if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid) && last.pid !== process.pid) {
+      throw new UserError(`Run ${last.id} of "${migration.name}" is still running (process ${last.pid})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
+    }
+    const resume = last?.status === 'RUNNING' && last.kind !== 'undo' ? last : undefined;
+    return this.execute(migration, options, resume ? { kind: 'resume' } : { kind: 'fresh' }, resume);
+  }
+
+  async rerun(runId: number, options: RunOptions & { sourceIds?: string[] } = {}): Promise<RunRecord> {
+    const parent = await this.requireRun(runId);
+    const migration = await this.migrations.byId(parent.migrationId);
+    const plan = parsePlan(migration.plan_yaml, migration.name);
+    const ageDays = (this.clock.now().getTime() - new Date(parent.startedAt).getTime()) / 86_400_000;
+    if (ageDays > plan.options.rerunWindowDays) {
+      throw new UserError(`Run ${runId} started ${ageDays.toFixed(1)} days ago, outside the ${plan.options.rerunWindowDays}-day re-run window`, { hint: 'run the migration again instead: unchanged items are skipped' });
+    }
+    if (parent.status === 'RUNNING') throw new UserError(`Run ${runId} is still running`);
+    return this.execute(migration, options, { kind: 'rerun', parent, ...(options.sourceIds ? { sourceIds: options.sourceIds } : {}) });
+  }
+
+  async undo(runId: number, options: RunOptions & { type?: string } = {}): Promise<RunRecord> {
+    const of = await this.requireRun(runId);
+    if (of.kind === 'undo') throw new UserError(`Run ${runId} is itself an undo`, { hint: 'run the migration again to bring the content back' });
+    if (of.status === 'RUNNING') throw new UserError(`Run ${runId} is still running`, { hint: 'stop it first with `ferry stop`' });
+    const migration = await this.migrations.byId(of.migrationId);
+    return this.withContext(migration, options.signal ?? new AbortController().signal, async (ctx) => {
+      const { run, log } = await this.startRun(migration, 'undo', of.id);
+      try {
+        return await executeUndo({ store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, ctx, run, { of, ...(options.type ? { type: options.type } : {}) });
+      } finally {
+        await log.close();
+      }
+    });
+  }
+
+  async stop(migration: MigrationRow): Promise<RunRecord> {
+    const last = await this.store.lastRun(migration.id);
+    if (!last || last.status !== 'RUNNING') throw new UserError(`"${migration.name}" has no run in progress`);
+    await this.store.requestStop(last.id);
+    return last;
+  }
+
+  async requireRun(runId: number): Promise<RunRecord> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw new UserError(`No run ${runId}`, { hint: 'see `ferry status <migration>` for run numbers' });
+    return run;
+  }
+
+  private async execute(migration: MigrationRow, options: RunOptions, mode: RunMode, resume?: RunRecord): Promise<RunRecord> {
+    const signal = options.signal ?? new AbortController().signal;
+    return this.withContext(migration, signal, async (ctx, source, target) => {
+      if (mode.kind === 'fresh') {
+        const findings = await this.prechecks(ctx, options);
+        options.onFindings?.(findings);
+        if (findings.some((f) => f.level === 'error')) throw new PrecheckFailed(findings);
+        if (options.reset || ctx.plan.options.reset) await this.resetTarget(ctx, target, options);
+      }
+      const { run, log } = resume ? await this.reopenRun(resume) : await this.startRun(migration, mode.kind === 'rerun' ? 'rerun' : 'run', mode.kind === 'rerun' ? mode.parent.id : undefined);
+      log.write({ at: this.clock.now(), level: 'info', message: `Ferry ${TOOL_VERSION}, migration "${migration.name}", run ${run.id} (${mode.kind})` });
+      log.write({ at: this.clock.now(), level: 'info', message: `Source: ${ctx.scope.source} (${source.connector.title}); target: ${ctx.scope.target} (${target.connector.title})` });
+      try {
+        return await executeRun({ store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, ctx, run, mode);
+      } finally {
+        await log.close();
+      }
+    });
+  }
+
+  private async prechecks(ctx: MigrationContext, options: RunOptions): Promise<Finding[]> {
+    const [sourceInfo, targetInfo] = await Promise.all([this.connections.get(ctx.scope.source), this.connections.get(ctx.scope.target)]);
+    const sourceInventory = sourceInfo.inventory ?? (await this.connections.discover(ctx.scope.source, this.now()));
+    const targetInventory = targetInfo.inventory ?? (await this.connections.discover(ctx.scope.target, this.now()));
+    return runPrechecks({
+      ctx,
+      sourceInventory,
+      targetInventory,
+      discoveredAt: { source: sourceInfo.discoveredAt ?? this.now(), target: targetInfo.discoveredAt ?? this.now() },
+      now: this.clock.now(),
+      reset: { requested: options.reset === true || ctx.plan.options.reset, confirmation: options.confirmReset, targetName: ctx.scope.target },
+    });
+  }
+
+  private async resetTarget(ctx: MigrationContext, target: OpenSession, options: RunOptions): Promise<void> {
+    if (!target.session.reset) throw new UserError(`${target.connector.title} targets cannot be reset by Ferry`);
+    this.logger.warn({ target: ctx.scope.target }, 'target reset');
+    options.onProgress?.({ kind: 'message', level: 'warn', message: `Resetting target "${ctx.scope.target}"...` });
+    await target.session.reset({ signal: ctx.signal });
+    await this.store.db.deleteFrom('id_map').where('source_conn', '=', ctx.scope.source).where('target_conn', '=', ctx.scope.target).execute();
+  }
+
+  private async startRun(migration: MigrationRow, kind: 'run' | 'rerun' | 'undo', parentRunId?: number): Promise<{ run: RunRecord; log: RunLogFile }> {
+    const now = this.clock.now();
+    const run = await this.store.createRun({ migrationId: migration.id, kind, ...(parentRunId !== undefined ? { parentRunId } : {}), startedAt: now.toISOString(), pid: process.pid });
+    const log = new RunLogFile(runLogName(this.dataDir, now));
+    await this.store.updateRun(run.id, { logFile: log.path });
+    return { run: { ...run, logFile: log.path }, log };
+  }
+
+  private async reopenRun(run: RunRecord): Promise<{ run: RunRecord; log: RunLogFile }> {
+    await this.store.updateRun(run.id, { pid: process.pid, heartbeatAt: this.now() });
+    const log = new RunLogFile(run.logFile ?? runLogName(this.dataDir, this.clock.now()));
+    if (!run.logFile) await this.store.updateRun(run.id, { logFile: log.path });
+    return { run: { ...run, pid: process.pid, logFile: log.path }, log };
+  }
+
+  private async withContext<T>(migration: MigrationRow, signal: AbortSignal, body: (ctx: MigrationContext, source: OpenSession, target: OpenSession) => Promise<T>): Promise<T> {
+    const plan = parsePlan(migration.plan_yaml, migration.plan_file ?? migration.name);
+    await this.validatePlan(plan);
+    const source = await this.connections.open(plan.source);
+    let target: OpenSession | undefined;
+    try {
+      target = await this.connections.open(plan.target);
+      for (const [side, open] of [['source', source], ['target', target]] as const) {
+        try {
+          await open.session.check({ signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) });
+        } catch (error) {
+          throw asUserError(error, `The ${side} connection "${side === 'source' ? plan.source : plan.target}" failed its check; nothing was written`);
+        }
+      }
+      const ctx: MigrationContext = { migrationId: migration.id, plan, types: source.connector.objectTypes, source: source.session, target: target.session, scope: { source: plan.source, target: plan.target }, signal };
+      return await body(ctx, source, target);
+    } finally {
+      await source.close();
+      await target?.close();
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,32 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Connection secrets are encrypted at rest with AES-256-GCM under a key kept
+ * in the data folder (mode 0600). The store never holds a secret in clear.
+ */
+export class SecretBox {
+  private constructor(private readonly key: Buffer) {}
+
+  static open(dataDir: string): SecretBox {
+    const file = join(dataDir, 'secret.key');
+    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+    return new SecretBox(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+  }
+
+  seal(value: Record<string, string>): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+    return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64')).join('.');
+  }
+
+  unseal(sealed: string): Record<string, string> {
+    const [iv, tag, body] = sealed.split('.').map((part) => Buffer.from(part, 'base64'));
+    if (!iv || !tag || !body) throw new Error('stored secret is damaged');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
+    decipher.setAuthTag(tag);
+    return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8')) as Record<string, string>;
+  }
+}

@@ -1,0 +1,113 @@
+import { Command } from 'commander';
+import type { Ferry, RunOptions } from '../../app/ferry.js';
+import { UserError } from '../../app/errors.js';
+import type { RunRecord } from '../../core/ports.js';
+import { migrationFrom, parseRunId, withFerry } from '../context.js';
+import { printJson } from '../output.js';
+import { ProgressView } from '../progress.js';
+import { printRunResult } from '../summary.js';
+import { printPreview } from './plan.js';
+
+/** Runs with live progress; Ctrl-C asks for a graceful stop, a second Ctrl-C aborts. */
+async function withProgress(ferry: Ferry, json: boolean, body: (options: RunOptions) => Promise<RunRecord>): Promise<void> {
+  const view = new ProgressView(!json);
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) abort.abort();
+    else process.stderr.write('\nStopping after the items in flight (Ctrl-C again to abort)...\n');
+    void ferry.store.db.updateTable('runs').set({ stop_requested: 1 }).where('status', '=', 'RUNNING').where('pid', '=', process.pid).execute();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const run = await body({
+      onProgress: view.handle,
+      onFindings: (findings) => {
+        if (json) return;
+        for (const f of findings.filter((x) => x.level === 'warning')) process.stderr.write(`warning: ${f.message}${f.hint ? ` (${f.hint})` : ''}\n`);
+      },
+      signal: abort.signal,
+    });
+    view.stop();
+    if (json) printJson({ ...run, actions: await ferry.store.listActions(run.id) });
+    else await printRunResult(ferry, run);
+    if (run.status !== 'FINISHED') process.exitCode = run.status === 'STOPPED' ? 4 : 5;
+  } finally {
+    view.stop();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export function runCommands(program: Command): void {
+  program
+    .command('run <plan>')
+    .description('run a migration (a plan file or a saved migration name); an interrupted run is resumed')
+    .option('--dry-run', 'only show what would be created, updated or skipped, and why')
+    .option('--json', 'print the result as JSON (no progress bars)')
+    .option('--reset', 'DESTRUCTIVE: empty the target (except Ferry\'s own account) before migrating')
+    .option('--confirm-reset <target>', 'confirm --reset by naming the target connection')
+    .addHelpText('after', `
+Exit codes: 0 finished, 1 user error, 2 invalid plan, 4 stopped, 5 incomplete or failed.
+
+Examples:
+  ferry run plan.yaml --dry-run     preview without writing
+  ferry run plan.yaml               run, with a progress bar per step
+  ferry run wiki-move               run a saved migration again (unchanged items are skipped)
+  ferry run plan.yaml --reset --confirm-reset new-wiki`)
+    .action(async (planArg: string, options: { dryRun?: boolean; json?: boolean; reset?: boolean; confirmReset?: string }, command: Command) => {
+      await withFerry(command, async (ferry) => {
+        const migration = await migrationFrom(ferry, planArg);
+        if (options.dryRun) {
+          const preview = await ferry.preview(migration);
+          if (options.json) return printJson(preview);
+          return printPreview(preview.rows, preview.counts, preview.warnings, false);
+        }
+        await withProgress(ferry, options.json === true, (o) =>
+          ferry.run(migration, { ...o, ...(options.reset ? { reset: true } : {}), ...(options.confirmReset ? { confirmReset: options.confirmReset } : {}) }),
+        );
+      });
+    });
+
+  program
+    .command('rerun <run>')
+    .description('re-run only the FAILED, INCOMPLETE and TIMED_OUT items of a run (within the re-run window, 12 days by default)')
+    .option('--item <sourceId...>', 'only these items (source ids from `ferry items`)')
+    .option('--json', 'print the result as JSON')
+    .action(async (runArg: string, options: { item?: string[]; json?: boolean }, command: Command) => {
+      await withFerry(command, (ferry) => withProgress(ferry, options.json === true, (o) => ferry.rerun(parseRunId(runArg), { ...o, ...(options.item ? { sourceIds: options.item } : {}) })));
+    });
+
+  program
+    .command('undo <run>')
+    .description('delete, in reverse dependency order, what a run created on the target, unless it changed since')
+    .option('--step <type>', 'undo only this step (object type) of the run')
+    .option('--json', 'print the result as JSON')
+    .action(async (runArg: string, options: { step?: string; json?: boolean }, command: Command) => {
+      await withFerry(command, (ferry) => withProgress(ferry, options.json === true, (o) => ferry.undo(parseRunId(runArg), { ...o, ...(options.step ? { type: options.step } : {}) })));
+    });
+
+  program
+    .command('stop <migration>')
+    .description('stop the running run of a migration: items in flight finish, the rest stay READY (status STOPPED)')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      await withFerry(command, async (ferry) => {
+        const run = await ferry.stop(await ferry.migrations.byName(name));
+        process.stdout.write(`Stop requested for run ${run.id}; it ends after the items in flight.\n`);
+      });
+    });
+
+  program
+    .command('cancel <run>')
+    .description('cancel READY items of a running run (all, one type, or named items); the rest keep running')
+    .option('--item <sourceId...>', 'source ids to cancel')
+    .option('--type <type>', 'cancel every READY item of this type')
+    .action(async (runArg: string, options: { item?: string[]; type?: string }, command: Command) => {
+      if (!options.item && !options.type) throw new UserError('Say what to cancel', { hint: 'use --item <id...> or --type <type>' });
+      await withFerry(command, async (ferry) => {
+        const run = await ferry.requireRun(parseRunId(runArg));
+        const n = await ferry.store.cancelItems(run.id, { ...(options.type ? { type: options.type } : {}), ...(options.item ? { sourceIds: options.item } : {}) }, ferry.now());
+        process.stdout.write(`Cancelled ${n} item(s) of run ${run.id}.\n`);
+      });
+    });
+}

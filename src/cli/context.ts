@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UserError } from '../app/errors.js';
+import { Ferry } from '../app/ferry.js';
+import type { MigrationRow } from '../app/migrations.js';
+
+export interface GlobalOptions {
+  dataDir: string;
+}
+
+/** Opens the data folder for one command and always closes it. */
+export async function withFerry<T>(command: Command, body: (ferry: Ferry) => Promise<T>): Promise<T> {
+  const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+  const ferry = await Ferry.open({ dataDir });
+  try {
+    return await body(ferry);
+  } finally {
+    await ferry.close();
+  }
+}
+
+/** A migration by name, or the one a plan file describes (saved on the way). */
+export async function migrationFrom(ferry: Ferry, nameOrFile: string): Promise<MigrationRow> {
+  if (/\.ya?ml$/i.test(nameOrFile) || existsSync(nameOrFile)) return ferry.saveMigration(nameOrFile);
+  return ferry.migrations.byName(nameOrFile);
+}
+
+export function parseRunId(value: string): number {
+  const id = Number(value);
+  if (!Number.isInteger(id) || id <= 0) throw new UserError(`"${value}" is not a run number`, { hint: 'run numbers are shown by `ferry status <migration>`' });
+  return id;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { TOOL_VERSION } from '../app/connections.js';
+import { connectionCommand } from './commands/connection.js';
+import { demoCommand } from './commands/demo.js';
+import { planCommand } from './commands/plan.js';
+import { reportCommands } from './commands/report.js';
+import { runCommands } from './commands/run.js';
+import { wizardCommand } from './commands/wizard.js';
+import { reportError } from './output.js';
+
+const program = new Command('ferry')
+  .description('Ferry moves users, content and files from one platform instance to another: planned, previewed, resumable, undoable.')
+  .version(TOOL_VERSION)
+  .option('--data-dir <dir>', 'data folder: store, logs, encryption key (env FERRY_HOME)', process.env.FERRY_HOME ?? '.ferry')
+  .showSuggestionAfterError()
+  .addHelpText(
+    'after',
+    `
+A migration in four commands:
+  ferry connection add old-wiki --platform mediawiki --url http://old.example --username Admin@ferry --password-env OLD_PW
+  ferry connection add new-wiki --platform mediawiki --url http://new.example --username Admin@ferry --password-env NEW_PW
+  ferry run plan.yaml --dry-run      # what would happen, item by item
+  ferry run plan.yaml                # do it; run again later to carry only what changed
+
+Or let the wizard ask: ferry wizard. Plans are YAML: see docs/plans.md.`,
+  );
+
+program.addCommand(connectionCommand());
+program.addCommand(planCommand());
+runCommands(program);
+reportCommands(program);
+program.addCommand(wizardCommand());
+program.addCommand(demoCommand());
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.exitCode = reportError(error, process.env.FERRY_DEBUG === '1');
+});

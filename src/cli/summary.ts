@@ -1,0 +1,26 @@
+import type { Ferry } from '../app/ferry.js';
+import type { RunRecord } from '../core/ports.js';
+import { table } from './output.js';
+
+/** The end-of-run report: status, counts per type, post-migration actions, the log file. */
+export async function printRunResult(ferry: Ferry, run: RunRecord): Promise<void> {
+  const out = process.stdout;
+  out.write(`\nRun ${run.id} (${run.kind}) ${run.status}\n`);
+  const types = run.summary?.types ?? {};
+  const rows = Object.entries(types).map(([type, c]) => ({ type, ...c, 'timed out': c.timedOut }));
+  if (rows.length > 0) out.write(`${table(rows, ['type', 'created', 'updated', 'unchanged', 'adopted', 'skipped', 'failed', 'timed out', 'removed'])}\n`);
+  const actions = await ferry.store.listActions(run.id);
+  if (actions.length > 0) {
+    out.write(`\nPost-migration actions (${actions.length}):\n`);
+    const byCode = new Map<string, typeof actions>();
+    for (const a of actions) byCode.set(a.code, [...(byCode.get(a.code) ?? []), a]);
+    for (const [code, list] of byCode) {
+      out.write(`  ${code} (${list.length}):\n`);
+      for (const a of list.slice(0, 5)) out.write(`    - ${a.message}\n`);
+      if (list.length > 5) out.write(`    ... ${list.length - 5} more: \`ferry actions ${run.id}\`\n`);
+    }
+  }
+  if (run.status === 'INCOMPLETE' || run.status === 'FAILED') out.write(`\nSome items did not migrate: see \`ferry items ${run.id} --status FAILED\`, fix the cause, then \`ferry rerun ${run.id}\`.\n`);
+  if (run.status === 'STOPPED') out.write('\nStopped: run the migration again to continue where it stopped.\n');
+  if (run.logFile) out.write(`\nLog file: ${run.logFile}\n`);
+}

@@ -1,0 +1,178 @@
+import type { ItemHeader, SourceItem, TargetRef, WriteRequest } from '../sdk/connector.js';
+import { ConnectorError, isRetriable, toConnectorError } from '../sdk/errors.js';
+import { nowIso, typeSpec, type RunState } from './context.js';
+import { decide, needsLookup, userChoice, type Decision } from './decide.js';
+import type { ItemRecord, MappingRecord } from './ports.js';
+import { buildResolver, placeholderTarget } from './references.js';
+import { transitionItem, type ItemStatus } from './statuses.js';
+
+export function headerOf(item: ItemRecord): ItemHeader {
+  return { type: item.type, sourceId: item.sourceId, key: item.key, label: item.label, hash: item.hash, ...(item.sizeBytes !== null ? { sizeBytes: item.sizeBytes } : {}) };
+}
+
+async function setStatus(state: RunState, item: ItemRecord, to: ItemStatus, patch: { outcome?: string; reason?: string; targetId?: string; attempts?: number } = {}): Promise<void> {
+  const status = transitionItem(item.status, to);
+  await state.deps.store.updateItem(state.run.id, item.type, item.sourceId, { status, ...patch }, nowIso(state));
+  item.status = status;
+}
+
+/** Decides every item of the batch; asks the target by natural key only where the ID map cannot answer. */
+async function decideBatch(state: RunState, items: ItemRecord[], mappings: Map<string, MappingRecord>): Promise<Decision[]> {
+  const { ctx } = state;
+  const spec = typeSpec(ctx, items[0]!.type);
+  const wanted = new Set<string>();
+  for (const item of items) {
+    const choice = spec.principal ? userChoice(ctx.plan, item.key) : 'create';
+    if (typeof choice === 'object') wanted.add(choice.map);
+    else if (choice === 'create' && needsLookup(mappings.get(item.sourceId))) wanted.add(item.key);
+  }
+  const found = wanted.size > 0 ? await ctx.target.lookup(spec.name, [...wanted], { signal: ctx.signal }) : new Map<string, TargetRef>();
+  const decisions: Decision[] = [];
+  for (const item of items) {
+    const choice = spec.principal ? userChoice(ctx.plan, item.key) : 'create';
+    if (typeof choice === 'object') {
+      const target = found.get(choice.map);
+      decisions.push(
+        target
+          ? { action: 'adopt', target, reason: `mapped to the existing target user "${choice.map}" by the plan` }
+          : { action: 'fail', reason: `the plan maps "${item.key}" to "${choice.map}", who does not exist on the target: create that user or change users.map` },
+      );
+    } else if (choice === 'placeholder') {
+      const target = await placeholderTarget(state);
+      decisions.push(
+        target
+          ? { action: 'adopt', target, reason: `credited to the placeholder "${ctx.plan.users.placeholder}" by the plan` }
+          : { action: 'fail', reason: `the placeholder user "${ctx.plan.users.placeholder}" is not on the target and could not be created` },
+      );
+    } else {
+      decisions.push(decide({ item: headerOf(item), mapping: mappings.get(item.sourceId), found: found.get(item.key), conflict: ctx.plan.conflict }));
+    }
+  }
+  return decisions;
+}
+
+/** Processes one batch of READY items of one type: decide, load, write, record. */
+export async function processBatch(state: RunState, items: ItemRecord[]): Promise<void> {
+  const { ctx, deps, reporter } = state;
+  const type = items[0]!.type;
+  const at = () => nowIso(state);
+  let toWrite: Array<{ item: ItemRecord; decision: Extract<Decision, { action: 'write' }>; mapping?: MappingRecord }> = [];
+  try {
+    const mappings = await deps.store.getMappings(ctx.scope, type, items.map((i) => i.sourceId));
+    const decisions = await decideBatch(state, items, mappings);
+    for (const [index, item] of items.entries()) {
+      const decision = decisions[index]!;
+      switch (decision.action) {
+        case 'unchanged':
+          await setStatus(state, item, 'COMPLETE', { outcome: 'unchanged', reason: decision.reason, targetId: decision.targetId });
+          break;
+        case 'adopt':
+        case 'map-user':
+          await adopt(state, item, decision);
+          break;
+        case 'fail':
+          await setStatus(state, item, 'FAILED', { reason: decision.reason });
+          reporter.error(`"${item.label}" failed: ${decision.reason}`, { step: type, item: item.label });
+          break;
+        case 'write': {
+          const mapping = mappings.get(item.sourceId);
+          // Recorded before the write: after a crash the next run knows this object is ours.
+          await deps.store.putMapping(
+            ctx.scope,
+            { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
+            at(),
+          );
+          await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 });
+          item.attempts += 1;
+          toWrite.push({ item, decision, ...(mapping ? { mapping } : {}) });
+          break;
+        }
+        default: {
+          const never: never = decision;
+          throw new Error(`unhandled decision ${JSON.stringify(never)}`);
+        }
+      }
+    }
+    if (toWrite.length === 0) return;
+    await writeBatch(state, toWrite);
+  } catch (error) {
+    const running = toWrite.length > 0 ? toWrite.map((w) => w.item) : items.filter((i) => i.status === 'READY' || i.status === 'RUNNING');
+    for (const item of running) await failItem(state, item, error, false);
+  }
+}
+
+async function adopt(state: RunState, item: ItemRecord, decision: Extract<Decision, { action: 'adopt' | 'map-user' }>): Promise<void> {
+  const targetId = decision.action === 'adopt' ? decision.target.targetId : decision.targetName;
+  const version = decision.action === 'adopt' ? decision.target.version : undefined;
+  await state.deps.store.putMapping(
+    state.ctx.scope,
+    { type: item.type, sourceId: item.sourceId, targetId, hash: item.hash, runId: state.run.id, origin: 'adopted', state: 'done', ...(version ? { version } : {}) },
+    nowIso(state),
+  );
+  await setStatus(state, item, 'COMPLETE', { outcome: 'adopted', reason: decision.reason, targetId });
+  state.reporter.info(`"${item.label}" adopted as target ${targetId}: ${decision.reason}`, { step: item.type, item: item.label });
+}
+
+async function writeBatch(state: RunState, toWrite: Array<{ item: ItemRecord; decision: Extract<Decision, { action: 'write' }>; mapping?: MappingRecord }>): Promise<void> {
+  const { ctx, deps, reporter } = state;
+  const type = toWrite[0]!.item.type;
+  const timeout = AbortSignal.timeout(ctx.plan.options.itemTimeoutSeconds * 1000);
+  const signal = AbortSignal.any([ctx.signal, timeout]);
+  let loaded: SourceItem[];
+  let outcomes;
+  try {
+    loaded = await ctx.source.load(toWrite.map((w) => headerOf(w.item)), { signal });
+    const resolverFor = await buildResolver(state, loaded);
+    const requests: WriteRequest[] = loaded.map((item, i) => {
+      const { decision } = toWrite[i]!;
+      return { item, mode: decision.mode, ...(decision.existing ? { existing: decision.existing } : {}), resolve: resolverFor(item) };
+    });
+    outcomes = await ctx.target.write(type, requests, { signal });
+  } catch (error) {
+    const timedOut = timeout.aborted;
+    for (const { item } of toWrite) await failItem(state, item, error, timedOut);
+    return;
+  }
+  for (const [i, { item, decision, mapping }] of toWrite.entries()) {
+    const outcome = outcomes[i];
+    if (!outcome || !outcome.ok) {
+      await failItem(state, item, outcome ? outcome.error : new ConnectorError('the connector returned no result for this item', { kind: 'bug' }), false);
+      continue;
+    }
+    const { result } = outcome;
+    const source = loaded[i]!;
+    await deps.store.putMapping(
+      ctx.scope,
+      { type, sourceId: item.sourceId, targetId: result.targetId, hash: source.hash, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'done', ...(result.version ? { version: result.version } : {}) },
+      nowIso(state),
+    );
+    await setStatus(state, item, 'COMPLETE', { outcome: result.outcome, reason: decision.reason, targetId: result.targetId });
+    reporter.info(`"${item.label}" ${result.outcome} (target ${result.targetId})`, { step: type, item: item.label });
+    for (const warning of result.warnings ?? []) reporter.warn(warning, { step: type, item: item.label });
+    for (const action of result.actions ?? []) reporter.action(action);
+  }
+}
+
+/** The one retry policy: retriable kinds go back to READY until attempts run out. */
+async function failItem(state: RunState, item: ItemRecord, error: unknown, timedOut: boolean): Promise<void> {
+  const e = toConnectorError(error);
+  const where = { step: item.type, item: item.label };
+  const message = e.hint ? `${e.message} (${e.hint})` : e.message;
+  if (item.status === 'READY') await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 });
+  if (timedOut || e.kind === 'timeout') {
+    await setStatus(state, item, 'TIMED_OUT', { reason: `took longer than ${state.ctx.plan.options.itemTimeoutSeconds} s` });
+    state.reporter.error(`"${item.label}" timed out after ${state.ctx.plan.options.itemTimeoutSeconds} s`, where);
+    return;
+  }
+  if (isRetriable(e.kind) && item.attempts < state.ctx.plan.options.maxAttempts) {
+    await setStatus(state, item, 'READY', { reason: `retrying: ${message}` });
+    state.reporter.warn(`"${item.label}" will be retried (attempt ${item.attempts} of ${state.ctx.plan.options.maxAttempts}): ${message}`, where);
+    return;
+  }
+  await setStatus(state, item, 'FAILED', { reason: message });
+  state.reporter.error(`"${item.label}" failed: ${message}`, where);
+  if (e.kind === 'auth' || e.kind === 'config') state.fatal ??= message;
+  if (e.kind === 'too_large' || e.kind === 'data' || e.kind === 'conflict') {
+    state.reporter.action({ code: `item-${e.kind}`, message: `"${item.label}" was not migrated: ${message}`, type: item.type, sourceId: item.sourceId, label: item.label });
+  }
+}

@@ -1,0 +1,64 @@
+import type { ItemHeader, TargetRef, WriteMode } from '../sdk/connector.js';
+import type { ConflictPolicy, Plan, UserChoice } from './plan.js';
+import type { MappingRecord } from './ports.js';
+
+/**
+ * What the engine does with one selected item, decided from the ID map and
+ * what the target already holds. Pure: the runner and the dry run share it.
+ */
+export type Decision =
+  | { action: 'unchanged'; targetId: string; reason: string }
+  | { action: 'adopt'; target: TargetRef; reason: string }
+  | { action: 'write'; mode: WriteMode; existing?: TargetRef; origin: 'created' | 'adopted'; reason: string }
+  | { action: 'map-user'; targetName: string; reason: string }
+  | { action: 'fail'; reason: string };
+
+export interface DecideInput {
+  item: ItemHeader;
+  mapping: MappingRecord | undefined;
+  /** What a natural-key lookup found on the target (only asked when needed). */
+  found: TargetRef | undefined;
+  conflict: ConflictPolicy;
+}
+
+/** Whether the decision needs a target lookup by natural key. */
+export function needsLookup(mapping: MappingRecord | undefined): boolean {
+  return !mapping || mapping.state === 'pending' || !mapping.targetId;
+}
+
+export function decide({ item, mapping, found, conflict }: DecideInput): Decision {
+  if (mapping && mapping.state === 'done' && mapping.targetId) {
+    const existing: TargetRef = { targetId: mapping.targetId, ...(mapping.version ? { version: mapping.version } : {}) };
+    if (mapping.origin === 'adopted' && conflict === 'skip') {
+      return { action: 'unchanged', targetId: mapping.targetId, reason: 'adopted from the target earlier; conflict policy is skip' };
+    }
+    if (mapping.hash === item.hash) {
+      return { action: 'unchanged', targetId: mapping.targetId, reason: `unchanged since run ${mapping.runId}` };
+    }
+    return { action: 'write', mode: 'update', existing, origin: mapping.origin, reason: 'changed on the source since the last run' };
+  }
+  if (mapping && mapping.state === 'pending') {
+    // An earlier attempt was interrupted: what it may have written is ours.
+    return found
+      ? { action: 'write', mode: 'update', existing: found, origin: mapping.origin, reason: 'finishing an interrupted write' }
+      : { action: 'write', mode: 'create', origin: mapping.origin, reason: 'retrying an interrupted write' };
+  }
+  if (!found) return { action: 'write', mode: 'create', origin: 'created', reason: 'not on the target yet' };
+  switch (conflict) {
+    case 'skip':
+      return { action: 'adopt', target: found, reason: 'already on the target (conflict policy: skip)' };
+    case 'update':
+      return { action: 'write', mode: 'update', existing: found, origin: 'adopted', reason: 'already on the target (conflict policy: update)' };
+    case 'rename':
+      return { action: 'write', mode: 'rename', origin: 'created', reason: 'already on the target (conflict policy: rename)' };
+    default: {
+      const never: never = conflict;
+      throw new Error(`unknown conflict policy ${String(never)}`);
+    }
+  }
+}
+
+/** The plan's choice for one source user. */
+export function userChoice(plan: Plan, name: string): UserChoice {
+  return plan.users.map[name] ?? plan.users.default;
+}

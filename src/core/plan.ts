@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+
+/**
+ * Plans as code: the YAML a person writes, validated so that every error
+ * names the field and the line it is on.
+ */
+
+const isoDate = z
+  .union([z.string(), z.date()])
+  .transform((value, ctx) => {
+    const date = value instanceof Date ? value : new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: 'custom', message: 'expected a date such as 2024-01-31 or 2024-01-31T12:00:00Z' });
+      return z.NEVER;
+    }
+    return date.toISOString();
+  });
+
+const namespaces = z.array(z.union([z.string(), z.number()]).transform(String)).min(1);
+
+export const filterSchema = z.strictObject({
+  /** Object type the filter applies to; all types when absent. */
+  type: z.string().optional(),
+  /** Glob on the item's label: `*` any characters, `?` one. */
+  pattern: z.string().optional(),
+  namespace: namespaces.optional(),
+  modifiedSince: isoDate.optional(),
+});
+export type Filter = z.infer<typeof filterSchema>;
+
+const itemChoiceSchema = z.strictObject({
+  type: z.string(),
+  /** Natural key or label of the item. */
+  key: z.string(),
+  migrate: z.boolean(),
+});
+
+const userChoice = z.union([
+  z.literal('create'),
+  z.literal('placeholder'),
+  z.strictObject({ map: z.string().min(1) }),
+]);
+export type UserChoice = z.infer<typeof userChoice>;
+
+const usersSchema = z.strictObject({
+  /** What happens to source users that `map` does not name. */
+  default: z.enum(['create', 'placeholder']).default('create'),
+  map: z.record(z.string(), userChoice).default({}),
+  /** Target account that receives unmatched and placeholder authors. */
+  placeholder: z.string().min(1).default('Ferry placeholder'),
+});
+
+const jobSchema = z.strictObject({
+  name: z.string().min(1),
+  steps: z.array(z.string()).min(1),
+  scope: z.array(filterSchema).optional(),
+});
+export type JobSpec = z.infer<typeof jobSchema>;
+
+const optionsSchema = z.strictObject({
+  itemTimeoutSeconds: z.number().positive().default(600),
+  concurrency: z.number().int().min(1).max(16).default(2),
+  batchSize: z.number().int().min(1).max(500).optional(),
+  inventoryMaxAgeHours: z.number().positive().default(24),
+  rerunWindowDays: z.number().positive().default(12),
+  reset: z.boolean().default(false),
+  maxAttempts: z.number().int().min(1).max(10).default(4),
+});
+
+export const planSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[\p{L}\p{N} _.-]+$/u, 'use letters, digits, space, dot, dash or underscore'),
+  description: z.string().optional(),
+  source: z.string().min(1),
+  target: z.string().min(1),
+  /** Object types on (true) or off (false); types not named are on. */
+  types: z.record(z.string(), z.boolean()).default({}),
+  include: z.array(filterSchema).default([]),
+  exclude: z.array(filterSchema).default([]),
+  items: z.array(itemChoiceSchema).default([]),
+  users: usersSchema.default({ default: 'create', map: {}, placeholder: 'Ferry placeholder' }),
+  conflict: z.enum(['skip', 'update', 'rename']).default('skip'),
+  jobs: z.array(jobSchema).optional(),
+  options: optionsSchema.default({
+    itemTimeoutSeconds: 600,
+    concurrency: 2,
+    inventoryMaxAgeHours: 24,
+    rerunWindowDays: 12,
+    reset: false,
+    maxAttempts: 4,
+  }),
+});
+export type Plan = z.infer<typeof planSchema>;
+export type ConflictPolicy = Plan['conflict'];
+
+export interface PlanProblem {
+  path: string;
+  line?: number;
+  message: string;
+}
+
+export class PlanError extends Error {
+  readonly problems: PlanProblem[];
+  readonly file: string;
+
+  constructor(file: string, problems: PlanProblem[]) {
+    super(
+      `${file} is not a valid plan:\n` +
+        problems.map((p) => `  ${p.line ? `line ${p.line}: ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'),
+    );
+    this.name = 'PlanError';
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+/** Parses and validates plan YAML; throws PlanError with field names and lines. */
+export function parsePlan(text: string, file = 'plan'): Plan {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new PlanError(
+      file,
+      doc.errors.map((e) => ({
+        path: '',
+        line: e.linePos?.[0]?.line,
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      })),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new PlanError(file, [{ path: '', line: 1, message: 'a plan is a YAML mapping with at least name, source and target' }]);
+  }
+  const parsed = planSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new PlanError(
+    file,
+    parsed.error.issues.map((issue) => {
+      const path = issue.path.map(String);
+      const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+      const nodePath = unknownKeys.length > 0 ? [...path, unknownKeys[0] as string] : path;
+      const line = lineOf(doc.contents as Node | null, nodePath, lineCounter, unknownKeys.length > 0);
+      const message =
+        unknownKeys.length > 0
+          ? `unknown field${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => `"${k}"`).join(', ')} (see docs/plans.md for the fields a plan has)`
+          : issue.message;
+      return { path: path.join('.'), line, message };
+    }),
+  );
+}
+
+/** Finds the line of the node at `path`, falling back to the closest parent. */
+function lineOf(root: Node | null, path: string[], counter: LineCounter, keyLine: boolean): number | undefined {
+  let node: Node | null = root;
+  let line = node?.range ? counter.linePos(node.range[0]).line : undefined;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === segment);
+      if (!pair) break;
+      const keyNode = pair.key as Node | null;
+      const valueNode = pair.value as Node | null;
+      const anchor = keyLine ? keyNode : (valueNode ?? keyNode);
+      if (anchor?.range) line = counter.linePos(anchor.range[0]).line;
+      node = valueNode;
+    } else if (isSeq(node)) {
+      const child = node.items[Number(segment)] as Node | undefined;
+      if (!child) break;
+      if (child.range) line = counter.linePos(child.range[0]).line;
+      node = child;
+    } else {
+      break;
+    }
+  }
+  return line;
+}

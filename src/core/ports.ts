@@ -1,0 +1,149 @@
+import type { ItemHeader, PostAction, TargetRef } from '../sdk/connector.js';
+import type { ItemStatus, RunStatus, StepStatus } from './statuses.js';
+
+/**
+ * What the engine needs from the outside world, passed in: a store, a
+ * clock and a log sink. The engine does no I/O of its own.
+ */
+
+export type RunKind = 'run' | 'rerun' | 'undo';
+
+export interface RunRecord {
+  id: number;
+  migrationId: number;
+  kind: RunKind;
+  parentRunId: number | null;
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string | null;
+  stopRequested: boolean;
+  pid: number | null;
+  heartbeatAt: string | null;
+  logFile: string | null;
+  summary: RunSummary | null;
+}
+
+export interface TypeCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  adopted: number;
+  skipped: number;
+  failed: number;
+  timedOut: number;
+  cancelled: number;
+  removed: number;
+}
+
+export interface RunSummary {
+  types: Record<string, TypeCounts>;
+  totals: TypeCounts;
+  warnings: number;
+  errors: number;
+  actions: number;
+}
+
+export interface StepRecord {
+  runId: number;
+  idx: number;
+  job: string;
+  type: string;
+  label: string;
+  status: StepStatus;
+  reason: string | null;
+  total: number;
+  done: number;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export interface ItemRecord {
+  runId: number;
+  type: string;
+  sourceId: string;
+  key: string;
+  label: string;
+  hash: string;
+  sizeBytes: number | null;
+  status: ItemStatus;
+  outcome: string | null;
+  reason: string | null;
+  targetId: string | null;
+  attempts: number;
+  updatedAt: string;
+}
+
+export interface MappingRecord extends TargetRef {
+  type: string;
+  sourceId: string;
+  hash: string | null;
+  runId: number;
+  origin: 'created' | 'adopted';
+  state: 'pending' | 'done';
+}
+
+export interface MappingScope {
+  source: string;
+  target: string;
+}
+
+export interface EventRecord {
+  id: number;
+  runId: number | null;
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  step: string | null;
+  item: string | null;
+  message: string;
+}
+
+export interface ItemQuery {
+  type?: string;
+  statuses?: ItemStatus[];
+  limit?: number;
+  offset?: number;
+}
+
+/** The store as the engine sees it (SQLite embedded, PostgreSQL for scale-out). */
+export interface EngineStore {
+  createRun(input: { migrationId: number; kind: RunKind; parentRunId?: number; startedAt: string; pid: number }): Promise<RunRecord>;
+  getRun(id: number): Promise<RunRecord | undefined>;
+  updateRun(id: number, patch: Partial<Pick<RunRecord, 'status' | 'endedAt' | 'heartbeatAt' | 'logFile' | 'summary' | 'pid'>>): Promise<void>;
+  isStopRequested(runId: number): Promise<boolean>;
+
+  createSteps(runId: number, steps: Array<Omit<StepRecord, 'runId' | 'total' | 'done' | 'startedAt' | 'endedAt'>>): Promise<void>;
+  listSteps(runId: number): Promise<StepRecord[]>;
+  updateStep(runId: number, idx: number, patch: Partial<Pick<StepRecord, 'status' | 'reason' | 'total' | 'done' | 'startedAt' | 'endedAt'>>): Promise<void>;
+
+  /** Inserts READY items that the run does not hold yet; existing rows are kept (resume). */
+  addItems(runId: number, items: ItemHeader[], at: string): Promise<void>;
+  /** Adds items with a final status straight away (skipped by a filter...). */
+  addFinishedItems(runId: number, items: Array<{ header: ItemHeader; status: ItemStatus; reason: string }>, at: string): Promise<void>;
+  listItems(runId: number, query?: ItemQuery): Promise<ItemRecord[]>;
+  countItems(runId: number, type?: string): Promise<Partial<Record<ItemStatus, number>>>;
+  /** Item counts of a run grouped by type, status and outcome. */
+  summarizeItems(runId: number): Promise<Array<{ type: string; status: ItemStatus; outcome: string | null; count: number }>>;
+  updateItem(runId: number, type: string, sourceId: string, patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'attempts'>>, at: string): Promise<void>;
+
+  getMappings(scope: MappingScope, type: string, sourceIds: string[]): Promise<Map<string, MappingRecord>>;
+  putMapping(scope: MappingScope, mapping: MappingRecord, at: string): Promise<void>;
+  deleteMapping(scope: MappingScope, type: string, sourceId: string): Promise<void>;
+  listMappingsByRun(scope: MappingScope, runId: number): Promise<MappingRecord[]>;
+
+  getCursor(runId: number, type: string): Promise<string | undefined>;
+  setCursor(runId: number, type: string, cursor: string): Promise<void>;
+
+  addEvent(event: Omit<EventRecord, 'id'> & { migrationId: number }): Promise<void>;
+  addActions(runId: number, actions: PostAction[]): Promise<void>;
+  listActions(runId: number): Promise<PostAction[]>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Receives every line of the run's readable log. */
+export interface RunLogSink {
+  write(line: { at: Date; level: 'info' | 'warn' | 'error'; message: string }): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,79 @@
+import type { PostAction } from '../sdk/connector.js';
+import type { Clock, EngineStore, RunLogSink } from './ports.js';
+
+/** Live progress the CLI turns into bars and the server into events. */
+export type ProgressEvent =
+  | { kind: 'step-start'; job: string; step: string; label: string; total: number }
+  | { kind: 'step-total'; step: string; total: number }
+  | { kind: 'step-progress'; step: string; done: number; total: number }
+  | { kind: 'step-end'; step: string; status: string }
+  | { kind: 'message'; level: 'info' | 'warn' | 'error'; message: string };
+
+/**
+ * One place every run writes through: the readable log file, the stored
+ * events (for CSV export) and live progress.
+ */
+export class RunReporter {
+  private readonly pending: Promise<void>[] = [];
+  readonly actions: PostAction[] = [];
+  warnings = 0;
+  errors = 0;
+
+  constructor(
+    private readonly options: {
+      store: EngineStore;
+      clock: Clock;
+      log: RunLogSink;
+      runId: number | null;
+      migrationId: number;
+      onProgress?: (event: ProgressEvent) => void;
+    },
+  ) {}
+
+  info(message: string, where: { step?: string; item?: string } = {}): void {
+    this.event('info', message, where);
+  }
+
+  warn(message: string, where: { step?: string; item?: string } = {}): void {
+    this.warnings++;
+    this.event('warn', message, where);
+  }
+
+  error(message: string, where: { step?: string; item?: string } = {}): void {
+    this.errors++;
+    this.event('error', message, where);
+  }
+
+  progress(event: ProgressEvent): void {
+    this.options.onProgress?.(event);
+  }
+
+  action(action: PostAction): void {
+    this.actions.push(action);
+    this.event('warn', `Post-migration action: ${action.message}`, { step: action.type, item: action.label }, false);
+  }
+
+  /** Waits for stored events to be written. */
+  async flush(): Promise<void> {
+    await Promise.all(this.pending.splice(0));
+  }
+
+  private event(level: 'info' | 'warn' | 'error', message: string, where: { step?: string; item?: string }, live = true): void {
+    const at = this.options.clock.now();
+    const prefix = [where.step, where.item].filter(Boolean).join(' / ');
+    this.options.log.write({ at, level, message: prefix ? `[${prefix}] ${message}` : message });
+    this.pending.push(
+      this.options.store.addEvent({
+        runId: this.options.runId,
+        migrationId: this.options.migrationId,
+        at: at.toISOString(),
+        level,
+        step: where.step ?? null,
+        item: where.item ?? null,
+        message,
+      }),
+    );
+    if (this.pending.length > 200) void this.flush();
+    if (live && level !== 'info') this.options.onProgress?.({ kind: 'message', level, message });
+  }
+}

@@ -1,0 +1,191 @@
+import type { ItemHeader } from '../sdk/connector.js';
+import { toConnectorError } from '../sdk/errors.js';
+import { headerOf, processBatch } from './batch.js';
+import { nowIso, typeSpec, type EngineDeps, type MigrationContext, type RunState } from './context.js';
+import type { Filter } from './plan.js';
+import { layoutJobs } from './planner.js';
+import type { ItemRecord, RunRecord, StepRecord } from './ports.js';
+import { placeholderActions } from './references.js';
+import { RunReporter } from './reporter.js';
+import { selectItem } from './selection.js';
+import { finalRunStatus, RERUNNABLE, transitionRun, transitionStep, type ItemStatus } from './statuses.js';
+import { summarize } from './summary.js';
+
+export type RunMode =
+  | { kind: 'fresh' }
+  | { kind: 'resume' } // continue an interrupted run: its steps and items are in the store
+  | { kind: 'rerun'; parent: RunRecord; sourceIds?: string[] };
+
+/**
+ * Executes one run of a migration. The run row already exists (status
+ * RUNNING); this fills in steps and items, writes through the connectors and
+ * leaves the run in a final status.
+ */
+export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: RunRecord, mode: RunMode): Promise<RunRecord> {
+  const reporter = new RunReporter({ store: deps.store, clock: deps.clock, log: deps.log, runId: run.id, migrationId: ctx.migrationId, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) });
+  const state: RunState = { deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: { resolved: false }, placeholderUses: new Map() };
+  const scopes = new Map<string, Filter[] | undefined>();
+  try {
+    const steps = await prepareSteps(state, mode, scopes);
+    for (const step of steps) {
+      if (state.stopped || state.fatal) break;
+      if (step.status === 'Success' || step.status === 'Skipped' || step.status === 'Error') continue;
+      await runStep(state, step, mode, scopes.get(step.type));
+    }
+  } catch (error) {
+    const e = toConnectorError(error);
+    state.fatal = e.hint ? `${e.message} (${e.hint})` : e.message;
+    reporter.error(`Run stopped by an error: ${state.fatal}`);
+  }
+  placeholderActions(state);
+  return finishRun(state);
+}
+
+async function prepareSteps(state: RunState, mode: RunMode, scopes: Map<string, Filter[] | undefined>): Promise<StepRecord[]> {
+  const { deps, ctx, run, reporter } = state;
+  if (mode.kind === 'resume') {
+    const steps = await deps.store.listSteps(run.id);
+    const stale = await deps.store.listItems(run.id, { statuses: ['RUNNING'] });
+    for (const item of stale) await deps.store.updateItem(run.id, item.type, item.sourceId, { status: 'READY', reason: 'resumed after an interruption' }, nowIso(state));
+    reporter.info(`Resuming run ${run.id}: ${stale.length} item(s) were in flight and will be retried safely`);
+    for (const job of layoutJobs(ctx.types, ctx.plan).jobs) for (const s of job.steps) scopes.set(s.type, job.scope);
+    return steps;
+  }
+  if (mode.kind === 'rerun') return prepareRerun(state, mode);
+  const layout = layoutJobs(ctx.types, ctx.plan);
+  for (const warning of layout.warnings) reporter.warn(warning);
+  const records: Array<Omit<StepRecord, 'runId' | 'total' | 'done' | 'startedAt' | 'endedAt'>> = [];
+  for (const job of layout.jobs) {
+    for (const s of job.steps) {
+      scopes.set(s.type, job.scope);
+      records.push({ idx: records.length, job: job.name, type: s.type, label: s.label, status: s.applies ? 'Pending' : 'Skipped', reason: s.reason ?? null });
+      if (!s.applies) reporter.info(`Step "${s.label}" skipped: ${s.reason}`, { step: s.type });
+    }
+  }
+  await deps.store.createSteps(run.id, records);
+  return deps.store.listSteps(run.id);
+}
+
+/** A re-run takes the parent run's FAILED / INCOMPLETE / TIMED_OUT items, in the parent's step order. */
+async function prepareRerun(state: RunState, mode: Extract<RunMode, { kind: 'rerun' }>): Promise<StepRecord[]> {
+  const { deps, run } = state;
+  const parentSteps = await deps.store.listSteps(mode.parent.id);
+  let items = await deps.store.listItems(mode.parent.id, { statuses: [...RERUNNABLE] });
+  if (mode.sourceIds) items = items.filter((i) => mode.sourceIds!.includes(i.sourceId));
+  const types = new Set(items.map((i) => i.type));
+  const records = parentSteps
+    .filter((s) => types.has(s.type))
+    .map((s, idx) => ({ idx, job: s.job, type: s.type, label: s.label, status: 'Pending' as const, reason: null }));
+  await deps.store.createSteps(run.id, records);
+  await deps.store.addItems(run.id, items.map(headerOf), nowIso(state));
+  state.reporter.info(`Re-run of run ${mode.parent.id}: ${items.length} item(s) to retry`);
+  return deps.store.listSteps(run.id);
+}
+
+async function runStep(state: RunState, step: StepRecord, mode: RunMode, scope: Filter[] | undefined): Promise<void> {
+  const { deps, run, reporter } = state;
+  const spec = typeSpec(state.ctx, step.type);
+  await deps.store.updateStep(run.id, step.idx, { status: transitionStep(step.status, 'Running'), startedAt: nowIso(state) });
+  step.status = 'Running';
+  reporter.info(`Step "${spec.label}" started`, { step: step.type });
+  reporter.progress({ kind: 'step-start', job: step.job, step: step.type, label: spec.label, total: step.total });
+  if (mode.kind !== 'rerun') await listItems(state, step, scope);
+  const total = sumCounts(await deps.store.countItems(run.id, step.type));
+  await deps.store.updateStep(run.id, step.idx, { total });
+  reporter.progress({ kind: 'step-total', step: step.type, total });
+  await processItems(state, step, total, spec.batchSize ?? 1);
+  const counts = await deps.store.countItems(run.id, step.type);
+  const failed = (counts.FAILED ?? 0) + (counts.TIMED_OUT ?? 0) + (counts.INCOMPLETE ?? 0);
+  const left = (counts.READY ?? 0) + (counts.RUNNING ?? 0);
+  const status = left > 0 ? 'Pending' : failed > 0 || state.fatal ? 'Error' : 'Success';
+  await deps.store.updateStep(run.id, step.idx, { status: transitionStep('Running', status), done: total - left, ...(status === 'Pending' ? {} : { endedAt: nowIso(state) }) });
+  reporter.progress({ kind: 'step-end', step: step.type, status });
+  const line = `Step "${spec.label}" ${status === 'Pending' ? 'paused' : status === 'Success' ? 'succeeded' : 'ended with errors'}: ${describeCounts(counts)}`;
+  if (status === 'Error') reporter.error(line, { step: step.type });
+  else reporter.info(line, { step: step.type });
+}
+
+/** Lists the source's items into the run, resuming after the last committed cursor. */
+async function listItems(state: RunState, step: StepRecord, scope: Filter[] | undefined): Promise<void> {
+  const { deps, ctx, run } = state;
+  const cursor = await deps.store.getCursor(run.id, step.type);
+  if (cursor === 'done') return;
+  let listed = 0;
+  for await (const page of ctx.source.read(step.type, { signal: ctx.signal, ...(cursor ? { cursor } : {}) })) {
+    const selected: ItemHeader[] = [];
+    const skipped: Array<{ header: ItemHeader; status: ItemStatus; reason: string }> = [];
+    for (const header of page.items) {
+      const selection = selectItem(header, ctx.plan, scope);
+      if (selection.selected) selected.push(header);
+      else skipped.push({ header, status: 'SKIPPED', reason: selection.reason });
+    }
+    await deps.store.addItems(run.id, selected, nowIso(state));
+    await deps.store.addFinishedItems(run.id, skipped, nowIso(state));
+    // The cursor is saved only once the page it covers is committed.
+    if (page.cursor) await deps.store.setCursor(run.id, step.type, page.cursor);
+    listed += page.items.length;
+    state.reporter.progress({ kind: 'step-total', step: step.type, total: listed });
+  }
+  await deps.store.setCursor(run.id, step.type, 'done');
+}
+
+async function processItems(state: RunState, step: StepRecord, total: number, batchSize: number): Promise<void> {
+  const { deps, ctx, run } = state;
+  const width = batchSize * ctx.plan.options.concurrency;
+  const finished = async () => total - sumPending(await deps.store.countItems(run.id, step.type));
+  for (;;) {
+    if (ctx.signal.aborted || (await deps.store.isStopRequested(run.id))) {
+      state.stopped = true;
+      state.reporter.warn('Stop requested: in-flight items finished, the rest stay READY');
+      return;
+    }
+    if (state.fatal) return;
+    const ready = await deps.store.listItems(run.id, { type: step.type, statuses: ['READY'], limit: width });
+    if (ready.length === 0) return;
+    const retryWait = Math.max(0, ...ready.map((i) => i.attempts));
+    if (retryWait > 0) await (deps.sleep ?? sleep)(Math.min(250 * 2 ** retryWait, 10_000));
+    const batches: ItemRecord[][] = [];
+    for (let i = 0; i < ready.length; i += batchSize) batches.push(ready.slice(i, i + batchSize));
+    await Promise.all(batches.map((batch) => processBatch(state, batch)));
+    await deps.store.updateRun(run.id, { heartbeatAt: nowIso(state) });
+    const done = await finished();
+    await deps.store.updateStep(run.id, step.idx, { done });
+    state.reporter.progress({ kind: 'step-progress', step: step.type, done, total });
+  }
+}
+
+async function finishRun(state: RunState): Promise<RunRecord> {
+  const { deps, run, reporter } = state;
+  const summary = summarize(await deps.store.summarizeItems(run.id));
+  summary.warnings = reporter.warnings;
+  summary.errors = reporter.errors;
+  summary.actions = reporter.actions.length;
+  const t = summary.totals;
+  const status = transitionRun(run.status, finalRunStatus({
+    stopped: state.stopped,
+    fatal: state.fatal !== undefined,
+    failedItems: t.failed + t.timedOut,
+    doneItems: t.created + t.updated + t.adopted,
+  }));
+  await deps.store.addActions(run.id, reporter.actions);
+  reporter.info(`Run ${run.id} ended ${status}: ${t.created} created, ${t.updated} updated, ${t.unchanged} unchanged, ${t.adopted} adopted, ${t.skipped} skipped, ${t.failed} failed, ${t.timedOut} timed out`);
+  await reporter.flush();
+  await deps.store.updateRun(run.id, { status, endedAt: nowIso(state), summary: { ...summary, actions: reporter.actions.length } });
+  return { ...run, status, endedAt: nowIso(state), summary };
+}
+
+function sumCounts(counts: Partial<Record<ItemStatus, number>>): number {
+  return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+}
+
+function sumPending(counts: Partial<Record<ItemStatus, number>>): number {
+  return (counts.READY ?? 0) + (counts.RUNNING ?? 0);
+}
+
+function describeCounts(counts: Partial<Record<ItemStatus, number>>): string {
+  return Object.entries(counts).map(([status, n]) => `${n} ${status}`).join(', ') || 'no items';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,214 @@
+import type { z } from 'zod';
+
+/**
+ * The connector contract. A connector knows one platform; the engine knows
+ * none. Everything here is plain data plus a handful of verbs:
+ * check, discover, read, load, lookup, write, remove (and optional reset,
+ * precheck). Connectors never read environment variables and honour the
+ * AbortSignal on every I/O call.
+ */
+
+/** Declares one kind of object a platform holds. */
+export interface ObjectTypeSpec {
+  /** Short machine name, also the step name: 'user', 'page', 'file'. */
+  name: string;
+  /** Human label for steps and progress bars: 'Users', 'Pages'. */
+  label: string;
+  /** How the same object is recognised on the target, in words: 'user name', 'page title'. */
+  naturalKey: string;
+  /** Types whose items must exist on the target before items of this type are written. */
+  dependsOn: string[];
+  /** Reference fields of this type's items and the type each one points at. */
+  references: Record<string, string>;
+  /** What is never carried, in words (shown in post-migration actions): ['password']. */
+  neverCarried: string[];
+  /** Whether `remove` can delete items of this type (undo); false: undo reports them instead. */
+  deletable: boolean;
+  /** How many items one `write` call may take. Default 1. */
+  batchSize?: number;
+  /** True for the type whose items are people: the plan's user mapping applies to it. */
+  principal?: boolean;
+}
+
+/** A reference from one source item to another, resolved through the ID map. */
+export interface ItemRef {
+  type: string;
+  sourceId: string;
+}
+
+/** The cheap, listable part of a source object, produced by `read`. */
+export interface ItemHeader {
+  type: string;
+  /** Stable id on the source. */
+  sourceId: string;
+  /** Natural key: how the same object is found on the target. */
+  key: string;
+  /** Human readable name, matched by the plan's name patterns. */
+  label: string;
+  /** Namespace, space or post type: matched by the plan's namespace filters. */
+  namespace?: string;
+  /** ISO 8601, for "modified since" filters and delta runs. */
+  modifiedAt?: string;
+  /** Payload size in bytes when known (files), for size pre-checks. */
+  sizeBytes?: number;
+  /** Changes exactly when what the connector would carry changes. */
+  hash: string;
+}
+
+/** A fully loaded source object, ready to write. */
+export interface SourceItem<D = unknown> extends ItemHeader {
+  refs: ItemRef[];
+  data: D;
+}
+
+/** One page of `read` output; `cursor` resumes the listing after this page. */
+export interface ReadPage {
+  items: ItemHeader[];
+  cursor?: string;
+}
+
+export interface Identity {
+  platform: string;
+  version: string;
+  siteName: string;
+  host: string;
+  account: string;
+  rights: string[];
+  /** Anything else worth showing (server role, language...). */
+  details?: Record<string, string | number | boolean>;
+}
+
+export interface TypeInventory {
+  type: string;
+  count: number;
+  lastModified?: string;
+}
+
+export interface Inventory {
+  types: TypeInventory[];
+  /** Connector-specific facts the same connector's prechecks read (namespaces, limits...). */
+  details: Record<string, unknown>;
+}
+
+/** Something a person must still do after the run. */
+export interface PostAction {
+  code: string;
+  message: string;
+  type?: string;
+  sourceId?: string;
+  label?: string;
+}
+
+export interface Finding {
+  level: 'error' | 'warning';
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+/** The target object an item already corresponds to. */
+export interface TargetRef {
+  targetId: string;
+  /** Opaque version (latest revision id, modified date); undo compares it. */
+  version?: string;
+}
+
+export type WriteMode =
+  | 'create' // nothing on the target yet
+  | 'update' // write over `existing`
+  | 'rename'; // something else holds the natural key: create under a new one
+
+export interface WriteRequest<D = unknown> {
+  item: SourceItem<D>;
+  mode: WriteMode;
+  existing?: TargetRef;
+  /** Target id of a referenced source item, or undefined when it was not migrated. */
+  resolve(ref: ItemRef): string | undefined;
+}
+
+export interface WriteResult {
+  targetId: string;
+  outcome: 'created' | 'updated' | 'unchanged';
+  version?: string;
+  /** Items that went across but need a person's attention. */
+  actions?: PostAction[];
+  warnings?: string[];
+}
+
+/** Per item of a batch: a result, or the error that item met. */
+export type WriteOutcome = { ok: true; result: WriteResult } | { ok: false; error: unknown };
+
+export type RemoveResult = 'removed' | 'gone' | 'changed' | 'not_deletable';
+
+export interface PrecheckContext {
+  role: 'source' | 'target';
+  /** The other side's inventory (the source's, when role is target). */
+  otherInventory?: Inventory;
+  /** Items selected by the plan, per type (headers only). */
+  selectedTypes: string[];
+  /** Largest selected item per type, for size checks. */
+  largestItem: Record<string, ItemHeader | undefined>;
+}
+
+export interface CallOptions {
+  signal: AbortSignal;
+}
+
+/** An open connection to one instance. */
+export interface Session {
+  check(options: CallOptions): Promise<Identity>;
+  discover(options: CallOptions): Promise<Inventory>;
+  /** Lists a type's objects page by page, resuming after `cursor`. */
+  read(type: string, options: CallOptions & { cursor?: string }): AsyncIterable<ReadPage>;
+  /** Loads the full payload of listed items (same order). */
+  load(headers: ItemHeader[], options: CallOptions): Promise<SourceItem[]>;
+  /** Finds objects on this instance by natural key. Missing keys are absent from the map. */
+  lookup(type: string, keys: string[], options: CallOptions): Promise<Map<string, TargetRef>>;
+  /** Writes a batch (at most the type's batchSize). Idempotent: writing twice changes nothing. */
+  write(type: string, requests: WriteRequest[], options: CallOptions): Promise<WriteOutcome[]>;
+  /** Deletes what Ferry created, unless its version moved on ('changed'). Already gone is success. */
+  remove(type: string, target: TargetRef, options: CallOptions): Promise<RemoveResult>;
+  /**
+   * Makes sure a principal (user) named `name` exists, creating it if needed:
+   * the placeholder that unmatched authors are credited to.
+   */
+  ensurePrincipal?(type: string, name: string, options: CallOptions): Promise<TargetRef>;
+  /** Empties the instance except the account Ferry uses. */
+  reset?(options: CallOptions & { onProgress?: (done: number) => void }): Promise<{ removed: number }>;
+  /** Platform-specific pre-migration checks. */
+  precheck?(context: PrecheckContext, options: CallOptions): Promise<Finding[]>;
+  close(): Promise<void>;
+}
+
+export interface ConnectorContext {
+  /** Structured logger; messages must not contain secrets. */
+  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+  /** Tool name and version for user agents and import summaries. */
+  userAgent: string;
+  /** A private scratch folder (downloads on their way to the target); the engine empties it after a run. */
+  tempDir: string;
+}
+
+/**
+ * A connector: a platform's config schema, its object types, and a way to
+ * open sessions.
+ *
+ * @example
+ * export const mediawiki: Connector<MediaWikiConfig> = {
+ *   platform: 'mediawiki',
+ *   configSchema: mediaWikiConfigSchema,
+ *   secretFields: ['password'],
+ *   objectTypes: [userType, pageType, fileType],
+ *   open: async (config, context) => new MediaWikiSession(config, context),
+ * };
+ */
+export interface Connector<C = unknown> {
+  platform: string;
+  /** Human name: 'MediaWiki'. */
+  title: string;
+  configSchema: z.ZodType<C>;
+  /** Config fields that are secrets: encrypted at rest, never logged, never returned. */
+  secretFields: string[];
+  objectTypes: ObjectTypeSpec[];
+  open(config: C, context: ConnectorContext): Promise<Session>;
+}

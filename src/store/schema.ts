@@ -1,0 +1,236 @@
+import { sql, type Kysely, type Generated, type Migration, type MigrationProvider } from 'kysely';
+
+/** Table shapes of the store. Times are ISO 8601 strings (UTC). */
+export interface Database {
+  connections: {
+    name: string;
+    platform: string;
+    config_json: string; // non-secret fields
+    secrets_enc: string; // AES-256-GCM of the secret fields
+    identity_json: string | null;
+    checked_at: string | null;
+    inventory_json: string | null;
+    discovered_at: string | null;
+    created_at: string;
+  };
+  migrations: {
+    id: Generated<number>;
+    name: string;
+    plan_yaml: string;
+    plan_file: string | null;
+    source: string;
+    target: string;
+    archived: Generated<number>;
+    created_at: string;
+    updated_at: string;
+  };
+  runs: {
+    id: Generated<number>;
+    migration_id: number;
+    kind: string; // run | rerun | undo
+    parent_run_id: number | null;
+    status: string;
+    started_at: string;
+    ended_at: string | null;
+    stop_requested: Generated<number>;
+    pid: number | null;
+    heartbeat_at: string | null;
+    log_file: string | null;
+    summary_json: string | null;
+  };
+  steps: {
+    run_id: number;
+    idx: number;
+    job: string;
+    type: string;
+    label: string;
+    status: string;
+    reason: string | null;
+    total: Generated<number>;
+    done: Generated<number>;
+    started_at: string | null;
+    ended_at: string | null;
+  };
+  items: {
+    run_id: number;
+    type: string;
+    source_id: string;
+    key: string;
+    label: string;
+    hash: string;
+    size_bytes: number | null;
+    status: string;
+    outcome: string | null; // created | updated | unchanged | adopted
+    reason: string | null;
+    target_id: string | null;
+    attempts: Generated<number>;
+    updated_at: string;
+  };
+  id_map: {
+    source_conn: string;
+    target_conn: string;
+    type: string;
+    source_id: string;
+    target_id: string | null;
+    hash: string | null;
+    version: string | null;
+    run_id: number;
+    origin: string; // created | adopted
+    state: string; // pending | done
+    updated_at: string;
+  };
+  events: {
+    id: Generated<number>;
+    run_id: number | null;
+    migration_id: number | null;
+    at: string;
+    level: string;
+    step: string | null;
+    item: string | null;
+    message: string;
+  };
+  actions: {
+    id: Generated<number>;
+    run_id: number;
+    code: string;
+    message: string;
+    type: string | null;
+    source_id: string | null;
+    label: string | null;
+  };
+  cursors: {
+    run_id: number;
+    type: string;
+    cursor: string;
+  };
+}
+
+const initial: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('connections')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('platform', 'text', (c) => c.notNull())
+      .addColumn('config_json', 'text', (c) => c.notNull())
+      .addColumn('secrets_enc', 'text', (c) => c.notNull())
+      .addColumn('identity_json', 'text')
+      .addColumn('checked_at', 'text')
+      .addColumn('inventory_json', 'text')
+      .addColumn('discovered_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('migrations')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('plan_yaml', 'text', (c) => c.notNull())
+      .addColumn('plan_file', 'text')
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('archived', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('runs')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('migration_id', 'integer', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('parent_run_id', 'integer')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('ended_at', 'text')
+      .addColumn('stop_requested', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('pid', 'integer')
+      .addColumn('heartbeat_at', 'text')
+      .addColumn('log_file', 'text')
+      .addColumn('summary_json', 'text')
+      .execute();
+    await db.schema
+      .createTable('steps')
+      .addColumn('run_id', 'integer', (c) => c.notNull())
+      .addColumn('idx', 'integer', (c) => c.notNull())
+      .addColumn('job', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('label', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('total', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('done', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('started_at', 'text')
+      .addColumn('ended_at', 'text')
+      .addPrimaryKeyConstraint('steps_pk', ['run_id', 'idx'])
+      .execute();
+    await db.schema
+      .createTable('items')
+      .addColumn('run_id', 'integer', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('source_id', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('label', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('size_bytes', 'integer')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text')
+      .addColumn('reason', 'text')
+      .addColumn('target_id', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('items_pk', ['run_id', 'type', 'source_id'])
+      .execute();
+    await db.schema.createIndex('items_status').on('items').columns(['run_id', 'status']).execute();
+    await db.schema
+      .createTable('id_map')
+      .addColumn('source_conn', 'text', (c) => c.notNull())
+      .addColumn('target_conn', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('source_id', 'text', (c) => c.notNull())
+      .addColumn('target_id', 'text')
+      .addColumn('hash', 'text')
+      .addColumn('version', 'text')
+      .addColumn('run_id', 'integer', (c) => c.notNull())
+      .addColumn('origin', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('id_map_pk', ['source_conn', 'target_conn', 'type', 'source_id'])
+      .execute();
+    await db.schema.createIndex('id_map_run').on('id_map').columns(['run_id']).execute();
+    await db.schema
+      .createTable('events')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('run_id', 'integer')
+      .addColumn('migration_id', 'integer')
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('level', 'text', (c) => c.notNull())
+      .addColumn('step', 'text')
+      .addColumn('item', 'text')
+      .addColumn('message', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('events_run').on('events').columns(['run_id', 'id']).execute();
+    await db.schema
+      .createTable('actions')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('run_id', 'integer', (c) => c.notNull())
+      .addColumn('code', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('type', 'text')
+      .addColumn('source_id', 'text')
+      .addColumn('label', 'text')
+      .execute();
+    await db.schema
+      .createTable('cursors')
+      .addColumn('run_id', 'integer', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('cursor', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('cursors_pk', ['run_id', 'type'])
+      .execute();
+    await sql`select 1`.execute(db);
+  },
+};
+
+/** Schema migrations live in code; Kysely's Migrator applies the missing ones in name order. */
+export const schemaMigrations: MigrationProvider = {
+  async getMigrations() {
+    return { '0001_initial': initial };
+  },
+};

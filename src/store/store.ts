@@ -1,0 +1,376 @@
+import { sql, type Kysely, type Updateable } from 'kysely';
+import type { ItemHeader, PostAction } from '../sdk/connector.js';
+import type {
+  EngineStore,
+  EventRecord,
+  ItemQuery,
+  ItemRecord,
+  MappingRecord,
+  MappingScope,
+  RunKind,
+  RunRecord,
+  StepRecord,
+} from '../core/ports.js';
+import type { ItemStatus, RunStatus, StepStatus } from '../core/statuses.js';
+import type { Database } from './schema.js';
+
+type RunRow = Database['runs'] & { id: number; stop_requested: number };
+
+function toRun(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    migrationId: row.migration_id,
+    kind: row.kind as RunKind,
+    parentRunId: row.parent_run_id,
+    status: row.status as RunStatus,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    stopRequested: row.stop_requested === 1,
+    pid: row.pid,
+    heartbeatAt: row.heartbeat_at,
+    logFile: row.log_file,
+    summary: row.summary_json ? (JSON.parse(row.summary_json) as RunRecord['summary']) : null,
+  };
+}
+
+const CHUNK = 400;
+function chunks<T>(values: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
+
+/** The engine's store over Kysely (SQLite here; the same queries run on PostgreSQL). */
+export class Store implements EngineStore {
+  constructor(readonly db: Kysely<Database>) {}
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  async createRun(input: { migrationId: number; kind: RunKind; parentRunId?: number; startedAt: string; pid: number }): Promise<RunRecord> {
+    const row = await this.db
+      .insertInto('runs')
+      .values({
+        migration_id: input.migrationId,
+        kind: input.kind,
+        parent_run_id: input.parentRunId ?? null,
+        status: 'RUNNING',
+        started_at: input.startedAt,
+        ended_at: null,
+        pid: input.pid,
+        heartbeat_at: input.startedAt,
+        log_file: null,
+        summary_json: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toRun(row as RunRow);
+  }
+
+  async getRun(id: number): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toRun(row as RunRow) : undefined;
+  }
+
+  async listRuns(migrationId: number): Promise<RunRecord[]> {
+    const rows = await this.db.selectFrom('runs').selectAll().where('migration_id', '=', migrationId).orderBy('id', 'desc').execute();
+    return rows.map((r) => toRun(r as RunRow));
+  }
+
+  async lastRun(migrationId: number, kinds: RunKind[] = ['run', 'rerun', 'undo']): Promise<RunRecord | undefined> {
+    const row = await this.db
+      .selectFrom('runs')
+      .selectAll()
+      .where('migration_id', '=', migrationId)
+      .where('kind', 'in', kinds)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row ? toRun(row as RunRow) : undefined;
+  }
+
+  async updateRun(id: number, patch: Partial<Pick<RunRecord, 'status' | 'endedAt' | 'heartbeatAt' | 'logFile' | 'summary' | 'pid'>>): Promise<void> {
+    const values: Updateable<Database['runs']> = {};
+    if (patch.status !== undefined) values.status = patch.status;
+    if (patch.endedAt !== undefined) values.ended_at = patch.endedAt;
+    if (patch.heartbeatAt !== undefined) values.heartbeat_at = patch.heartbeatAt;
+    if (patch.logFile !== undefined) values.log_file = patch.logFile;
+    if (patch.pid !== undefined) values.pid = patch.pid;
+    if (patch.summary !== undefined) values.summary_json = patch.summary ? JSON.stringify(patch.summary) : null;
+    if (Object.keys(values).length > 0) await this.db.updateTable('runs').set(values).where('id', '=', id).execute();
+  }
+
+  async requestStop(runId: number): Promise<void> {
+    await this.db.updateTable('runs').set({ stop_requested: 1 }).where('id', '=', runId).execute();
+  }
+
+  async isStopRequested(runId: number): Promise<boolean> {
+    const row = await this.db.selectFrom('runs').select('stop_requested').where('id', '=', runId).executeTakeFirst();
+    return row?.stop_requested === 1;
+  }
+
+  async createSteps(runId: number, steps: Array<Omit<StepRecord, 'runId' | 'total' | 'done' | 'startedAt' | 'endedAt'>>): Promise<void> {
+    if (steps.length === 0) return;
+    await this.db
+      .insertInto('steps')
+      .values(steps.map((s) => ({ run_id: runId, idx: s.idx, job: s.job, type: s.type, label: s.label, status: s.status, reason: s.reason, started_at: null, ended_at: null })))
+      .execute();
+  }
+
+  async listSteps(runId: number): Promise<StepRecord[]> {
+    const rows = await this.db.selectFrom('steps').selectAll().where('run_id', '=', runId).orderBy('idx').execute();
+    return rows.map((r) => ({
+      runId: r.run_id,
+      idx: r.idx,
+      job: r.job,
+      type: r.type,
+      label: r.label,
+      status: r.status as StepStatus,
+      reason: r.reason,
+      total: r.total,
+      done: r.done,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+    }));
+  }
+
+  async updateStep(runId: number, idx: number, patch: Partial<Pick<StepRecord, 'status' | 'reason' | 'total' | 'done' | 'startedAt' | 'endedAt'>>): Promise<void> {
+    const values: Updateable<Database['steps']> = {};
+    if (patch.status !== undefined) values.status = patch.status;
+    if (patch.reason !== undefined) values.reason = patch.reason;
+    if (patch.total !== undefined) values.total = patch.total;
+    if (patch.done !== undefined) values.done = patch.done;
+    if (patch.startedAt !== undefined) values.started_at = patch.startedAt;
+    if (patch.endedAt !== undefined) values.ended_at = patch.endedAt;
+    await this.db.updateTable('steps').set(values).where('run_id', '=', runId).where('idx', '=', idx).execute();
+  }
+
+  async addItems(runId: number, items: ItemHeader[], at: string): Promise<void> {
+    await this.addFinishedItems(runId, items.map((header) => ({ header, status: 'READY' as ItemStatus, reason: '' })), at);
+  }
+
+  async addFinishedItems(runId: number, items: Array<{ header: ItemHeader; status: ItemStatus; reason: string }>, at: string): Promise<void> {
+    for (const part of chunks(items, 200)) {
+      if (part.length === 0) continue;
+      await this.db
+        .insertInto('items')
+        .values(
+          part.map(({ header, status, reason }) => ({
+            run_id: runId,
+            type: header.type,
+            source_id: header.sourceId,
+            key: header.key,
+            label: header.label,
+            hash: header.hash,
+            size_bytes: header.sizeBytes ?? null,
+            status,
+            outcome: null,
+            reason: reason || null,
+            target_id: null,
+            updated_at: at,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['run_id', 'type', 'source_id']).doNothing())
+        .execute();
+    }
+  }
+
+  async listItems(runId: number, query: ItemQuery = {}): Promise<ItemRecord[]> {
+    let q = this.db.selectFrom('items').selectAll().where('run_id', '=', runId);
+    if (query.type) q = q.where('type', '=', query.type);
+    if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', query.statuses);
+    q = q.orderBy(sql`rowid`);
+    if (query.limit !== undefined) q = q.limit(query.limit).offset(query.offset ?? 0);
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      runId: r.run_id,
+      type: r.type,
+      sourceId: r.source_id,
+      key: r.key,
+      label: r.label,
+      hash: r.hash,
+      sizeBytes: r.size_bytes,
+      status: r.status as ItemStatus,
+      outcome: r.outcome,
+      reason: r.reason,
+      targetId: r.target_id,
+      attempts: r.attempts,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  async countItems(runId: number, type?: string): Promise<Partial<Record<ItemStatus, number>>> {
+    let q = this.db.selectFrom('items').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('run_id', '=', runId);
+    if (type) q = q.where('type', '=', type);
+    const rows = await q.groupBy('status').execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  async summarizeItems(runId: number): Promise<Array<{ type: string; status: ItemStatus; outcome: string | null; count: number }>> {
+    const rows = await this.db
+      .selectFrom('items')
+      .select(['type', 'status', 'outcome', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('run_id', '=', runId)
+      .groupBy(['type', 'status', 'outcome'])
+      .execute();
+    return rows.map((r) => ({ type: r.type, status: r.status as ItemStatus, outcome: r.outcome, count: Number(r.n) }));
+  }
+
+  async updateItem(
+    runId: number,
+    type: string,
+    sourceId: string,
+    patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'attempts'>>,
+    at: string,
+  ): Promise<void> {
+    const values: Updateable<Database['items']> = { updated_at: at };
+    if (patch.status !== undefined) values.status = patch.status;
+    if (patch.outcome !== undefined) values.outcome = patch.outcome;
+    if (patch.reason !== undefined) values.reason = patch.reason;
+    if (patch.targetId !== undefined) values.target_id = patch.targetId;
+    if (patch.attempts !== undefined) values.attempts = patch.attempts;
+    await this.db.updateTable('items').set(values).where('run_id', '=', runId).where('type', '=', type).where('source_id', '=', sourceId).execute();
+  }
+
+  /** Cancels READY items of a run (all, or those named, or of one type); returns how many. */
+  async cancelItems(runId: number, filter: { type?: string; sourceIds?: string[] }, at: string): Promise<number> {
+    let q = this.db.updateTable('items').set({ status: 'CANCELLED', reason: 'cancelled by a person', updated_at: at }).where('run_id', '=', runId).where('status', '=', 'READY');
+    if (filter.type) q = q.where('type', '=', filter.type);
+    if (filter.sourceIds) q = q.where('source_id', 'in', filter.sourceIds);
+    const result = await q.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async getMappings(scope: MappingScope, type: string, sourceIds: string[]): Promise<Map<string, MappingRecord>> {
+    const out = new Map<string, MappingRecord>();
+    for (const part of chunks(sourceIds)) {
+      if (part.length === 0) continue;
+      const rows = await this.db
+        .selectFrom('id_map')
+        .selectAll()
+        .where('source_conn', '=', scope.source)
+        .where('target_conn', '=', scope.target)
+        .where('type', '=', type)
+        .where('source_id', 'in', part)
+        .execute();
+      for (const r of rows) out.set(r.source_id, toMapping(r));
+    }
+    return out;
+  }
+
+  async putMapping(scope: MappingScope, m: MappingRecord, at: string): Promise<void> {
+    const values = {
+      source_conn: scope.source,
+      target_conn: scope.target,
+      type: m.type,
+      source_id: m.sourceId,
+      target_id: m.targetId || null,
+      hash: m.hash,
+      version: m.version ?? null,
+      run_id: m.runId,
+      origin: m.origin,
+      state: m.state,
+      updated_at: at,
+    };
+    await this.db
+      .insertInto('id_map')
+      .values(values)
+      .onConflict((oc) =>
+        oc.columns(['source_conn', 'target_conn', 'type', 'source_id']).doUpdateSet({
+          target_id: values.target_id,
+          hash: values.hash,
+          version: values.version,
+          run_id: values.run_id,
+          origin: values.origin,
+          state: values.state,
+          updated_at: at,
+        }),
+      )
+      .execute();
+  }
+
+  async deleteMapping(scope: MappingScope, type: string, sourceId: string): Promise<void> {
+    await this.db
+      .deleteFrom('id_map')
+      .where('source_conn', '=', scope.source)
+      .where('target_conn', '=', scope.target)
+      .where('type', '=', type)
+      .where('source_id', '=', sourceId)
+      .execute();
+  }
+
+  async listMappingsByRun(scope: MappingScope, runId: number): Promise<MappingRecord[]> {
+    const rows = await this.db
+      .selectFrom('id_map')
+      .selectAll()
+      .where('source_conn', '=', scope.source)
+      .where('target_conn', '=', scope.target)
+      .where('run_id', '=', runId)
+      .execute();
+    return rows.map(toMapping);
+  }
+
+  async getCursor(runId: number, type: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('cursors').select('cursor').where('run_id', '=', runId).where('type', '=', type).executeTakeFirst();
+    return row?.cursor;
+  }
+
+  async setCursor(runId: number, type: string, cursor: string): Promise<void> {
+    await this.db
+      .insertInto('cursors')
+      .values({ run_id: runId, type, cursor })
+      .onConflict((oc) => oc.columns(['run_id', 'type']).doUpdateSet({ cursor }))
+      .execute();
+  }
+
+  async addEvent(event: Omit<EventRecord, 'id'> & { migrationId: number }): Promise<void> {
+    await this.db
+      .insertInto('events')
+      .values({ run_id: event.runId, migration_id: event.migrationId, at: event.at, level: event.level, step: event.step, item: event.item, message: event.message })
+      .execute();
+  }
+
+  /** Newest first, at most `limit`, none older than `since`. */
+  async listEvents(filter: { migrationId?: number; runId?: number; limit: number; since?: string }): Promise<EventRecord[]> {
+    let q = this.db.selectFrom('events').selectAll();
+    if (filter.migrationId !== undefined) q = q.where('migration_id', '=', filter.migrationId);
+    if (filter.runId !== undefined) q = q.where('run_id', '=', filter.runId);
+    if (filter.since) q = q.where('at', '>=', filter.since);
+    const rows = await q.orderBy('id', 'desc').limit(filter.limit).execute();
+    return rows.map((r) => ({ id: r.id, runId: r.run_id, at: r.at, level: r.level as EventRecord['level'], step: r.step, item: r.item, message: r.message }));
+  }
+
+  /** Deletes events older than `before`; the retention period. */
+  async purgeEvents(before: string): Promise<number> {
+    const result = await this.db.deleteFrom('events').where('at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async addActions(runId: number, actions: PostAction[]): Promise<void> {
+    for (const part of chunks(actions, 200)) {
+      if (part.length === 0) continue;
+      await this.db
+        .insertInto('actions')
+        .values(part.map((a) => ({ run_id: runId, code: a.code, message: a.message, type: a.type ?? null, source_id: a.sourceId ?? null, label: a.label ?? null })))
+        .execute();
+    }
+  }
+
+  async listActions(runId: number): Promise<PostAction[]> {
+    const rows = await this.db.selectFrom('actions').selectAll().where('run_id', '=', runId).orderBy('id').execute();
+    return rows.map((r) => ({ code: r.code, message: r.message, ...(r.type ? { type: r.type } : {}), ...(r.source_id ? { sourceId: r.source_id } : {}), ...(r.label ? { label: r.label } : {}) }));
+  }
+}
+
+function toMapping(r: Database['id_map']): MappingRecord {
+  return {
+    type: r.type,
+    sourceId: r.source_id,
+    targetId: r.target_id ?? '',
+    ...(r.version ? { version: r.version } : {}),
+    hash: r.hash,
+    runId: r.run_id,
+    origin: r.origin as MappingRecord['origin'],
+    state: r.state as MappingRecord['state'],
+  };
+}
