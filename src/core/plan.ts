@@ -117,7 +117,7 @@ export class PlanError extends Error {
 /** Parses and validates plan YAML; throws PlanError with field names and lines. */
 export function parsePlan(text: string, file = 'plan'): Plan {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new PlanError(
       file,

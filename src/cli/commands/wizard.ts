@@ -1,0 +1,77 @@
+import { writeFileSync } from 'node:fs';
+import { confirm, input, password, select, checkbox } from '@inquirer/prompts';
+import { Command } from 'commander';
+import { stringify } from 'yaml';
+import type { Ferry } from '../../app/ferry.js';
+import { connectorFor } from '../../app/connections.js';
+import { connectors } from '../../app/registry.js';
+import { withFerry } from '../context.js';
+import { ProgressView } from '../progress.js';
+import { printRunResult } from '../summary.js';
+import { printPreview } from './plan.js';
+
+/** Picks a saved connection or adds a new one (checked before it is saved). */
+async function chooseConnection(ferry: Ferry, role: 'source' | 'target'): Promise<string> {
+  const saved = await ferry.connections.list();
+  const choice = await select({
+    message: `${role === 'source' ? 'Source: where is the content now?' : 'Target: where should it go?'}`,
+    choices: [...saved.map((c) => ({ name: `${c.name} (${c.platform}, ${String(c.config.url ?? '')})`, value: c.name })), { name: 'Add a new connection...', value: '' }],
+  });
+  if (choice) return choice;
+  const platform = await select({ message: 'Platform', choices: [...connectors.values()].map((c) => ({ name: c.title, value: c.platform })) });
+  const name = await input({ message: 'Name for this connection', validate: (v) => /^[\w.-]+$/.test(v) || 'letters, digits, dot, dash or underscore' });
+  const url = await input({ message: 'Base URL (e.g. http://127.0.0.1:8080)', validate: (v) => /^https?:\/\//.test(v) || 'start with http:// or https://' });
+  const username = await input({ message: `Account (${platform === 'mediawiki' ? 'bot password login, e.g. Admin@ferry' : 'user name'})` });
+  const secret = await password({ message: 'Password (hidden)', mask: '*' });
+  process.stdout.write('Checking the connection...\n');
+  await ferry.connections.add(name, platform, { url, username, password: secret }, ferry.now());
+  return name;
+}
+
+/**
+ * The guided path of the seeds: welcome, source, source info, options,
+ * confirmation, execution with a progress bar per step, result.
+ */
+export function wizardCommand(): Command {
+  return new Command('wizard')
+    .description('a guided migration: choose source and target, review them, pick options, confirm, watch it run')
+    .action(async (_options: unknown, command: Command) => {
+      await withFerry(command, async (ferry) => {
+        process.stdout.write('\nWelcome to Ferry.\nThis wizard moves users, pages and files from one instance to another. Nothing is written until you confirm,\nand everything Ferry creates can be undone later with `ferry undo <run>`.\n\n');
+        const source = await chooseConnection(ferry, 'source');
+        const identity = await ferry.connections.check(source, ferry.now());
+        const inventory = await ferry.connections.discover(source, ferry.now());
+        process.stdout.write(`\nSource info\n  Site:     ${identity.siteName}\n  Platform: ${identity.platform} ${identity.version}\n  Host:     ${identity.host}\n  Account:  ${identity.account}\n`);
+        for (const t of inventory.types) process.stdout.write(`  ${t.type.padEnd(9)} ${t.count}\n`);
+        if (!(await confirm({ message: 'Is this the source you mean?', default: true }))) return;
+        const target = await chooseConnection(ferry, 'target');
+        const platform = (await ferry.connections.get(source)).platform;
+        const types = connectorFor(platform).objectTypes;
+        const chosen = await checkbox({ message: 'What to migrate', choices: types.map((t) => ({ name: t.label, value: t.name, checked: true })) });
+        const conflict = await select({
+          message: 'When something with the same name already exists on the target',
+          choices: [
+            { name: 'skip it (keep the target version)', value: 'skip' },
+            { name: 'update it from the source', value: 'update' },
+            { name: 'create a renamed copy', value: 'rename' },
+          ],
+        });
+        const name = await input({ message: 'Name of this migration', default: `${source}-to-${target}` });
+        const plan = { name, source, target, conflict, types: Object.fromEntries(types.map((t) => [t.name, chosen.includes(t.name)])) };
+        const file = `${name}.yaml`;
+        writeFileSync(file, `# Written by \`ferry wizard\`; run it again with \`ferry run ${file}\`.\n${stringify(plan)}`);
+        const migration = await ferry.saveMigration(file);
+        process.stdout.write(`\nConfirmation — plan saved as ${file}. Preview:\n`);
+        const preview = await ferry.preview(migration);
+        printPreview(preview.rows, preview.counts, preview.warnings, false);
+        if (!(await confirm({ message: `Run the migration to "${target}" now?`, default: false }))) {
+          process.stdout.write(`Not run. Start it later with: ferry run ${file}\n`);
+          return;
+        }
+        const view = new ProgressView(true);
+        const run = await ferry.run(migration, { onProgress: view.handle });
+        view.stop();
+        await printRunResult(ferry, run);
+      });
+    });
+}

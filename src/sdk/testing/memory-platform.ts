@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Connector, ItemHeader, ObjectTypeSpec, Session, SourceItem, TargetRef, WriteOutcome, WriteRequest } from '../connector.js';
+import { ConnectorError } from '../errors.js';
+
+/**
+ * An in-memory platform: the reference connector for engine tests and a
+ * fault injector (failures, delays) that a real server cannot give on cue.
+ * It is an addition to the real-platform tests, never a replacement.
+ */
+export interface MemoryObject {
+  key: string;
+  body: string;
+  /** For 'doc': the key of its author ('person'). */
+  author?: string;
+  version: number;
+}
+
+export interface MemoryFaults {
+  /** Keys whose write fails with this kind (once per listed count, or always). */
+  failWrite?: Map<string, { kind: 'too_large' | 'transient' | 'auth' | 'data'; times?: number }>;
+  /** Milliseconds each write call takes. */
+  writeDelayMs?: number;
+}
+
+export class MemoryInstance {
+  readonly objects = new Map<string, Map<string, MemoryObject>>([
+    ['person', new Map()],
+    ['doc', new Map()],
+  ]);
+  faults: MemoryFaults = {};
+  writes = 0;
+
+  constructor(readonly name: string) {}
+
+  put(type: 'person' | 'doc', key: string, body: string, author?: string): void {
+    const existing = this.objects.get(type)!.get(key);
+    this.objects.get(type)!.set(key, { key, body, ...(author ? { author } : {}), version: (existing?.version ?? 0) + 1 });
+  }
+
+  get(type: 'person' | 'doc', key: string): MemoryObject | undefined {
+    return this.objects.get(type)!.get(key);
+  }
+}
+
+const hash = (o: MemoryObject) => createHash('sha1').update(`${o.key}\u0000${o.body}\u0000${o.author ?? ''}`).digest('hex');
+
+export const memoryTypes: ObjectTypeSpec[] = [
+  { name: 'person', label: 'People', naturalKey: 'name', dependsOn: [], references: {}, neverCarried: ['password'], deletable: true, principal: true, batchSize: 2 },
+  { name: 'doc', label: 'Documents', naturalKey: 'title', dependsOn: ['person'], references: { author: 'person' }, neverCarried: [], deletable: true, batchSize: 3 },
+];
+
+class MemorySession implements Session {
+  constructor(private readonly instance: MemoryInstance) {}
+
+  async check() {
+    return { platform: 'memory', version: '1', siteName: this.instance.name, host: 'memory', account: 'ferry', rights: ['all'] };
+  }
+
+  async discover() {
+    return { types: [...this.instance.objects].map(([type, m]) => ({ type, count: m.size })), details: {} };
+  }
+
+  async *read(type: string, options: { cursor?: string }) {
+    const all = [...this.instance.objects.get(type)!.values()].sort((a, b) => a.key.localeCompare(b.key));
+    let start = options.cursor ? Number(options.cursor) : 0;
+    while (start < all.length) {
+      const page = all.slice(start, start + 4);
+      start += page.length;
+      yield { items: page.map((o): ItemHeader => ({ type, sourceId: o.key, key: o.key, label: o.key, hash: hash(o) })), cursor: String(start) };
+    }
+  }
+
+  async load(headers: ItemHeader[]): Promise<SourceItem[]> {
+    return headers.map((h) => {
+      const o = this.instance.objects.get(h.type)!.get(h.sourceId);
+      if (!o) throw new ConnectorError(`${h.label} vanished from the source`, { kind: 'not_found' });
+      return { ...h, hash: hash(o), refs: o.author ? [{ type: 'person', sourceId: o.author }] : [], data: { body: o.body, author: o.author } };
+    });
+  }
+
+  async lookup(type: string, keys: string[]): Promise<Map<string, TargetRef>> {
+    const out = new Map<string, TargetRef>();
+    for (const key of keys) {
+      const o = this.instance.objects.get(type)!.get(key);
+      if (o) out.set(key, { targetId: key, version: String(o.version) });
+    }
+    return out;
+  }
+
+  async write(type: string, requests: WriteRequest[], options: { signal: AbortSignal }): Promise<WriteOutcome[]> {
+    const faults = this.instance.faults;
+    if (faults.writeDelayMs) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, faults.writeDelayMs);
+        options.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(options.signal.reason);
+        });
+      });
+    }
+    this.instance.writes++;
+    return requests.map((request): WriteOutcome => {
+      const key = request.mode === 'rename' ? `${request.item.key} (migrated)` : request.item.key;
+      const fault = faults.failWrite?.get(key);
+      if (fault && (fault.times === undefined || fault.times-- > 0)) {
+        return { ok: false, error: new ConnectorError(`injected ${fault.kind} failure for ${key}`, { kind: fault.kind }) };
+      }
+      const data = request.item.data as { body: string; author?: string };
+      const author = data.author ? request.resolve({ type: 'person', sourceId: data.author }) : undefined;
+      const store = this.instance.objects.get(type)!;
+      const existing = store.get(key);
+      if (existing && existing.body === data.body && existing.author === author) {
+        return { ok: true, result: { targetId: key, outcome: 'unchanged', version: String(existing.version) } };
+      }
+      this.instance.put(type as 'person' | 'doc', key, data.body, author);
+      return { ok: true, result: { targetId: key, outcome: existing ? 'updated' : 'created', version: String(store.get(key)!.version) } };
+    });
+  }
+
+  async remove(type: string, target: TargetRef) {
+    const store = this.instance.objects.get(type)!;
+    const o = store.get(target.targetId);
+    if (!o) return 'gone' as const;
+    if (target.version && String(o.version) !== target.version) return 'changed' as const;
+    store.delete(target.targetId);
+    return 'removed' as const;
+  }
+
+  async ensurePrincipal(_type: string, name: string): Promise<TargetRef> {
+    if (!this.instance.get('person', name)) this.instance.put('person', name, 'placeholder');
+    return { targetId: name };
+  }
+
+  async close() {}
+}
+
+/** A connector over named in-memory instances (config: { instance: name }). */
+export function memoryConnector(instances: Map<string, MemoryInstance>): Connector<{ instance: string }> {
+  return {
+    platform: 'memory',
+    title: 'Memory',
+    configSchema: z.object({ instance: z.string() }),
+    secretFields: [],
+    objectTypes: memoryTypes,
+    open: async (config) => {
+      const instance = instances.get(config.instance);
+      if (!instance) throw new ConnectorError(`no memory instance ${config.instance}`, { kind: 'config' });
+      return new MemorySession(instance);
+    },
+  };
+}
