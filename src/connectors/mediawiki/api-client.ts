@@ -1,0 +1,337 @@
+import { ConnectorError } from '../../sdk/errors.js';
+import type { HttpClient, LogFn } from '../../sdk/http.js';
+import { MediaWikiApiError, isApiCode } from './api-errors.js';
+import { apiUrlCandidates, apiUrlFromHtml, type MediaWikiConfig } from './config.js';
+
+/**
+ * The Action API of one wiki: login (bot password or main account), GET and
+ * POST with MediaWiki's errors mapped to error kinds, tokens, continuation,
+ * and one transparent re-login when the session expires mid-run.
+ */
+
+export type ApiValue = string | number | boolean | undefined | null | readonly (string | number)[];
+export type ApiParams = Record<string, ApiValue>;
+export type ApiResult = Record<string, unknown>;
+
+/** A file part of a multipart POST (import XML, upload). */
+export interface ApiFile {
+  blob: Blob;
+  filename: string;
+}
+
+export interface PostOptions {
+  signal: AbortSignal;
+  files?: Record<string, ApiFile>;
+  /** Words for error messages: 'import of 20 pages'. */
+  what?: string;
+  /** false: one attempt only. Default true (MediaWiki writes we use are safe to repeat). */
+  retry?: boolean;
+}
+
+type TokenType = 'csrf' | 'createaccount' | 'userrights' | 'login';
+
+/** Query results merged over continuation until MediaWiki says the batch is complete. */
+export interface QueryBatch {
+  query: ApiResult;
+  /** The `continue` object that resumes after this batch, absent at the end. */
+  next?: Record<string, string>;
+}
+
+export class MwApi {
+  private apiUrlValue: string | undefined;
+  private loggedInAs: string | undefined;
+  private readonly tokens = new Map<TokenType, string>();
+
+  constructor(
+    private readonly config: MediaWikiConfig,
+    private readonly http: HttpClient,
+    private readonly log: LogFn,
+  ) {}
+
+  /** The user name the session is logged in as (after `login`). */
+  get userName(): string {
+    if (!this.loggedInAs) throw new ConnectorError('not logged in yet', { kind: 'bug' });
+    return this.loggedInAs;
+  }
+
+  get apiUrl(): string {
+    if (!this.apiUrlValue) throw new ConnectorError('the API URL is not known yet', { kind: 'bug' });
+    return this.apiUrlValue;
+  }
+
+  /** Logs in once; later calls return at once. */
+  async ensureLogin(signal: AbortSignal): Promise<void> {
+    if (!this.loggedInAs) await this.login(signal);
+  }
+
+  /** Logs in (again), dropping the old session and its tokens. */
+  async login(signal: AbortSignal): Promise<void> {
+    await this.resolveApiUrl(signal);
+    this.http.cookies.clear();
+    this.tokens.clear();
+    this.loggedInAs = undefined;
+    const token = await this.token('login', signal);
+    const botPassword = this.config.username.includes('@');
+    const result = botPassword
+      ? await this.rawPost({ action: 'login', lgname: this.config.username, lgpassword: this.config.password, lgtoken: token }, { signal, what: 'login' })
+      : await this.rawPost(
+          { action: 'clientlogin', username: this.config.username, password: this.config.password, logintoken: token, loginreturnurl: this.apiUrl },
+          { signal, what: 'login' },
+        );
+    this.loggedInAs = loginOutcome(result, this.config.username, botPassword);
+    this.tokens.clear();
+    this.log('debug', `logged in to ${this.apiUrl} as ${this.loggedInAs}`);
+  }
+
+  async logout(signal: AbortSignal): Promise<void> {
+    if (!this.loggedInAs) return;
+    const token = await this.token('csrf', signal);
+    await this.rawPost({ action: 'logout', token }, { signal, what: 'logout', retry: false });
+    this.loggedInAs = undefined;
+    this.tokens.clear();
+  }
+
+  /** A read request (logged in first). */
+  async get(params: ApiParams, signal: AbortSignal, what = describeParams(params)): Promise<ApiResult> {
+    return this.withSession(signal, () => this.rawGet({ ...params, assert: 'user' }, signal, what));
+  }
+
+  /** A write request with a CSRF token (added here), multipart when files are given. */
+  async post(params: ApiParams, options: PostOptions): Promise<ApiResult> {
+    return this.postWithToken('csrf', params, options);
+  }
+
+  /** Like `post`, with another token type (createaccount, userrights). */
+  async postWithToken(type: TokenType, params: ApiParams, options: PostOptions): Promise<ApiResult> {
+    return this.withSession(options.signal, async () => {
+      const token = await this.token(type, options.signal);
+      const name = type === 'createaccount' ? 'createtoken' : 'token';
+      return this.rawPost({ ...params, [name]: token, assert: 'user' }, options);
+    });
+  }
+
+  /**
+   * Runs a query with continuation, yielding merged batches: pages met in
+   * several answers (long revision lists, big texts) come out once, whole.
+   */
+  async *query(params: ApiParams, signal: AbortSignal, start?: Record<string, string>): AsyncGenerator<QueryBatch> {
+    let cont: Record<string, string> | undefined = start;
+    let merged: ApiResult = {};
+    for (;;) {
+      const result = await this.get({ action: 'query', ...params, ...(cont ?? { continue: '' }) }, signal);
+      mergeQuery(merged, asRecord(result.query));
+      const next = result.continue === undefined ? undefined : stringRecord(result.continue);
+      if (result.batchcomplete === true || next === undefined) {
+        yield next ? { query: merged, next } : { query: merged };
+        merged = {};
+      }
+      if (!next) return;
+      cont = next;
+    }
+  }
+
+  /** All batches of a query merged into one (for short answers). */
+  async queryAll(params: ApiParams, signal: AbortSignal): Promise<ApiResult> {
+    const all: ApiResult = {};
+    for await (const batch of this.query(params, signal)) mergeQuery(all, batch.query);
+    return all;
+  }
+
+  async token(type: TokenType, signal: AbortSignal): Promise<string> {
+    const cached = this.tokens.get(type);
+    if (cached) return cached;
+    await this.resolveApiUrl(signal);
+    const result = await this.rawGet({ action: 'query', meta: 'tokens', type }, signal, `getting a ${type} token`);
+    const token = asRecord(asRecord(result.query).tokens)[`${type}token`];
+    if (typeof token !== 'string') throw new ConnectorError(`the wiki gave no ${type} token`, { kind: 'transient' });
+    this.tokens.set(type, token);
+    return token;
+  }
+
+  /** Finds api.php from the configured URL (base URL, api.php URL, or any page with an EditURI link). */
+  async resolveApiUrl(signal: AbortSignal): Promise<string> {
+    if (this.apiUrlValue) return this.apiUrlValue;
+    const failures: string[] = [];
+    for (const candidate of apiUrlCandidates(this.config.url)) {
+      if (await this.isApi(candidate, signal, failures)) return (this.apiUrlValue = candidate);
+    }
+    const html = await this.http.text({ url: this.config.url, signal, what: `reading ${this.config.url}` }).catch(() => '');
+    const discovered = apiUrlFromHtml(html, this.config.url);
+    if (discovered && (await this.isApi(discovered, signal, failures))) return (this.apiUrlValue = discovered);
+    throw new ConnectorError(`No MediaWiki API found at ${this.config.url} (${failures.join('; ')})`, {
+      kind: 'config',
+      hint: 'Give the wiki\'s base URL (like http://127.0.0.1:8080) or its api.php URL.',
+    });
+  }
+
+  private async isApi(candidate: string, signal: AbortSignal, failures: string[]): Promise<boolean> {
+    try {
+      const body = await this.http.json({ url: candidate, query: { action: 'query', meta: 'siteinfo', format: 'json' }, signal, what: `probing ${candidate}` });
+      if (asRecord(asRecord(body).query).general !== undefined) return true;
+      failures.push(`${candidate}: not a MediaWiki API`);
+    } catch (error) {
+      // Unreachable hosts are fatal now: trying other paths on them would only repeat it.
+      if (error instanceof ConnectorError && error.kind === 'config') throw error;
+      if (signal.aborted) throw error;
+      failures.push(`${candidate}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return false;
+  }
+
+  /** One re-login when the session was lost (expired cookie, server restart). */
+  private async withSession<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+    await this.ensureLogin(signal);
+    try {
+      return await call();
+    } catch (error) {
+      if (!isApiCode(error, 'assertuserfailed', 'assertbotfailed', 'badtoken', 'notloggedin')) throw error;
+      this.log('info', `the wiki session ended (${error.code}); logging in again`);
+      await this.login(signal);
+      return call();
+    }
+  }
+
+  private async rawGet(params: ApiParams, signal: AbortSignal, what: string): Promise<ApiResult> {
+    return this.http.send(
+      { url: this.apiUrl, query: encodeParams({ ...params, format: 'json', formatversion: 2 }), signal, what },
+      (response) => readResult(response, what),
+    );
+  }
+
+  private async rawPost(params: ApiParams, options: PostOptions): Promise<ApiResult> {
+    const what = options.what ?? describeParams(params);
+    const fields = encodeParams({ ...params, format: 'json', formatversion: 2 });
+    const body = (): FormData | URLSearchParams => {
+      if (!options.files) return new URLSearchParams(fields as Record<string, string>);
+      const form = new FormData();
+      for (const [key, value] of Object.entries(fields)) if (value !== undefined) form.append(key, value);
+      for (const [key, file] of Object.entries(options.files)) form.append(key, file.blob, file.filename);
+      return form;
+    };
+    // action and format also ride in the URL: when PHP drops a body over post_max_size,
+    // the answer is still a JSON error ("token must be set") instead of the HTML help page.
+    const query = { action: fields.action, format: 'json', formatversion: '2' };
+    return this.http.send(
+      { url: this.apiUrl, method: 'POST', query, body, signal: options.signal, what, ...(options.retry === false ? { retry: false } : {}) },
+      (response) => readResult(response, what),
+    );
+  }
+}
+
+async function readResult(response: Response, what: string): Promise<ApiResult> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ConnectorError(`${what}: the wiki answered with something that is not JSON: ${text.slice(0, 200)}`, { kind: 'transient' });
+  }
+  const result = asRecord(body);
+  const error = result.error === undefined ? undefined : asRecord(result.error);
+  if (error) {
+    const retryAfter = Number(response.headers.get('retry-after') ?? error.lag);
+    throw new MediaWikiApiError(what, {
+      code: String(error.code ?? 'unknown'),
+      info: String(error.info ?? 'no details'),
+      details: error,
+      ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
+    });
+  }
+  return result;
+}
+
+function loginOutcome(result: ApiResult, username: string, botPassword: boolean): string {
+  if (botPassword) {
+    const login = asRecord(result.login);
+    if (login.result === 'Success' && typeof login.lgusername === 'string') return login.lgusername;
+    const reason = typeof login.reason === 'string' ? login.reason : String(login.result ?? 'no reason given');
+    if (login.result === 'Throttled') {
+      throw new ConnectorError(`Too many login attempts for "${username}": ${reason}`, { kind: 'rate_limited', retryAfterMs: 60_000 });
+    }
+    throw new ConnectorError(`The wiki rejected the login of "${username}": ${reason}`, {
+      kind: 'auth',
+      hint: 'Check the bot password: the user name is "User@appid" and the password is the one Special:BotPasswords showed once. Create a new one if in doubt.',
+    });
+  }
+  const login = asRecord(result.clientlogin);
+  if (login.status === 'PASS' && typeof login.username === 'string') return login.username;
+  const message = typeof login.message === 'string' ? login.message : String(login.status ?? 'no reason given');
+  throw new ConnectorError(`The wiki rejected the login of "${username}": ${message}`, {
+    kind: 'auth',
+    hint:
+      login.status === 'UI' || login.status === 'REDIRECT'
+        ? 'This account needs an interactive step (two-factor?): use a bot password (User@appid) from Special:BotPasswords.'
+        : 'Check the user name and password, or use a bot password (User@appid) from Special:BotPasswords.',
+  });
+}
+
+/** MediaWiki's parameter encoding: lists joined by "|", booleans present or absent. */
+export function encodeParams(params: ApiParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (value === true) out[key] = '1';
+    else if (Array.isArray(value)) {
+      const parts = value.map(String);
+      // A value holding "|" needs the unit-separator form.
+      out[key] = parts.some((p) => p.includes('|')) ? `\x1f${parts.join('\x1f')}` : parts.join('|');
+    } else out[key] = String(value);
+  }
+  return out;
+}
+
+function describeParams(params: ApiParams): string {
+  const action = String(params.action ?? 'query');
+  const detail = params.list ?? params.prop ?? params.meta ?? params.generator;
+  return detail ? `API ${action} ${String(detail)}` : `API ${action}`;
+}
+
+/** Merges one answer's `query` into the batch so far (pages by id or title, lists appended). */
+function mergeQuery(into: ApiResult, query: ApiResult): void {
+  for (const [key, value] of Object.entries(query)) {
+    const current = into[key];
+    if (key === 'pages' && Array.isArray(value)) {
+      into.pages = mergePages(Array.isArray(current) ? (current as ApiResult[]) : [], value as ApiResult[]);
+    } else if (Array.isArray(value) && Array.isArray(current)) {
+      into[key] = [...current, ...value];
+    } else {
+      into[key] = value;
+    }
+  }
+}
+
+function mergePages(current: ApiResult[], incoming: ApiResult[]): ApiResult[] {
+  const byKey = new Map<string, ApiResult>();
+  for (const page of current) byKey.set(pageKey(page), page);
+  for (const page of incoming) {
+    const key = pageKey(page);
+    const known = byKey.get(key);
+    if (!known) {
+      byKey.set(key, { ...page });
+      continue;
+    }
+    for (const [field, value] of Object.entries(page)) {
+      const old = known[field];
+      known[field] = Array.isArray(old) && Array.isArray(value) ? [...old, ...value] : value;
+    }
+  }
+  return [...byKey.values()];
+}
+
+function pageKey(page: ApiResult): string {
+  return typeof page.pageid === 'number' ? `id:${page.pageid}` : `title:${String(page.title)}`;
+}
+
+export function asRecord(value: unknown): ApiResult {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as ApiResult) : {};
+}
+
+export function asArray(value: unknown): ApiResult[] {
+  return Array.isArray(value) ? value.map(asRecord) : [];
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(asRecord(value))) out[key] = String(entry);
+  return out;
+}

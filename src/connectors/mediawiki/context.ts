@@ -1,0 +1,25 @@
+import type { ConnectorContext } from '../../sdk/connector.js';
+import type { MwApi } from './api-client.js';
+import type { SiteInfo } from './site-info.js';
+
+/** What the per-type modules share within one session. */
+export interface MwContext {
+  api: MwApi;
+  /** Site information, read once per session. */
+  site(signal: AbortSignal): Promise<SiteInfo>;
+  connector: ConnectorContext;
+  /** Upload limits learnt from the wiki's answers while the session runs. */
+  limits: UploadLimits;
+}
+
+export interface UploadLimits {
+  /** Largest body part PHP accepts (upload_max_filesize), once an answer told us. */
+  phpUploadBytes?: number;
+  /** Bytes of import XML per upload; shrinks when the wiki refuses one. */
+  importBudget: number;
+}
+
+/** The first import budget: big enough for a few 1 MB pages, under a typical 8 MB post_max_size. */
+export const INITIAL_IMPORT_BUDGET = 7 * 1024 * 1024;
+/** Below this an import chunk is not cut any further. */
+export const MIN_IMPORT_BUDGET = 64 * 1024;

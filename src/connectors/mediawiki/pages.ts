@@ -1,0 +1,283 @@
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import type { ItemHeader, ItemRef, ObjectTypeSpec, ReadPage, RemoveResult, SourceItem, TargetRef } from '../../sdk/connector.js';
+import type { MwContext } from './context.js';
+import { isApiCode } from './api-errors.js';
+import type { ApiParams } from './api-client.js';
+import { pageNamespaces, type SiteInfo } from './site-info.js';
+import { fullTitle, pageKey, parsePageKey, titleText } from './titles.js';
+
+/**
+ * Pages of every namespace with their full revision history. Templates,
+ * categories, redirects, Lua modules and file description pages are pages
+ * too. Reading lists them cheaply; loading fetches every revision's text.
+ */
+
+export const pageType: ObjectTypeSpec = {
+  name: 'page',
+  label: 'Pages',
+  naturalKey: 'namespace number and title',
+  dependsOn: ['user'],
+  references: { author: 'user' },
+  neverCarried: ['page protection', 'deleted or hidden revisions', 'page logs and patrol marks'],
+  deletable: true,
+  batchSize: 20,
+};
+
+/** The payload of a loaded page. */
+export interface PageData {
+  ns: number;
+  /** Title without its namespace prefix. */
+  text: string;
+  /** Full title on the source. */
+  title: string;
+  redirect: boolean;
+  /** Oldest first. Empty when the page was deleted on the source after it was listed. */
+  revisions: PageRevision[];
+  /** Revisions left out because the source hides their text from this account. */
+  hiddenRevisions: number;
+}
+
+export interface PageRevision {
+  revid: number;
+  /** ISO 8601, second precision. */
+  timestamp: string;
+  /** User name, or the IP address of an anonymous edit. */
+  user: string;
+  /** True for IP edits and for imported names like "other>Name" that are not local accounts. */
+  anon: boolean;
+  userHidden: boolean;
+  /** undefined when hidden on the source. */
+  comment: string | undefined;
+  minor: boolean;
+  /** Hex SHA-1 of the text, as MediaWiki reports it. */
+  sha1: string;
+  size: number;
+  model: string;
+  format: string;
+  text: string;
+}
+
+const LIST_LIMIT = 500;
+const IDS_PER_CALL = 50;
+const HISTORY_CONCURRENCY = 3;
+const FULL_RVPROP = ['ids', 'timestamp', 'user', 'userid', 'comment', 'content', 'sha1', 'flags', 'size'];
+
+const revisionSchema = z.object({
+  revid: z.number(),
+  parentid: z.number().default(0),
+  minor: z.boolean().default(false),
+  user: z.string().optional(),
+  userid: z.number().optional(),
+  anon: z.boolean().optional(),
+  userhidden: z.boolean().optional(),
+  timestamp: z.string().optional(),
+  size: z.number().default(0),
+  sha1: z.string().optional(),
+  comment: z.string().optional(),
+  commenthidden: z.boolean().optional(),
+  texthidden: z.boolean().optional(),
+  slots: z
+    .object({
+      main: z.object({
+        contentmodel: z.string().default('wikitext'),
+        contentformat: z.string().default('text/x-wiki'),
+        content: z.string().optional(),
+        texthidden: z.boolean().optional(),
+      }),
+    })
+    .optional(),
+});
+type ApiRevision = z.infer<typeof revisionSchema>;
+
+export const pageRowSchema = z.object({
+  pageid: z.number().optional(),
+  // A page id that no longer exists comes back with neither.
+  ns: z.number().default(0),
+  title: z.string().default(''),
+  missing: z.boolean().optional(),
+  invalid: z.boolean().optional(),
+  redirect: z.boolean().optional(),
+  lastrevid: z.number().optional(),
+  length: z.number().optional(),
+  touched: z.string().optional(),
+  revisions: z.array(revisionSchema).optional(),
+});
+export type PageRow = z.infer<typeof pageRowSchema>;
+
+interface PageCursor {
+  ns: number;
+  cont?: Record<string, string>;
+}
+
+export async function* readPages(ctx: MwContext, options: { signal: AbortSignal; cursor?: string }): AsyncGenerator<ReadPage> {
+  const site = await ctx.site(options.signal);
+  const start = options.cursor ? (JSON.parse(options.cursor) as PageCursor) : undefined;
+  const namespaces = pageNamespaces(site).filter((ns) => !start || ns.id >= start.ns);
+  for (const [index, ns] of namespaces.entries()) {
+    const params = {
+      generator: 'allpages',
+      gapnamespace: ns.id,
+      gaplimit: LIST_LIMIT,
+      prop: ['info', 'revisions'],
+      rvprop: ['ids', 'timestamp', 'sha1', 'size'],
+    };
+    const resume = start && start.ns === ns.id ? start.cont : undefined;
+    const following = namespaces[index + 1];
+    for await (const batch of ctx.api.query(params, options.signal, resume)) {
+      const rows = z.array(pageRowSchema).parse(batch.query.pages ?? []);
+      const items = rows.filter((r) => r.pageid !== undefined).map((row) => pageHeader(row, site));
+      items.sort((a, b) => a.label.localeCompare(b.label));
+      const cursor: PageCursor | undefined = batch.next ? { ns: ns.id, cont: batch.next } : following ? { ns: following.id } : undefined;
+      yield cursor ? { items, cursor: JSON.stringify(cursor) } : { items };
+    }
+  }
+}
+
+function pageHeader(row: PageRow, site: SiteInfo): ItemHeader {
+  const latest = row.revisions?.[0];
+  const text = titleText(row.title, row.ns, site);
+  return {
+    type: 'page',
+    sourceId: String(row.pageid),
+    key: pageKey({ ns: row.ns, text }),
+    label: row.title,
+    namespace: String(row.ns),
+    ...(latest ? { modifiedAt: latest.timestamp } : row.touched ? { modifiedAt: row.touched } : {}),
+    ...(row.length !== undefined ? { sizeBytes: row.length } : {}),
+    // A new revision always gets a new id; the SHA-1 catches a history rewritten under the same id.
+    hash: `${row.lastrevid ?? 0}:${latest?.sha1 ?? ''}`,
+  };
+}
+
+export async function loadPages(ctx: MwContext, headers: ItemHeader[], signal: AbortSignal): Promise<SourceItem<PageData>[]> {
+  const site = await ctx.site(signal);
+  const ids = headers.map((h) => Number(h.sourceId));
+  const rows = new Map<number, PageRow>();
+  for (let i = 0; i < ids.length; i += IDS_PER_CALL) {
+    const chunk = ids.slice(i, i + IDS_PER_CALL);
+    // Cheap first look: pages with a single revision come in one batched call, the rest page by page.
+    const latest = await pagesById(ctx, chunk, { rvprop: ['ids'] }, signal);
+    const single = chunk.filter((id) => latest.get(id)?.revisions?.[0]?.parentid === 0);
+    for (const [id, row] of await pagesById(ctx, single, { rvprop: FULL_RVPROP, rvslots: 'main' }, signal)) rows.set(id, row);
+    const limit = pLimit(HISTORY_CONCURRENCY);
+    const multi = chunk.filter((id) => !single.includes(id) && latest.get(id)?.missing !== true && latest.has(id));
+    await Promise.all(multi.map((id) => limit(async () => rows.set(id, await pageHistory(ctx, id, signal)))));
+  }
+  return headers.map((header) => {
+    const row = rows.get(Number(header.sourceId));
+    const data = row ? toPageData(row, site) : missingPage(header);
+    return { ...header, refs: authorRefs(data), data };
+  });
+}
+
+export async function pagesById(ctx: MwContext, ids: number[], extra: ApiParams, signal: AbortSignal): Promise<Map<number, PageRow>> {
+  const out = new Map<number, PageRow>();
+  if (ids.length === 0) return out;
+  const result = await ctx.api.queryAll({ pageids: ids, prop: ['info', 'revisions'], ...extra }, signal);
+  for (const row of z.array(pageRowSchema).parse(result.pages ?? [])) if (row.pageid !== undefined) out.set(row.pageid, row);
+  return out;
+}
+
+/** Every revision of one page, oldest first, following continuation (big texts come a few at a time). */
+async function pageHistory(ctx: MwContext, pageId: number, signal: AbortSignal): Promise<PageRow> {
+  const result = await ctx.api.queryAll(
+    { pageids: pageId, prop: ['info', 'revisions'], rvprop: FULL_RVPROP, rvslots: 'main', rvlimit: 'max', rvdir: 'newer' },
+    signal,
+  );
+  const [row] = z.array(pageRowSchema).parse(result.pages ?? []);
+  return row ?? { ns: 0, title: '', missing: true };
+}
+
+function toPageData(row: PageRow, site: SiteInfo): PageData {
+  const visible: PageRevision[] = [];
+  let hidden = 0;
+  for (const revision of row.revisions ?? []) {
+    const converted = toRevision(revision);
+    if (converted) visible.push(converted);
+    else hidden++;
+  }
+  visible.sort((a, b) => (a.timestamp === b.timestamp ? a.revid - b.revid : a.timestamp < b.timestamp ? -1 : 1));
+  return { ns: row.ns, text: titleText(row.title, row.ns, site), title: row.title, redirect: row.redirect ?? false, revisions: visible, hiddenRevisions: hidden };
+}
+
+function toRevision(revision: ApiRevision): PageRevision | undefined {
+  const main = revision.slots?.main;
+  if (!main || main.content === undefined || main.texthidden || revision.texthidden || revision.sha1 === undefined || !revision.timestamp) return undefined;
+  return {
+    revid: revision.revid,
+    timestamp: revision.timestamp,
+    user: revision.user ?? '',
+    anon: revision.anon === true || !revision.userid,
+    userHidden: revision.userhidden === true,
+    comment: revision.commenthidden ? undefined : (revision.comment ?? ''),
+    minor: revision.minor,
+    sha1: revision.sha1,
+    size: revision.size,
+    model: main.contentmodel,
+    format: main.contentformat,
+    text: main.content,
+  };
+}
+
+function missingPage(header: ItemHeader): PageData {
+  const { ns, text } = parsePageKey(header.key);
+  return { ns, text, title: header.label, redirect: false, revisions: [], hiddenRevisions: 0 };
+}
+
+/** One reference per distinct registered author: the engine maps each to a target user. */
+export function authorRefs(data: PageData): ItemRef[] {
+  const names = new Set(data.revisions.filter((r) => !r.anon && !r.userHidden && r.user).map((r) => r.user));
+  return [...names].map((name) => ({ type: 'user', sourceId: name }));
+}
+
+export async function lookupPages(ctx: MwContext, keys: string[], signal: AbortSignal): Promise<Map<string, TargetRef>> {
+  const site = await ctx.site(signal);
+  const byTitle = new Map<string, string>();
+  for (const key of keys) {
+    const name = parsePageKey(key);
+    if (site.namespaces.has(name.ns)) byTitle.set(fullTitle(name, site), key);
+  }
+  const rows = await pagesByTitle(ctx, [...byTitle.keys()], signal);
+  const found = new Map<string, TargetRef>();
+  for (const [title, key] of byTitle) {
+    const row = rows.get(title);
+    if (row?.pageid !== undefined && !row.missing) found.set(key, { targetId: String(row.pageid), version: String(row.lastrevid ?? '') });
+  }
+  return found;
+}
+
+/** Pages by the titles asked for (whatever MediaWiki normalised them to), with their latest revision's ids and SHA-1. */
+export async function pagesByTitle(ctx: MwContext, titles: string[], signal: AbortSignal): Promise<Map<string, PageRow>> {
+  const out = new Map<string, PageRow>();
+  for (let i = 0; i < titles.length; i += IDS_PER_CALL) {
+    const chunk = titles.slice(i, i + IDS_PER_CALL);
+    const result = await ctx.api.queryAll({ titles: chunk, prop: ['info', 'revisions'], rvprop: ['ids', 'sha1', 'timestamp'] }, signal);
+    const normalized = new Map<string, string>();
+    for (const entry of z.array(z.object({ from: z.string(), to: z.string() })).parse(result.normalized ?? [])) normalized.set(entry.to, entry.from);
+    for (const row of z.array(pageRowSchema).parse(result.pages ?? [])) out.set(normalized.get(row.title) ?? row.title, row);
+  }
+  return out;
+}
+
+export async function removePage(ctx: MwContext, target: TargetRef, signal: AbortSignal): Promise<RemoveResult> {
+  const rows = await pagesById(ctx, [Number(target.targetId)], { rvprop: ['ids'] }, signal);
+  const row = rows.get(Number(target.targetId));
+  if (!row || row.missing) return 'gone';
+  if (target.version && String(row.lastrevid) !== target.version) return 'changed';
+  return deletePage(ctx, { pageid: row.pageid }, signal);
+}
+
+/** Deletes a page by id or title; a page that is already gone counts as removed. */
+export async function deletePage(ctx: MwContext, page: { pageid?: number; title?: string }, signal: AbortSignal): Promise<RemoveResult> {
+  try {
+    await ctx.api.post(
+      { action: 'delete', ...page, reason: `Removed by ${ctx.connector.userAgent} (undo or reset of a migration)` },
+      { signal, what: `deleting ${page.title ?? `page ${page.pageid}`}` },
+    );
+    return 'removed';
+  } catch (error) {
+    if (isApiCode(error, 'missingtitle', 'nosuchpageid')) return 'gone';
+    throw error;
+  }
+}
