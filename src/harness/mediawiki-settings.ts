@@ -60,6 +60,7 @@ export function phpString(value: string): string {
 }
 
 export interface HarnessSettingsInput {
+  name: string;
   dir: string;
   port: number;
   maxUploadBytes: number;
@@ -75,6 +76,15 @@ export function harnessSettingsPhp(input: HarnessSettingsInput): string {
     '',
     `$wgServer = ${phpString(`http://127.0.0.1:${input.port}`)};`,
     '$wgCanonicalServer = $wgServer;',
+    `$wgSitename = ${phpString(input.name)};`,
+    ...(/^[\p{L}\p{N} _-]+$/u.test(input.name) ? [`$wgMetaNamespace = ${phpString(input.name.replace(/ /g, '_'))};`] : []),
+    '',
+    '// The installer wrote absolute paths; pointing them at this folder again',
+    '// lets a stopped wiki folder be copied and started elsewhere.',
+    `$wgSQLiteDataDir = ${phpString(`${dir}/db`)};`,
+    "$wgObjectCaches[CACHE_DB]['server']['dbDirectory'] = $wgSQLiteDataDir;",
+    "$wgLocalisationCacheConf['storeServer']['dbDirectory'] = $wgSQLiteDataDir;",
+    "$wgJobTypeConf['default']['server']['dbDirectory'] = $wgSQLiteDataDir;",
     '',
     "// Debian's PlatformSettings.php points these at shared system folders.",
     `$wgCacheDirectory = ${phpString(`${dir}/cache`)};`,

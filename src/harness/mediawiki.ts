@@ -20,7 +20,10 @@ export { HARNESS_CUSTOM_GROUP } from './mediawiki-settings.js';
 export interface WikiOptions {
   /** Site name, e.g. 'Source Wiki'. */
   name: string;
-  /** Folder the wiki lives in (database, uploads, settings, logs); created if missing. */
+  /**
+   * Folder the wiki lives in (database, uploads, settings, logs); created if missing.
+   * A folder that already holds a harness wiki (or a copy of a stopped one) is reopened.
+   */
   baseDir: string;
   /** Default: a free port. */
   port?: number;
@@ -213,7 +216,7 @@ async function launch(spec: ServerSpec): Promise<PhpServer> {
 function writeHarnessFiles(layout: Layout, options: WikiOptions, port: number, maxUploadBytes: number): void {
   writeAtomic(
     layout.harness,
-    harnessSettingsPhp({ dir: layout.dir, port, maxUploadBytes, scribunto: options.scribunto ?? true }),
+    harnessSettingsPhp({ name: options.name, dir: layout.dir, port, maxUploadBytes, scribunto: options.scribunto ?? true }),
   );
   writeAtomic(layout.extra, phpFile('WikiOptions.extraSettings', stripPhpOpenTag(options.extraSettings ?? '')));
   writeAtomic(layout.router, routerPhp(join(layout.dir, 'images')));
@@ -255,10 +258,11 @@ export async function startWiki(options: WikiOptions): Promise<WikiInstance> {
       writeHarnessFiles(layout, options, port, maxUploadBytes);
     }
   }
-  return makeInstance({ layout, state, server, port, serverUpload });
+  return makeInstance({ name: options.name, layout, state, server, port, serverUpload });
 }
 
 interface InstanceParts {
+  name: string;
   layout: Layout;
   state: WikiState;
   server: PhpServer;
@@ -298,7 +302,7 @@ function makeInstance(parts: InstanceParts): WikiInstance {
   };
 
   return {
-    name: state.name,
+    name: parts.name,
     url,
     apiUrl: `${url}/api.php`,
     dir: layout.dir,
