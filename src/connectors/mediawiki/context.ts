@@ -21,5 +21,3 @@ export interface UploadLimits {
 
 /** The first import budget: big enough for a few 1 MB pages, under a typical 8 MB post_max_size. */
 export const INITIAL_IMPORT_BUDGET = 7 * 1024 * 1024;
-/** Below this an import chunk is not cut any further. */
-export const MIN_IMPORT_BUDGET = 64 * 1024;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConnectorError } from '../../sdk/errors.js';
 import { isApiCode } from './api-errors.js';
-import { MIN_IMPORT_BUDGET, type MwContext } from './context.js';
+import type { MwContext } from './context.js';
 import { XML_FOOTER, xmlHeader, xmlPage, type XmlNamespace, type XmlRevision } from './export-xml.js';
 
 /**
@@ -57,14 +57,14 @@ async function importFragments(ctx: MwContext, fragments: Fragment[], header: st
 
 /** After a failed upload: cut smaller when it was too big, isolate the culprit otherwise. */
 async function recover(ctx: MwContext, chunk: Fragment[], header: string, error: unknown, signal: AbortSignal): Promise<void> {
-  const tooBig = learnLimit(ctx, error, chunk);
-  if (tooBig) {
-    const splittable = chunk.length > 1 || chunk.some((f) => f.revisions.length > 1);
-    if (splittable && ctx.limits.importBudget >= MIN_IMPORT_BUDGET) {
+  if (learnLimit(ctx, error, chunk)) {
+    // The budget is now below what was sent, so every retry is smaller: this ends with single revisions.
+    const single = chunk.length === 1 && chunk[0]!.revisions.length === 1;
+    if (!single) {
       const smaller = chunk.flatMap((f) => fragmentsOf(f.job, f.revisions, ctx.limits.importBudget, header));
       return importFragments(ctx, smaller, header, signal);
     }
-    for (const fragment of chunk) fragment.job.error = revisionTooLarge(fragment, ctx.limits.phpUploadBytes, error);
+    chunk[0]!.job.error = revisionTooLarge(chunk[0]!, ctx.limits.phpUploadBytes, error);
     return;
   }
   if (error instanceof ConnectorError && (error.kind === 'auth' || error.kind === 'config')) throw error;
@@ -115,7 +115,7 @@ function learnLimit(ctx: MwContext, error: unknown, chunk: Fragment[]): boolean 
   if (isApiCode(error, 'badupload') && typeof error.details.size === 'number') {
     // "exceeds the server's maximum" carries PHP's upload_max_filesize.
     ctx.limits.phpUploadBytes = error.details.size;
-    ctx.limits.importBudget = Math.min(ctx.limits.importBudget, error.details.size - 16 * 1024);
+    ctx.limits.importBudget = Math.min(ctx.limits.importBudget, error.details.size - 16 * 1024, sent - 1);
     return true;
   }
   const bodyDropped = isApiCode(error, 'missingparam') && /token/i.test(error.message);
