@@ -107,13 +107,25 @@ export class Ferry {
     return this.migrations.save(plan, readFileSync(file, 'utf8'), resolve(file), this.now());
   }
 
+  /**
+   * The migration a plan file describes, not saved yet (id 0 when new): a run
+   * saves it only once its pre-checks pass, so bad input leaves the store as it was.
+   */
+  async draftMigration(file: string): Promise<MigrationRow> {
+    const plan = await this.readPlan(file);
+    const text = readFileSync(file, 'utf8');
+    const existing = await this.migrations.byName(plan.name).catch(() => undefined);
+    const now = this.now();
+    return { id: existing?.id ?? 0, name: plan.name, plan_yaml: text, plan_file: resolve(file), source: plan.source, target: plan.target, archived: existing?.archived ?? 0, created_at: existing?.created_at ?? now, updated_at: now };
+  }
+
   async preview(migration: MigrationRow, onRow?: (row: PreviewRow) => void): Promise<Preview> {
     return this.withContext(migration, AbortSignal.timeout(3_600_000), (ctx) => previewMigration(ctx, this.store, onRow));
   }
 
   /** Runs a migration, or resumes its interrupted run. Pre-check errors stop it before anything is written. */
   async run(migration: MigrationRow, options: RunOptions = {}): Promise<RunRecord> {
-    const last = await this.store.lastRun(migration.id);
+    const last = migration.id === 0 ? undefined : await this.store.lastRun(migration.id);
     if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid) && last.pid !== process.pid) {
       throw new UserError(`Run ${last.id} of "${migration.name}" is still running (process ${last.pid})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
     }
@@ -169,6 +181,10 @@ export class Ferry {
         options.onFindings?.(findings);
         if (findings.some((f) => f.level === 'error')) throw new PrecheckFailed(findings);
         if (options.reset || ctx.plan.options.reset) await this.resetTarget(ctx, target, options);
+      }
+      if (migration.id === 0 || migration.plan_yaml !== (await this.migrations.byId(migration.id)).plan_yaml) {
+        migration = await this.migrations.save(ctx.plan, migration.plan_yaml, migration.plan_file, this.now());
+        ctx.migrationId = migration.id;
       }
       const { run, log } = resume ? await this.reopenRun(resume) : await this.startRun(migration, mode.kind === 'rerun' ? 'rerun' : 'run', mode.kind === 'rerun' ? mode.parent.id : undefined);
       log.write({ at: this.clock.now(), level: 'info', message: `Ferry ${TOOL_VERSION}, migration "${migration.name}", run ${run.id} (${mode.kind})` });

@@ -19,9 +19,9 @@ export async function withFerry<T>(command: Command, body: (ferry: Ferry) => Pro
   }
 }
 
-/** A migration by name, or the one a plan file describes (saved on the way). */
+/** A migration by name, or the one a plan file describes (saved by a run once its pre-checks pass). */
 export async function migrationFrom(ferry: Ferry, nameOrFile: string): Promise<MigrationRow> {
-  if (/\.ya?ml$/i.test(nameOrFile) || existsSync(nameOrFile)) return ferry.saveMigration(nameOrFile);
+  if (/\.ya?ml$/i.test(nameOrFile) || existsSync(nameOrFile)) return ferry.draftMigration(nameOrFile);
   return ferry.migrations.byName(nameOrFile);
 }
 

@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the real `ferry` command as its own process (no TTY: plain progress lines on stderr). */
+export function spawnFerry(dataDir: string, args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult>; onStderr(listener: (text: string) => void): void } {
+  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, ...args], { env: { ...process.env, ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const listeners: Array<(text: string) => void> = [];
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const l of listeners) l(stderr);
+  });
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done, onStderr: (listener) => listeners.push(listener) };
+}
+
+export async function ferry(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return spawnFerry(dataDir, args, env).done;
+}
+
+/** Parses the JSON a `--json` command printed, with the output in the error when it is not JSON. */
+export function json<T>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`expected JSON (exit ${result.code}).\nstdout: ${result.stdout.slice(0, 2000)}\nstderr: ${result.stderr.slice(0, 4000)}`);
+  }
+}
+
+/** The highest `type: done/total` progress line printed so far for a step. */
+export function progressOf(stderr: string, step: string): number {
+  let best = -1;
+  for (const match of stderr.matchAll(new RegExp(`^  ${step}: (\\d+)/(\\d+)$`, 'gm'))) best = Math.max(best, Number(match[1]));
+  return best;
+}

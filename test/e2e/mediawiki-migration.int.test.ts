@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { RunRecord } from '../../src/core/ports.js';
+import type { PostAction } from '../../src/sdk/connector.js';
+import type { WikiInstance } from '../../src/harness/mediawiki.js';
+import type { GeneratedWiki } from '../../src/generator/mediawiki-content.js';
+import { ferry, json } from './cli.js';
+import { revisionTexts, snapshotWiki, type WikiSnapshot } from './wiki-snapshot.js';
+import { addConnection, filledSource, scratch, target, writePlan } from './wikis.js';
+
+type RunJson = RunRecord & { actions: PostAction[] };
+const TOOLS = ['Admin', 'Maintenance script', 'MediaWiki default'];
+
+/** Every source page that the target did not hold before equals the target's, revision by revision. */
+function expectSameContent(source: WikiSnapshot, after: WikiSnapshot, before: WikiSnapshot): void {
+  let compared = 0;
+  for (const [key, revisions] of source.pages) {
+    if (before.pages.has(key)) continue;
+    expect(after.pages.get(key), key).toEqual(revisions);
+    compared++;
+  }
+  expect(compared).toBeGreaterThanOrEqual(300);
+  expect(after.files).toEqual(source.files);
+}
+
+describe('MediaWiki -> MediaWiki between two real wikis', () => {
+  let root: string;
+  let dataDir: string;
+  let source: WikiInstance;
+  let tgt: WikiInstance;
+  let content: GeneratedWiki;
+  let plan: string;
+  let before: WikiSnapshot;
+  let limit: number;
+
+  beforeAll(async () => {
+    root = scratch('e2e-main');
+    dataDir = join(root, 'data');
+    ({ source, content } = await filledSource(root));
+    // The target's upload limit sits just under the largest file: that file must fail, then pass after a raise.
+    const sizes = content.files.map((f) => f.bytes.length).sort((a, b) => b - a);
+    limit = sizes[0]! - 1;
+    tgt = await target(root, 'E2E Target', { maxUploadBytes: limit });
+    await addConnection(dataDir, 'src', source);
+    await addConnection(dataDir, 'tgt', tgt);
+    plan = writePlan(root, 'main', 'name: e2e-main\nsource: src\ntarget: tgt\n');
+    before = await snapshotWiki(tgt.apiUrl, { tools: TOOLS });
+  }, 600_000);
+
+  afterAll(async () => {
+    await source?.stop();
+    await tgt?.stop();
+  });
+
+  it('generated the acceptance volume on the source', async () => {
+    const snapshot = await snapshotWiki(source.apiUrl, { tools: TOOLS });
+    const revisions = [...snapshot.pages.values()].reduce((n, r) => n + r.length, 0);
+    expect(snapshot.pages.size).toBeGreaterThanOrEqual(300);
+    expect(revisions).toBeGreaterThanOrEqual(1500);
+    expect(snapshot.files.size).toBeGreaterThanOrEqual(20);
+    expect(content.files.some((f) => f.mime === 'application/pdf')).toBe(true);
+    expect(content.users.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('migrates everything; the file over the upload limit fails, and a rerun after raising the limit completes it', async () => {
+    const first = json<RunJson>(await ferry(dataDir, ['run', plan, '--json']));
+    expect(first.status).toBe('INCOMPLETE');
+    const tooBig = content.files.filter((f) => f.bytes.length > limit).map((f) => f.name.replace(/ /g, '_'));
+    const failed = json<Array<{ sourceId: string; status: string; reason: string }>>(await ferry(dataDir, ['items', String(first.id), '--status', 'FAILED', '--json']));
+    expect(failed.map((i) => i.sourceId.replace(/ /g, '_')).sort()).toEqual(tooBig.sort());
+    expect(first.actions.some((a) => a.code === 'item-too_large' && tooBig.some((name) => a.message.includes(name) || a.message.includes(name.replace(/_/g, ' '))))).toBe(true);
+
+    await tgt.setSettings(`$wgMaxUploadSize = ${200 * 1024 * 1024};`);
+    const rerun = json<RunJson>(await ferry(dataDir, ['rerun', String(first.id), '--json']));
+    expect(rerun.status).toBe('FINISHED');
+    const rerunItems = json<Array<{ status: string }>>(await ferry(dataDir, ['items', String(rerun.id), '--json']));
+    expect(rerunItems.map((i) => i.status)).toEqual(tooBig.map(() => 'COMPLETE'));
+
+    const [sourceSnap, targetSnap] = await Promise.all([snapshotWiki(source.apiUrl, { tools: TOOLS }), snapshotWiki(tgt.apiUrl, { tools: TOOLS })]);
+    expectSameContent(sourceSnap, targetSnap, before);
+    for (const [name, groups] of sourceSnap.users) {
+      if (TOOLS.includes(name)) continue;
+      expect(targetSnap.users.get(name), name).toEqual(groups);
+    }
+    // The page over 1 MB and the right-to-left titles, text for text.
+    const big = content.pages.reduce((a, b) => (b.revisions.at(-1)!.text.length > a.revisions.at(-1)!.text.length ? b : a));
+    expect(Buffer.byteLength(big.revisions.at(-1)!.text)).toBeGreaterThan(1_000_000);
+    expect(await revisionTexts(tgt.apiUrl, big.title)).toEqual(await revisionTexts(source.apiUrl, big.title));
+    const rtl = content.pages.find((p) => /[\u0590-\u06FF]/.test(p.title));
+    expect(rtl).toBeDefined();
+    expect((await revisionTexts(tgt.apiUrl, rtl!.title)).filter((t, i, all) => i === 0 || t !== all[i - 1])).toEqual(
+      (await revisionTexts(source.apiUrl, rtl!.title)).filter((t, i, all) => i === 0 || t !== all[i - 1]),
+    );
+    expect(first.actions.some((a) => a.code === 'user-password')).toBe(true);
+  });
+
+  it('re-runs with nothing to do, then carries exactly the three pages edited on the source', async () => {
+    const again = json<RunJson>(await ferry(dataDir, ['run', 'e2e-main', '--json']));
+    expect(again.status).toBe('FINISHED');
+    expect(again.summary?.totals).toMatchObject({ created: 0, updated: 0, failed: 0 });
+
+    const edited = content.pages.filter((p) => p.namespace === 0 && !p.revisions.at(-1)!.text.startsWith('#REDIRECT')).slice(3, 6);
+    const author = content.users[1]!.name;
+    for (const page of edited) await source.php('edit.php', ['--user', author, '--summary', 'edited for the delta test', page.title], { input: `Edited after the first migration: ${page.title}` });
+    const delta = json<RunJson>(await ferry(dataDir, ['run', 'e2e-main', '--json']));
+    expect(delta.status).toBe('FINISHED');
+    expect(delta.summary?.totals).toMatchObject({ created: 0, updated: 3 });
+    expect(delta.summary?.types.page).toMatchObject({ created: 0, updated: 3 });
+    const updated = json<Array<{ label: string }>>(await ferry(dataDir, ['items', String(delta.id), '--json', '--limit', '10000'])).filter((i) => (i as { outcome?: string }).outcome === 'updated');
+    expect(updated.map((i) => i.label).sort()).toEqual(edited.map((p) => p.title).sort());
+    for (const page of edited) expect((await revisionTexts(tgt.apiUrl, page.title)).at(-1)).toBe(`Edited after the first migration: ${page.title}`);
+  });
+
+  it('writes the readable log file and exports events as CSV, newest first', async () => {
+    const path = (await ferry(dataDir, ['logs', 'e2e-main', '--file'])).stdout.trim();
+    expect(path).toMatch(/Ferry_\d{8}_\d{6}(_\d+)?\.txt$/);
+    const { readFileSync } = await import('node:fs');
+    const log = readFileSync(path, 'utf8');
+    expect(log).toContain('Ferry 0.1.0');
+    expect(log).toContain('Source: src');
+    const csv = (await ferry(dataDir, ['logs', 'e2e-main', '--csv', '--limit', '50'])).stdout.trim().split('\n');
+    expect(csv[0]).toBe('time,level,run,step,item,message');
+    expect(csv.length).toBeLessThanOrEqual(51);
+    const times = csv.slice(1).map((l) => l.split(',')[0]!);
+    expect([...times].sort().reverse()).toEqual(times);
+    const { execFileSync } = await import('node:child_process');
+    const grep = (secret: string) => execFileSync('grep', ['-rl', '--', secret, dataDir], { encoding: 'utf8' }).trim();
+    for (const secret of [source.botPassword, tgt.botPassword]) expect(() => grep(secret)).toThrow();
+  });
+});
