@@ -45,7 +45,7 @@ async function decideBatch(state: RunState, items: ItemRecord[], mappings: Map<s
           : { action: 'fail', reason: `the placeholder user "${ctx.plan.users.placeholder}" is not on the target and could not be created` },
       );
     } else {
-      decisions.push(decide({ item: headerOf(item), mapping: mappings.get(item.sourceId), found: found.get(item.key), conflict: ctx.plan.conflict }));
+      decisions.push(decide({ item: headerOf(item), mapping: mappings.get(item.sourceId), found: found.get(item.key), conflict: ctx.plan.conflict, principal: spec.principal === true }));
     }
   }
   return decisions;
@@ -67,7 +67,6 @@ export async function processBatch(state: RunState, items: ItemRecord[]): Promis
           await setStatus(state, item, 'COMPLETE', { outcome: 'unchanged', reason: decision.reason, targetId: decision.targetId });
           break;
         case 'adopt':
-        case 'map-user':
           await adopt(state, item, decision);
           break;
         case 'fail':
@@ -79,7 +78,7 @@ export async function processBatch(state: RunState, items: ItemRecord[]): Promis
           // Recorded before the write: after a crash the next run knows this object is ours.
           await deps.store.putMapping(
             ctx.scope,
-            { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
+            { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', pendingMode: decision.mode, ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
             at(),
           );
           await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 });
@@ -101,9 +100,8 @@ export async function processBatch(state: RunState, items: ItemRecord[]): Promis
   }
 }
 
-async function adopt(state: RunState, item: ItemRecord, decision: Extract<Decision, { action: 'adopt' | 'map-user' }>): Promise<void> {
-  const targetId = decision.action === 'adopt' ? decision.target.targetId : decision.targetName;
-  const version = decision.action === 'adopt' ? decision.target.version : undefined;
+async function adopt(state: RunState, item: ItemRecord, decision: Extract<Decision, { action: 'adopt' }>): Promise<void> {
+  const { targetId, version } = decision.target;
   await state.deps.store.putMapping(
     state.ctx.scope,
     { type: item.type, sourceId: item.sourceId, targetId, hash: item.hash, runId: state.run.id, origin: 'adopted', state: 'done', ...(version ? { version } : {}) },

@@ -10,7 +10,6 @@ export type Decision =
   | { action: 'unchanged'; targetId: string; reason: string }
   | { action: 'adopt'; target: TargetRef; reason: string }
   | { action: 'write'; mode: WriteMode; existing?: TargetRef; origin: 'created' | 'adopted'; reason: string }
-  | { action: 'map-user'; targetName: string; reason: string }
   | { action: 'fail'; reason: string };
 
 export interface DecideInput {
@@ -19,6 +18,8 @@ export interface DecideInput {
   /** What a natural-key lookup found on the target (only asked when needed). */
   found: TargetRef | undefined;
   conflict: ConflictPolicy;
+  /** People are matched by name: an existing account is adopted, never renamed. */
+  principal?: boolean;
 }
 
 /** Whether the decision needs a target lookup by natural key. */
@@ -26,7 +27,7 @@ export function needsLookup(mapping: MappingRecord | undefined): boolean {
   return !mapping || mapping.state === 'pending' || !mapping.targetId;
 }
 
-export function decide({ item, mapping, found, conflict }: DecideInput): Decision {
+export function decide({ item, mapping, found, conflict, principal = false }: DecideInput): Decision {
   if (mapping && mapping.state === 'done' && mapping.targetId) {
     const existing: TargetRef = { targetId: mapping.targetId, ...(mapping.version ? { version: mapping.version } : {}) };
     if (mapping.origin === 'adopted' && conflict === 'skip') {
@@ -38,12 +39,16 @@ export function decide({ item, mapping, found, conflict }: DecideInput): Decisio
     return { action: 'write', mode: 'update', existing, origin: mapping.origin, reason: 'changed on the source since the last run' };
   }
   if (mapping && mapping.state === 'pending') {
-    // An earlier attempt was interrupted: what it may have written is ours.
+    // An earlier attempt was interrupted. A rename wrote under a new key, so
+    // repeat it (connectors make the renamed key deterministic); otherwise
+    // what sits under the natural key now is ours.
+    if (mapping.pendingMode === 'rename') return { action: 'write', mode: 'rename', origin: 'created', reason: 'retrying an interrupted renamed write' };
     return found
       ? { action: 'write', mode: 'update', existing: found, origin: mapping.origin, reason: 'finishing an interrupted write' }
       : { action: 'write', mode: 'create', origin: mapping.origin, reason: 'retrying an interrupted write' };
   }
   if (!found) return { action: 'write', mode: 'create', origin: 'created', reason: 'not on the target yet' };
+  if (principal && conflict === 'rename') return { action: 'adopt', target: found, reason: 'an account with this name is already on the target: adopted (people are never renamed)' };
   switch (conflict) {
     case 'skip':
       return { action: 'adopt', target: found, reason: 'already on the target (conflict policy: skip)' };

@@ -73,15 +73,23 @@ export function layoutJobs(types: ObjectTypeSpec[], plan: Plan): JobLayout {
   if (!plan.jobs) return { jobs: standardJobs(types).map((job) => ({ name: job.name, steps: job.types.map(step) })), warnings: [] };
 
   const byName = new Map(types.map((t) => [t.name, t]));
+  const placed = new Set<string>();
   const jobs: PlannedJob[] = plan.jobs.map((job, j) => ({
     name: job.name,
     scope: job.scope,
     steps: job.steps.map((name, s) => {
       const type = byName.get(name);
       if (!type) throw new PlanMismatch(`jobs.${j}.steps.${s}: unknown step "${name}" (steps are object types: ${[...known].join(', ')})`);
+      // Items are tracked per type within a run: one step per type keeps that unambiguous.
+      if (placed.has(name)) throw new PlanMismatch(`jobs.${j}.steps.${s}: step "${name}" already appears in an earlier job; put each object type in one job (use a job's scope to narrow it)`);
+      placed.add(name);
       return step(type);
     }),
   }));
+  const left = dependencyOrder(types).filter((t) => !placed.has(t.name));
+  if (left.length > 0) {
+    jobs.push({ name: 'Not in any job', steps: left.map((t) => ({ type: t.name, label: t.label, applies: false, reason: `"${t.name}" is in none of the plan's jobs` })) });
+  }
   return { jobs, warnings: orderWarnings(jobs, byName) };
 }
 

@@ -1,4 +1,4 @@
-import type { ItemHeader, PostAction, TargetRef } from '../sdk/connector.js';
+import type { ItemHeader, PostAction, TargetRef, WriteMode } from '../sdk/connector.js';
 import type { ItemStatus, RunStatus, StepStatus } from './statuses.js';
 
 /**
@@ -80,6 +80,8 @@ export interface MappingRecord extends TargetRef {
   runId: number;
   origin: 'created' | 'adopted';
   state: 'pending' | 'done';
+  /** For a pending entry: the write that was under way, so a retry repeats the same kind of write. */
+  pendingMode?: WriteMode;
 }
 
 export interface MappingScope {

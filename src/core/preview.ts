@@ -64,8 +64,8 @@ export async function previewMigration(ctx: MigrationContext, store: Pick<Engine
             add({ type: h.type, label: h.label, action: 'adopt', reason: `credited to the placeholder "${ctx.plan.users.placeholder}"` });
             continue;
           }
-          const d = decide({ item: h, mapping: mappings.get(h.sourceId), found: found.get(h.key), conflict: ctx.plan.conflict });
-          const action: PreviewAction = d.action === 'write' ? d.mode : d.action === 'map-user' ? 'adopt' : d.action;
+          const d = decide({ item: h, mapping: mappings.get(h.sourceId), found: found.get(h.key), conflict: ctx.plan.conflict, principal });
+          const action: PreviewAction = d.action === 'write' ? d.mode : d.action;
           add({ type: h.type, label: h.label, action, reason: d.reason });
         }
       }

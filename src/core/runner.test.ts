@@ -123,12 +123,24 @@ describe('runner', () => {
     expect(first.summary?.totals.adopted).toBe(1);
     target.put('doc', 'doc-03', 'edited on the target');
     const undo = await executeUndo(deps, ctx, await start('undo'), { of: first });
-    expect(undo.status).toBe('FINISHED');
+    expect(undo.status).toBe('INCOMPLETE');
     expect(target.get('doc', 'doc-00')?.body).toBe('already here');
     expect(target.get('doc', 'doc-03')?.body).toBe('edited on the target');
     expect(target.get('doc', 'doc-01')).toBeUndefined();
     expect(target.get('person', 'alice')).toBeUndefined();
     expect((await store.listActions(undo.id)).map((a) => a.code)).toContain('undo-changed');
+  });
+
+  it('repeats an interrupted rename as a rename, never claiming the original', async () => {
+    const { source, target, run, store } = await setup('conflict: rename\n');
+    source.put('doc', 'doc-a', 'from the source');
+    target.put('doc', 'doc-a', 'the target original');
+    // As if a run died right after recording its intent to write the renamed copy.
+    await store.putMapping({ source: 'src', target: 'tgt' }, { type: 'doc', sourceId: 'doc-a', targetId: '', hash: null, runId: 99, origin: 'created', state: 'pending', pendingMode: 'rename' }, new Date().toISOString());
+    const result = await run();
+    expect(result.status).toBe('FINISHED');
+    expect(target.get('doc', 'doc-a')?.body).toBe('the target original');
+    expect(target.get('doc', 'doc-a (migrated)')?.body).toBe('from the source');
   });
 
   it('maps users by the plan and credits unmapped authors to the placeholder', async () => {

@@ -38,6 +38,7 @@ export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: R
     reporter.error(`Run stopped by an error: ${state.fatal}`);
   }
   placeholderActions(state);
+  await neverCarriedActions(state);
   return finishRun(state);
 }
 
@@ -93,7 +94,7 @@ async function runStep(state: RunState, step: StepRecord, mode: RunMode, scope: 
   const total = sumCounts(await deps.store.countItems(run.id, step.type));
   await deps.store.updateStep(run.id, step.idx, { total });
   reporter.progress({ kind: 'step-total', step: step.type, total });
-  await processItems(state, step, total, spec.batchSize ?? 1);
+  await processItems(state, step, total, Math.min(state.ctx.plan.options.batchSize ?? Infinity, spec.batchSize ?? 1));
   const counts = await deps.store.countItems(run.id, step.type);
   const failed = (counts.FAILED ?? 0) + (counts.TIMED_OUT ?? 0) + (counts.INCOMPLETE ?? 0);
   const left = (counts.READY ?? 0) + (counts.RUNNING ?? 0);
@@ -151,6 +152,21 @@ async function processItems(state: RunState, step: StepRecord, total: number, ba
     const done = await finished();
     await deps.store.updateStep(run.id, step.idx, { done });
     state.reporter.progress({ kind: 'step-progress', step: step.type, done, total });
+  }
+}
+
+/** One action per type whose created items lost something the platform never lets us carry (passwords...). */
+async function neverCarriedActions(state: RunState): Promise<void> {
+  const rows = await state.deps.store.summarizeItems(state.run.id);
+  for (const spec of state.ctx.types) {
+    if (spec.neverCarried.length === 0) continue;
+    const created = rows.filter((r) => r.type === spec.name && r.outcome === 'created').reduce((n, r) => n + r.count, 0);
+    if (created === 0) continue;
+    state.reporter.action({
+      code: 'never-carried',
+      message: `${created} ${spec.label.toLowerCase()} created without: ${spec.neverCarried.join(', ')} (never carried by Ferry); see the per-item actions for what to do`,
+      type: spec.name,
+    });
   }
 }
 

@@ -56,7 +56,8 @@ export async function executeUndo(
     reporter.progress({ kind: 'step-end', step: spec.name, status });
   }
   const summary = summarize(await deps.store.summarizeItems(undoRun.id));
-  const status = transitionRun(undoRun.status, state.stopped ? 'STOPPED' : summary.totals.failed > 0 ? 'INCOMPLETE' : 'FINISHED');
+  const keptChanged = reporter.actions.filter((a) => a.code === 'undo-changed').length;
+  const status = transitionRun(undoRun.status, state.stopped ? 'STOPPED' : summary.totals.failed > 0 || keptChanged > 0 ? 'INCOMPLETE' : 'FINISHED');
   summary.warnings = reporter.warnings;
   summary.errors = reporter.errors;
   summary.actions = reporter.actions.length;

@@ -77,6 +77,7 @@ export interface Database {
     run_id: number;
     origin: string; // created | adopted
     state: string; // pending | done
+    pending_mode: string | null; // the write mode of a pending entry (create | update | rename)
     updated_at: string;
   };
   events: {
@@ -191,6 +192,7 @@ const initial: Migration = {
       .addColumn('run_id', 'integer', (c) => c.notNull())
       .addColumn('origin', 'text', (c) => c.notNull())
       .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('pending_mode', 'text')
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('id_map_pk', ['source_conn', 'target_conn', 'type', 'source_id'])
       .execute();

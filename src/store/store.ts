@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
-import type { ItemHeader, PostAction } from '../sdk/connector.js';
+import type { ItemHeader, PostAction, WriteMode } from '../sdk/connector.js';
 import type {
   EngineStore,
   EventRecord,
@@ -270,6 +270,7 @@ export class Store implements EngineStore {
       run_id: m.runId,
       origin: m.origin,
       state: m.state,
+      pending_mode: m.state === 'pending' ? (m.pendingMode ?? null) : null,
       updated_at: at,
     };
     await this.db
@@ -283,6 +284,7 @@ export class Store implements EngineStore {
           run_id: values.run_id,
           origin: values.origin,
           state: values.state,
+          pending_mode: values.pending_mode,
           updated_at: at,
         }),
       )
@@ -372,5 +374,6 @@ function toMapping(r: Database['id_map']): MappingRecord {
     runId: r.run_id,
     origin: r.origin as MappingRecord['origin'],
     state: r.state as MappingRecord['state'],
+    ...(r.pending_mode ? { pendingMode: r.pending_mode as WriteMode } : {}),
   };
 }
