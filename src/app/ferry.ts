@@ -87,6 +87,12 @@ export class Ferry {
     return plan;
   }
 
+  /** Warnings about a valid plan (a job order that breaks a dependency). */
+  async planWarnings(plan: Plan): Promise<string[]> {
+    const source = await this.connections.get(plan.source);
+    return layoutJobs(connectorFor(source.platform).objectTypes, plan).warnings;
+  }
+
   async validatePlan(plan: Plan): Promise<void> {
     const source = await this.connections.get(plan.source);
     const target = await this.connections.get(plan.target);
@@ -142,6 +148,10 @@ export class Ferry {
       throw new UserError(`Run ${runId} started ${ageDays.toFixed(1)} days ago, outside the ${plan.options.rerunWindowDays}-day re-run window`, { hint: 'run the migration again instead: unchanged items are skipped' });
     }
     if (parent.status === 'RUNNING') throw new UserError(`Run ${runId} is still running`);
+    const retryable = await this.store.countItems(parent.id);
+    if ((retryable.FAILED ?? 0) + (retryable.INCOMPLETE ?? 0) + (retryable.TIMED_OUT ?? 0) === 0) {
+      throw new UserError(`Run ${runId} has no FAILED, INCOMPLETE or TIMED_OUT items to re-run`, { hint: 'run the migration again to carry new changes' });
+    }
     return this.execute(migration, options, { kind: 'rerun', parent, ...(options.sourceIds ? { sourceIds: options.sourceIds } : {}) });
   }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryTypes } from '../sdk/testing/memory-platform.js';
 import { parsePlan, PlanError } from './plan.js';
 import { layoutJobs } from './planner.js';
+import { isNamespaceSelected } from './prechecks.js';
 import { selectItem } from './selection.js';
 
 function problems(text: string) {
@@ -79,5 +80,16 @@ describe('selection', () => {
     expect(selectItem(doc('Sandbox/1'), plan)).toMatchObject({ selected: false, reason: expect.stringContaining('Sandbox*') });
     expect(selectItem(doc('Keep me'), plan)).toEqual({ selected: false, reason: 'Migrate = No in the plan' });
     expect(selectItem({ ...doc('alice'), type: 'person' }, plan)).toEqual({ selected: true });
+  });
+});
+
+describe('namespace selection for pre-checks', () => {
+  it('is false only when filters leave the whole namespace out', () => {
+    const plan = (extra: string) => parsePlan(`name: m\nsource: a\ntarget: b\n${extra}`);
+    expect(isNamespaceSelected(plan(''), 'page', '828')).toBe(true);
+    expect(isNamespaceSelected(plan('exclude:\n  - namespace: [828]\n'), 'page', '828')).toBe(false);
+    expect(isNamespaceSelected(plan('exclude:\n  - namespace: [828]\n    pattern: "Module:A*"\n'), 'page', '828')).toBe(true);
+    expect(isNamespaceSelected(plan('include:\n  - type: page\n    namespace: [0, 10]\n'), 'page', '828')).toBe(false);
+    expect(isNamespaceSelected(plan('include:\n  - type: page\n    namespace: [0, 10]\n'), 'page', '10')).toBe(true);
   });
 });

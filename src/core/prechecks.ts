@@ -1,6 +1,7 @@
 import type { Finding, Inventory, ItemHeader } from '../sdk/connector.js';
 import { toConnectorError } from '../sdk/errors.js';
 import type { MigrationContext } from './context.js';
+import type { Plan } from './plan.js';
 import { isTypeEnabled } from './planner.js';
 
 export interface PrecheckInput {
@@ -58,11 +59,25 @@ export async function runPrechecks(input: PrecheckInput): Promise<Finding[]> {
   ] as const) {
     if (!session.precheck) continue;
     try {
-      findings.push(...(await session.precheck({ role, otherInventory: other, selectedTypes, largestItem }, { signal: ctx.signal })));
+      const namespaceSelected = (type: string, namespace: string) => isNamespaceSelected(ctx.plan, type, namespace);
+      findings.push(...(await session.precheck({ role, otherInventory: other, selectedTypes, largestItem, namespaceSelected }, { signal: ctx.signal })));
     } catch (error) {
       const e = toConnectorError(error);
       findings.push({ level: 'error', code: 'precheck-failed', message: `The ${role} pre-checks could not run: ${e.message}`, ...(e.hint ? { hint: e.hint } : {}) });
     }
   }
   return findings;
+}
+
+/**
+ * Whether the plan may select items of `type` in `namespace`: false only
+ * when a filter certainly leaves the whole namespace out.
+ */
+export function isNamespaceSelected(plan: Plan, type: string, namespace: string): boolean {
+  const applies = (f: { type?: string | undefined }) => !f.type || f.type === type;
+  const excluded = plan.exclude.some((f) => applies(f) && f.namespace?.includes(namespace) && !f.pattern && !f.modifiedSince);
+  if (excluded) return false;
+  const includes = plan.include.filter(applies);
+  if (includes.length > 0 && includes.every((f) => f.namespace && !f.namespace.includes(namespace))) return false;
+  return true;
 }

@@ -146,8 +146,10 @@ export interface PrecheckContext {
   otherInventory?: Inventory;
   /** Items selected by the plan, per type (headers only). */
   selectedTypes: string[];
-  /** Largest selected item per type, for size checks. */
+  /** Largest selected item per type when the engine knows it (else use the other side's inventory). */
   largestItem: Record<string, ItemHeader | undefined>;
+  /** False when the plan's filters leave out every item of `type` in `namespace`. */
+  namespaceSelected?(type: string, namespace: string): boolean;
 }
 
 export interface CallOptions {

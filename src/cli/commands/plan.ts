@@ -12,6 +12,7 @@ export function planCommand(): Command {
     .action(async (file: string, _options: unknown, command: Command) => {
       await withFerry(command, async (ferry) => {
         const plan = await ferry.readPlan(file);
+        for (const warning of await ferry.planWarnings(plan)) process.stdout.write(`warning: ${warning}\n`);
         process.stdout.write(`${file} is a valid plan: "${plan.name}", ${plan.source} -> ${plan.target}, conflict policy ${plan.conflict}\n`);
       });
     });

@@ -82,4 +82,16 @@ export function reportCommands(program: Command): void {
         for (const a of actions) process.stdout.write(`- [${a.code}] ${a.message}\n`);
       });
     });
+
+  for (const [name, archived] of [['archive', true], ['unarchive', false]] as const) {
+    program
+      .command(`${name} <migration>`)
+      .description(archived ? 'hide a migration from `ferry status` (see it again with --archived)' : 'bring an archived migration back')
+      .action(async (migration: string, _options: unknown, command: Command) => {
+        await withFerry(command, async (ferry) => {
+          await ferry.migrations.setArchived(migration, archived);
+          process.stdout.write(`${archived ? 'Archived' : 'Unarchived'} "${migration}".\n`);
+        });
+      });
+  }
 }

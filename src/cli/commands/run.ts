@@ -48,7 +48,7 @@ export function runCommands(program: Command): void {
     .option('--reset', 'DESTRUCTIVE: empty the target (except Ferry\'s own account) before migrating')
     .option('--confirm-reset <target>', 'confirm --reset by naming the target connection')
     .addHelpText('after', `
-Exit codes: 0 finished, 1 user error, 2 invalid plan, 4 stopped, 5 incomplete or failed.
+Exit codes: 0 finished, 1 user error (nothing written), 2 invalid plan, 3 internal error, 4 stopped, 5 incomplete or failed.
 
 Examples:
   ferry run plan.yaml --dry-run     preview without writing
@@ -99,13 +99,14 @@ Examples:
 
   program
     .command('cancel <run>')
-    .description('cancel READY items of a running run (all, one type, or named items); the rest keep running')
+    .description('cancel READY items of a running run (every item of one type, or named items); the rest keep running')
     .option('--item <sourceId...>', 'source ids to cancel')
     .option('--type <type>', 'cancel every READY item of this type')
     .action(async (runArg: string, options: { item?: string[]; type?: string }, command: Command) => {
       if (!options.item && !options.type) throw new UserError('Say what to cancel', { hint: 'use --item <id...> or --type <type>' });
       await withFerry(command, async (ferry) => {
         const run = await ferry.requireRun(parseRunId(runArg));
+        if (run.status !== 'RUNNING') throw new UserError(`Run ${run.id} is ${run.status}, not running: there is nothing to cancel`);
         const n = await ferry.store.cancelItems(run.id, { ...(options.type ? { type: options.type } : {}), ...(options.item ? { sourceIds: options.item } : {}) }, ferry.now());
         process.stdout.write(`Cancelled ${n} item(s) of run ${run.id}.\n`);
       });

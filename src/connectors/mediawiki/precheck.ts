@@ -44,7 +44,8 @@ export async function precheckWiki(ctx: MwContext, context: PrecheckContext, sig
     });
   }
   if (selected.has('page') && details) {
-    for (const ns of details.namespaces.filter((n) => n.id >= 0 && (n.pages ?? 1) > 0 && !site.namespaces.has(n.id))) {
+    const used = details.namespaces.filter((n) => n.id >= 0 && (n.pages ?? 1) > 0 && (context.namespaceSelected?.('page', String(n.id)) ?? true));
+    for (const ns of used.filter((n) => !site.namespaces.has(n.id))) {
       findings.push({
         level: 'error',
         code: 'namespace-missing',
@@ -52,7 +53,7 @@ export async function precheckWiki(ctx: MwContext, context: PrecheckContext, sig
         hint: namespaceHint(ns.id),
       });
     }
-    const interfacePages = details.namespaces.find((n) => n.id === 8)?.pages ?? 0;
+    const interfacePages = used.find((n) => n.id === 8)?.pages ?? 0;
     if (interfacePages > 0 && !rights.has('editinterface')) {
       findings.push({
         level: 'error',
@@ -64,7 +65,8 @@ export async function precheckWiki(ctx: MwContext, context: PrecheckContext, sig
   }
   if (selected.has('user') && details) findings.push(...groupFindings(details, site.groups, account));
   if (selected.has('file')) {
-    const largest = context.largestItem.file;
+    const known = context.largestItem.file;
+    const largest = known ?? (details?.largestFile ? { label: `File:${details.largestFile.name}`, sizeBytes: details.largestFile.size } : undefined);
     if (largest?.sizeBytes !== undefined && site.maxUploadSize > 0 && largest.sizeBytes > site.maxUploadSize) {
       findings.push({
         level: 'warning',
