@@ -70,7 +70,7 @@ async function importFiles(wiki: WikiInstance, files: readonly GeneratedFile[], 
         '--overwrite',
         '--comment-ext=txt',
         `--user=${user}`,
-        `--summary=${round === rounds.length - 1 ? 'Current version' : `Earlier version ${round + 1}`}`,
+        `--summary=${round === 0 ? 'Generated upload' : `Generated version ${round + 1}`}`,
         `--timestamp=${roundTimestamp(round)}`,
         dir,
       ]);

@@ -1,21 +1,17 @@
+import { HARNESS_CUSTOM_GROUP } from '../harness/mediawiki-settings.js';
 import type { GeneratedUser } from './content-types.js';
 import type { Random } from './prng.js';
 import { USER_NAMES } from './vocabulary.js';
 
-/**
- * Groups given to the first users, in order. 'reviewer' is the custom group the
- * test harness defines on every wiki (HARNESS_CUSTOM_GROUP).
- */
+/** Groups given to the first users, in order; the custom group is one the test harness defines on every wiki. */
 const GROUP_PLAN: readonly (readonly string[])[] = [
   ['sysop', 'bureaucrat'],
   ['sysop'],
   ['bot'],
   ['sysop', 'interface-admin'],
-  ['reviewer'],
-  ['reviewer', 'bot'],
+  [HARNESS_CUSTOM_GROUP],
+  [HARNESS_CUSTOM_GROUP, 'bot'],
 ];
-
-export const CUSTOM_GROUP = 'reviewer';
 
 export function generateUsers(random: Random, count: number): GeneratedUser[] {
   const names = random.shuffle(USER_NAMES);

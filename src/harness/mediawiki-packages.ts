@@ -27,9 +27,13 @@ function onPath(command: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
 }
 
+const LUA = '/usr/bin/lua5.1';
+
 function mediaWikiInstalled(): boolean {
-  return existsSync(`${MEDIAWIKI_ROOT}/maintenance/install.php`) && onPath('php') && existsSync('/usr/bin/lua5.1');
+  return existsSync(`${MEDIAWIKI_ROOT}/maintenance/install.php`) && onPath('php');
 }
+
+const isRoot = (): boolean => typeof process.getuid !== 'function' || process.getuid() === 0;
 
 function streamTo(chunk: string, stream: 'stdout' | 'stderr'): void {
   (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
@@ -46,23 +50,29 @@ function streamTo(chunk: string, stream: 'stdout' | 'stderr'): void {
  * await ensureMediaWikiPackages();
  */
 export async function ensureMediaWikiPackages(): Promise<void> {
-  if (mediaWikiInstalled()) return;
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+  if (mediaWikiInstalled()) {
+    // Without Lua, Module: pages are still stored and migrated; only #invoke fails
+    // when rendering. So a missing lua5.1 is installed when we can, never fatal.
+    if (!existsSync(LUA) && isRoot()) await aptInstall(['lua5.1']);
+    return;
+  }
+  if (!isRoot()) {
     throw new Error(
       `MediaWiki is not installed and installing it needs root: apt-get install -y --no-install-recommends ${MEDIAWIKI_PACKAGES.join(' ')}`,
     );
   }
+  await aptInstall(MEDIAWIKI_PACKAGES);
+  if (!mediaWikiInstalled()) throw new Error('apt-get finished but MediaWiki or php is still missing');
+}
+
+async function aptInstall(packages: readonly string[]): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const ownPolicy = !existsSync(POLICY_RC_D);
   if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   try {
     await runCommand('apt-get', ['update'], { env, onOutput: streamTo });
-    await runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...MEDIAWIKI_PACKAGES], {
-      env,
-      onOutput: streamTo,
-    });
+    await runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, onOutput: streamTo });
   } finally {
     if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
   }
-  if (!mediaWikiInstalled()) throw new Error('apt-get finished but MediaWiki or php is still missing');
 }

@@ -99,6 +99,23 @@ describe('MediaWiki harness', () => {
     }
   });
 
+  it('accepts uploads above PHP\'s 2 MB default', async () => {
+    const wiki = wikis[0] as WikiInstance;
+    const jar = await botLogin(wiki);
+    const tokens = await api(wiki, jar, { action: 'query', meta: 'tokens' });
+    // A PDF only has to start like one for MediaWiki's type check.
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n%'), Buffer.alloc(3 * 1024 * 1024, 0x61), Buffer.from('\n%%EOF\n')]);
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ action: 'upload', format: 'json', filename: 'Big.pdf', ignorewarnings: '1', token: tokens.query.tokens.csrftoken })) {
+      form.append(name, value);
+    }
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'Big.pdf');
+    const response = await fetch(wiki.apiUrl, { method: 'POST', body: form, headers: { cookie: jar.header() } });
+    const body = (await response.json()) as any;
+    expect(body.upload?.result, JSON.stringify(body)).toBe('Success');
+    expect(body.upload.imageinfo.size).toBe(pdf.length);
+  });
+
   it('restarts php -S when the upload limit changes, keeping sessions', async () => {
     const wiki = wikis[1] as WikiInstance;
     const jar = await botLogin(wiki);
