@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureMediaWikiPackages, startWiki, type WikiInstance } from '../../harness/mediawiki.js';
-import type { ConnectorContext, ItemHeader, Session, WriteOutcome, WriteRequest } from '../../sdk/connector.js';
+import type { Session } from '../../sdk/connector.js';
 import { ConnectorError } from '../../sdk/errors.js';
-import { HttpClient } from '../../sdk/http.js';
-import { MwApi } from './api-client.js';
-import { mediawikiConnector } from './index.js';
+import type { MwApi } from './api-client.js';
+import { directApi, history, isFerryRevision, migrateType, newDriver, ok, openSession, readAll, timeout, type Rev } from './int-driver.js';
 import { FIXTURE, FIXTURE_USERS, ODD_TEXT, SOURCE_ONLY_GROUP, bigText, fillSource } from './int-fixture.js';
 import type { PageData } from './pages.js';
 
@@ -20,8 +19,7 @@ import type { PageData } from './pages.js';
  */
 
 const TARGET_UPLOAD_LIMIT = 1_500_000;
-const logs: string[] = [];
-const dirs: string[] = [];
+const driver = newDriver();
 let source: WikiInstance;
 let target: WikiInstance;
 let from: Session;
@@ -29,70 +27,11 @@ let to: Session;
 let sourceApi: MwApi;
 let targetApi: MwApi;
 
-function signal(): AbortSignal {
-  return AbortSignal.timeout(120_000);
-}
-
-function context(): ConnectorContext {
-  const tempDir = mkdtempSync(join(tmpdir(), 'ferry-mw-temp-'));
-  dirs.push(tempDir);
-  return { log: (level, message) => logs.push(`${level}: ${message}`), userAgent: 'Ferry-test/0.1', tempDir };
-}
-
-async function open(wiki: WikiInstance, password = wiki.botPassword, url = wiki.url): Promise<Session> {
-  return mediawikiConnector.open({ url, username: wiki.botUser, password }, context());
-}
-
-function directApi(wiki: WikiInstance): MwApi {
-  const http = new HttpClient({ userAgent: 'Ferry-test/0.1', secrets: [wiki.botPassword] });
-  return new MwApi({ url: wiki.apiUrl, username: wiki.botUser, password: wiki.botPassword }, http, () => undefined);
-}
-
-async function readAll(session: Session, type: string): Promise<ItemHeader[]> {
-  const out: ItemHeader[] = [];
-  for await (const page of session.read(type, { signal: signal() })) out.push(...page.items);
-  return out;
-}
-
-/** What the engine does, minus the ID map: load, look up by key, write in batches, names resolve to themselves. */
-async function migrate(type: string): Promise<Map<string, WriteOutcome>> {
-  const spec = mediawikiConnector.objectTypes.find((t) => t.name === type)!;
-  const headers = await readAll(from, type);
-  const results = new Map<string, WriteOutcome>();
-  for (let i = 0; i < headers.length; i += spec.batchSize ?? 1) {
-    const items = await from.load(headers.slice(i, i + (spec.batchSize ?? 1)), { signal: signal() });
-    const found = await to.lookup(type, items.map((item) => item.key), { signal: signal() });
-    const requests: WriteRequest[] = items.map((item) => {
-      const existing = found.get(item.key);
-      return { item, mode: existing ? 'update' : 'create', ...(existing ? { existing } : {}), resolve: (ref) => ref.sourceId };
-    });
-    const outcomes = await to.write(type, requests, { signal: signal() });
-    for (const [index, outcome] of outcomes.entries()) results.set(items[index]!.label, outcome);
-  }
-  return results;
-}
-
-interface Rev {
-  timestamp: string;
-  user: string;
-  comment: string;
-  sha1: string;
-  text: string;
-}
-
-async function history(api: MwApi, pageid: number): Promise<Rev[]> {
-  const result = await api.queryAll(
-    { pageids: pageid, prop: 'revisions', rvprop: ['timestamp', 'user', 'comment', 'sha1', 'content'], rvslots: 'main', rvlimit: 'max', rvdir: 'newer' },
-    signal(),
-  );
-  const page = (result.pages as Array<{ revisions?: Array<Record<string, any>> }>)[0]!;
-  return (page.revisions ?? []).map((r) => ({ timestamp: r.timestamp, user: r.user, comment: r.comment, sha1: r.sha1, text: r.slots.main.content }));
-}
-
-/** Revisions the importing account added: one null revision per import, and a repaired latest text. */
-function isFerryRevision(rev: Rev): boolean {
-  return rev.user === target.adminUser && /revisions? imported|restored by Ferry/i.test(rev.comment);
-}
+const signal = timeout;
+const open = (wiki: WikiInstance, password?: string, url?: string) =>
+  openSession(driver, wiki, { ...(password ? { password } : {}), ...(url ? { url } : {}) });
+const migrate = (type: string) => migrateType(from, to, type);
+const isFerry = (rev: Rev) => isFerryRevision(rev, target.adminUser);
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -100,11 +39,6 @@ async function closedPort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-function ok(outcome: WriteOutcome | undefined) {
-  if (!outcome?.ok) throw new Error(`write failed: ${outcome ? String((outcome.error as Error).message) : 'no outcome'}`);
-  return outcome.result;
 }
 
 beforeAll(async () => {
@@ -115,7 +49,7 @@ beforeAll(async () => {
   ]);
   source = a;
   target = b;
-  dirs.push(source.dir, target.dir);
+  driver.dirs.push(source.dir, target.dir);
   await fillSource(source);
   from = await open(source);
   to = await open(target);
@@ -126,7 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled([from?.close(), to?.close()]);
   await Promise.allSettled([source?.stop(), target?.stop()]);
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of driver.dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('MediaWiki connector against real wikis', () => {
@@ -213,7 +147,7 @@ describe('MediaWiki connector against real wikis', () => {
       const comparable = (revs: Rev[]) => revs.map(({ sha1: _sha1, ...rest }) => rest);
       const fromSource = new Set(comparable(sourceRevs).map((r) => JSON.stringify(r)));
       const targetRevs = (await history(targetApi, Number(found.get(header.key)!.targetId))).filter(
-        (r) => !isFerryRevision(r) && (!preexisting.has(JSON.stringify(r)) || fromSource.has(JSON.stringify(comparable([r])[0]))),
+        (r) => !isFerry(r) && (!preexisting.has(JSON.stringify(r)) || fromSource.has(JSON.stringify(comparable([r])[0]))),
       );
       expect({ page: header.label, revisions: comparable(targetRevs) }).toEqual({ page: header.label, revisions: comparable(sourceRevs) });
       for (const rev of targetRevs) expect(rev.sha1).toBe(createHash('sha1').update(rev.text).digest('hex'));
@@ -256,7 +190,7 @@ describe('MediaWiki connector against real wikis', () => {
     expect(ok(outcome).outcome).toBe('created');
     const renamed = (await to.lookup('page', ['0:Test page (migrated)'], { signal: signal() })).get('0:Test page (migrated)')!;
     expect(renamed.targetId).toBe(ok(outcome).targetId);
-    const revs = (await history(targetApi, Number(renamed.targetId))).filter((r) => !isFerryRevision(r));
+    const revs = (await history(targetApi, Number(renamed.targetId))).filter((r) => !isFerry(r));
     expect(revs.map((r) => r.comment)).toEqual(['first version', 'second version', 'anonymous change', 'fourth version']);
     const placeholder = await to.ensurePrincipal!('user', 'Ferry placeholder', { signal: signal() });
     expect(placeholder.targetId).toBe('Ferry placeholder');

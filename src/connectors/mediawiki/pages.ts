@@ -167,7 +167,9 @@ export async function loadPages(ctx: MwContext, headers: ItemHeader[], signal: A
   return headers.map((header) => {
     const row = rows.get(Number(header.sourceId));
     const data = row ? toPageData(row, site) : missingPage(header);
-    return { ...header, refs: authorRefs(data), data };
+    // The hash follows what was loaded, even if the page got a revision since it was listed.
+    const hash = row ? `${row.lastrevid ?? 0}:${row.revisions?.find((r) => r.revid === row.lastrevid)?.sha1 ?? ''}` : header.hash;
+    return { ...header, hash, refs: authorRefs(data), data };
   });
 }
 

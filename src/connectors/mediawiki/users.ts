@@ -159,7 +159,9 @@ async function createAccount(ctx: MwContext, name: string, signal: AbortSignal):
     kind: throttled ? 'rate_limited' : 'data',
     hint: throttled
       ? 'Give the account the "noratelimit" right or raise $wgAccountCreationThrottle on the target.'
-      : 'The name may be reserved ($wgReservedUsernames) or invalid on the target; map this user to another one in the plan.',
+      : answer.messagecode === 'invaliduser'
+        ? 'The name is reserved on the target for MediaWiki\'s own scripts ($wgReservedUsernames) or invalid there; map this user to another one in the plan.'
+        : 'Check the target\'s account creation settings, or map this user to an existing one in the plan.',
     ...(throttled ? { retryAfterMs: 60_000 } : {}),
   });
 }
