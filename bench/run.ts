@@ -1,0 +1,466 @@
+/**
+ * `npm run bench`: Ferry's throughput and memory, side by side with
+ * MediaWiki's own dumpBackup.php + importDump.php, on the same generated
+ * source wiki, in one run.
+ *
+ *   npm run bench                          # 1,000 and 5,000 pages (10-25 minutes)
+ *   npm run bench -- --quick               # 200 pages, a smoke check
+ *   npm run bench -- --sizes 500,2000      # other sizes
+ *   npm run bench -- --files 3 --keep      # a few files in the source; keep the wiki folders
+ *
+ * For each size: a source wiki is started (folder under /dev/shm) and filled
+ * from the deterministic generator; then
+ *  - Ferry: a fresh empty target wiki; `node bin/ferry.js run plan.yaml --json`
+ *    in its own process (users + pages, files off), wall clock and peak RSS
+ *    (VmHWM polled from /proc every 100 ms; the figure includes the tsx loader
+ *    bin/ferry.js runs through);
+ *  - native: `dumpBackup.php --full` of the same source into a file, then
+ *    `importDump.php` of that file into another fresh empty target wiki.
+ * Results are printed as a table and written to bench/results/latest.json.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { fillWiki } from '../src/generator/fill-wiki.js';
+import { DEFAULT_WIKI, generateWikiContent } from '../src/generator/mediawiki-content.js';
+import { ensureMediaWikiPackages, startWiki, type WikiInstance } from '../src/harness/mediawiki.js';
+import { MEDIAWIKI_ROOT } from '../src/harness/mediawiki-settings.js';
+import { runCommand } from '../src/harness/run-command.js';
+import { measureProcess, timed, type Measured } from './measure.js';
+import { fixed, int, mb, table } from './report.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
+const RESULTS_DIR = join(REPO, 'bench', 'results');
+const SHM = existsSync('/dev/shm') ? '/dev/shm' : '/tmp';
+
+// ---------------------------------------------------------------- options
+
+interface BenchOptions {
+  sizes: number[];
+  files: number;
+  keep: boolean;
+  out: string;
+}
+
+function usage(): never {
+  process.stdout.write(`usage: npm run bench -- [--quick] [--sizes 1000,5000] [--files N] [--keep] [--out file.json]
+
+  --quick         one size of 200 pages (smoke check, about a minute)
+  --sizes a,b     page counts to measure (default 1000,5000)
+  --files N       files in the generated source (default 0; files are not migrated either way)
+  --keep          keep the wiki folders and Ferry's data folder under ${SHM}
+  --out file      where to write the JSON results (default bench/results/latest.json)
+`);
+  process.exit(0);
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const options: BenchOptions = { sizes: [1000, 5000], files: 0, keep: false, out: join(RESULTS_DIR, 'latest.json') };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--quick':
+        options.sizes = [200];
+        break;
+      case '--sizes':
+        options.sizes = value().split(',').map((s) => Number(s.trim()));
+        if (options.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--sizes takes page counts such as 1000,5000');
+        break;
+      case '--files':
+        options.files = Number(value());
+        if (!Number.isInteger(options.files) || options.files < 0) throw new Error('--files takes a count');
+        break;
+      case '--keep':
+        options.keep = true;
+        break;
+      case '--out':
+        options.out = resolve(value());
+        break;
+      case '--help':
+      case '-h':
+        usage();
+      // falls through (usage exits)
+      default:
+        throw new Error(`unknown option ${arg} (see --help)`);
+    }
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------- helpers
+
+const say = (message: string): void => {
+  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+};
+
+/** Wikis this process started, so Ctrl-C and errors stop every one of them. */
+const running = new Set<WikiInstance>();
+
+async function start(name: string, baseDir: string): Promise<WikiInstance> {
+  const wiki = await startWiki({ name, baseDir });
+  running.add(wiki);
+  return wiki;
+}
+
+async function stop(wiki: WikiInstance | undefined): Promise<void> {
+  if (!wiki || !running.has(wiki)) return;
+  running.delete(wiki);
+  await wiki.stop();
+}
+
+/** Revisions in a harness wiki's SQLite database (read directly, read-only). */
+function countRevisions(wiki: WikiInstance): number {
+  const state = JSON.parse(readFileSync(join(wiki.dir, 'ferry-wiki.json'), 'utf8')) as { dbName: string };
+  const db = new Database(join(wiki.dir, 'db', `${state.dbName}.sqlite`), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM revision').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+function mediaWikiVersion(): string {
+  const defines = readFileSync(join(MEDIAWIKI_ROOT, 'includes', 'Defines.php'), 'utf8');
+  return /MW_VERSION',\s*'([^']+)'/.exec(defines)?.[1] ?? 'unknown';
+}
+
+async function phpVersion(): Promise<string> {
+  const { stdout } = await runCommand('php', ['-r', 'echo PHP_VERSION;']);
+  return stdout.trim();
+}
+
+function tail(text: string, lines = 15): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+function describeFailure(what: string, m: Measured): string {
+  return `${what} exited with ${m.signal ?? m.exitCode}\n--- stderr (tail) ---\n${tail(m.stderr)}\n--- stdout (tail) ---\n${tail(m.stdout)}`;
+}
+
+/** The JSON `ferry ... --json` printed (the whole stdout, or its last top-level object). */
+function parseJsonOutput(stdout: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(stdout) as Record<string, unknown>;
+  } catch {
+    const start = stdout.lastIndexOf('\n{');
+    if (start < 0) return undefined;
+    try {
+      return JSON.parse(stdout.slice(start + 1)) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- results
+
+interface StepTiming {
+  step: string;
+  status: string;
+  done: number;
+  total: number;
+  seconds: number | null;
+}
+
+interface FerryResult {
+  ok: boolean;
+  status: string | null;
+  exitCode: number | null;
+  seconds: number;
+  revisionsPerSecond: number | null;
+  peakRssMB: number;
+  /** Peak RSS of any child process of the ferry process (0: none seen). */
+  peakChildRssMB: number;
+  rssSamples: number;
+  /** Seconds from process start to the first step starting: tsx + store + connection checks + inventory + pre-checks. */
+  beforeFirstStepSeconds: number | null;
+  steps: StepTiming[];
+  /** Created/updated/... per type, from the run's summary. */
+  summary: unknown;
+  /** Revisions the target gained (Ferry's import adds one null revision per imported page). */
+  targetRevisionsAdded: number;
+  logFile: string | null;
+  error?: string;
+}
+
+interface NativeResult {
+  ok: boolean;
+  dumpSeconds: number;
+  importSeconds: number;
+  seconds: number;
+  revisionsPerSecond: number | null;
+  dumpBytes: number;
+  targetRevisionsAdded: number;
+  error?: string;
+}
+
+interface SizeResult {
+  pages: number;
+  users: number;
+  files: number;
+  generatedRevisions: number;
+  /** Revisions in the source database after filling (the generated ones + the installer's Main Page). */
+  sourceRevisions: number;
+  fillSeconds: number;
+  ferry: FerryResult;
+  native: NativeResult;
+  /** Ferry revisions/s divided by dump+import revisions/s. */
+  throughputRatio: number | null;
+}
+
+// ---------------------------------------------------------------- Ferry
+
+function benchPlan(name: string): string {
+  return `# Written by bench/run.ts: users and pages with their full history; files are not part of the comparison.
+name: ${name}
+source: bench-source
+target: bench-target
+conflict: skip
+types:
+  user: true
+  page: true
+  file: false
+users:
+  default: create
+`;
+}
+
+async function ferryCli(dataDir: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
+  return measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, ...args], { cwd: REPO, env });
+}
+
+async function runFerry(pages: number, source: WikiInstance, base: string, sourceRevisions: number): Promise<FerryResult> {
+  const target = await start(`Bench Ferry Target ${pages}`, join(base, 'ferry-target'));
+  try {
+    const before = countRevisions(target);
+    const dataDir = join(base, 'ferry-data');
+    mkdirSync(dataDir, { recursive: true });
+    const env = { ...process.env, FERRY_BENCH_SOURCE_PW: source.botPassword, FERRY_BENCH_TARGET_PW: target.botPassword };
+    for (const [name, wiki, variable] of [
+      ['bench-source', source, 'FERRY_BENCH_SOURCE_PW'],
+      ['bench-target', target, 'FERRY_BENCH_TARGET_PW'],
+    ] as const) {
+      const added = await ferryCli(dataDir, ['connection', 'add', name, '--platform', 'mediawiki', '--url', wiki.url, '--username', wiki.botUser, '--password-env', variable], env);
+      if (added.exitCode !== 0) throw new Error(describeFailure(`ferry connection add ${name}`, added));
+    }
+    const planName = `bench-${pages}`;
+    const planFile = join(base, 'plan.yaml');
+    writeFileSync(planFile, benchPlan(planName));
+
+    say(`Ferry: node bin/ferry.js --data-dir ${dataDir} run ${planFile} --json`);
+    const startedAt = Date.now();
+    const measured = await ferryCli(dataDir, ['run', planFile, '--json'], env);
+    const run = parseJsonOutput(measured.stdout);
+    const status = typeof run?.status === 'string' ? run.status : null;
+    const ok = measured.exitCode === 0 && status === 'FINISHED';
+
+    // Phase timings from the store (not timed: the run is over).
+    let steps: StepTiming[] = [];
+    let beforeFirstStepSeconds: number | null = null;
+    const statusOut = await ferryCli(dataDir, ['status', planName, '--json'], env);
+    const report = statusOut.exitCode === 0 ? parseJsonOutput(statusOut.stdout) : undefined;
+    if (report && Array.isArray(report.steps)) {
+      const rows = report.steps as Array<{ label: string; status: string; done: number; total: number; startedAt: string | null; endedAt: string | null }>;
+      steps = rows.map((s) => ({
+        step: s.label,
+        status: s.status,
+        done: s.done,
+        total: s.total,
+        seconds: s.startedAt && s.endedAt ? (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000 : null,
+      }));
+      const firstStart = rows.map((s) => s.startedAt).filter((t): t is string => t !== null).map(Date.parse).sort((a, b) => a - b)[0];
+      if (firstStart !== undefined) beforeFirstStepSeconds = (firstStart - startedAt) / 1000;
+    }
+
+    const logFile = typeof run?.logFile === 'string' ? run.logFile : null;
+    if (logFile && existsSync(logFile)) {
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      copyFileSync(logFile, join(RESULTS_DIR, `ferry-run-${pages}.log`));
+    }
+    return {
+      ok,
+      status,
+      exitCode: measured.exitCode,
+      seconds: measured.seconds,
+      revisionsPerSecond: ok ? sourceRevisions / measured.seconds : null,
+      peakRssMB: mb(measured.peakRssBytes)!,
+      peakChildRssMB: mb(measured.peakChildRssBytes)!,
+      rssSamples: measured.samples,
+      beforeFirstStepSeconds,
+      steps,
+      summary: run?.summary ?? null,
+      targetRevisionsAdded: countRevisions(target) - before,
+      logFile,
+      ...(ok ? {} : { error: describeFailure('ferry run', measured) }),
+    };
+  } finally {
+    await stop(target);
+  }
+}
+
+// ---------------------------------------------------------------- native
+
+async function runNative(pages: number, source: WikiInstance, base: string, sourceRevisions: number): Promise<NativeResult> {
+  const target = await start(`Bench Native Target ${pages}`, join(base, 'native-target'));
+  const dumpFile = join(base, 'dump.xml');
+  let dumpSeconds = 0;
+  let importSeconds = 0;
+  try {
+    const before = countRevisions(target);
+    say(`native: dumpBackup.php --full --quiet --output=file:${dumpFile}`);
+    dumpSeconds = (await timed(() => source.php('dumpBackup.php', ['--full', '--quiet', `--output=file:${dumpFile}`]))).seconds;
+    const dumpBytes = statSync(dumpFile).size;
+    say(`native: importDump.php ${dumpFile} (${fixed(mb(dumpBytes))} MB)`);
+    importSeconds = (await timed(() => target.php('importDump.php', [dumpFile]))).seconds;
+    const seconds = dumpSeconds + importSeconds;
+    return {
+      ok: true,
+      dumpSeconds,
+      importSeconds,
+      seconds,
+      revisionsPerSecond: sourceRevisions / seconds,
+      dumpBytes,
+      targetRevisionsAdded: countRevisions(target) - before,
+    };
+  } catch (error) {
+    return { ok: false, dumpSeconds, importSeconds, seconds: dumpSeconds + importSeconds, revisionsPerSecond: null, dumpBytes: 0, targetRevisionsAdded: 0, error: String(error) };
+  } finally {
+    await stop(target);
+  }
+}
+
+// ---------------------------------------------------------------- one size
+
+async function benchSize(pages: number, options: BenchOptions): Promise<SizeResult> {
+  const base = mkdtempSync(join(SHM, `ferry-bench-${pages}-`));
+  say(`=== ${pages} pages (folder ${base})`);
+  let source: WikiInstance | undefined;
+  try {
+    const content = generateWikiContent({ ...DEFAULT_WIKI, pages, files: options.files });
+    const generatedRevisions = content.pages.reduce((sum, page) => sum + page.revisions.length, 0);
+    source = await start(`Bench Source ${pages}`, join(base, 'source'));
+    say(`filling the source: ${content.pages.length} pages, ${generatedRevisions} revisions, ${content.users.length} users, ${content.files.length} files`);
+    const fill = await timed(() => fillWiki(source!, content, { onProgress: (m) => say(`  ${m}`) }));
+    const sourceRevisions = countRevisions(source);
+    say(`source holds ${sourceRevisions} revisions (filled in ${fixed(fill.seconds)} s)`);
+
+    const ferry = await runFerry(pages, source, base, sourceRevisions);
+    say(ferry.ok
+      ? `Ferry: ${ferry.status} in ${fixed(ferry.seconds)} s, ${fixed(ferry.revisionsPerSecond ?? undefined)} rev/s, peak RSS ${fixed(ferry.peakRssMB)} MB`
+      : `Ferry FAILED (${ferry.status ?? 'no status'}) after ${fixed(ferry.seconds)} s:\n${ferry.error}`);
+
+    const native = await runNative(pages, source, base, sourceRevisions);
+    say(native.ok
+      ? `native: dump ${fixed(native.dumpSeconds)} s + import ${fixed(native.importSeconds)} s = ${fixed(native.seconds)} s, ${fixed(native.revisionsPerSecond ?? undefined)} rev/s`
+      : `native FAILED: ${native.error}`);
+
+    return {
+      pages,
+      users: content.users.length,
+      files: content.files.length,
+      generatedRevisions,
+      sourceRevisions,
+      fillSeconds: fill.seconds,
+      ferry,
+      native,
+      throughputRatio: ferry.revisionsPerSecond && native.revisionsPerSecond ? ferry.revisionsPerSecond / native.revisionsPerSecond : null,
+    };
+  } finally {
+    await stop(source);
+    if (options.keep) say(`kept ${base}`);
+    else rmSync(base, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- output
+
+function printResults(results: SizeResult[], environment: Record<string, string | number>): void {
+  const out = (text = ''): void => void process.stdout.write(`${text}\n`);
+  out();
+  out('Ferry vs MediaWiki dumpBackup.php + importDump.php: users + pages with full history, files off');
+  out(`(${Object.entries(environment).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  out();
+  const right = new Set(['PAGES', 'REVISIONS', 'FERRY S', 'FERRY REV/S', 'DUMP S', 'IMPORT S', 'DUMP+IMPORT S', 'NATIVE REV/S', 'FERRY/NATIVE', 'FERRY PEAK RSS MB']);
+  out(table(
+    results.map((r) => ({
+      PAGES: int(r.pages),
+      REVISIONS: int(r.sourceRevisions),
+      'FERRY S': fixed(r.ferry.seconds),
+      'FERRY REV/S': r.ferry.ok ? fixed(r.ferry.revisionsPerSecond ?? undefined) : `FAILED (${r.ferry.status ?? `exit ${r.ferry.exitCode}`})`,
+      'DUMP S': fixed(r.native.dumpSeconds),
+      'IMPORT S': fixed(r.native.importSeconds),
+      'DUMP+IMPORT S': fixed(r.native.seconds),
+      'NATIVE REV/S': r.native.ok ? fixed(r.native.revisionsPerSecond ?? undefined) : 'FAILED',
+      'FERRY/NATIVE': r.throughputRatio === null ? '-' : `${fixed(r.throughputRatio, 2)}x`,
+      'FERRY PEAK RSS MB': fixed(r.ferry.peakRssMB),
+    })),
+    ['PAGES', 'REVISIONS', 'FERRY S', 'FERRY REV/S', 'DUMP S', 'IMPORT S', 'DUMP+IMPORT S', 'NATIVE REV/S', 'FERRY/NATIVE', 'FERRY PEAK RSS MB'],
+    right,
+  ));
+  out();
+  if (results.length >= 2) {
+    const first = results[0]!;
+    const last = results[results.length - 1]!;
+    out(`Ferry peak RSS ${int(last.pages)}/${int(first.pages)} pages: ${fixed(last.ferry.peakRssMB / first.ferry.peakRssMB, 2)}x (${fixed(first.ferry.peakRssMB)} MB -> ${fixed(last.ferry.peakRssMB)} MB for ${fixed(last.sourceRevisions / first.sourceRevisions, 1)}x the revisions)`);
+  }
+  out('Peak RSS is the VmHWM of the `node bin/ferry.js run` process, which includes the tsx loader (bin/ferry.js compiles the TypeScript on the fly).');
+  out('Ferry seconds are the wall clock of that one command: startup, connection checks, inventory, pre-checks, users and pages steps.');
+  out('Revisions/s = source revisions (the database count, incl. the installer\'s Main Page) / seconds, for both.');
+  out();
+  out('Details:');
+  for (const r of results) {
+    const steps = r.ferry.steps.map((s) => `${s.step} ${s.status} ${s.done}/${s.total}${s.seconds === null ? '' : ` ${fixed(s.seconds)} s`}`).join('; ');
+    out(`  ${int(r.pages)} pages: generated ${int(r.generatedRevisions)} revisions, ${r.users} users, ${r.files} files; source filled in ${fixed(r.fillSeconds)} s`);
+    out(`    Ferry: status ${r.ferry.status ?? '-'}, before first step ${fixed(r.ferry.beforeFirstStepSeconds ?? undefined)} s; steps: ${steps || '-'}`);
+    out(`    Ferry target gained ${int(r.ferry.targetRevisionsAdded)} revisions (import adds one null revision per page); child-process peak RSS ${r.ferry.peakChildRssMB > 0 ? `${fixed(r.ferry.peakChildRssMB)} MB` : 'none'}; ${r.ferry.rssSamples} RSS samples`);
+    out(`    native: dump ${fixed(mb(r.native.dumpBytes))} MB XML; target gained ${int(r.native.targetRevisionsAdded)} revisions${r.native.ok ? '' : `; FAILED: ${r.native.error}`}`);
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  process.on('SIGINT', () => {
+    process.stderr.write('\ninterrupted: stopping the wikis...\n');
+    void Promise.allSettled([...running].map((w) => w.stop())).then(() => process.exit(130));
+  });
+  await ensureMediaWikiPackages();
+  const environment = {
+    node: process.version,
+    MediaWiki: mediaWikiVersion(),
+    PHP: await phpVersion(),
+    CPUs: cpus().length,
+    'CPU': cpus()[0]?.model.trim() ?? 'unknown',
+    RAM: `${Math.round(totalmem() / 1024 ** 3)} GB`,
+  };
+  const started = Date.now();
+  const results: SizeResult[] = [];
+  try {
+    for (const pages of options.sizes) results.push(await benchSize(pages, options));
+  } finally {
+    for (const wiki of [...running]) await stop(wiki);
+  }
+  printResults(results, environment);
+
+  const ratios = results.length >= 2 ? results[results.length - 1]!.ferry.peakRssMB / results[0]!.ferry.peakRssMB : null;
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: (Date.now() - started) / 1000, environment, options, peakRssRatioLastToFirst: ratios, results }, null, 2)}\n`);
+  process.stdout.write(`\nResults: ${options.out} (Ferry run logs: ${RESULTS_DIR}/ferry-run-<pages>.log); total ${fixed((Date.now() - started) / 1000)} s\n`);
+  if (results.some((r) => !r.ferry.ok || !r.native.ok)) process.exitCode = 1;
+}
+
+main().catch(async (error: unknown) => {
+  for (const wiki of [...running]) await stop(wiki).catch(() => undefined);
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
