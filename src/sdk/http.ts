@@ -84,7 +84,12 @@ export class HttpClient {
     this.secrets = [...(options.secrets ?? [])];
   }
 
-  /** Adds values to redact, e.g. a session token learnt at login. */
+  /**
+   * Adds values to redact, e.g. a session token learnt at login.
+   *
+   * @example
+   * http.addSecret(sessionToken);
+   */
   addSecret(value: string): void {
     this.secrets.push(value);
   }
@@ -127,7 +132,12 @@ export class HttpClient {
     });
   }
 
-  /** Sends a request and parses a JSON answer. */
+  /**
+   * Sends a request and parses a JSON answer (kind 'data' when it is not JSON).
+   *
+   * @example
+   * const info = await http.json({ url: apiUrl, query: { action: 'query', meta: 'siteinfo', format: 'json' }, signal });
+   */
   async json(request: HttpRequest): Promise<unknown> {
     return this.send(request, async (response) => {
       const text = await response.text();
@@ -142,7 +152,12 @@ export class HttpClient {
     });
   }
 
-  /** Sends a request and returns the body as text. */
+  /**
+   * Sends a request and returns the body as text.
+   *
+   * @example
+   * const html = await http.text({ url: 'http://127.0.0.1:8080/', signal });
+   */
   async text(request: HttpRequest): Promise<string> {
     return this.send(request, (response) => response.text());
   }
@@ -248,7 +263,12 @@ export class HttpClient {
   }
 }
 
-/** Maps an HTTP status to the error kind the engine's retry policy reads. */
+/**
+ * Maps an HTTP status to the error kind the engine's retry policy reads.
+ *
+ * @example
+ * kindForStatus(503); // => 'transient'
+ */
 export function kindForStatus(status: number): ErrorKind {
   if (status === 401 || status === 403) return 'auth';
   if (status === 404 || status === 410) return 'not_found';
@@ -260,7 +280,12 @@ export function kindForStatus(status: number): ErrorKind {
   return 'data';
 }
 
-/** Retry-After in milliseconds (seconds or an HTTP date), or undefined. */
+/**
+ * Retry-After in milliseconds (seconds or an HTTP date), or undefined.
+ *
+ * @example
+ * parseRetryAfter('120'); // => 120000
+ */
 export function parseRetryAfter(value: string | null): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);

@@ -1,7 +1,10 @@
 import { ConnectorError } from '../../sdk/errors.js';
 import type { HttpClient, LogFn } from '../../sdk/http.js';
 import { MediaWikiApiError, isApiCode } from './api-errors.js';
+import { asRecord, mergeQuery, stringRecord, type ApiResult } from './api-result.js';
 import { apiUrlCandidates, apiUrlFromHtml, type MediaWikiConfig } from './config.js';
+
+export type { ApiResult } from './api-result.js';
 
 /**
  * The Action API of one wiki: login (bot password or main account), GET and
@@ -11,7 +14,6 @@ import { apiUrlCandidates, apiUrlFromHtml, type MediaWikiConfig } from './config
 
 export type ApiValue = string | number | boolean | undefined | null | readonly (string | number)[];
 export type ApiParams = Record<string, ApiValue>;
-export type ApiResult = Record<string, unknown>;
 
 /** A file part of a multipart POST (import XML, upload). */
 export interface ApiFile {
@@ -284,54 +286,4 @@ function describeParams(params: ApiParams): string {
   const action = String(params.action ?? 'query');
   const detail = params.list ?? params.prop ?? params.meta ?? params.generator;
   return detail ? `API ${action} ${String(detail)}` : `API ${action}`;
-}
-
-/** Merges one answer's `query` into the batch so far (pages by id or title, lists appended). */
-function mergeQuery(into: ApiResult, query: ApiResult): void {
-  for (const [key, value] of Object.entries(query)) {
-    const current = into[key];
-    if (key === 'pages' && Array.isArray(value)) {
-      into.pages = mergePages(Array.isArray(current) ? (current as ApiResult[]) : [], value as ApiResult[]);
-    } else if (Array.isArray(value) && Array.isArray(current)) {
-      into[key] = [...current, ...value];
-    } else {
-      into[key] = value;
-    }
-  }
-}
-
-function mergePages(current: ApiResult[], incoming: ApiResult[]): ApiResult[] {
-  const byKey = new Map<string, ApiResult>();
-  for (const page of current) byKey.set(pageKey(page), page);
-  for (const page of incoming) {
-    const key = pageKey(page);
-    const known = byKey.get(key);
-    if (!known) {
-      byKey.set(key, { ...page });
-      continue;
-    }
-    for (const [field, value] of Object.entries(page)) {
-      const old = known[field];
-      known[field] = Array.isArray(old) && Array.isArray(value) ? [...old, ...value] : value;
-    }
-  }
-  return [...byKey.values()];
-}
-
-function pageKey(page: ApiResult): string {
-  return typeof page.pageid === 'number' ? `id:${page.pageid}` : `title:${String(page.title)}`;
-}
-
-export function asRecord(value: unknown): ApiResult {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as ApiResult) : {};
-}
-
-export function asArray(value: unknown): ApiResult[] {
-  return Array.isArray(value) ? value.map(asRecord) : [];
-}
-
-function stringRecord(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, entry] of Object.entries(asRecord(value))) out[key] = String(entry);
-  return out;
 }

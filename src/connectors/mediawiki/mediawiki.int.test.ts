@@ -8,6 +8,10 @@ import { ensureMediaWikiPackages, startWiki, type WikiInstance } from '../../har
 import type { Session } from '../../sdk/connector.js';
 import { ConnectorError } from '../../sdk/errors.js';
 import type { MwApi } from './api-client.js';
+import { INITIAL_IMPORT_BUDGET, type MwContext } from './context.js';
+import { sha1Base36 } from './export-xml.js';
+import { importJobs } from './import-chunks.js';
+import { fetchSiteInfo } from './site-info.js';
 import { directApi, history, isFerryRevision, migrateType, newDriver, ok, openSession, readAll, timeout, type Rev } from './int-driver.js';
 import { FIXTURE, FIXTURE_USERS, ODD_TEXT, SOURCE_ONLY_GROUP, bigText, fillSource } from './int-fixture.js';
 import type { PageData } from './pages.js';
@@ -231,6 +235,52 @@ describe('MediaWiki connector against real wikis', () => {
     expect(await to.remove('file', file, { signal: signal() })).toBe('removed');
     expect((await to.lookup('file', [FIXTURE.files.icon], { signal: signal() })).size).toBe(0);
     expect(await to.remove('user', { targetId: 'Alice' }, { signal: signal() })).toBe('not_deletable');
+  });
+
+  it('lists pages page by page and resumes from a cursor', async () => {
+    const pages = [];
+    for await (const page of from.read('page', { signal: signal() })) pages.push(page);
+    expect(pages.length).toBeGreaterThan(2);
+    const all = pages.flatMap((p) => p.items.map((i) => i.key));
+    const resumed = [];
+    for await (const page of from.read('page', { signal: signal(), cursor: pages[0]!.cursor! })) resumed.push(...page.items.map((i) => i.key));
+    expect([...pages[0]!.items.map((i) => i.key), ...resumed]).toEqual(all);
+    expect(pages.at(-1)!.cursor).toBeUndefined();
+  });
+
+  it('relies on MediaWiki skipping a re-imported revision with the same timestamp and SHA-1 (and only then)', async () => {
+    const api = directApi(target);
+    const ctx: MwContext = {
+      api,
+      site: (s) => fetchSiteInfo(api, s),
+      connector: { log: () => undefined, userAgent: 'Ferry-test/0.1', tempDir: tmpdir() },
+      limits: { importBudget: INITIAL_IMPORT_BUDGET },
+    };
+    const text = 'Imported twice';
+    const revision = {
+      timestamp: '2020-05-05T05:05:05Z',
+      contributor: { kind: 'user' as const, name: 'Alice' },
+      comment: 'once',
+      minor: false,
+      model: 'wikitext',
+      format: 'text/x-wiki',
+      text,
+    };
+    const withSha1 = { ...revision, sha1Base36: sha1Base36(createHash('sha1').update(text).digest('hex')) };
+    const run = async (rev: typeof revision) => {
+      const job = { title: 'Dedupe check', ns: 0, revisions: [rev], imported: 0, parts: 0 };
+      await importJobs(ctx, [job], [{ id: 0, name: '' }], signal());
+      return job.imported;
+    };
+    expect(await run(withSha1)).toBe(1);
+    const before = (await to.lookup('page', ['0:Dedupe check'], { signal: signal() })).get('0:Dedupe check')!;
+    expect(await run(withSha1)).toBe(0);
+    // Nothing imported: no null revision either.
+    expect((await to.lookup('page', ['0:Dedupe check'], { signal: signal() })).get('0:Dedupe check')).toEqual(before);
+    // Without a SHA-1 in the XML MediaWiki cannot tell, and stores the revision again.
+    expect(await run(revision)).toBe(1);
+    const revs = await history(targetApi, Number(before.targetId));
+    expect(revs.filter((r) => r.comment === 'once')).toHaveLength(2);
   });
 
   it('resets the target to nothing but the account', async () => {
