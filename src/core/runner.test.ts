@@ -115,6 +115,31 @@ describe('runner', () => {
     expect([...target.objects.get('doc')!.keys()].sort()).toEqual([...source.objects.get('doc')!.keys()].sort());
   });
 
+  it('cancels chosen READY items while the rest keep running', async () => {
+    const { source, target, store, ctx, deps, start } = await setup('options:\n  concurrency: 1\n');
+    fill(source, 9);
+    const record = await start();
+    let cancelled = 0;
+    const result = await executeRun(
+      {
+        ...deps,
+        onProgress: async (e) => {
+          if (e.kind === 'step-total' && e.step === 'doc' && cancelled === 0 && e.total === 9) {
+            cancelled = await store.cancelItems(record.id, { sourceIds: ['doc-07', 'doc-08'] }, new Date().toISOString());
+          }
+        },
+      },
+      ctx,
+      record,
+      { kind: 'fresh' },
+    );
+    expect(cancelled).toBe(2);
+    expect(result.summary?.totals.cancelled).toBe(2);
+    expect(target.get('doc', 'doc-07')).toBeUndefined();
+    expect(target.get('doc', 'doc-06')).toBeDefined();
+    expect(result.status).toBe('FINISHED');
+  });
+
   it('undo removes what the run created, keeps what existed and what changed since', async () => {
     const { source, target, run, store, ctx, deps, start } = await setup();
     fill(source, 5);
