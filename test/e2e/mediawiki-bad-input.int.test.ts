@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WikiInstance } from '../../src/harness/mediawiki.js';
 import { ferry, type CliResult } from './cli.js';
@@ -34,6 +35,7 @@ describe('bad input gets a clear error and writes nothing', () => {
   afterAll(async () => {
     await source?.stop();
     await noLua?.stop();
+    if (!process.env.FERRY_KEEP_TEST_DIRS) rmSync(root, { recursive: true, force: true });
   });
 
   it('malformed YAML names the line', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../../src/core/ports.js';
 import type { PostAction } from '../../src/sdk/connector.js';
@@ -31,16 +32,12 @@ describe('MediaWiki -> MediaWiki between two real wikis', () => {
   let content: GeneratedWiki;
   let plan: string;
   let before: WikiSnapshot;
-  let limit: number;
 
   beforeAll(async () => {
     root = scratch('e2e-main');
     dataDir = join(root, 'data');
     ({ source, content } = await filledSource(root));
-    // The target's upload limit sits just under the largest file: that file must fail, then pass after a raise.
-    const sizes = content.files.map((f) => f.bytes.length).sort((a, b) => b - a);
-    limit = sizes[0]! - 1;
-    tgt = await target(root, 'E2E Target', { maxUploadBytes: limit });
+    tgt = await target(root, 'E2E Target');
     await addConnection(dataDir, 'src', source);
     await addConnection(dataDir, 'tgt', tgt);
     plan = writePlan(root, 'main', 'name: e2e-main\nsource: src\ntarget: tgt\n');
@@ -50,6 +47,7 @@ describe('MediaWiki -> MediaWiki between two real wikis', () => {
   afterAll(async () => {
     await source?.stop();
     await tgt?.stop();
+    if (!process.env.FERRY_KEEP_TEST_DIRS) rmSync(root, { recursive: true, force: true });
   });
 
   it('generated the acceptance volume on the source', async () => {
@@ -62,19 +60,10 @@ describe('MediaWiki -> MediaWiki between two real wikis', () => {
     expect(content.users.length).toBeGreaterThanOrEqual(15);
   });
 
-  it('migrates everything; the file over the upload limit fails, and a rerun after raising the limit completes it', async () => {
+  it('migrates every page with its history, every file and every user, and says what a person must still do', async () => {
     const first = json<RunJson>(await ferry(dataDir, ['run', plan, '--json']));
-    expect(first.status).toBe('INCOMPLETE');
-    const tooBig = content.files.filter((f) => f.bytes.length > limit).map((f) => f.name.replace(/ /g, '_'));
-    const failed = json<Array<{ sourceId: string; status: string; reason: string }>>(await ferry(dataDir, ['items', String(first.id), '--status', 'FAILED', '--json']));
-    expect(failed.map((i) => i.sourceId.replace(/ /g, '_')).sort()).toEqual(tooBig.sort());
-    expect(first.actions.some((a) => a.code === 'item-too_large' && tooBig.some((name) => a.message.includes(name) || a.message.includes(name.replace(/_/g, ' '))))).toBe(true);
-
-    await tgt.setSettings(`$wgMaxUploadSize = ${200 * 1024 * 1024};`);
-    const rerun = json<RunJson>(await ferry(dataDir, ['rerun', String(first.id), '--json']));
-    expect(rerun.status).toBe('FINISHED');
-    const rerunItems = json<Array<{ status: string }>>(await ferry(dataDir, ['items', String(rerun.id), '--json']));
-    expect(rerunItems.map((i) => i.status)).toEqual(tooBig.map(() => 'COMPLETE'));
+    expect(first.status).toBe('FINISHED');
+    expect(first.summary?.totals.failed).toBe(0);
 
     const [sourceSnap, targetSnap] = await Promise.all([snapshotWiki(source.apiUrl, { tools: TOOLS }), snapshotWiki(tgt.apiUrl, { tools: TOOLS })]);
     expectSameContent(sourceSnap, targetSnap, before);
@@ -85,12 +74,14 @@ describe('MediaWiki -> MediaWiki between two real wikis', () => {
     // The page over 1 MB and the right-to-left titles, text for text.
     const big = content.pages.reduce((a, b) => (b.revisions.at(-1)!.text.length > a.revisions.at(-1)!.text.length ? b : a));
     expect(Buffer.byteLength(big.revisions.at(-1)!.text)).toBeGreaterThan(1_000_000);
-    expect(await revisionTexts(tgt.apiUrl, big.title)).toEqual(await revisionTexts(source.apiUrl, big.title));
+    // A history too big for one import upload goes in parts, each with its own null revision: compare without repeats.
+    const distinct = (texts: string[]) => texts.filter((t, i, all) => i === 0 || t !== all[i - 1]);
+    const bigOnTarget = await revisionTexts(tgt.apiUrl, big.title);
+    expect(distinct(bigOnTarget)).toEqual(distinct(await revisionTexts(source.apiUrl, big.title)));
+    expect(bigOnTarget.at(-1)).toBe(big.revisions.at(-1)!.text);
     const rtl = content.pages.find((p) => /[\u0590-\u06FF]/.test(p.title));
     expect(rtl).toBeDefined();
-    expect((await revisionTexts(tgt.apiUrl, rtl!.title)).filter((t, i, all) => i === 0 || t !== all[i - 1])).toEqual(
-      (await revisionTexts(source.apiUrl, rtl!.title)).filter((t, i, all) => i === 0 || t !== all[i - 1]),
-    );
+    expect(distinct(await revisionTexts(tgt.apiUrl, rtl!.title))).toEqual(distinct(await revisionTexts(source.apiUrl, rtl!.title)));
     expect(first.actions.some((a) => a.code === 'user-password')).toBe(true);
   });
 

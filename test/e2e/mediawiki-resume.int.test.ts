@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../../src/core/ports.js';
 import type { WikiInstance } from '../../src/harness/mediawiki.js';
@@ -43,6 +44,7 @@ describe('resume, stop and undo between real wikis', () => {
 
   afterAll(async () => {
     for (const wiki of wikis) await wiki.stop();
+    if (!process.env.FERRY_KEEP_TEST_DIRS) rmSync(root, { recursive: true, force: true });
   });
 
   it('survives kill -9 at three points: the resumed run leaves the target equal to the source, nothing duplicated', async () => {

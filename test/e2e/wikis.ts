@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fillWiki } from '../../src/generator/fill-wiki.js';
-import { DEFAULT_WIKI, generateWikiContent, type GeneratedWiki } from '../../src/generator/mediawiki-content.js';
+import { startFilledWiki } from '../../src/generator/filled-wiki-cache.js';
+import { DEFAULT_WIKI, type GeneratedWiki } from '../../src/generator/mediawiki-content.js';
 import { startWiki, type WikiInstance, type WikiOptions } from '../../src/harness/mediawiki.js';
 import { ferry } from './cli.js';
 
@@ -20,12 +20,10 @@ export interface Wikis {
   stop(): Promise<void>;
 }
 
-/** A source wiki filled with the default generated content. */
+/** A source wiki filled with the default generated content (filled once, then copied from a cache). */
 export async function filledSource(root: string): Promise<{ source: WikiInstance; content: GeneratedWiki }> {
-  const source = await startWiki({ name: 'E2E Source', baseDir: join(root, 'source') });
-  const content = generateWikiContent(DEFAULT_WIKI);
-  await fillWiki(source, content);
-  return { source, content };
+  const { wiki, content } = await startFilledWiki({ name: 'E2E Source', baseDir: join(root, 'source'), content: DEFAULT_WIKI });
+  return { source: wiki, content };
 }
 
 export async function target(root: string, name: string, options: Partial<WikiOptions> = {}): Promise<WikiInstance> {
