@@ -145,6 +145,9 @@ async function writeBatch(state: RunState, toWrite: Array<{ item: ItemRecord; de
       nowIso(state),
     );
     await setStatus(state, item, 'COMPLETE', { outcome: result.outcome, reason: decision.reason, targetId: result.targetId });
+    if (result.deferred && result.deferred.length > 0) {
+      await deps.store.updateItem(state.run.id, type, item.sourceId, { deferredRefs: result.deferred }, nowIso(state));
+    }
     reporter.info(`"${item.label}" ${result.outcome} (target ${result.targetId})`, { step: type, item: item.label });
     for (const warning of result.warnings ?? []) reporter.warn(warning, { step: type, item: item.label });
     for (const action of result.actions ?? []) reporter.action(action);

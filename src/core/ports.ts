@@ -1,4 +1,4 @@
-import type { ItemHeader, PostAction, TargetRef, WriteMode } from '../sdk/connector.js';
+import type { ItemHeader, ItemRef, PostAction, TargetRef, WriteMode } from '../sdk/connector.js';
 import type { ItemStatus, RunStatus, StepStatus } from './statuses.js';
 
 /**
@@ -70,6 +70,8 @@ export interface ItemRecord {
   reason: string | null;
   targetId: string | null;
   attempts: number;
+  /** References a second write should resolve (see WriteResult.deferred). */
+  deferredRefs: ItemRef[] | null;
   updatedAt: string;
 }
 
@@ -102,6 +104,8 @@ export interface EventRecord {
 export interface ItemQuery {
   type?: string;
   statuses?: ItemStatus[];
+  /** Only items waiting for a second write. */
+  deferred?: boolean;
   limit?: number;
   offset?: number;
 }
@@ -125,7 +129,7 @@ export interface EngineStore {
   countItems(runId: number, type?: string): Promise<Partial<Record<ItemStatus, number>>>;
   /** Item counts of a run grouped by type, status and outcome. */
   summarizeItems(runId: number): Promise<Array<{ type: string; status: ItemStatus; outcome: string | null; count: number }>>;
-  updateItem(runId: number, type: string, sourceId: string, patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'attempts'>>, at: string): Promise<void>;
+  updateItem(runId: number, type: string, sourceId: string, patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'attempts' | 'deferredRefs'>>, at: string): Promise<void>;
 
   getMappings(scope: MappingScope, type: string, sourceIds: string[]): Promise<Map<string, MappingRecord>>;
   putMapping(scope: MappingScope, mapping: MappingRecord, at: string): Promise<void>;

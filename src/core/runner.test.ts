@@ -115,6 +115,22 @@ describe('runner', () => {
     expect([...target.objects.get('doc')!.keys()].sort()).toEqual([...source.objects.get('doc')!.keys()].sort());
   });
 
+  it('writes an item again once a reference written after it resolves, and lists what never resolves', async () => {
+    const { source, target, run, store } = await setup();
+    fill(source, 6);
+    source.put('doc', 'doc-00', 'links forward', 'alice', 'doc-05');
+    source.put('doc', 'doc-01', 'links nowhere', 'alice', 'missing-doc');
+    const result = await run();
+    expect(result.status).toBe('FINISHED');
+    expect(target.get('doc', 'doc-00')?.link).toBe('doc-05');
+    expect(target.get('doc', 'doc-01')?.link).toBeUndefined();
+    const actions = await store.listActions(result.id);
+    expect(actions.filter((a) => a.code === 'unresolved-reference').map((a) => a.label)).toEqual(['doc-01']);
+    expect((await store.listItems(result.id, { deferred: true })).length).toBe(0);
+    const again = await run();
+    expect(again.summary?.totals).toMatchObject({ created: 0, updated: 0 });
+  });
+
   it('cancels chosen READY items while the rest keep running', async () => {
     const { source, target, store, ctx, deps, start } = await setup('options:\n  concurrency: 1\n');
     fill(source, 9);

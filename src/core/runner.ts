@@ -1,6 +1,7 @@
 import type { ItemHeader } from '../sdk/connector.js';
 import { toConnectorError } from '../sdk/errors.js';
 import { headerOf, processBatch } from './batch.js';
+import { resolveDeferred } from './deferred.js';
 import { nowIso, typeSpec, type EngineDeps, type MigrationContext, type RunState } from './context.js';
 import type { Filter } from './plan.js';
 import { layoutJobs } from './planner.js';
@@ -32,6 +33,7 @@ export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: R
       if (step.status === 'Success' || step.status === 'Skipped' || step.status === 'Error') continue;
       await runStep(state, step, mode, scopes.get(step.type));
     }
+    if (!state.stopped && !state.fatal) await resolveDeferred(state);
   } catch (error) {
     const e = toConnectorError(error);
     state.fatal = e.hint ? `${e.message} (${e.hint})` : e.message;

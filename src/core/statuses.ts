@@ -86,6 +86,9 @@ export function transitionItem(from: ItemStatus, to: ItemStatus): ItemStatus {
       if (to === 'READY') return to;
       break;
     case 'COMPLETE':
+      // Written, but a later pass (references) could not finish it.
+      if (to === 'INCOMPLETE') return to;
+      break;
     case 'SKIPPED':
     case 'CANCELLED':
       break;

@@ -132,6 +132,12 @@ export interface WriteResult {
   version?: string;
   /** Items that went across but need a person's attention. */
   actions?: PostAction[];
+  /**
+   * References that did not resolve yet (a link to a post written later, a
+   * reply written before its parent). After the last step the engine writes
+   * the item again, mode 'update', once any of them resolves.
+   */
+  deferred?: ItemRef[];
   warnings?: string[];
 }
 

@@ -64,6 +64,7 @@ export interface Database {
     reason: string | null;
     target_id: string | null;
     attempts: Generated<number>;
+    deferred_refs: string | null; // JSON ItemRef[] waiting for a second write
     updated_at: string;
   };
   id_map: {
@@ -176,6 +177,7 @@ const initial: Migration = {
       .addColumn('reason', 'text')
       .addColumn('target_id', 'text')
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('deferred_refs', 'text')
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('items_pk', ['run_id', 'type', 'source_id'])
       .execute();

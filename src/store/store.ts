@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
-import type { ItemHeader, PostAction, WriteMode } from '../sdk/connector.js';
+import type { ItemHeader, ItemRef, PostAction, WriteMode } from '../sdk/connector.js';
 import type {
   EngineStore,
   EventRecord,
@@ -179,6 +179,7 @@ export class Store implements EngineStore {
     let q = this.db.selectFrom('items').selectAll().where('run_id', '=', runId);
     if (query.type) q = q.where('type', '=', query.type);
     if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', query.statuses);
+    if (query.deferred) q = q.where('deferred_refs', 'is not', null);
     q = q.orderBy(sql`rowid`);
     if (query.limit !== undefined) q = q.limit(query.limit).offset(query.offset ?? 0);
     const rows = await q.execute();
@@ -195,6 +196,7 @@ export class Store implements EngineStore {
       reason: r.reason,
       targetId: r.target_id,
       attempts: r.attempts,
+      deferredRefs: r.deferred_refs ? (JSON.parse(r.deferred_refs) as ItemRef[]) : null,
       updatedAt: r.updated_at,
     }));
   }
@@ -220,7 +222,7 @@ export class Store implements EngineStore {
     runId: number,
     type: string,
     sourceId: string,
-    patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'attempts'>>,
+    patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'attempts' | 'deferredRefs'>>,
     at: string,
   ): Promise<void> {
     const values: Updateable<Database['items']> = { updated_at: at };
@@ -229,6 +231,7 @@ export class Store implements EngineStore {
     if (patch.reason !== undefined) values.reason = patch.reason;
     if (patch.targetId !== undefined) values.target_id = patch.targetId;
     if (patch.attempts !== undefined) values.attempts = patch.attempts;
+    if (patch.deferredRefs !== undefined) values.deferred_refs = patch.deferredRefs && patch.deferredRefs.length > 0 ? JSON.stringify(patch.deferredRefs) : null;
     await this.db.updateTable('items').set(values).where('run_id', '=', runId).where('type', '=', type).where('source_id', '=', sourceId).execute();
   }
 

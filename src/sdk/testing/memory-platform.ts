@@ -13,6 +13,8 @@ export interface MemoryObject {
   body: string;
   /** For 'doc': the key of its author ('person'). */
   author?: string;
+  /** For 'doc': the key of another doc it links to (resolved on the target, maybe in a second pass). */
+  link?: string;
   version: number;
 }
 
@@ -33,9 +35,9 @@ export class MemoryInstance {
 
   constructor(readonly name: string) {}
 
-  put(type: 'person' | 'doc', key: string, body: string, author?: string): void {
+  put(type: 'person' | 'doc', key: string, body: string, author?: string, link?: string): void {
     const existing = this.objects.get(type)!.get(key);
-    this.objects.get(type)!.set(key, { key, body, ...(author ? { author } : {}), version: (existing?.version ?? 0) + 1 });
+    this.objects.get(type)!.set(key, { key, body, ...(author ? { author } : {}), ...(link ? { link } : {}), version: (existing?.version ?? 0) + 1 });
   }
 
   get(type: 'person' | 'doc', key: string): MemoryObject | undefined {
@@ -43,7 +45,7 @@ export class MemoryInstance {
   }
 }
 
-const hash = (o: MemoryObject) => createHash('sha1').update(`${o.key}\u0000${o.body}\u0000${o.author ?? ''}`).digest('hex');
+const hash = (o: MemoryObject) => createHash('sha1').update(`${o.key}\u0000${o.body}\u0000${o.author ?? ''}\u0000${o.link ?? ''}`).digest('hex');
 
 export const memoryTypes: ObjectTypeSpec[] = [
   { name: 'person', label: 'People', naturalKey: 'name', dependsOn: [], references: {}, neverCarried: ['password'], deletable: true, principal: true, batchSize: 2 },
@@ -75,7 +77,8 @@ class MemorySession implements Session {
     return headers.map((h) => {
       const o = this.instance.objects.get(h.type)!.get(h.sourceId);
       if (!o) throw new ConnectorError(`${h.label} vanished from the source`, { kind: 'not_found' });
-      return { ...h, hash: hash(o), refs: o.author ? [{ type: 'person', sourceId: o.author }] : [], data: { body: o.body, author: o.author } };
+      const refs = [...(o.author ? [{ type: 'person', sourceId: o.author }] : []), ...(o.link ? [{ type: 'doc', sourceId: o.link }] : [])];
+      return { ...h, hash: hash(o), refs, data: { body: o.body, author: o.author, link: o.link } };
     });
   }
 
@@ -106,15 +109,17 @@ class MemorySession implements Session {
       if (fault && (fault.times === undefined || fault.times-- > 0)) {
         return { ok: false, error: new ConnectorError(`injected ${fault.kind} failure for ${key}`, { kind: fault.kind }) };
       }
-      const data = request.item.data as { body: string; author?: string };
+      const data = request.item.data as { body: string; author?: string; link?: string };
       const author = data.author ? request.resolve({ type: 'person', sourceId: data.author }) : undefined;
+      const link = data.link ? request.resolve({ type: 'doc', sourceId: data.link }) : undefined;
+      const deferred = data.link && !link ? [{ type: 'doc', sourceId: data.link }] : [];
       const store = this.instance.objects.get(type)!;
       const existing = store.get(key);
-      if (existing && existing.body === data.body && existing.author === author) {
-        return { ok: true, result: { targetId: key, outcome: 'unchanged', version: String(existing.version) } };
+      if (existing && existing.body === data.body && existing.author === author && existing.link === link) {
+        return { ok: true, result: { targetId: key, outcome: 'unchanged', version: String(existing.version), deferred } };
       }
-      this.instance.put(type as 'person' | 'doc', key, data.body, author);
-      return { ok: true, result: { targetId: key, outcome: existing ? 'updated' : 'created', version: String(store.get(key)!.version) } };
+      this.instance.put(type as 'person' | 'doc', key, data.body, author, link);
+      return { ok: true, result: { targetId: key, outcome: existing ? 'updated' : 'created', version: String(store.get(key)!.version), deferred } };
     });
   }
 
