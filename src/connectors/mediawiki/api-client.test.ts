@@ -114,6 +114,17 @@ describe('MwApi', () => {
     expect(state.logins).toBe(before + 1);
   });
 
+  it('logs in once for concurrent calls, first and after the session is lost', async () => {
+    const client = api('Admin@ferry', 'right-password-123');
+    const before = state.logins;
+    const call = () => client.get({ action: 'query', list: 'allpages' }, signal());
+    await Promise.all([call(), call(), call()]);
+    expect(state.logins).toBe(before + 1);
+    state.sessions.clear();
+    await Promise.all([call(), call(), call()]);
+    expect(state.logins).toBe(before + 2);
+  });
+
   it('merges pages over continuation until each batch is complete', async () => {
     const client = api('Admin@ferry', 'right-password-123');
     const batches = [];

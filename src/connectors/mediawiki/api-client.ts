@@ -42,6 +42,9 @@ export interface QueryBatch {
 export class MwApi {
   private apiUrlValue: string | undefined;
   private loggedInAs: string | undefined;
+  private loggingIn: Promise<void> | undefined;
+  /** Counts logins, so concurrent calls that all lost the session log in only once. */
+  private generation = 0;
   private readonly tokens = new Map<TokenType, string>();
 
   constructor(
@@ -63,11 +66,22 @@ export class MwApi {
 
   /** Logs in once; later calls return at once. */
   async ensureLogin(signal: AbortSignal): Promise<void> {
-    if (!this.loggedInAs) await this.login(signal);
+    if (this.loggingIn) await this.loggingIn;
+    else if (!this.loggedInAs) await this.login(signal);
   }
 
-  /** Logs in (again), dropping the old session and its tokens. */
+  /**
+   * Logs in (again), dropping the old session and its tokens. Concurrent
+   * callers share one login: a second one would clear the cookies of the first.
+   */
   async login(signal: AbortSignal): Promise<void> {
+    this.loggingIn ??= this.freshLogin(signal).finally(() => {
+      this.loggingIn = undefined;
+    });
+    return this.loggingIn;
+  }
+
+  private async freshLogin(signal: AbortSignal): Promise<void> {
     await this.resolveApiUrl(signal);
     this.http.cookies.clear();
     this.tokens.clear();
@@ -82,6 +96,7 @@ export class MwApi {
         );
     this.loggedInAs = loginOutcome(result, this.config.username, botPassword);
     this.tokens.clear();
+    this.generation++;
     this.log('debug', `logged in to ${this.apiUrl} as ${this.loggedInAs}`);
   }
 
@@ -183,12 +198,18 @@ export class MwApi {
   /** One re-login when the session was lost (expired cookie, server restart). */
   private async withSession<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
     await this.ensureLogin(signal);
+    const generation = this.generation;
     try {
       return await call();
     } catch (error) {
       if (!isApiCode(error, 'assertuserfailed', 'assertbotfailed', 'badtoken', 'notloggedin')) throw error;
-      this.log('info', `the wiki session ended (${error.code}); logging in again`);
-      await this.login(signal);
+      // Another call may have logged in again meanwhile: then its session is the one to use.
+      if (this.generation === generation) {
+        this.log('info', `the wiki session ended (${error.code}); logging in again`);
+        await this.login(signal);
+      } else if (this.loggingIn) {
+        await this.loggingIn;
+      }
       return call();
     }
   }
