@@ -6,7 +6,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    testTimeout: 120_000,
+    // Integration tests drive whole migrations between real wikis.
+    testTimeout: 600_000,
     hookTimeout: 300_000,
     reporters: ['default'],
     globalSetup: ['test/global-setup.ts'],

@@ -156,6 +156,25 @@ describe('runner', () => {
     expect(result.status).toBe('FINISHED');
   });
 
+  it('resumes an interrupted run: the running step starts again and nothing is written twice', async () => {
+    const { source, target, store, ctx, deps, start } = await setup('options:\n  concurrency: 1\n');
+    fill(source, 8);
+    const record = await start();
+    // Let the first run stop half-way, then make it look like a crash: RUNNING run, Running step, an item in flight.
+    await executeRun({ ...deps, onProgress: (e) => void (e.kind === 'step-progress' && e.step === 'doc' && store.requestStop(record.id)) }, ctx, record, { kind: 'fresh' });
+    await store.updateRun(record.id, { status: 'RUNNING' });
+    await store.db.updateTable('runs').set({ stop_requested: 0 }).where('id', '=', record.id).execute();
+    const docStep = (await store.listSteps(record.id)).find((s) => s.type === 'doc')!;
+    await store.updateStep(record.id, docStep.idx, { status: 'Running' });
+    const ready = await store.listItems(record.id, { type: 'doc', statuses: ['READY'], limit: 1 });
+    await store.updateItem(record.id, 'doc', ready[0]!.sourceId, { status: 'RUNNING' }, new Date().toISOString());
+    const writes = target.writes;
+    const resumed = await executeRun(deps, ctx, (await store.getRun(record.id))!, { kind: 'resume' });
+    expect(resumed.status).toBe('FINISHED');
+    expect(target.objects.get('doc')!.size).toBe(8);
+    expect(target.writes - writes).toBeLessThanOrEqual(3);
+  });
+
   it('undo removes what the run created, keeps what existed and what changed since', async () => {
     const { source, target, run, store, ctx, deps, start } = await setup();
     fill(source, 5);

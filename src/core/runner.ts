@@ -48,6 +48,11 @@ async function prepareSteps(state: RunState, mode: RunMode, scopes: Map<string, 
   const { deps, ctx, run, reporter } = state;
   if (mode.kind === 'resume') {
     const steps = await deps.store.listSteps(run.id);
+    for (const step of steps.filter((s) => s.status === 'Running')) {
+      // The interrupted step starts again; its committed items and cursor are kept.
+      step.status = transitionStep(step.status, 'Pending');
+      await deps.store.updateStep(run.id, step.idx, { status: step.status });
+    }
     const stale = await deps.store.listItems(run.id, { statuses: ['RUNNING'] });
     for (const item of stale) await deps.store.updateItem(run.id, item.type, item.sourceId, { status: 'READY', reason: 'resumed after an interruption' }, nowIso(state));
     reporter.info(`Resuming run ${run.id}: ${stale.length} item(s) were in flight and will be retried safely`);

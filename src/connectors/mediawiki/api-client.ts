@@ -86,15 +86,22 @@ export class MwApi {
     this.http.cookies.clear();
     this.tokens.clear();
     this.loggedInAs = undefined;
-    const token = await this.token('login', signal);
     const botPassword = this.config.username.includes('@');
-    const result = botPassword
-      ? await this.rawPost({ action: 'login', lgname: this.config.username, lgpassword: this.config.password, lgtoken: token }, { signal, what: 'login' })
-      : await this.rawPost(
-          { action: 'clientlogin', username: this.config.username, password: this.config.password, logintoken: token, loginreturnurl: this.apiUrl },
-          { signal, what: 'login' },
-        );
-    this.loggedInAs = loginOutcome(result, this.config.username, botPassword);
+    let result: ApiResult | undefined;
+    // A response of a call still in flight can replace the session cookie between
+    // the login token and the login itself (WrongToken): fetch a new token and try again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const token = await this.token('login', signal);
+      result = botPassword
+        ? await this.rawPost({ action: 'login', lgname: this.config.username, lgpassword: this.config.password, lgtoken: token }, { signal, what: 'login' })
+        : await this.rawPost(
+            { action: 'clientlogin', username: this.config.username, password: this.config.password, logintoken: token, loginreturnurl: this.apiUrl },
+            { signal, what: 'login' },
+          );
+      if (asRecord(result.login).result !== 'WrongToken') break;
+      this.tokens.delete('login');
+    }
+    this.loggedInAs = loginOutcome(result!, this.config.username, botPassword);
     this.tokens.clear();
     this.generation++;
     this.log('debug', `logged in to ${this.apiUrl} as ${this.loggedInAs}`);
