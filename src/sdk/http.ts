@@ -48,6 +48,8 @@ export interface HttpRequest {
   retry?: boolean;
   /** Short words for error messages: 'login', 'upload "Logo.png"'. */
   what?: string;
+  /** Overrides the client's per-attempt limit (big downloads); 0: only `signal` limits it. */
+  timeoutMs?: number;
 }
 
 export type RequestBody = NonNullable<RequestInit['body']>;
@@ -190,7 +192,8 @@ export class HttpClient {
   private async fetchOnce(request: HttpRequest): Promise<Response> {
     request.signal.throwIfAborted();
     const url = buildUrl(request.url, request.query);
-    const timeout = this.options.timeoutMs > 0 ? AbortSignal.timeout(this.options.timeoutMs) : undefined;
+    const limit = request.timeoutMs ?? this.options.timeoutMs;
+    const timeout = limit > 0 ? AbortSignal.timeout(limit) : undefined;
     const signal = timeout ? AbortSignal.any([request.signal, timeout]) : request.signal;
     const headers = new Headers(request.headers);
     headers.set('user-agent', this.options.userAgent);
@@ -203,7 +206,7 @@ export class HttpClient {
     } catch (error) {
       if (request.signal.aborted) throw request.signal.reason ?? error;
       if (timeout?.aborted) {
-        throw new ConnectorError(`${describe(request)} got no answer within ${this.options.timeoutMs / 1000} s`, {
+        throw new ConnectorError(`${describe(request)} got no answer within ${limit / 1000} s`, {
           kind: 'transient',
           cause: error,
         });

@@ -95,7 +95,9 @@ export async function loadFiles(ctx: MwContext, http: HttpClient, headers: ItemH
     if (!row || !current?.url) throw new ConnectorError(`File "${header.sourceId}" is no longer on the source`, { kind: 'not_found' });
     const nameHash = createHash('sha1').update(header.sourceId).digest('hex').slice(0, 12);
     const path = join(ctx.connector.tempDir, `mediawiki-${nameHash}-${current.sha1}${safeExtension(header.sourceId)}`);
-    const { digest, bytes } = await http.download({ url: current.url, signal, what: `downloading "${header.sourceId}"` }, { path, hash: 'sha1' });
+    // No per-attempt limit: a big file takes what it takes; the engine's per-item timeout still applies.
+    const request = { url: current.url, signal, what: `downloading "${header.sourceId}"`, timeoutMs: 0 };
+    const { digest, bytes } = await http.download(request, { path, hash: 'sha1' });
     if (digest !== current.sha1) {
       await rm(path, { force: true });
       throw new ConnectorError(`The download of "${header.sourceId}" does not match the SHA-1 the wiki reports (${bytes} bytes received)`, {
