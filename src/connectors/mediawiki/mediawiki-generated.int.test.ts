@@ -118,12 +118,12 @@ describe('MediaWiki connector over a generated wiki', () => {
     const sourceFiles = await from.lookup('file', content.files.map((f) => f.name), { signal: timeout() });
     const targetFiles = await to.lookup('file', content.files.map((f) => f.name), { signal: timeout() });
     for (const file of content.files) expect([file.name, targetFiles.get(file.name)?.version]).toEqual([file.name, sourceFiles.get(file.name)?.version]);
-  });
+  }, 600_000);
 
   it('writes nothing on a second pass', async () => {
     for (const type of ['user', 'page', 'file']) {
       const results = await migrateType(from, to, type);
       expect({ type, outcomes: outcomes(results) }).toEqual({ type, outcomes: { unchanged: results.size } });
     }
-  });
+  }, 300_000);
 });
