@@ -206,6 +206,18 @@ describe('CookieJar', () => {
   });
 });
 
+describe('CookieJar sessions', () => {
+  it('ignores cookies from answers to requests sent before the jar was cleared', () => {
+    const jar = new CookieJar();
+    const url = new URL('http://wiki/api.php');
+    const before = jar.epoch;
+    jar.clear();
+    jar.store(url, ['session=new; path=/'], jar.epoch);
+    jar.store(url, ['session=old; path=/'], before);
+    expect(jar.header(url)).toBe('session=new');
+  });
+});
+
 describe('status and Retry-After helpers', () => {
   it('maps statuses', () => {
     expect([401, 403, 404, 408, 409, 413, 429, 500, 503, 400].map(kindForStatus)).toEqual([

@@ -199,6 +199,7 @@ export class HttpClient {
     headers.set('user-agent', this.options.userAgent);
     const cookie = this.cookies.header(url);
     if (cookie) headers.set('cookie', cookie);
+    const epoch = this.cookies.epoch;
     const body = typeof request.body === 'function' ? await request.body() : request.body;
     let response: Response;
     try {
@@ -214,7 +215,7 @@ export class HttpClient {
       throw this.networkError(error, request, url);
     }
     this.reached.add(url.origin);
-    this.cookies.store(url, response.headers.getSetCookie());
+    this.cookies.store(url, response.headers.getSetCookie(), epoch);
     if (response.ok) return response;
     const text = await response.text().catch(() => '');
     throw this.statusError(response, text, request);
@@ -370,8 +371,20 @@ interface Cookie {
  */
 export class CookieJar {
   private readonly cookies = new Map<string, Cookie>();
+  private epochValue = 0;
 
-  store(url: URL, setCookieHeaders: readonly string[]): void {
+  /** Changes on every `clear()`: a new session starts. */
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  /**
+   * Stores a response's cookies. With `sentAt` (the epoch when the request
+   * left), a response to a request from before the last `clear()` is ignored:
+   * it belongs to the old session and would overwrite the new one's cookie.
+   */
+  store(url: URL, setCookieHeaders: readonly string[], sentAt?: number): void {
+    if (sentAt !== undefined && sentAt !== this.epochValue) return;
     for (const header of setCookieHeaders) {
       const cookie = parseSetCookie(header, url);
       if (!cookie) continue;
@@ -399,6 +412,7 @@ export class CookieJar {
 
   clear(): void {
     this.cookies.clear();
+    this.epochValue++;
   }
 }
 
