@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../generator/png.js';
-import { isPortOpen } from './ports.js';
+import { findFreePort, isPortOpen } from './ports.js';
 import { ensureWordPressPackages, HARNESS_MENU_LOCATIONS, startSite, type SiteInstance } from './wordpress.js';
 
 interface RestResult {
@@ -195,7 +195,9 @@ describe('WordPress harness', () => {
     expect(await isPortOpen(first.database.port)).toBe(false);
 
     // Another port: links written for the old URL follow the site.
-    const second = await startSite({ name: 'Again Blog', baseDir, port: first.port === 65000 ? 65001 : 65000 });
+    let port = await findFreePort();
+    while (port === first.port) port = await findFreePort();
+    const second = await startSite({ name: 'Again Blog', baseDir, port });
     try {
       expect(second.appPassword).toBe(first.appPassword);
       const kept = await rest(second, `/wp/v2/posts/${post.body.id}?context=edit`);

@@ -145,11 +145,19 @@ const writeState = (dir: string, state: SiteState): void => writeAtomic(join(dir
 
 /** The one file under /etc: shared by every harness site, the same text each time. */
 function ensureGenericConfig(): void {
-  if (existsSync(GENERIC_CONFIG_PATH) && !isHarnessGenericConfig(readFileSync(GENERIC_CONFIG_PATH, 'utf8'))) {
+  const wanted = genericConfigPhp();
+  const current = existsSync(GENERIC_CONFIG_PATH) ? readFileSync(GENERIC_CONFIG_PATH, 'utf8') : undefined;
+  // Unchanged: nothing to write, so a user without root can run sites once root has set it up.
+  if (current === wanted) return;
+  if (current !== undefined && !isHarnessGenericConfig(current)) {
     throw new Error(`${GENERIC_CONFIG_PATH} exists and was not written by the Ferry harness; move it away`);
   }
-  mkdirSync(dirname(GENERIC_CONFIG_PATH), { recursive: true });
-  writeAtomic(GENERIC_CONFIG_PATH, genericConfigPhp(), 0o644);
+  try {
+    mkdirSync(dirname(GENERIC_CONFIG_PATH), { recursive: true });
+    writeAtomic(GENERIC_CONFIG_PATH, wanted, 0o644);
+  } catch (error) {
+    throw new Error(`cannot write ${GENERIC_CONFIG_PATH} (start one site as root once): ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** The theme (and requested plugins) are linked from Debian's tree, not copied. */
