@@ -185,7 +185,7 @@ describe('WordPress harness', () => {
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
   });
 
-  it('stops and reopens a site with its content and credentials', async () => {
+  it('stops and reopens a site with its content and credentials, and activates plugins', async () => {
     const baseDir = mkdtempSync(join(tmpdir(), 'ferry-wp-'));
     dirs.push(baseDir);
     const first = await startSite({ name: 'Again Blog', baseDir });
@@ -197,13 +197,16 @@ describe('WordPress harness', () => {
     // Another port: links written for the old URL follow the site.
     let port = await findFreePort();
     while (port === first.port) port = await findFreePort();
-    const second = await startSite({ name: 'Again Blog', baseDir, port });
+    const second = await startSite({ name: 'Again Blog', baseDir, port, plugins: ['akismet'] });
     try {
       expect(second.appPassword).toBe(first.appPassword);
       const kept = await rest(second, `/wp/v2/posts/${post.body.id}?context=edit`);
       expect(kept.status).toBe(200);
       expect(kept.body.content.raw).toBe(`<a href="${second.url}/?p=1">first</a>`);
       expect(kept.body.link).toBe(`${second.url}/kept/`);
+      // Debian ships Akismet; the harness links it into the site's plugins folder and activates it.
+      const plugins = await rest(second, '/wp/v2/plugins');
+      expect(plugins.body.find((plugin: { plugin: string }) => plugin.plugin.startsWith('akismet/'))?.status).toBe('active');
     } finally {
       await second.stop();
     }

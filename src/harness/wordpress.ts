@@ -1,29 +1,42 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+/**
+ * Real WordPress 6.1 sites (Debian's packages) on 127.0.0.1 for tests, the demo
+ * and benchmarks. Each site folder holds its own mariadbd data, content folder
+ * (uploads, a link to Twenty Twenty-Three, plugins, the harness mu-plugin),
+ * config, router and logs; all sites share /usr/share/wordpress.
+ *
+ * How a site finds its config: Debian's wp-config.php picks
+ * /etc/wordpress/config-<name>.php from $_SERVER['WORDPRESS_CONFIG'] (else from
+ * the host, the same 127.0.0.1 for every site). The router and the CLI prelude
+ * set it to one generic file, which requires the site's own config named by
+ * the FERRY_WP_SITE_CONFIG environment variable (given to php -S and CLI php).
+ *
+ * What differs from a stock install, and why: the mu-plugin registers two menu
+ * locations (a block theme has none) and two REST-visible post meta keys, and
+ * drops mail; the router refuses bodies over post_max_size with 413, as a web
+ * server in front of PHP would (PHP itself lets raw-body REST uploads through).
+ */
+import { mkdirSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { MariaDbServer } from './mariadb.js';
 import { PortInUseError, startPhpServer, type PhpServer } from './php-server.js';
 import { findFreePort, isPortOpen } from './ports.js';
 import { runCommand } from './run-command.js';
 import { createDatabase, relocate, startDatabase } from './wordpress-database.js';
+import {
+  ensureGenericConfig,
+  layoutOf,
+  newState,
+  prepareContent,
+  readState,
+  secret,
+  writeSiteFiles,
+  writeState,
+  type Layout,
+  type SiteState,
+} from './wordpress-files.js';
 import { WORDPRESS_ROOT } from './wordpress-packages.js';
-import {
-  activatePluginsScript,
-  createUserScript,
-  installScript,
-} from './wordpress-scripts.js';
-import {
-  GENERIC_CONFIG_PATH,
-  SALT_NAMES,
-  SITE_CONFIG_ENV,
-  cliPreludePhp,
-  genericConfigPhp,
-  isHarnessGenericConfig,
-  muPluginPhp,
-  phpString,
-  routerPhp,
-  siteConfigPhp,
-} from './wordpress-settings.js';
+import { activatePluginsScript, createUserScript, installScript } from './wordpress-scripts.js';
+import { SITE_CONFIG_ENV, phpString } from './wordpress-settings.js';
 
 export { ensureWordPressPackages } from './wordpress-packages.js';
 export { HARNESS_MENU_LOCATIONS, HARNESS_POST_META } from './wordpress-settings.js';
@@ -70,116 +83,8 @@ export interface SiteInstance {
 }
 
 const DEFAULT_MAX_UPLOAD = 64 * 1024 * 1024;
-const STATE_FILE = 'ferry-site.json';
 const ADMIN_USER = 'admin';
 const ADMIN_EMAIL = 'admin@example.org';
-const THEME = 'twentytwentythree';
-const DEBIAN_CONTENT = `${WORDPRESS_ROOT}/wp-content`;
-
-/** What a restart of the same folder needs to know; holds test-only credentials. */
-interface SiteState {
-  name: string;
-  /** The URL the content in the database was written for. */
-  url: string;
-  adminPassword: string;
-  appPassword: string;
-  db: { name: string; user: string; password: string };
-  salts: Record<string, string>;
-}
-
-interface Layout {
-  dir: string;
-  dataDir: string;
-  contentDir: string;
-  siteConfig: string;
-  cliPrelude: string;
-  router: string;
-  muPlugin: string;
-  tmpDir: string;
-  serverLog: string;
-  dbLog: string;
-}
-
-function layoutOf(dir: string): Layout {
-  return {
-    dir,
-    dataDir: join(dir, 'db'),
-    contentDir: join(dir, 'content'),
-    siteConfig: join(dir, 'wp-config-site.php'),
-    cliPrelude: join(dir, 'cli-prelude.php'),
-    router: join(dir, 'router.php'),
-    muPlugin: join(dir, 'content', 'mu-plugins', 'ferry-harness.php'),
-    tmpDir: join(dir, 'tmp'),
-    serverLog: join(dir, 'logs', 'php-server.log'),
-    dbLog: join(dir, 'logs', 'mariadb.log'),
-  };
-}
-
-// Letters and digits only: no quoting surprises in SQL, PHP or shell.
-const secret = (length: number): string => randomBytes(length * 2).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, length);
-
-function newState(name: string, url: string): SiteState {
-  return {
-    name,
-    url,
-    adminPassword: secret(24),
-    appPassword: '',
-    db: { name: 'wordpress', user: 'wordpress', password: secret(24) },
-    salts: Object.fromEntries(SALT_NAMES.map((salt) => [salt, secret(64)])),
-  };
-}
-
-/** Writes through a temporary file so a request never reads half a file. */
-function writeAtomic(path: string, text: string, mode?: number): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text, mode === undefined ? undefined : { mode });
-  renameSync(temporary, path);
-}
-
-function readState(dir: string): SiteState | undefined {
-  const file = join(dir, STATE_FILE);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SiteState) : undefined;
-}
-
-const writeState = (dir: string, state: SiteState): void => writeAtomic(join(dir, STATE_FILE), JSON.stringify(state, null, 2), 0o600);
-
-/** The one file under /etc: shared by every harness site, the same text each time. */
-function ensureGenericConfig(): void {
-  const wanted = genericConfigPhp();
-  const current = existsSync(GENERIC_CONFIG_PATH) ? readFileSync(GENERIC_CONFIG_PATH, 'utf8') : undefined;
-  // Unchanged: nothing to write, so a user without root can run sites once root has set it up.
-  if (current === wanted) return;
-  if (current !== undefined && !isHarnessGenericConfig(current)) {
-    throw new Error(`${GENERIC_CONFIG_PATH} exists and was not written by the Ferry harness; move it away`);
-  }
-  try {
-    mkdirSync(dirname(GENERIC_CONFIG_PATH), { recursive: true });
-    writeAtomic(GENERIC_CONFIG_PATH, wanted, 0o644);
-  } catch (error) {
-    throw new Error(`cannot write ${GENERIC_CONFIG_PATH} (start one site as root once): ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** The theme (and requested plugins) are linked from Debian's tree, not copied. */
-function prepareContent(layout: Layout, plugins: readonly string[]): void {
-  for (const sub of ['themes', 'plugins', 'mu-plugins', 'uploads']) mkdirSync(join(layout.contentDir, sub), { recursive: true });
-  const links = [['themes', THEME], ...plugins.map((plugin) => ['plugins', plugin])] as const;
-  for (const [kind, folder] of links) {
-    const link = join(layout.contentDir, kind, folder);
-    const source = join(DEBIAN_CONTENT, kind, folder);
-    if (!existsSync(link) && existsSync(source)) symlinkSync(source, link);
-  }
-}
-
-function writeSiteFiles(layout: Layout, state: SiteState, port: number, socket: string): void {
-  const url = `http://127.0.0.1:${port}`;
-  const db = { ...state.db, socket };
-  writeAtomic(layout.siteConfig, siteConfigPhp({ url, contentDir: layout.contentDir, db, salts: state.salts }), 0o600);
-  writeAtomic(layout.cliPrelude, cliPreludePhp({ port, siteConfig: layout.siteConfig }));
-  writeAtomic(layout.router, routerPhp(layout.contentDir));
-  writeAtomic(layout.muPlugin, muPluginPhp());
-}
-
 interface PhpRun {
   installing?: boolean;
 }
