@@ -171,7 +171,7 @@ async function neverCarriedActions(state: RunState): Promise<void> {
     if (created === 0) continue;
     state.reporter.action({
       code: 'never-carried',
-      message: `${created} ${spec.label.toLowerCase()} created without: ${spec.neverCarried.join(', ')} (never carried by Ferry); see the per-item actions for what to do`,
+      message: `${created} ${spec.label.toLowerCase()} created without: ${spec.neverCarried.join(', ')} (Ferry never carries these)`,
       type: spec.name,
     });
   }
