@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { ItemRef, SourceItem, WriteOutcome, WriteRequest, WriteResult } from '../../sdk/connector.js';
+import { ConnectorError } from '../../sdk/errors.js';
+import { hasWpCode } from './api-errors.js';
+import { COMMENT_FIELDS, commentRowSchema, commentState, commentVersion, commentsById, comparableContent, type CommentData, type CommentRow } from './comments.js';
+import type { WpContext } from './context.js';
+import { changedFields } from './hashing.js';
+import { eachRequest, result } from './outcomes.js';
+import { ROUTES } from './post-keys.js';
+
+/**
+ * Writing comments. WordPress refuses a new comment on a post whose
+ * comments are closed, or on a draft, even from an administrator; Ferry
+ * then opens the post (or makes the draft "pending") for the moment of the
+ * write and puts it back, one post at a time. A reply whose parent is not
+ * on the target yet is written at the top level and moved under its parent
+ * in the engine's second pass.
+ */
+
+export async function writeComments(ctx: WpContext, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
+  return eachRequest('comment', requests, signal, (request) => writeComment(ctx, request, signal));
+}
+
+async function writeComment(ctx: WpContext, request: WriteRequest, signal: AbortSignal): Promise<WriteResult> {
+  const item = request.item as SourceItem<CommentData>;
+  const data = item.data;
+  const post = request.resolve({ type: data.postType, sourceId: String(data.post) });
+  if (post === undefined) {
+    throw new ConnectorError(`The ${data.postType} of comment "${item.label}" was not migrated, so the comment has nowhere to go`, {
+      kind: 'data',
+      hint: `Include its ${data.postType} in the plan, or leave the comment out.`,
+    });
+  }
+  const deferred: ItemRef[] = [];
+  let parent = 0;
+  if (data.parent > 0) {
+    const ref = { type: 'comment', sourceId: String(data.parent) };
+    const resolved = request.resolve(ref);
+    if (resolved === undefined) deferred.push(ref);
+    else parent = Number(resolved);
+  }
+  const author = data.author > 0 ? request.resolve({ type: 'user', sourceId: String(data.author) }) : undefined;
+  const rewritten = await ctx.targetLinks.rewrite({ content: data.content }, data.links, request.resolve, signal);
+  deferred.push(...rewritten.deferred);
+  const desired = {
+    post: Number(post),
+    parent,
+    author: author === undefined ? 0 : Number(author),
+    author_name: data.author_name,
+    author_email: data.author_email,
+    author_url: data.author_url,
+    date_gmt: data.date_gmt,
+    content: rewritten.texts.content,
+    status: data.status,
+  };
+  const current = request.mode === 'update' && request.existing ? (await commentsById(ctx, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId)) : undefined;
+  if (current) {
+    const state = commentState(current);
+    const changed = changedFields({ ...desired, content: comparableContent(desired.content) }, state);
+    if (changed.length === 0) return result({ targetId: String(current.id), outcome: 'unchanged', version: commentVersion(current), deferred });
+    // Without date_gmt, WordPress recomputes it from the local date with the site's current time zone.
+    const patch = { ...Object.fromEntries(changed.map((key) => [key, desired[key as keyof typeof desired]])), date_gmt: desired.date_gmt };
+    ctx.connector.log('debug', `comment ${current.id} differs in ${changed.join(', ')}`);
+    const row = await saveComment(ctx, `wp/v2/comments/${current.id}`, patch, `updating comment "${item.label}"`, signal, true);
+    return result({ targetId: String(row.id), outcome: 'updated', version: commentVersion(row), deferred });
+  }
+  const { author: authorId, ...rest } = desired;
+  // author 0 (a visitor) is refused as "Invalid comment author ID": leave it out.
+  const body = { ...rest, ...(authorId > 0 ? { author: authorId } : {}), ...(data.author_ip ? { author_ip: data.author_ip } : {}), ...(data.author_user_agent ? { author_user_agent: data.author_user_agent } : {}) };
+  const create = () => saveComment(ctx, 'wp/v2/comments', body, `creating comment "${item.label}"`, signal, false);
+  let row: CommentRow;
+  try {
+    row = await create();
+  } catch (error) {
+    if (!hasWpCode(error, 'rest_comment_closed', 'rest_comment_draft_post')) throw error;
+    row = await withCommentsOpen(ctx, data.postType, Number(post), signal, create);
+  }
+  return result({ targetId: String(row.id), outcome: 'created', version: commentVersion(row), deferred });
+}
+
+async function saveComment(ctx: WpContext, route: string, body: Record<string, unknown>, what: string, signal: AbortSignal, retry: boolean): Promise<CommentRow> {
+  return commentRowSchema.parse(await ctx.api.post(route, body, { signal, query: { context: 'edit', _fields: COMMENT_FIELDS }, what, retry }));
+}
+
+const postStatusSchema = z.object({ id: z.number(), status: z.string(), comment_status: z.string() });
+
+/**
+ * Opens a closed post (or turns a draft into "pending") for one write and
+ * restores it after, even when the write fails. One post at a time: two
+ * batches must not close it under each other.
+ */
+async function withCommentsOpen<T>(ctx: WpContext, postType: 'post' | 'page' | 'media', postId: number, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  const route = `${ROUTES[postType]}/${postId}`;
+  return ctx.exclusive(`comments-open:${postId}`, async () => {
+    const before = postStatusSchema.parse(await ctx.api.get(route, { signal, query: { context: 'edit', _fields: 'id,status,comment_status' }, what: `reading ${postType} ${postId}` }));
+    const open: Record<string, string> = {};
+    if (before.comment_status !== 'open') open.comment_status = 'open';
+    if (before.status === 'draft') open.status = 'pending';
+    if (Object.keys(open).length === 0) {
+      // Already open: another batch opened it a moment ago, or the site closes old posts itself.
+      try {
+        return await work();
+      } catch (error) {
+        throw closedError(error, postId);
+      }
+    }
+    await ctx.api.post(route, open, { signal, query: { _fields: 'id' }, what: `opening comments of ${postType} ${postId} for a moment` });
+    try {
+      return await work();
+    } catch (error) {
+      throw closedError(error, postId);
+    } finally {
+      const restore = Object.fromEntries(Object.keys(open).map((key) => [key, before[key as 'status' | 'comment_status']]));
+      await ctx.api.post(route, restore, { signal: AbortSignal.timeout(60_000), query: { _fields: 'id' }, what: `closing comments of ${postType} ${postId} again` });
+    }
+  });
+}
+
+function closedError(error: unknown, postId: number): unknown {
+  if (!hasWpCode(error, 'rest_comment_closed')) return error;
+  return new ConnectorError(`Comments of post ${postId} on the target stay closed even with the post open for comments`, {
+    kind: 'data',
+    hint: 'Turn off "Automatically close comments on posts older than N days" (Settings → Discussion) on the target during the migration, then run again.',
+    cause: error,
+  });
+}

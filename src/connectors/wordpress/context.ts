@@ -1,0 +1,43 @@
+import type { ConnectorContext } from '../../sdk/connector.js';
+import type { HttpClient } from '../../sdk/http.js';
+import type { RestIndex, WpApi } from './api-client.js';
+import type { SourceLinks } from './link-source.js';
+import type { TargetLinks } from './link-target.js';
+import type { PostKeys } from './post-keys.js';
+
+/** What the per-type modules share within one session. */
+export interface WpContext {
+  api: WpApi;
+  http: HttpClient;
+  connector: ConnectorContext;
+  /** The REST index (name, home, siteurl, time zone), read once per session. */
+  site(signal: AbortSignal): Promise<RestIndex>;
+  /** The account Ferry uses, read once per session. */
+  account(signal: AbortSignal): Promise<Account>;
+  /** Limits learnt from the site's answers while the session runs. */
+  limits: UploadLimits;
+  /** When this site is the source: what the URLs in its content point at. */
+  sourceLinks: SourceLinks;
+  /** When this site is the target: the addresses of objects Ferry wrote. */
+  targetLinks: TargetLinks;
+  /** Natural keys of posts, pages and attachments by id (comments and links need them). */
+  postKeys: PostKeys;
+  /** Serialises work on one object (opening a post's comments for a moment). */
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
+
+export interface Account {
+  id: number;
+  username: string;
+  name: string;
+  email: string;
+  roles: string[];
+  capabilities: Record<string, boolean>;
+}
+
+export interface UploadLimits {
+  /** The largest upload that failed as too large (the limit is below it). */
+  refusedBytes?: number;
+  /** The largest upload the site accepted in this session. */
+  acceptedBytes?: number;
+}

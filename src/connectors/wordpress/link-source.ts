@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import type { ItemRef } from '../../sdk/connector.js';
+import type { WpApi } from './api-client.js';
+import { isRelativeUrl, mediaIdsIn, parseSourceUrl, urlsIn, type LinkQuery, type LinkRef, type SiteUrls } from './links.js';
+import type { PostKeys, PostKind } from './post-keys.js';
+import { ROUTES } from './post-keys.js';
+
+/**
+ * The source side of link rewriting: turns the URLs found in content into
+ * references to source objects (at load time, so the engine resolves them),
+ * looking up what each URL names on the source site, with caches for the
+ * whole session.
+ */
+
+export interface Extracted {
+  links: LinkRef[];
+  refs: ItemRef[];
+  /** Links into the source that name nothing Ferry can carry (a file outside the media library). */
+  warnings: string[];
+}
+
+const TYPE_OF_KIND: Readonly<Record<PostKind, string>> = { post: 'post', page: 'page', media: 'media' };
+
+const mediaRowSchema = z.object({
+  id: z.number(),
+  source_url: z.string().default(''),
+  media_details: z
+    .object({
+      file: z.string().optional(),
+      original_image: z.string().optional(),
+      sizes: z.record(z.string(), z.object({ file: z.string().optional(), source_url: z.string().optional() })).optional(),
+    })
+    .partial()
+    .nullable()
+    .optional(),
+});
+
+const termRowSchema = z.object({ id: z.number(), slug: z.string(), link: z.string().default('') });
+
+export class SourceLinks {
+  private urls: Promise<SiteUrls> | undefined;
+  private mediaFiles: Promise<Map<string, { id: number; size: string }>> | undefined;
+  private readonly permalinks = new Map<string, ItemRef | null>();
+  private readonly termSlugs = new Map<string, number | null>();
+
+  constructor(
+    private readonly api: WpApi,
+    private readonly postKeys: PostKeys,
+  ) {}
+
+  /** The source's home and uploads addresses (uploads learnt from an attachment when there is one). */
+  async siteUrls(signal: AbortSignal): Promise<SiteUrls> {
+    this.urls ??= this.findSiteUrls(signal).catch((error: unknown) => {
+      this.urls = undefined;
+      throw error;
+    });
+    return this.urls;
+  }
+
+  /** The links and attachment ids in some texts of one item, as references to source objects. */
+  async extract(texts: readonly string[], signal: AbortSignal): Promise<Extracted> {
+    const site = await this.siteUrls(signal);
+    const links: LinkRef[] = [];
+    const refs = new Map<string, ItemRef>();
+    const warnings: string[] = [];
+    const addRef = (ref: ItemRef) => refs.set(`${ref.type}\u0000${ref.sourceId}`, ref);
+    const raws = [...new Set(texts.flatMap((text) => urlsIn(text)))];
+    const queries = raws.map((raw) => ({ raw, query: parseSourceUrl(raw, site) })).filter((q): q is { raw: string; query: LinkQuery } => q.query !== undefined);
+    const postIds = queries.flatMap(({ query }) => (query.kind === 'post-id' && query.param === 'p' ? [query.id] : []));
+    const kinds = postIds.length > 0 ? await this.postKeys.briefsOf(postIds, signal) : new Map();
+    for (const { raw, query } of queries) {
+      const link = await this.linkFor(raw, query, site, kinds, signal);
+      if (link === undefined) {
+        if (query.kind === 'file') warnings.push(`The link ${raw} names a file that is not in the source's media library; it still points at the source.`);
+        continue;
+      }
+      links.push(link);
+      if (link.ref) addRef(link.ref);
+    }
+    for (const id of new Set(texts.flatMap((text) => mediaIdsIn(text)))) addRef({ type: 'media', sourceId: id });
+    return { links, refs: [...refs.values()], warnings };
+  }
+
+  private async linkFor(raw: string, query: LinkQuery, site: SiteUrls, kinds: Map<number, { kind: PostKind }>, signal: AbortSignal): Promise<LinkRef | undefined> {
+    const relative = isRelativeUrl(raw);
+    switch (query.kind) {
+      case 'post-id': {
+        const kind: PostKind | undefined = query.param === 'page_id' ? 'page' : query.param === 'attachment_id' ? 'media' : kinds.get(query.id)?.kind;
+        // An id the source does not have (deleted, or trashed): nothing to point at on the target.
+        if (!kind) return { raw, form: 'rebase', path: pathAfterHome(raw, site), suffix: '', relative };
+        return { raw, form: 'query', param: query.param, ref: { type: TYPE_OF_KIND[kind], sourceId: String(query.id) }, suffix: query.suffix, relative };
+      }
+      case 'term-id':
+        return { raw, form: 'query', param: 'cat', ref: { type: 'category', sourceId: String(query.id) }, suffix: query.suffix, relative };
+      case 'term-slug': {
+        const id = await this.termBySlug(query.taxonomy, query.slug, signal);
+        if (id === undefined) return { raw, form: 'rebase', path: pathAfterHome(raw, site), suffix: '', relative };
+        return { raw, form: 'permalink', ref: { type: query.taxonomy, sourceId: String(id) }, suffix: query.suffix, relative };
+      }
+      case 'path': {
+        const ref = await this.permalink(query.path, query.slug, site, signal);
+        if (!ref) return { raw, form: 'rebase', path: pathAfterHome(raw, site), suffix: '', relative };
+        return { raw, form: 'permalink', ref, suffix: query.suffix, relative };
+      }
+      case 'file': {
+        const index = await this.mediaIndex(signal);
+        const file = index.get(query.file) ?? index.get(stripScaled(query.file));
+        if (!file) return undefined;
+        return { raw, form: 'file', ref: { type: 'media', sourceId: String(file.id) }, size: file.size, suffix: query.suffix, relative };
+      }
+      case 'site':
+        return { raw, form: 'rebase', path: query.path, suffix: '', relative };
+      default: {
+        const never: never = query;
+        throw new Error(`unknown link query ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** The post, page or attachment whose link is this path, found by its last slug. */
+  private async permalink(path: string, slug: string, site: SiteUrls, signal: AbortSignal): Promise<ItemRef | undefined> {
+    const cached = this.permalinks.get(path);
+    if (cached !== undefined) return cached ?? undefined;
+    const wanted = normalPath(`${site.home}${path}`);
+    let found: ItemRef | undefined;
+    for (const kind of ['post', 'page', 'media'] as const) {
+      const rows = await this.api.get(ROUTES[kind], {
+        signal,
+        query: { slug: decodeSlug(slug), ...(kind === 'media' ? {} : { status: 'any' }), context: 'edit', _fields: 'id,slug,parent,post,status,title,date_gmt,link' },
+        what: `finding the ${kind} of ${path}`,
+      });
+      const match = z.array(z.object({ id: z.number(), link: z.string().default('') })).parse(rows).find((row) => normalPath(row.link) === wanted);
+      if (match) {
+        found = { type: TYPE_OF_KIND[kind], sourceId: String(match.id) };
+        break;
+      }
+    }
+    this.permalinks.set(path, found ?? null);
+    return found;
+  }
+
+  private async termBySlug(taxonomy: 'category' | 'tag', slug: string, signal: AbortSignal): Promise<number | undefined> {
+    const cacheKey = `${taxonomy}:${slug}`;
+    const cached = this.termSlugs.get(cacheKey);
+    if (cached !== undefined) return cached ?? undefined;
+    const rows = await this.api.get(taxonomy === 'tag' ? 'wp/v2/tags' : 'wp/v2/categories', { signal, query: { slug: decodeSlug(slug), _fields: 'id,slug,link' }, what: `finding the ${taxonomy} "${slug}"` });
+    const id = z.array(termRowSchema).parse(rows)[0]?.id;
+    this.termSlugs.set(cacheKey, id ?? null);
+    return id;
+  }
+
+  /** Every file of the media library (each image size too), relative to the uploads folder. */
+  private async mediaIndex(signal: AbortSignal): Promise<Map<string, { id: number; size: string }>> {
+    this.mediaFiles ??= this.readMediaIndex(signal).catch((error: unknown) => {
+      this.mediaFiles = undefined;
+      throw error;
+    });
+    return this.mediaFiles;
+  }
+
+  private async readMediaIndex(signal: AbortSignal): Promise<Map<string, { id: number; size: string }>> {
+    const site = await this.siteUrls(signal);
+    const index = new Map<string, { id: number; size: string }>();
+    const relative = (url: string) => (url.startsWith(`${site.uploads}/`) ? decodeSafe(url.slice(site.uploads.length + 1)) : undefined);
+    for await (const page of this.api.pages(ROUTES.media, { signal, query: { _fields: 'id,source_url,media_details' }, what: 'listing media files' })) {
+      for (const row of z.array(mediaRowSchema).parse(page.items)) {
+        const full = relative(row.source_url);
+        if (!full) continue;
+        const folder = full.includes('/') ? full.slice(0, full.lastIndexOf('/') + 1) : '';
+        for (const [size, entry] of Object.entries(row.media_details?.sizes ?? {})) {
+          const file = entry.source_url ? relative(entry.source_url) : entry.file ? folder + entry.file : undefined;
+          if (file && !index.has(file)) index.set(file, { id: row.id, size });
+        }
+        if (row.media_details?.original_image) index.set(folder + row.media_details.original_image, { id: row.id, size: 'original' });
+        index.set(full, { id: row.id, size: 'full' });
+      }
+    }
+    return index;
+  }
+
+  private async findSiteUrls(signal: AbortSignal): Promise<SiteUrls> {
+    const { index } = await this.api.root(signal);
+    const home = index.home || index.url;
+    const rows = await this.api.get(ROUTES.media, { signal, query: { per_page: 1, _fields: 'source_url,media_details' }, what: 'finding the uploads folder' });
+    const first = z.array(mediaRowSchema.partial({ id: true })).parse(rows)[0];
+    const file = first?.media_details?.file;
+    if (first?.source_url && file && first.source_url.endsWith(`/${file}`)) {
+      return { home, uploads: first.source_url.slice(0, -file.length - 1) };
+    }
+    return { home, uploads: `${index.url || home}/wp-content/uploads` };
+  }
+}
+
+/** The path and query after the source's home, for links that name no object. */
+function pathAfterHome(raw: string, site: SiteUrls): string {
+  try {
+    const home = new URL(site.home);
+    const url = new URL(raw.replace(/&amp;|&#0?38;/g, '&'), home.origin);
+    const homePath = home.pathname.replace(/\/+$/, '');
+    const path = url.pathname.startsWith(homePath) ? url.pathname.slice(homePath.length) : url.pathname;
+    return (path || '/') + url.search + url.hash;
+  } catch {
+    return '/';
+  }
+}
+
+/** "photo-scaled.jpg" is the stand-in WordPress makes for a big "photo.jpg". */
+function stripScaled(file: string): string {
+  return file.replace(/-scaled(\.[a-z0-9]+)$/i, '$1');
+}
+
+function normalPath(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${decodeSafe(parsed.pathname).replace(/\/+$/, '')}${parsed.search}`;
+  } catch {
+    return url;
+  }
+}
+
+function decodeSlug(slug: string): string {
+  // WordPress keeps non-ASCII slugs percent-encoded (lower case) in post_name.
+  return /[^\x20-\x7e]/.test(slug) ? encodeURIComponent(slug).toLowerCase() : slug;
+}
+
+function decodeSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import type { ItemHeader, ItemRef, ObjectTypeSpec, ReadPage, RemoveResult, SourceItem, TargetRef, WriteOutcome, WriteRequest, WriteResult } from '../../sdk/connector.js';
+import { ConnectorError } from '../../sdk/errors.js';
+import { hasWpCode } from './api-errors.js';
+import type { WpContext } from './context.js';
+import { changedFields, stableHash } from './hashing.js';
+import type { LinkRef } from './links.js';
+import { eachRequest, result } from './outcomes.js';
+
+/**
+ * Categories (hierarchical) and tags, known by slug. A category whose parent
+ * is not on the target yet is written at the top level first and moved
+ * under its parent in the engine's second pass. Links in descriptions are
+ * rewritten like those in posts.
+ */
+
+export type Taxonomy = 'category' | 'tag';
+
+const ROUTE: Readonly<Record<Taxonomy, string>> = { category: 'wp/v2/categories', tag: 'wp/v2/tags' };
+
+export const categoryType: ObjectTypeSpec = {
+  name: 'category',
+  label: 'Categories',
+  naturalKey: 'slug',
+  dependsOn: [],
+  references: { parent: 'category' },
+  neverCarried: ['term meta outside the REST API', 'post counts (WordPress recounts them)'],
+  deletable: true,
+  batchSize: 20,
+};
+
+export const tagType: ObjectTypeSpec = {
+  name: 'tag',
+  label: 'Tags',
+  naturalKey: 'slug',
+  dependsOn: [],
+  references: {},
+  neverCarried: ['term meta outside the REST API', 'post counts (WordPress recounts them)'],
+  deletable: true,
+  batchSize: 20,
+};
+
+/** The payload of a loaded category or tag. */
+export interface TermData {
+  id: number;
+  taxonomy: Taxonomy;
+  name: string;
+  slug: string;
+  description: string;
+  /** Source id of the parent category; 0 at the top level (always 0 for tags). */
+  parent: number;
+  links: LinkRef[];
+  missing?: boolean;
+}
+
+const termRowSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  slug: z.string(),
+  description: z.string().default(''),
+  parent: z.number().default(0),
+});
+type TermRow = z.infer<typeof termRowSchema>;
+
+const FIELDS = 'id,name,slug,description,parent';
+
+export async function* readTerms(ctx: WpContext, taxonomy: Taxonomy, options: { signal: AbortSignal; cursor?: string }): AsyncGenerator<ReadPage> {
+  const startPage = options.cursor ? Number(options.cursor) : 1;
+  const query = { context: 'edit', orderby: 'id', order: 'asc', hide_empty: false, _fields: FIELDS };
+  for await (const page of ctx.api.pages(ROUTE[taxonomy], { signal: options.signal, query, startPage, what: `listing ${taxonomy === 'tag' ? 'tags' : 'categories'}` })) {
+    const items = z.array(termRowSchema).parse(page.items).map((row) => termHeader(taxonomy, row));
+    yield page.page < page.totalPages ? { items, cursor: String(page.page + 1) } : { items };
+  }
+}
+
+export async function loadTerms(ctx: WpContext, taxonomy: Taxonomy, headers: ItemHeader[], signal: AbortSignal): Promise<SourceItem<TermData>[]> {
+  const rows = await termsById(ctx, taxonomy, headers.map((h) => Number(h.sourceId)), signal);
+  const out: SourceItem<TermData>[] = [];
+  for (const header of headers) {
+    const row = rows.get(Number(header.sourceId));
+    if (!row) {
+      out.push({ ...header, refs: [], data: { id: Number(header.sourceId), taxonomy, name: header.label, slug: header.key, description: '', parent: 0, links: [], missing: true } });
+      continue;
+    }
+    const extracted = await ctx.sourceLinks.extract([row.description], signal);
+    const refs: ItemRef[] = [...extracted.refs];
+    if (row.parent > 0) refs.push({ type: taxonomy, sourceId: String(row.parent) });
+    out.push({ ...termHeader(taxonomy, row), refs, data: { ...row, taxonomy, links: extracted.links } });
+  }
+  return out;
+}
+
+export async function lookupTerms(ctx: WpContext, taxonomy: Taxonomy, keys: string[], signal: AbortSignal): Promise<Map<string, TargetRef>> {
+  const found = new Map<string, TargetRef>();
+  const unique = [...new Set(keys)];
+  for (let i = 0; i < unique.length; i += 100) {
+    const chunk = unique.slice(i, i + 100);
+    const rows = await ctx.api.get(ROUTE[taxonomy], { signal, query: { slug: chunk, per_page: 100, hide_empty: false, context: 'edit', _fields: FIELDS }, what: `looking up ${taxonomy} slugs` });
+    for (const row of z.array(termRowSchema).parse(rows)) {
+      const key = chunk.find((k) => k === row.slug || encodeURIComponent(k).toLowerCase() === row.slug);
+      if (key !== undefined) found.set(key, { targetId: String(row.id), version: termVersion(row) });
+    }
+  }
+  return found;
+}
+
+export async function writeTerms(ctx: WpContext, taxonomy: Taxonomy, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
+  return eachRequest(taxonomy, requests, signal, (request) => writeTerm(ctx, taxonomy, request, signal));
+}
+
+export async function removeTerm(ctx: WpContext, taxonomy: Taxonomy, target: TargetRef, signal: AbortSignal): Promise<RemoveResult> {
+  const row = (await termsById(ctx, taxonomy, [Number(target.targetId)], signal)).get(Number(target.targetId));
+  if (!row) return 'gone';
+  if (target.version !== undefined && termVersion(row) !== target.version) return 'changed';
+  try {
+    await ctx.api.delete(`${ROUTE[taxonomy]}/${row.id}`, { signal, query: { force: true }, what: `deleting ${taxonomy} "${row.slug}"` });
+  } catch (error) {
+    // The default category cannot be deleted.
+    if (hasWpCode(error, 'rest_cannot_delete')) return 'not_deletable';
+    throw error;
+  }
+  return 'removed';
+}
+
+async function writeTerm(ctx: WpContext, taxonomy: Taxonomy, request: WriteRequest, signal: AbortSignal): Promise<WriteResult> {
+  const item = request.item as SourceItem<TermData>;
+  const data = item.data;
+  if (data.missing) throw new ConnectorError(`The ${taxonomy} "${data.slug}" no longer exists on the source`, { kind: 'not_found' });
+  const deferred: ItemRef[] = [];
+  let parent = 0;
+  if (data.parent > 0) {
+    const ref = { type: taxonomy, sourceId: String(data.parent) };
+    const resolved = request.resolve(ref);
+    if (resolved === undefined) deferred.push(ref);
+    else parent = Number(resolved);
+  }
+  const rewritten = await ctx.targetLinks.rewrite({ description: data.description }, data.links, request.resolve, signal);
+  deferred.push(...rewritten.deferred);
+  const renamed = request.mode === 'rename';
+  const desired = {
+    name: renamed ? `${data.name} (migrated)` : data.name,
+    slug: renamed ? `${data.slug}-migrated` : data.slug,
+    description: rewritten.texts.description,
+    ...(taxonomy === 'category' ? { parent } : {}),
+  };
+  const current = request.existing && request.mode === 'update' ? (await termsById(ctx, taxonomy, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId)) : (await lookupRows(ctx, taxonomy, desired.slug, signal));
+  if (current) {
+    const changed = changedFields(desired, current);
+    if (changed.length === 0) return result({ targetId: String(current.id), outcome: 'unchanged', version: termVersion(current), deferred });
+    const patch = Object.fromEntries(changed.map((key) => [key, desired[key as keyof typeof desired]]));
+    const row = termRowSchema.parse(await ctx.api.post(`${ROUTE[taxonomy]}/${current.id}`, patch, { signal, query: { context: 'edit', _fields: FIELDS }, what: `updating ${taxonomy} "${desired.slug}"` }));
+    ctx.targetLinks.forget(taxonomy, String(row.id));
+    return result({ targetId: String(row.id), outcome: 'updated', version: termVersion(row), deferred });
+  }
+  try {
+    const row = termRowSchema.parse(await ctx.api.post(ROUTE[taxonomy], desired, { signal, query: { context: 'edit', _fields: FIELDS }, what: `creating ${taxonomy} "${desired.slug}"`, retry: false }));
+    return result({ targetId: String(row.id), outcome: 'created', version: termVersion(row), deferred });
+  } catch (error) {
+    if (hasWpCode(error, 'term_exists')) {
+      throw new ConnectorError(`The target already has a ${taxonomy} named "${desired.name}"${taxonomy === 'category' ? ' under the same parent' : ''}, with another slug than "${desired.slug}"`, {
+        kind: 'conflict',
+        hint: `Rename one of them, or give the target's ${taxonomy} the slug "${desired.slug}" so Ferry adopts it.`,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+async function lookupRows(ctx: WpContext, taxonomy: Taxonomy, slug: string, signal: AbortSignal): Promise<TermRow | undefined> {
+  const rows = await ctx.api.get(ROUTE[taxonomy], { signal, query: { slug, hide_empty: false, context: 'edit', _fields: FIELDS }, what: `looking up ${taxonomy} "${slug}"` });
+  return z.array(termRowSchema).parse(rows)[0];
+}
+
+async function termsById(ctx: WpContext, taxonomy: Taxonomy, ids: number[], signal: AbortSignal): Promise<Map<number, TermRow>> {
+  const out = new Map<number, TermRow>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 100) {
+    const rows = await ctx.api.get(ROUTE[taxonomy], { signal, query: { include: unique.slice(i, i + 100), per_page: 100, hide_empty: false, context: 'edit', _fields: FIELDS }, what: `reading ${taxonomy} ids` });
+    for (const row of z.array(termRowSchema).parse(rows)) out.set(row.id, row);
+  }
+  return out;
+}
+
+function termVersion(row: TermRow): string {
+  return stableHash({ name: row.name, slug: row.slug, description: row.description, parent: row.parent });
+}
+
+function termHeader(taxonomy: Taxonomy, row: TermRow): ItemHeader {
+  return {
+    type: taxonomy,
+    sourceId: String(row.id),
+    key: row.slug,
+    label: row.name,
+    hash: stableHash({ name: row.name, slug: row.slug, description: row.description, parent: row.parent }),
+  };
+}
