@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 
 /** What one measured child process did. */
 export interface Measured {
@@ -15,6 +16,8 @@ export interface Measured {
   peakChildRssBytes: number;
   /** How many /proc samples were taken. */
   samples: number;
+  /** User + system CPU seconds of the process (last sample before it exited; a lower bound). */
+  cpuSeconds: number;
 }
 
 export interface MeasureOptions {
@@ -32,6 +35,21 @@ export function vmHwmBytes(pid: number): number | undefined {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
     return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK).
+const CLOCK_TICKS = 100;
+
+/** utime + stime of a process in seconds, or undefined when it is gone. */
+export function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return undefined;
   }
@@ -89,10 +107,12 @@ export function measureProcess(command: string, args: readonly string[], options
     let peak = 0;
     let childPeak = 0;
     let samples = 0;
+    let cpuSeconds = 0;
     const sample = (): void => {
       const own = vmHwmBytes(pid);
       if (own === undefined) return;
       samples++;
+      cpuSeconds = cpuSecondsOf(pid) ?? cpuSeconds;
       peak = Math.max(peak, own);
       for (const descendant of descendants(pid)) childPeak = Math.max(childPeak, vmHwmBytes(descendant) ?? 0);
     };
@@ -110,7 +130,7 @@ export function measureProcess(command: string, args: readonly string[], options
     child.on('close', (exitCode, signal) => {
       clearInterval(timer);
       const seconds = Number((ended ?? process.hrtime.bigint()) - started) / 1e9;
-      resolve({ exitCode, signal, stdout, stderr, seconds, peakRssBytes: peak, peakChildRssBytes: childPeak, samples });
+      resolve({ exitCode, signal, stdout, stderr, seconds, peakRssBytes: peak, peakChildRssBytes: childPeak, samples, cpuSeconds });
     });
   });
 }
@@ -120,4 +140,22 @@ export async function timed<T>(body: () => Promise<T>): Promise<{ value: T; seco
   const started = process.hrtime.bigint();
   const value = await body();
   return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/** Samples the 1-minute load average while a phase runs: the bench shares the machine with whatever else runs. */
+export class LoadSampler {
+  private readonly values: number[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(periodMs = 2000) {
+    this.values.push(loadavg()[0]!);
+    this.timer = setInterval(() => this.values.push(loadavg()[0]!), periodMs);
+    this.timer.unref();
+  }
+
+  stop(): { mean: number; max: number } {
+    clearInterval(this.timer);
+    this.values.push(loadavg()[0]!);
+    return { mean: this.values.reduce((a, b) => a + b, 0) / this.values.length, max: Math.max(...this.values) };
+  }
 }

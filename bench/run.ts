@@ -28,7 +28,7 @@ import { DEFAULT_WIKI, generateWikiContent } from '../src/generator/mediawiki-co
 import { ensureMediaWikiPackages, startWiki, type WikiInstance } from '../src/harness/mediawiki.js';
 import { MEDIAWIKI_ROOT } from '../src/harness/mediawiki-settings.js';
 import { runCommand } from '../src/harness/run-command.js';
-import { measureProcess, timed, type Measured } from './measure.js';
+import { LoadSampler, measureProcess, timed, type Measured } from './measure.js';
 import { fixed, int, mb, table } from './report.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -181,6 +181,10 @@ interface FerryResult {
   /** Peak RSS of any child process of the ferry process (0: none seen). */
   peakChildRssMB: number;
   rssSamples: number;
+  /** User + system CPU seconds of the ferry process itself (the wikis' PHP is not counted). */
+  cpuSeconds: number;
+  /** 1-minute load average during the run (mean, max): other work on the machine skews the figures. */
+  load: { mean: number; max: number };
   /** Seconds from process start to the first step starting: tsx + store + connection checks + inventory + pre-checks. */
   beforeFirstStepSeconds: number | null;
   steps: StepTiming[];
@@ -200,6 +204,8 @@ interface NativeResult {
   revisionsPerSecond: number | null;
   dumpBytes: number;
   targetRevisionsAdded: number;
+  /** 1-minute load average during dump + import (mean, max). */
+  load: { mean: number; max: number };
   error?: string;
 }
 
@@ -258,7 +264,9 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
 
     say(`Ferry: node bin/ferry.js --data-dir ${dataDir} run ${planFile} --json`);
     const startedAt = Date.now();
+    const sampler = new LoadSampler();
     const measured = await ferryCli(dataDir, ['run', planFile, '--json'], env);
+    const load = sampler.stop();
     const run = parseJsonOutput(measured.stdout);
     const status = typeof run?.status === 'string' ? run.status : null;
     const ok = measured.exitCode === 0 && status === 'FINISHED';
@@ -295,6 +303,8 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
       peakRssMB: mb(measured.peakRssBytes)!,
       peakChildRssMB: mb(measured.peakChildRssBytes)!,
       rssSamples: measured.samples,
+      cpuSeconds: measured.cpuSeconds,
+      load,
       beforeFirstStepSeconds,
       steps,
       summary: run?.summary ?? null,
@@ -314,6 +324,7 @@ async function runNative(pages: number, source: WikiInstance, base: string, sour
   const dumpFile = join(base, 'dump.xml');
   let dumpSeconds = 0;
   let importSeconds = 0;
+  const sampler = new LoadSampler();
   try {
     const before = countRevisions(target);
     say(`native: dumpBackup.php --full --quiet --output=file:${dumpFile}`);
@@ -324,6 +335,7 @@ async function runNative(pages: number, source: WikiInstance, base: string, sour
     const seconds = dumpSeconds + importSeconds;
     return {
       ok: true,
+      load: sampler.stop(),
       dumpSeconds,
       importSeconds,
       seconds,
@@ -332,7 +344,7 @@ async function runNative(pages: number, source: WikiInstance, base: string, sour
       targetRevisionsAdded: countRevisions(target) - before,
     };
   } catch (error) {
-    return { ok: false, dumpSeconds, importSeconds, seconds: dumpSeconds + importSeconds, revisionsPerSecond: null, dumpBytes: 0, targetRevisionsAdded: 0, error: String(error) };
+    return { ok: false, dumpSeconds, importSeconds, seconds: dumpSeconds + importSeconds, revisionsPerSecond: null, dumpBytes: 0, targetRevisionsAdded: 0, load: sampler.stop(), error: String(error) };
   } finally {
     await stop(target);
   }
@@ -412,6 +424,10 @@ function printResults(results: SizeResult[], environment: Record<string, string 
     const last = results[results.length - 1]!;
     out(`Ferry peak RSS ${int(last.pages)}/${int(first.pages)} pages: ${fixed(last.ferry.peakRssMB / first.ferry.peakRssMB, 2)}x (${fixed(first.ferry.peakRssMB)} MB -> ${fixed(last.ferry.peakRssMB)} MB for ${fixed(last.sourceRevisions / first.sourceRevisions, 1)}x the revisions)`);
   }
+  const busiest = Math.max(...results.flatMap((r) => [r.ferry.load.mean, r.native.load.mean]));
+  if (busiest > cpus().length) {
+    out(`WARNING: the machine was busy while measuring (mean 1-min load average up to ${fixed(busiest)} on ${cpus().length} CPUs during a measured phase, see Details): absolute figures are slowed and noisy; compare runs made on a quiet machine.`);
+  }
   out('Peak RSS is the VmHWM of the `node bin/ferry.js run` process, which includes the tsx loader (bin/ferry.js compiles the TypeScript on the fly).');
   out('Ferry seconds are the wall clock of that one command: startup, connection checks, inventory, pre-checks, users and pages steps.');
   out('Revisions/s = source revisions (the database count, incl. the installer\'s Main Page) / seconds, for both.');
@@ -420,9 +436,11 @@ function printResults(results: SizeResult[], environment: Record<string, string 
   for (const r of results) {
     const steps = r.ferry.steps.map((s) => `${s.step} ${s.status} ${s.done}/${s.total}${s.seconds === null ? '' : ` ${fixed(s.seconds)} s`}`).join('; ');
     out(`  ${int(r.pages)} pages: generated ${int(r.generatedRevisions)} revisions, ${r.users} users, ${r.files} files; source filled in ${fixed(r.fillSeconds)} s`);
-    out(`    Ferry: status ${r.ferry.status ?? '-'}, before first step ${fixed(r.ferry.beforeFirstStepSeconds ?? undefined)} s; steps: ${steps || '-'}`);
-    out(`    Ferry target gained ${int(r.ferry.targetRevisionsAdded)} revisions (import adds one null revision per page); child-process peak RSS ${r.ferry.peakChildRssMB > 0 ? `${fixed(r.ferry.peakChildRssMB)} MB` : 'none'}; ${r.ferry.rssSamples} RSS samples`);
+    const pagesStep = r.ferry.steps.find((s) => s.step === 'Pages' && s.seconds !== null);
+    out(`    Ferry: status ${r.ferry.status ?? '-'}, before first step ${fixed(r.ferry.beforeFirstStepSeconds ?? undefined)} s; steps: ${steps || '-'}${pagesStep?.seconds ? `; pages step alone ${fixed(r.sourceRevisions / pagesStep.seconds)} rev/s` : ''}`);
+    out(`    Ferry target gained ${int(r.ferry.targetRevisionsAdded)} revisions (import adds one null revision per page); ferry process CPU ${fixed(r.ferry.cpuSeconds)} s of ${fixed(r.ferry.seconds)} s wall; child-process peak RSS ${r.ferry.peakChildRssMB > 0 ? `${fixed(r.ferry.peakChildRssMB)} MB` : 'none'}; ${r.ferry.rssSamples} RSS samples`);
     out(`    native: dump ${fixed(mb(r.native.dumpBytes))} MB XML; target gained ${int(r.native.targetRevisionsAdded)} revisions${r.native.ok ? '' : `; FAILED: ${r.native.error}`}`);
+    out(`    machine load (1-min average, mean/max; ${cpus().length} CPUs): during Ferry ${fixed(r.ferry.load.mean)}/${fixed(r.ferry.load.max)}, during dump+import ${fixed(r.native.load.mean)}/${fixed(r.native.load.max)}`);
   }
 }
 
