@@ -26,13 +26,20 @@ export async function buildResolver(state: RunState, items: SourceItem[]): Promi
   const missingPeople = principal ? [...(byType.get(principal) ?? [])].filter((id) => !resolved.has(`${principal}\u0000${id}`)) : [];
   const placeholder = missingPeople.length > 0 ? await placeholderTarget(state) : undefined;
 
+  const credit = (person: string, label: string) => {
+    const uses = state.placeholderUses.get(person) ?? [];
+    if (!uses.includes(label)) uses.push(label);
+    state.placeholderUses.set(person, uses);
+  };
   return (item) => (ref) => {
     const hit = resolved.get(`${ref.type}\u0000${ref.sourceId}`);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      // People the plan sends to the placeholder: their items are listed too.
+      if (ref.type === principal && state.placeholder.target && hit === state.placeholder.target.targetId) credit(ref.sourceId, item.label);
+      return hit;
+    }
     if (ref.type === principal && placeholder) {
-      const uses = state.placeholderUses.get(ref.sourceId) ?? [];
-      if (!uses.includes(item.label)) uses.push(item.label);
-      state.placeholderUses.set(ref.sourceId, uses);
+      credit(ref.sourceId, item.label);
       return placeholder.targetId;
     }
     return undefined;
@@ -74,7 +81,7 @@ export function placeholderActions(state: RunState): void {
     const more = labels.length > 10 ? ` and ${labels.length - 10} more` : '';
     state.reporter.action({
       code: 'placeholder-author',
-      message: `Work by "${person}", who was not migrated, is credited to the placeholder "${name}" in ${labels.length} item(s): ${shown}${more}. Reassign it on the target if needed.`,
+      message: `Work by "${person}" is credited to the placeholder "${name}" in ${labels.length} item(s): ${shown}${more}. Reassign it on the target if needed.`,
       type: principalType(state.ctx)?.name,
       sourceId: person,
       label: person,

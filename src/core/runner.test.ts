@@ -216,6 +216,7 @@ describe('runner', () => {
     expect(target.get('person', 'alice')).toBeUndefined();
     const actions = await store.listActions(result.id);
     expect(actions.find((a) => a.code === 'placeholder-author' && a.sourceId === 'ghost')?.message).toContain('orphan');
+    expect(actions.find((a) => a.code === 'placeholder-author' && a.sourceId === 'bob')?.message).toContain('doc-01');
   });
 });
 
