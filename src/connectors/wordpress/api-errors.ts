@@ -70,7 +70,15 @@ export interface WpErrorBody {
  * // => { code: 'rest_comment_closed', message: 'Sorry', status: 403 }
  */
 export function wpErrorOf(error: unknown): WpErrorBody | undefined {
-  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  // A remapped error keeps the client's original as its cause.
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const found = parseBody(current.message);
+    if (found) return found;
+  }
+  return typeof error === 'string' ? parseBody(error) : undefined;
+}
+
+function parseBody(text: string): WpErrorBody | undefined {
   const code = /"code"\s*:\s*"([a-z0-9_\-]+)"/i.exec(text)?.[1];
   if (!code) return undefined;
   const quoted = /"message"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(text)?.[1];

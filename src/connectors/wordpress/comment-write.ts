@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ItemRef, SourceItem, WriteOutcome, WriteRequest, WriteResult } from '../../sdk/connector.js';
 import { ConnectorError } from '../../sdk/errors.js';
 import { hasWpCode } from './api-errors.js';
-import { COMMENT_FIELDS, commentRowSchema, commentState, commentVersion, commentsById, comparableContent, type CommentData, type CommentRow } from './comments.js';
+import { ADOPTED, COMMENT_FIELDS, commentRowSchema, commentState, commentVersion, commentsById, commentsOfPost, comparableContent, fingerprint, type CommentData, type CommentRow } from './comments.js';
 import type { WpContext } from './context.js';
 import { changedFields } from './hashing.js';
 import { eachRequest, result } from './outcomes.js';
@@ -53,6 +53,7 @@ async function writeComment(ctx: WpContext, request: WriteRequest, signal: Abort
     content: rewritten.texts.content,
     status: data.status,
   };
+  if (request.existing?.version === ADOPTED) return result({ targetId: request.existing.targetId, outcome: 'unchanged', version: ADOPTED, deferred });
   const current = request.mode === 'update' && request.existing ? (await commentsById(ctx, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId)) : undefined;
   if (current) {
     const state = commentState(current);
@@ -70,12 +71,31 @@ async function writeComment(ctx: WpContext, request: WriteRequest, signal: Abort
   const create = () => saveComment(ctx, 'wp/v2/comments', body, `creating comment "${item.label}"`, signal, false);
   let row: CommentRow;
   try {
-    row = await create();
+    row = await create().catch((error: unknown) => {
+      if (!hasWpCode(error, 'rest_comment_closed', 'rest_comment_draft_post')) throw error;
+      return withCommentsOpen(ctx, data.postType, Number(post), signal, create);
+    });
   } catch (error) {
-    if (!hasWpCode(error, 'rest_comment_closed', 'rest_comment_draft_post')) throw error;
-    row = await withCommentsOpen(ctx, data.postType, Number(post), signal, create);
+    if (!hasWpCode(error, 'comment_duplicate')) throw error;
+    return adoptDuplicate(ctx, item, desired, deferred, error, signal);
   }
   return result({ targetId: String(row.id), outcome: 'created', version: commentVersion(row), deferred });
+}
+
+/**
+ * WordPress refuses a comment with the same post, parent, author and words
+ * as one it has: that one is this comment already (the sample comment of a
+ * fresh site, or a copy made earlier by other means). It is adopted, and
+ * undo leaves it alone.
+ */
+async function adoptDuplicate(ctx: WpContext, item: SourceItem<CommentData>, desired: { post: number; parent: number; author_name: string; author_email: string; content: string }, deferred: ItemRef[], error: unknown, signal: AbortSignal): Promise<WriteResult> {
+  const words = fingerprint(desired.content);
+  const same = (await commentsOfPost(ctx, desired.post, signal)).find(
+    (c) => c.parent === desired.parent && (c.author_name === desired.author_name || (c.author_email !== '' && c.author_email === desired.author_email)) && fingerprint(c.content.raw ?? '') === words,
+  );
+  if (!same) throw error;
+  const message = `Comment "${item.label}" was already on the target (comment ${same.id}, same post, author and words); it was adopted as it is.`;
+  return result({ targetId: String(same.id), outcome: 'unchanged', version: ADOPTED, deferred, warnings: [message], actions: [{ code: 'comment-adopted', message, type: 'comment', sourceId: item.sourceId, label: item.label }] });
 }
 
 async function saveComment(ctx: WpContext, route: string, body: Record<string, unknown>, what: string, signal: AbortSignal, retry: boolean): Promise<CommentRow> {

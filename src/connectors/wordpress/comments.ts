@@ -72,6 +72,8 @@ export type CommentRow = z.infer<typeof commentRowSchema>;
 
 export const COMMENT_FIELDS = 'id,post,parent,author,author_name,author_email,author_url,author_ip,author_user_agent,date_gmt,content,status,type';
 const SEPARATOR = ' \u241F ';
+/** The version of a comment the target already had (a duplicate): undo never deletes it. */
+export const ADOPTED = 'adopted';
 const TYPE_OF_KIND: Readonly<Record<PostKind, 'post' | 'page' | 'media'>> = { post: 'post', page: 'page', media: 'media' };
 
 export async function* readComments(ctx: WpContext, options: { signal: AbortSignal; cursor?: string }): AsyncGenerator<ReadPage> {
@@ -143,6 +145,7 @@ export async function lookupComments(ctx: WpContext, keys: string[], signal: Abo
 }
 
 export async function removeComment(ctx: WpContext, target: TargetRef, signal: AbortSignal): Promise<RemoveResult> {
+  if (target.version === ADOPTED) return 'not_deletable';
   const row = (await commentsById(ctx, [Number(target.targetId)], signal)).get(Number(target.targetId));
   if (!row) return 'gone';
   if (target.version !== undefined && commentVersion(row) !== target.version) return 'changed';

@@ -82,7 +82,8 @@ export async function migrateType(from: Session, to: Session, type: string, migr
     await ensurePlaceholder(to, migration, items.flatMap((item) => item.refs));
     const requests: WriteRequest[] = items.map((item) => {
       const known = migration.ids.get(id(type, item.sourceId));
-      const existing = known !== undefined ? { targetId: known } : found.get(item.key);
+      const version = migration.versions.get(id(type, item.sourceId));
+      const existing = known !== undefined ? { targetId: known, ...(version ? { version } : {}) } : found.get(item.key);
       return { item, mode: existing ? 'update' : 'create', ...(existing ? { existing } : {}), resolve: resolver(migration) };
     });
     const outcomes = await to.write(type, requests, { signal: timeout() });
@@ -101,7 +102,8 @@ export async function resolveDeferred(from: Session, to: Session, migration: Mig
     for (const header of headers) {
       const [item] = await from.load([header], { signal: timeout() });
       const targetId = migration.ids.get(id(type, header.sourceId))!;
-      const [outcome] = await to.write(type, [{ item: item!, mode: 'update', existing: { targetId }, resolve: resolver(migration) }], { signal: timeout() });
+      const version = migration.versions.get(id(type, header.sourceId));
+      const [outcome] = await to.write(type, [{ item: item!, mode: 'update', existing: { targetId, ...(version ? { version } : {}) }, resolve: resolver(migration) }], { signal: timeout() });
       record(migration, type, header, outcome!, results);
     }
   }

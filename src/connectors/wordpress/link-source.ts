@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ItemRef } from '../../sdk/connector.js';
 import type { WpApi } from './api-client.js';
-import { isRelativeUrl, mediaIdsIn, parseSourceUrl, urlsIn, type LinkQuery, type LinkRef, type SiteUrls } from './links.js';
+import { isRelativeUrl, mediaIdsIn, parseSourceUrl, pathAfterHome, urlsIn, type LinkQuery, type LinkRef, type SiteUrls } from './links.js';
 import type { PostKeys, PostKind } from './post-keys.js';
-import { ROUTES } from './post-keys.js';
+import { ROUTES, briefOf } from './post-keys.js';
 
 /**
  * The source side of link rewriting: turns the URLs found in content into
@@ -122,19 +122,27 @@ export class SourceLinks {
     const cached = this.permalinks.get(path);
     if (cached !== undefined) return cached ?? undefined;
     const wanted = normalPath(`${site.home}${path}`);
+    const segments = decodeSafe(path).split('/').filter(Boolean).join('/');
     let found: ItemRef | undefined;
+    let byPath: ItemRef[] = [];
     for (const kind of ['post', 'page', 'media'] as const) {
       const rows = await this.api.get(ROUTES[kind], {
         signal,
         query: { slug: decodeSlug(slug), ...(kind === 'media' ? {} : { status: 'any' }), context: 'edit', _fields: 'id,slug,parent,post,status,title,date_gmt,link' },
         what: `finding the ${kind} of ${path}`,
       });
-      const match = z.array(z.object({ id: z.number(), link: z.string().default('') })).parse(rows).find((row) => normalPath(row.link) === wanted);
-      if (match) {
-        found = { type: TYPE_OF_KIND[kind], sourceId: String(match.id) };
-        break;
+      for (const row of z.array(z.unknown()).parse(rows)) {
+        const brief = briefOf(kind, row);
+        this.postKeys.remember(brief);
+        const ref = { type: TYPE_OF_KIND[kind], sourceId: String(brief.id) };
+        if (normalPath(brief.link) === wanted) found ??= ref;
+        // The same object under an older address: a page that became the front page, a post whose date moved.
+        else if (kind === 'page' ? endsWithPath(segments, decodeSafe(await this.postKeys.pagePath(brief, signal))) : kind === 'post') byPath.push(ref);
       }
+      if (found) break;
     }
+    if (!found && byPath.length === 1) found = byPath[0];
+    byPath = [];
     this.permalinks.set(path, found ?? null);
     return found;
   }
@@ -191,17 +199,8 @@ export class SourceLinks {
   }
 }
 
-/** The path and query after the source's home, for links that name no object. */
-function pathAfterHome(raw: string, site: SiteUrls): string {
-  try {
-    const home = new URL(site.home);
-    const url = new URL(raw.replace(/&amp;|&#0?38;/g, '&'), home.origin);
-    const homePath = home.pathname.replace(/\/+$/, '');
-    const path = url.pathname.startsWith(homePath) ? url.pathname.slice(homePath.length) : url.pathname;
-    return (path || '/') + url.search + url.hash;
-  } catch {
-    return '/';
-  }
+function endsWithPath(path: string, tail: string): boolean {
+  return path === tail || path.endsWith(`/${tail}`);
 }
 
 /** "photo-scaled.jpg" is the stand-in WordPress makes for a big "photo.jpg". */

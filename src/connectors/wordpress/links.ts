@@ -204,18 +204,18 @@ export function parseSourceUrl(raw: string, site: SiteUrls): LinkQuery | undefin
     if (cat !== undefined) return { kind: 'term-id', id: cat, suffix: extras(params, ['cat']) + hash };
     const tag = params.get('tag');
     if (tag) return { kind: 'term-slug', taxonomy: 'tag', slug: tag, param: 'tag', suffix: extras(params, ['tag']) + hash };
-    return { kind: 'site', path: rest + url.search + hash };
+    return { kind: 'site', path: pathAfterHome(raw, site) };
   }
   const segments = rest.split('/').filter(Boolean);
   const first = segments[0] ?? '';
   if (SITE_FOLDERS.has(first) || first === 'feed' || first === 'author' || first === 'page' || first === 'search' || first === 'comments' || /\.(php|xml|txt)$/.test(rest)) {
-    return { kind: 'site', path: rest + url.search + hash };
+    return { kind: 'site', path: pathAfterHome(raw, site) };
   }
   const last = segments[segments.length - 1] ?? '';
   if ((first === 'category' || first === 'tag') && segments.length >= 2 && segments[segments.length - 2] !== 'feed') {
     return { kind: 'term-slug', taxonomy: first === 'tag' ? 'tag' : 'category', slug: last, suffix: url.search + hash };
   }
-  if (/^\d+$/.test(last) || last === 'feed' || last === 'embed' || last === 'trackback') return { kind: 'site', path: rest + url.search + hash };
+  if (/^\d+$/.test(last) || last === 'feed' || last === 'embed' || last === 'trackback') return { kind: 'site', path: pathAfterHome(raw, site) };
   return { kind: 'path', path: rest, slug: last, suffix: url.search + hash };
 }
 
@@ -242,9 +242,13 @@ export function targetUrlOf(link: LinkRef, targetId: string | undefined, object:
       url = file ? joinSuffix(file, link.suffix) : undefined;
       break;
     }
-    case 'rebase':
-      url = `${targetHome}${link.path ?? '/'}`;
+    case 'rebase': {
+      // A rebased link keeps its own spelling (&amp; included): no re-encoding below.
+      const rebased = `${targetHome}${link.path ?? '/'}`;
+      if (!link.relative) return rebased;
+      url = rebased;
       break;
+    }
     default: {
       const never: never = link.form;
       throw new Error(`unknown link form ${String(never)}`);
@@ -256,6 +260,27 @@ export function targetUrlOf(link: LinkRef, targetId: string | undefined, object:
     if (parsed) url = parsed.pathname + parsed.search + parsed.hash;
   }
   return link.raw.includes('&amp;') ? url.replace(/&(?!amp;|#)/g, '&amp;') : url;
+}
+
+/**
+ * What follows the source's home in a URL, exactly as written ('' for the
+ * home itself without a slash), so a rebased link differs only in its start.
+ *
+ * @example
+ * pathAfterHome('http://old/blog/2024/?x=1', { home: 'http://old/blog', uploads: '' }); // => '/2024/?x=1'
+ */
+export function pathAfterHome(raw: string, site: SiteUrls): string {
+  const home = safeUrl(site.home);
+  if (!home) return '/';
+  const homePath = home.pathname.replace(/\/+$/, '');
+  const prefixes = isRelativeUrl(raw) ? [homePath] : [`http://${home.host}${homePath}`, `https://${home.host}${homePath}`, `//${home.host}${homePath}`];
+  for (const prefix of prefixes) {
+    if (raw.toLowerCase().startsWith(prefix.toLowerCase())) return raw.slice(prefix.length);
+  }
+  const url = safeUrl(raw.replace(/&amp;|&#0?38;/g, '&'), home.origin);
+  if (!url) return '/';
+  const path = url.pathname.startsWith(homePath) ? url.pathname.slice(homePath.length) : url.pathname;
+  return (path || '/') + url.search + url.hash;
 }
 
 /** True when a URL as written has no scheme and host. */

@@ -128,6 +128,8 @@ async function writeUser(ctx: WpContext, request: WriteRequest, signal: AbortSig
   const data = item.data;
   if (data.missing) throw new ConnectorError(`User "${data.username}" no longer exists on the source`, { kind: 'not_found' });
   const login = request.mode === 'rename' ? `${data.username}-migrated` : data.username;
+  // An account adopted for its e-mail address stays as the target has it, and keeps undo away.
+  if (request.existing?.version === ADOPTED) return { targetId: request.existing.targetId, outcome: 'unchanged', version: ADOPTED };
   let current = request.mode === 'update' && request.existing ? (await usersById(ctx, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId)) : undefined;
   current ??= await findByLogin(ctx, login, signal);
   if (current) return updateUser(ctx, item, current, signal);
