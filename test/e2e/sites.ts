@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import { startFilledSite } from '../../src/generator/wordpress-filled-site-cache.js';
+import { DEFAULT_SITE, type GeneratedSite } from '../../src/generator/wordpress-content.js';
+import { startSite, type SiteInstance, type SiteOptions } from '../../src/harness/wordpress.js';
+import { ferry } from './cli.js';
+import type { SiteAccess } from './site-snapshot.js';
+
+/** A source site filled with the default generated content (filled once, then copied from a cache). */
+export async function filledSite(root: string): Promise<{ source: SiteInstance; content: GeneratedSite }> {
+  const { site, content } = await startFilledSite({ name: 'E2E Source Blog', baseDir: join(root, 'source'), content: DEFAULT_SITE });
+  return { source: site, content };
+}
+
+export async function emptySite(root: string, name: string, options: Partial<SiteOptions> = {}): Promise<SiteInstance> {
+  return startSite({ name, baseDir: join(root, name.replace(/\W+/g, '-').toLowerCase()), ...options });
+}
+
+export function access(site: SiteInstance): SiteAccess {
+  return { url: site.url, user: site.adminUser, password: site.appPassword };
+}
+
+export async function addSite(dataDir: string, name: string, site: SiteInstance, credentials: { user?: string; password?: string } = {}) {
+  return ferry(dataDir, ['connection', 'add', name, '--platform', 'wordpress', '--url', site.url, '--username', credentials.user ?? site.adminUser, '--password-env', 'FERRY_TEST_PW'], {
+    FERRY_TEST_PW: credentials.password ?? site.appPassword,
+  });
+}
