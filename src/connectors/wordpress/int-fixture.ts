@@ -22,6 +22,10 @@ export interface FilledSource {
   content: GeneratedSite;
   ids: FilledSiteIds;
   bigMediaId: number;
+  /** A published post with comments whose comments are closed. */
+  closedPostId: number;
+  /** A draft with a comment. */
+  draftPostId: number;
 }
 
 export async function fillSource(site: SiteInstance): Promise<FilledSource> {
@@ -33,7 +37,17 @@ export async function fillSource(site: SiteInstance): Promise<FilledSource> {
   const response = await fetch(`${site.restUrl}/wp/v2/media`, { method: 'POST', headers: { authorization: basic(site.adminUser, site.appPassword) }, body: form });
   if (!response.ok) throw new Error(`upload of ${BIG_FILE.name}: HTTP ${response.status} ${await response.text()}`);
   const bigMediaId = ((await response.json()) as { id: number }).id;
-  return { content, ids, bigMediaId };
+  // WordPress refuses new comments on a closed post or a draft, even from an administrator: the target must still get these.
+  const out = await site.php(`
+    $with = get_comments(['type' => 'comment', 'status' => 'approve', 'number' => 1, 'orderby' => 'comment_ID', 'order' => 'DESC', 'post_type' => 'post', 'post_status' => 'publish']);
+    $closed = (int) $with[0]->comment_post_ID;
+    wp_update_post(['ID' => $closed, 'comment_status' => 'closed']);
+    $draft = get_posts(['post_type' => 'post', 'post_status' => 'draft', 'numberposts' => 1, 'orderby' => 'ID', 'order' => 'ASC'])[0]->ID;
+    wp_insert_comment(['comment_post_ID' => $draft, 'comment_author' => 'Early Reader', 'comment_author_email' => 'early@example.net', 'comment_content' => 'Seen before it was a draft again.', 'comment_approved' => 1, 'comment_date_gmt' => '2023-01-02 03:04:05', 'comment_date' => '2023-01-02 04:04:05']);
+    echo json_encode(['closed' => $closed, 'draft' => (int) $draft]);
+  `);
+  const special = JSON.parse(out.trim()) as { closed: number; draft: number };
+  return { content, ids, bigMediaId, closedPostId: special.closed, draftPostId: special.draft };
 }
 
 /** The target's own account with a source user's e-mail address, and an editor with an Application Password. */

@@ -285,6 +285,17 @@ describe('WordPress connector against real sites', () => {
     }
     expect([...seen].sort()).toEqual(['approved', 'hold', 'spam', 'trash']);
     expect(replies).toBeGreaterThan(5);
+    // Comments of a closed post and of a draft went across; the posts are closed and draft again.
+    for (const id of [filled.closedPostId, filled.draftPostId]) {
+      const [sourceCount, targetCount] = await Promise.all([
+        restAll(source, 'wp/v2/comments', { post: id, status: 'all' }),
+        restAll(target, 'wp/v2/comments', { post: mapped('post', id), status: 'all' }),
+      ]);
+      expect(sourceCount.length).toBeGreaterThan(0);
+      expect(targetCount.length).toBe(sourceCount.length);
+    }
+    const [closed, draft] = await Promise.all([rest<Row>(target, `wp/v2/posts/${mapped('post', filled.closedPostId)}`, { context: 'edit' }), rest<Row>(target, `wp/v2/posts/${mapped('post', filled.draftPostId)}`, { context: 'edit' })]);
+    expect([closed.comment_status, draft.status]).toEqual(['closed', 'draft']);
   });
 
   it('carries menus with their locations and nested items pointing at the migrated objects', async () => {
@@ -326,6 +337,17 @@ describe('WordPress connector against real sites', () => {
     const host = new URL(source.url).host;
     expect(texts.filter((t) => t.includes(host))).toEqual([]);
     expect(texts.join('\n')).toMatch(/wp-image-\d+/);
+  });
+
+  it('finds every migrated item again by its natural key (slugless drafts, page paths, comments and menu items included)', async () => {
+    for (const type of ORDER.filter((t) => t !== 'settings')) {
+      const headers = (await readAll(from, type)).filter((h) => migration.ids.has(`${type}:${h.sourceId}`) && migration.versions.get(`${type}:${h.sourceId}`) !== 'adopted');
+      const found = await to.lookup(type, headers.map((h) => h.key), { signal: signal() });
+      const wrong = headers.filter((h) => found.get(h.key)?.targetId !== migration.ids.get(`${type}:${h.sourceId}`)).map((h) => `${type} ${h.key}`);
+      expect(wrong).toEqual([]);
+      if (type === 'post') expect(headers.some((h) => h.key.startsWith('~draft~'))).toBe(true);
+      if (type === 'page') expect(headers.some((h) => h.key.includes('/'))).toBe(true);
+    }
   });
 
   it('writes nothing the second time: every item is unchanged', async () => {
