@@ -1,6 +1,6 @@
 import type { ConnectorContext } from '../../sdk/connector.js';
 import type { HttpClient } from '../../sdk/http.js';
-import type { RestIndex, WpApi } from './api-client.js';
+import type { WpApi } from './api-client.js';
 import type { SourceLinks } from './link-source.js';
 import type { TargetLinks } from './link-target.js';
 import type { PostKeys } from './post-keys.js';
@@ -10,8 +10,6 @@ export interface WpContext {
   api: WpApi;
   http: HttpClient;
   connector: ConnectorContext;
-  /** The REST index (name, home, siteurl, time zone), read once per session. */
-  site(signal: AbortSignal): Promise<RestIndex>;
   /** The account Ferry uses, read once per session. */
   account(signal: AbortSignal): Promise<Account>;
   /** Limits learnt from the site's answers while the session runs. */

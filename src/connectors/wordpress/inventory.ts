@@ -40,6 +40,8 @@ export const inventoryDetailsSchema = z.object({
   usedMenuLocations: z.array(z.string()).default([]),
   largestMedia: z.object({ name: z.string(), size: z.number() }).optional(),
   userEmails: z.array(z.object({ login: z.string(), emailSha1: z.string() })).default([]),
+  timezone: z.string().default(''),
+  gmtOffset: z.number().default(0),
 });
 
 const accountSchema = z.object({

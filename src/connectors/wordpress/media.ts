@@ -101,7 +101,7 @@ export async function loadMedia(ctx: WpContext, headers: ItemHeader[], signal: A
     const row = rows.get(Number(header.sourceId));
     if (!row?.source_url) throw new ConnectorError(`Attachment "${header.label}" is no longer on the source`, { kind: 'not_found' });
     const original = originalUrl(row);
-    const fileName = decodeURIComponent(original.slice(original.lastIndexOf('/') + 1));
+    const fileName = fileNameOf(original);
     const path = join(ctx.connector.tempDir, `wordpress-${row.id}-${createHash('sha1').update(original).digest('hex').slice(0, 12)}`);
     const { bytes, digest } = await ctx.http.download({ url: original, signal, what: `downloading "${fileName}"`, timeoutMs: 0 }, { path, hash: 'sha1' });
     const expected = row.media_details.original_image ? undefined : row.media_details.filesize;
@@ -212,11 +212,21 @@ function mediaHeader(row: MediaRow): ItemHeader {
     type: 'media',
     sourceId: String(row.id),
     key: row.slug,
-    label: decodeURIComponent(row.source_url.slice(row.source_url.lastIndexOf('/') + 1)) || row.slug,
+    label: fileNameOf(row.source_url) || row.slug,
     ...(row.modified_gmt ? { modifiedAt: `${row.modified_gmt}Z` } : {}),
     ...(size !== undefined ? { sizeBytes: size } : {}),
     hash: stableHash({ ...mediaState(row), file: row.source_url, size: size ?? null }),
   };
+}
+
+/** The last part of a file URL, percent-decoded when it decodes. */
+function fileNameOf(url: string): string {
+  const name = url.slice(url.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
 }
 
 async function md5File(path: string, signal: AbortSignal): Promise<string> {

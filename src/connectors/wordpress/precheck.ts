@@ -35,6 +35,7 @@ export async function precheckSite(ctx: WpContext, context: PrecheckContext, sig
     findings.push(...(await themeFindings(ctx, source.theme, signal)));
     if (selected.has('user')) findings.push(...(await emailFindings(ctx, source.userEmails, signal)));
     if (selected.has('menu')) findings.push(...(await locationFindings(ctx, source.usedMenuLocations, signal)));
+    if (!selected.has('settings')) findings.push(...(await timezoneFindings(ctx, source, signal)));
   }
   if (selected.has('media')) {
     const largest = context.largestItem.media ?? (source?.largestMedia ? { label: source.largestMedia.name, sizeBytes: source.largestMedia.size } : undefined);
@@ -114,5 +115,23 @@ async function locationFindings(ctx: WpContext, used: string[], signal: AbortSig
     code: 'menu-location-missing',
     message: `Menu locations used on the source do not exist on the target's theme: ${missing.join(', ')}. The menus are migrated but not placed there.`,
     hint: 'Activate the source\'s theme on the target, or place the menus by hand after the run.',
+  }];
+}
+
+/**
+ * WordPress stores each post's and comment's local date beside the GMT one,
+ * computed with the target's time zone when Ferry writes it. Without the
+ * settings step (which carries the time zone first), a different zone
+ * shifts every local date.
+ */
+async function timezoneFindings(ctx: WpContext, source: { timezone: string; gmtOffset: number }, signal: AbortSignal): Promise<Finding[]> {
+  const { index } = await ctx.api.root(signal);
+  if (index.timezone === source.timezone && index.gmtOffset === source.gmtOffset) return [];
+  const zone = (tz: string, offset: number) => tz || `UTC${offset >= 0 ? '+' : ''}${offset}`;
+  return [{
+    level: 'warning',
+    code: 'timezone-differs',
+    message: `The source's time zone is ${zone(source.timezone, source.gmtOffset)}, the target's ${zone(index.timezone, index.gmtOffset)}, and the plan leaves out the settings: local dates of posts and comments will show in the target's zone.`,
+    hint: 'Include the settings type, or set the target\'s time zone (Settings → General) to the source\'s before the run.',
   }];
 }

@@ -104,7 +104,6 @@ export class WordPressSession implements Session {
       postKeys,
       sourceLinks: new SourceLinks(api, postKeys),
       targetLinks: new TargetLinks(api),
-      site: async (signal) => (await api.root(signal)).index,
       account: (signal) => {
         // One read per session; a failed read is not kept.
         this.accountValue ??= readAccount(this.ctx, signal).catch((error: unknown) => {

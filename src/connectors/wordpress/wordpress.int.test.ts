@@ -155,6 +155,9 @@ describe('WordPress connector against real sites', () => {
     expect(findings.filter((f) => f.level === 'error')).toEqual([]);
     const clash = findings.find((f) => f.code === 'user-email-collision');
     expect(clash?.message).toContain(`"${collision.sourceLogin}" (source) and "${collision.targetLogin}" (target)`);
+    // The target is still in UTC: without the settings step, local dates would shift.
+    const withoutSettings = await to.precheck!({ role: 'target', otherInventory: inventory, selectedTypes: ['post'], largestItem: {} }, { signal: signal() });
+    expect(withoutSettings.map((f) => f.code)).toContain('timezone-differs');
   });
 
   it('migrates every type in dependency order, then resolves the deferred references', async () => {
@@ -171,6 +174,13 @@ describe('WordPress connector against real sites', () => {
     // The target's sample comment on "Hello world!" has the source's author and words: WordPress calls it a duplicate, Ferry adopts it.
     const sample = ok(firstRun.get('comment:1'));
     if (sample.version === 'adopted') expect(sample.actions?.map((a) => a.code)).toEqual(['comment-adopted']);
+  });
+
+  it('creates the placeholder account once', async () => {
+    const first = await to.ensurePrincipal!('user', 'Ferry placeholder', { signal: signal() });
+    const again = await to.ensurePrincipal!('user', 'Ferry placeholder', { signal: signal() });
+    expect(again.targetId).toBe(first.targetId);
+    expect((await to.lookup('user', ['Ferry placeholder'], { signal: signal() })).get('Ferry placeholder')?.targetId).toBe(first.targetId);
   });
 
   it('carries users with their roles and profile; a shared e-mail address adopts the target account', async () => {
