@@ -32,7 +32,8 @@ export interface RunState {
   reporter: RunReporter;
   stopped: boolean;
   fatal: string | undefined;
-  placeholder: { resolved: boolean; target?: TargetRef };
+  /** The placeholder account, looked up (or created) once; concurrent batches share the promise. */
+  placeholder: { pending?: Promise<TargetRef | undefined>; target?: TargetRef };
   /** Principal source id -> labels of items credited to the placeholder instead. */
   placeholderUses: Map<string, string[]>;
 }

@@ -47,11 +47,14 @@ export async function buildResolver(state: RunState, items: SourceItem[]): Promi
 }
 
 /** The placeholder account on the target, created once if the connector can. */
-export async function placeholderTarget(state: RunState): Promise<TargetRef | undefined> {
-  if (state.placeholder.resolved) return state.placeholder.target;
+export function placeholderTarget(state: RunState): Promise<TargetRef | undefined> {
+  state.placeholder.pending ??= findOrCreatePlaceholder(state);
+  return state.placeholder.pending;
+}
+
+async function findOrCreatePlaceholder(state: RunState): Promise<TargetRef | undefined> {
   const principal = principalType(state.ctx);
   const name = state.ctx.plan.users.placeholder;
-  state.placeholder.resolved = true;
   if (!principal) return undefined;
   const signal = state.ctx.signal;
   try {

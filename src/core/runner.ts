@@ -24,7 +24,7 @@ export type RunMode =
  */
 export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: RunRecord, mode: RunMode): Promise<RunRecord> {
   const reporter = new RunReporter({ store: deps.store, clock: deps.clock, log: deps.log, runId: run.id, migrationId: ctx.migrationId, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) });
-  const state: RunState = { deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: { resolved: false }, placeholderUses: new Map() };
+  const state: RunState = { deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map() };
   const scopes = new Map<string, Filter[] | undefined>();
   try {
     const steps = await prepareSteps(state, mode, scopes);

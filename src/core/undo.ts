@@ -18,7 +18,7 @@ export async function executeUndo(
   options: { of: RunRecord; type?: string },
 ): Promise<RunRecord> {
   const reporter = new RunReporter({ store: deps.store, clock: deps.clock, log: deps.log, runId: undoRun.id, migrationId: ctx.migrationId, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) });
-  const state: RunState = { deps, ctx, run: undoRun, reporter, stopped: false, fatal: undefined, placeholder: { resolved: false }, placeholderUses: new Map() };
+  const state: RunState = { deps, ctx, run: undoRun, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map() };
   const mappings = (await deps.store.listMappingsByRun(ctx.scope, options.of.id)).filter((m) => !options.type || m.type === options.type);
   const known = new Map<string, ItemRecord>();
   for (const item of await deps.store.listItems(options.of.id)) known.set(`${item.type}\u0000${item.sourceId}`, item);

@@ -82,9 +82,11 @@ export async function snapshotSite(site: SiteAccess): Promise<SiteSnapshot> {
         const stem = match.replace(/(-\d+x\d+)?\.[a-z0-9]+$/i, '');
         return `{file ${mediaByFile.get(stem) ?? stem}}`;
       })
-      .replace(/\{site\}\/(?:\d{4}\/\d{2}\/\d{2}\/)?([a-z0-9%-]+)\/?(?=["'])/gi, (_, slug) => {
-        const hit = posts.find((p) => p.slug === slug);
-        return hit ? `{post ${postKey(hit)}}` : `{site}/${slug}/`;
+      // Permalinks, hierarchical ones too (/parent/child/): the last segment is the slug.
+      .replace(/\{site\}\/((?:[a-z0-9%_-]+\/)*[a-z0-9%_-]+)\/?(?=["'#?])/gi, (whole, path: string) => {
+        const slug = decodeURIComponent(path.split('/').at(-1)!).toLowerCase();
+        const hit = posts.find((p) => decodeURIComponent(p.slug).toLowerCase() === slug);
+        return hit ? `{post ${postKey(hit)}}` : whole;
       });
 
   const snapshot: SiteSnapshot = {
