@@ -69,10 +69,12 @@ function resolver(migration: Migration): (ref: ItemRef) => string | undefined {
 }
 
 /** Migrates one type: items the map knows are updates, others are looked up by key (found: update, else create). */
-export async function migrateType(from: Session, to: Session, type: string, migration: Migration): Promise<Map<string, WriteOutcome>> {
+export async function migrateType(from: Session, to: Session, type: string, migration: Migration, options: { reverse?: boolean } = {}): Promise<Map<string, WriteOutcome>> {
   const spec = wordpressConnector.objectTypes.find((t) => t.name === type);
   const size = spec?.batchSize ?? 1;
-  const headers = await readAll(from, type);
+  const listed = await readAll(from, type);
+  // Reversed, children come before their parents, as when the engine writes batches side by side.
+  const headers = options.reverse ? listed.reverse() : listed;
   const results = new Map<string, WriteOutcome>();
   for (let i = 0; i < headers.length; i += size) {
     const batch = headers.slice(i, i + size);

@@ -100,7 +100,8 @@ export class SourceLinks {
       case 'path': {
         const ref = await this.permalink(query.path, query.slug, site, signal);
         if (!ref) return { raw, form: 'rebase', path: pathAfterHome(raw, site), suffix: '', relative };
-        return { raw, form: 'permalink', ref, suffix: query.suffix, relative };
+        const key = ref.type === 'page' ? (await this.postKeys.keyOf(Number(ref.sourceId), signal, ['page']))?.key : undefined;
+        return { raw, form: 'permalink', ref, suffix: query.suffix, relative, ...(key ? { pageKey: key } : {}) };
       }
       case 'file': {
         const index = await this.mediaIndex(signal);

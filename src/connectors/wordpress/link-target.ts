@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ItemRef } from '../../sdk/connector.js';
 import type { WpApi } from './api-client.js';
-import { rewriteText, targetUrlOf, type LinkRef, type TargetObject } from './links.js';
+import { isFinalPageLink, rewriteText, targetUrlOf, type LinkRef, type TargetObject } from './links.js';
 
 /**
  * The target side of link rewriting: the addresses of migrated objects on
@@ -67,6 +67,13 @@ export class TargetLinks {
     await this.prepare(needed, signal);
     const { index } = await this.api.root(signal);
     const home = index.home || index.url;
+    for (const link of links) {
+      // A page not under its parent yet (that comes in the second pass) has a provisional address.
+      if (!link.ref || !link.pageKey || link.form !== 'permalink') continue;
+      const targetId = resolve(link.ref);
+      const object = targetId === undefined ? undefined : this.objects.get(`${link.ref.type}:${targetId}`);
+      if (object?.link && !isFinalPageLink(object.link, link.pageKey)) deferred.set(refKey(link.ref), link.ref);
+    }
     const replaceUrl = (raw: string): string | undefined => {
       const link = byRaw.get(raw);
       if (!link) return undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mediaIdsIn, parseSourceUrl, rewriteText, scanTokens, targetUrlOf, urlsIn, type LinkRef, type SiteUrls } from './links.js';
+import { isFinalPageLink, mediaIdsIn, parseSourceUrl, rewriteText, scanTokens, targetUrlOf, urlsIn, type LinkRef, type SiteUrls } from './links.js';
 
 const site: SiteUrls = { home: 'http://old.example.org', uploads: 'http://old.example.org/wp-content/uploads' };
 const blog: SiteUrls = { home: 'https://example.org/blog', uploads: 'https://example.org/blog/wp-content/uploads' };
@@ -95,6 +95,16 @@ describe('targetUrlOf', () => {
   it('rebases links to the site itself and keeps relative links relative', () => {
     expect(targetUrlOf(link({ raw: 'http://old.example.org/2024/', form: 'rebase', path: '/2024/' }), undefined, undefined, 'https://new.example.org/blog')).toBe('https://new.example.org/blog/2024/');
     expect(targetUrlOf(link({ raw: '/?p=3', form: 'query', param: 'p', relative: true }), '41', undefined, home)).toBe('/?p=41');
+  });
+});
+
+describe('isFinalPageLink', () => {
+  it('tells a page under its parent from one that is not there yet', () => {
+    expect(isFinalPageLink('http://new.example.org/about/team/', 'about/team')).toBe(true);
+    expect(isFinalPageLink('http://new.example.org/blog/about/team/', 'about/team')).toBe(true);
+    expect(isFinalPageLink('http://new.example.org/team/', 'about/team')).toBe(false);
+    expect(isFinalPageLink('http://new.example.org/%c3%bcber/team/', '%c3%bcber/team')).toBe(true);
+    expect(isFinalPageLink('http://new.example.org/?page_id=4', 'about/team')).toBe(true);
   });
 });
 

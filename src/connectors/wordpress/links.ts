@@ -54,6 +54,12 @@ export interface LinkRef {
   path?: string;
   /** The URL had no scheme and host (`/about/`): the rewritten one has none either. */
   relative: boolean;
+  /**
+   * For permalinks of pages: the page's path on the source (`about/team`).
+   * A target page whose address does not end so yet (its parent comes in
+   * the second pass) gets the link again once it does.
+   */
+  pageKey?: string;
 }
 
 /** The target's addresses of one migrated object. */
@@ -281,6 +287,22 @@ export function pathAfterHome(raw: string, site: SiteUrls): string {
   if (!url) return '/';
   const path = url.pathname.startsWith(homePath) ? url.pathname.slice(homePath.length) : url.pathname;
   return (path || '/') + url.search + url.hash;
+}
+
+/**
+ * Whether a target object's address already ends with the source page's
+ * path (`…/about/team/` for `about/team`). Addresses without a path (plain
+ * permalinks) cannot tell and count as final.
+ *
+ * @example
+ * isFinalPageLink('http://new/about/team/', 'about/team'); // => true
+ */
+export function isFinalPageLink(link: string, key: string): boolean {
+  const url = safeUrl(link);
+  if (!url || url.searchParams.has('page_id') || url.searchParams.has('p')) return true;
+  const path = decodePath(url.pathname).replace(/^\/+|\/+$/g, '');
+  const wanted = decodePath(key).replace(/^\/+|\/+$/g, '');
+  return path === wanted || path.endsWith(`/${wanted}`);
 }
 
 /** True when a URL as written has no scheme and host. */
