@@ -24,7 +24,7 @@ export const commentType: ObjectTypeSpec = {
   name: 'comment',
   label: 'Comments',
   naturalKey: 'post key + date + author e-mail or name + text fingerprint',
-  dependsOn: ['post', 'page', 'user', 'media'],
+  dependsOn: ['settings', 'post', 'page', 'user', 'media'],
   references: { post: 'post or page', parent: 'comment', author: 'user', links: 'post, page, media, category, tag' },
   neverCarried: ['pingbacks and trackbacks', 'comment meta', 'comment karma'],
   deletable: true,

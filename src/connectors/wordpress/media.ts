@@ -25,7 +25,8 @@ export const mediaType: ObjectTypeSpec = {
   name: 'media',
   label: 'Media',
   naturalKey: 'attachment slug (the file name is shown)',
-  dependsOn: ['user'],
+  // After the settings: dates are stored in the site's time zone too.
+  dependsOn: ['settings', 'user'],
   references: { author: 'user', post: 'post' },
   neverCarried: ['upload folder (uploads land in the current month)', 'generated image sizes (the target makes its own)', 'upload date folder in URLs'],
   deletable: true,

@@ -23,8 +23,8 @@ export const postType: ObjectTypeSpec = {
   name: 'post',
   label: 'Posts',
   naturalKey: 'slug (a draft without one: its date and title)',
-  // After pages: links to pages are written with their final address (a page's parent is part of it).
-  dependsOn: ['user', 'category', 'tag', 'media', 'page'],
+  // After the settings (time zone) and after pages: links to pages are written with their final address.
+  dependsOn: ['settings', 'user', 'category', 'tag', 'media', 'page'],
   references: { author: 'user', categories: 'category', tags: 'tag', featured_media: 'media', links: 'post, page, media, category, tag' },
   neverCarried: NEVER_CARRIED,
   deletable: true,
@@ -35,7 +35,7 @@ export const pageType: ObjectTypeSpec = {
   name: 'page',
   label: 'Pages',
   naturalKey: 'path of slugs from the top parent (about/team)',
-  dependsOn: ['user', 'media'],
+  dependsOn: ['settings', 'user', 'media'],
   references: { author: 'user', parent: 'page', featured_media: 'media', links: 'post, page, media, category, tag' },
   neverCarried: NEVER_CARRIED,
   deletable: true,
