@@ -141,7 +141,7 @@ async function writeBatch(state: RunState, toWrite: Array<{ item: ItemRecord; de
     const source = loaded[i]!;
     await deps.store.putMapping(
       ctx.scope,
-      { type, sourceId: item.sourceId, targetId: result.targetId, hash: source.hash, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'done', ...(result.version ? { version: result.version } : {}) },
+      { type, sourceId: item.sourceId, targetId: result.targetId, hash: source.hash, runId: mapping?.runId ?? state.run.id, origin: result.outcome === 'adopted' ? 'adopted' : decision.origin, state: 'done', ...(result.version ? { version: result.version } : {}) },
       nowIso(state),
     );
     await setStatus(state, item, 'COMPLETE', { outcome: result.outcome, reason: decision.reason, targetId: result.targetId });

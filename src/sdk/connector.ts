@@ -128,7 +128,12 @@ export interface WriteRequest<D = unknown> {
 
 export interface WriteResult {
   targetId: string;
-  outcome: 'created' | 'updated' | 'unchanged';
+  /**
+   * 'adopted': the write found the object already on the target (a duplicate
+   * the platform refused, an account matched by e-mail) and took it over; the
+   * ID map records it as adopted, so undo leaves it alone.
+   */
+  outcome: 'created' | 'updated' | 'unchanged' | 'adopted';
   version?: string;
   /** Items that went across but need a person's attention. */
   actions?: PostAction[];
