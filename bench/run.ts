@@ -395,7 +395,19 @@ async function benchSize(pages: number, options: BenchOptions): Promise<SizeResu
 
 // ---------------------------------------------------------------- output
 
-function printResults(results: SizeResult[], environment: Record<string, string | number>): void {
+/** Peak RSS of the CLI doing nearly nothing (`connection list` on an empty data folder): node + tsx + Ferry's modules. */
+async function idleCliRssMB(): Promise<number> {
+  const dataDir = mkdtempSync(join(SHM, 'ferry-bench-idle-'));
+  try {
+    const m = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'connection', 'list'], { cwd: REPO, pollMs: 20 });
+    if (m.exitCode !== 0) throw new Error(describeFailure('ferry connection list', m));
+    return mb(m.peakRssBytes)!;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function printResults(results: SizeResult[], environment: Record<string, string | number>, idleRssMB: number): void {
   const out = (text = ''): void => void process.stdout.write(`${text}\n`);
   out();
   out('Ferry vs MediaWiki dumpBackup.php + importDump.php: users + pages with full history, files off');
@@ -424,6 +436,7 @@ function printResults(results: SizeResult[], environment: Record<string, string 
     const last = results[results.length - 1]!;
     out(`Ferry peak RSS ${int(last.pages)}/${int(first.pages)} pages: ${fixed(last.ferry.peakRssMB / first.ferry.peakRssMB, 2)}x (${fixed(first.ferry.peakRssMB)} MB -> ${fixed(last.ferry.peakRssMB)} MB for ${fixed(last.sourceRevisions / first.sourceRevisions, 1)}x the revisions)`);
   }
+  out(`Idle CLI baseline (\`node bin/ferry.js connection list\`, same loader): ${fixed(idleRssMB)} MB peak RSS; the runs used ${results.map((r) => `${fixed(r.ferry.peakRssMB - idleRssMB)} MB`).join(', ')} above it.`);
   const busiest = Math.max(...results.flatMap((r) => [r.ferry.load.mean, r.native.load.mean]));
   if (busiest > cpus().length) {
     out(`WARNING: the machine was busy while measuring (mean 1-min load average up to ${fixed(busiest)} on ${cpus().length} CPUs during a measured phase, see Details): absolute figures are slowed and noisy; compare runs made on a quiet machine.`);
@@ -461,6 +474,7 @@ async function main(): Promise<void> {
     'CPU': cpus()[0]?.model.trim() ?? 'unknown',
     RAM: `${Math.round(totalmem() / 1024 ** 3)} GB`,
   };
+  const idleRssMB = await idleCliRssMB();
   const started = Date.now();
   const results: SizeResult[] = [];
   try {
@@ -468,11 +482,11 @@ async function main(): Promise<void> {
   } finally {
     for (const wiki of [...running]) await stop(wiki);
   }
-  printResults(results, environment);
+  printResults(results, environment, idleRssMB);
 
   const ratios = results.length >= 2 ? results[results.length - 1]!.ferry.peakRssMB / results[0]!.ferry.peakRssMB : null;
   mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(options.out, `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: (Date.now() - started) / 1000, environment, options, peakRssRatioLastToFirst: ratios, results }, null, 2)}\n`);
+  writeFileSync(options.out, `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: (Date.now() - started) / 1000, environment, options, idleCliPeakRssMB: idleRssMB, peakRssRatioLastToFirst: ratios, results }, null, 2)}\n`);
   process.stdout.write(`\nResults: ${options.out} (Ferry run logs: ${RESULTS_DIR}/ferry-run-<pages>.log); total ${fixed((Date.now() - started) / 1000)} s\n`);
   if (results.some((r) => !r.ferry.ok || !r.native.ok)) process.exitCode = 1;
 }
