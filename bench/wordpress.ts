@@ -377,9 +377,12 @@ async function runBaseline(source: SiteInstance, target: SiteInstance, concurren
       inWaves(waves(comments, (c) => c.parent as number), (c) =>
         write('comment', ids.comment, c, () =>
           tgt.send('POST', 'wp/v2/comments', {
-            post: ids.post.get(c.post as number), parent: ids.comment.get(c.parent as number) ?? 0, author: c.author ? user(c.author) : 0,
-            author_name: c.author_name, author_email: c.author_email, author_url: c.author_url, author_ip: c.author_ip, author_user_agent: c.author_user_agent ?? '',
-            content: raw(c.content), date_gmt: c.date_gmt, status: c.status,
+            post: ids.post.get(c.post as number), parent: ids.comment.get(c.parent as number) ?? 0,
+            author_name: c.author_name, author_email: c.author_email, author_url: c.author_url, content: raw(c.content), date_gmt: c.date_gmt, status: c.status,
+            // WordPress refuses author 0 and an empty IP: a guest's comment leaves them out.
+            ...(c.author ? { author: user(c.author) } : {}),
+            ...(c.author_ip ? { author_ip: c.author_ip } : {}),
+            ...(c.author_user_agent ? { author_user_agent: c.author_user_agent } : {}),
           }),
         ),
       ),
