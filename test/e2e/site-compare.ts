@@ -9,11 +9,14 @@ export function expectSameSite(source: SiteSnapshot, after: SiteSnapshot, before
   for (const name of MAPS) {
     let compared = 0;
     for (const [key, value] of source[name]) {
+      // WordPress's own sample comment: the target has its own copy, which Ferry adopts.
+      if (name === 'comments' && key.startsWith('post:hello-world|')) continue;
       if (before[name].has(key) || except[name]?.includes(key)) continue;
       expect(after[name].get(key), `${name} ${key}`).toEqual(value);
       compared++;
     }
-    expect(after[name].size, `${name}: no duplicates on the target`).toBe(new Set([...before[name].keys(), ...source[name].keys()]).size);
+    const expected = new Set([...before[name].keys(), ...[...source[name].keys()].filter((k) => !(name === 'comments' && k.startsWith('post:hello-world|')))]);
+    expect(after[name].size, `${name}: no duplicates on the target`).toBe(expected.size);
     if (source[name].size > 3) expect(compared, name).toBeGreaterThan(0);
   }
 }

@@ -76,7 +76,9 @@ export async function snapshotSite(site: SiteAccess): Promise<SiteSnapshot> {
       .split(base)
       .join('{site}')
       .replace(/\{site\}\/\?(p|page_id|attachment_id)=(\d+)/g, (_, _k, id) => `{post ${anyKey(Number(id))}}`)
+      .replace(/attachment_(\d+)/g, (_, id) => `attachment_{${mediaKey.get(Number(id)) ?? id}}`)
       .replace(/wp-image-(\d+)/g, (_, id) => `wp-image-{${mediaKey.get(Number(id)) ?? id}}`)
+      .replace(/ids="([\d,\s]+)"/g, (_, ids: string) => `ids="${ids.split(',').map((id) => mediaKey.get(Number(id.trim())) ?? id).join(',')}"`)
       .replace(/"id":(\d+)/g, (_, id) => `"id":{${mediaKey.get(Number(id)) ?? anyKey(Number(id))}}`)
       .replace(/\{site\}\/wp-content\/uploads\/\d{4}\/\d{2}\/([^"'\s)]+?)(-\d+x\d+)?(\.[a-z0-9]+)/gi, (match) => {
         const stem = match.replace(/(-\d+x\d+)?\.[a-z0-9]+$/i, '');

@@ -1,14 +1,20 @@
 import { join } from 'node:path';
-import { startFilledSite } from '../../src/generator/wordpress-filled-site-cache.js';
-import { DEFAULT_SITE, type GeneratedSite } from '../../src/generator/wordpress-content.js';
+import { fillSite } from '../../src/generator/fill-site.js';
+import { DEFAULT_SITE, generateSiteContent, type GeneratedSite } from '../../src/generator/wordpress-content.js';
 import { startSite, type SiteInstance, type SiteOptions } from '../../src/harness/wordpress.js';
 import { ferry } from './cli.js';
 import type { SiteAccess } from './site-snapshot.js';
 
-/** A source site filled with the default generated content (filled once, then copied from a cache). */
+/**
+ * A source site filled with the default generated content. Filled afresh (about 5 s) rather than
+ * copied from the filled-site cache: two test files editing copies of one cached site at once
+ * saw each other's edits, which is not yet understood (see the issue note).
+ */
 export async function filledSite(root: string): Promise<{ source: SiteInstance; content: GeneratedSite }> {
-  const { site, content } = await startFilledSite({ name: 'E2E Source Blog', baseDir: join(root, 'source'), content: DEFAULT_SITE });
-  return { source: site, content };
+  const source = await startSite({ name: 'E2E Source Blog', baseDir: join(root, 'source') });
+  const content = generateSiteContent(DEFAULT_SITE);
+  await fillSite(source, content);
+  return { source, content };
 }
 
 export async function emptySite(root: string, name: string, options: Partial<SiteOptions> = {}): Promise<SiteInstance> {
