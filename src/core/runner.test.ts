@@ -116,7 +116,7 @@ describe('runner', () => {
   });
 
   it('writes an item again once a reference written after it resolves, and lists what never resolves', async () => {
-    const { source, target, run, store } = await setup();
+    const { source, target, run, store, ctx, deps, start } = await setup();
     fill(source, 6);
     source.put('doc', 'doc-00', 'links forward', 'alice', 'doc-05');
     source.put('doc', 'doc-01', 'links nowhere', 'alice', 'missing-doc');
@@ -129,6 +129,10 @@ describe('runner', () => {
     expect((await store.listItems(result.id, { deferred: true })).length).toBe(0);
     const again = await run();
     expect(again.summary?.totals).toMatchObject({ created: 0, updated: 0 });
+    // The second write's version is what undo compares with: the item is removed, not kept as "changed".
+    const undo = await executeUndo(deps, ctx, await start('undo'), { of: result });
+    expect(undo.status).toBe('FINISHED');
+    expect(target.get('doc', 'doc-00')).toBeUndefined();
   });
 
   it('cancels chosen READY items while the rest keep running', async () => {
