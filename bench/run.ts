@@ -7,6 +7,7 @@
  *   npm run bench -- --quick               # 200 pages, a smoke check
  *   npm run bench -- --sizes 500,2000      # other sizes
  *   npm run bench -- --files 3 --keep      # a few files in the source; keep the wiki folders
+ *   npm run bench -- --wordpress 0         # skip the WordPress case (Ferry vs a minimal REST script)
  *
  * For each size: a source wiki is started (folder under /dev/shm) and filled
  * from the deterministic generator; then
@@ -30,6 +31,7 @@ import { MEDIAWIKI_ROOT } from '../src/harness/mediawiki-settings.js';
 import { runCommand } from '../src/harness/run-command.js';
 import { LoadSampler, measureProcess, timed, type Measured } from './measure.js';
 import { fixed, int, mb, table } from './report.js';
+import { formatWordPressResult, runWordPressBench } from './wordpress.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
@@ -43,6 +45,8 @@ interface BenchOptions {
   files: number;
   keep: boolean;
   out: string;
+  /** Posts of the WordPress case (0: skip it). */
+  wordpressPosts: number;
 }
 
 function usage(): never {
@@ -53,12 +57,13 @@ function usage(): never {
   --files N       files in the generated source (default 0; files are not migrated either way)
   --keep          keep the wiki folders and Ferry's data folder under ${SHM}
   --out file      where to write the JSON results (default bench/results/latest.json)
+  --wordpress N   posts in the WordPress case: Ferry vs a minimal REST-writing script (default 200; 60 with --quick; 0 skips it)
 `);
   process.exit(0);
 }
 
 function parseOptions(argv: string[]): BenchOptions {
-  const options: BenchOptions = { sizes: [1000, 5000], files: 0, keep: false, out: join(RESULTS_DIR, 'latest.json') };
+  const options: BenchOptions = { sizes: [1000, 5000], files: 0, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -70,6 +75,11 @@ function parseOptions(argv: string[]): BenchOptions {
     switch (flag) {
       case '--quick':
         options.sizes = [200];
+        options.wordpressPosts = 60;
+        break;
+      case '--wordpress':
+        options.wordpressPosts = Number(value());
+        if (!Number.isInteger(options.wordpressPosts) || options.wordpressPosts < 0) throw new Error('--wordpress takes a post count (0 skips the WordPress case)');
         break;
       case '--sizes':
         options.sizes = value().split(',').map((s) => Number(s.trim()));
@@ -489,6 +499,12 @@ async function main(): Promise<void> {
   writeFileSync(options.out, `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: (Date.now() - started) / 1000, environment, options, idleCliPeakRssMB: idleRssMB, peakRssRatioLastToFirst: ratios, results }, null, 2)}\n`);
   process.stdout.write(`\nResults: ${options.out} (Ferry run logs: ${RESULTS_DIR}/ferry-run-<pages>.log); total ${fixed((Date.now() - started) / 1000)} s\n`);
   if (results.some((r) => !r.ferry.ok || !r.native.ok)) process.exitCode = 1;
+
+  if (options.wordpressPosts > 0) {
+    process.stdout.write(`\nWordPress: Ferry vs a minimal script doing the same REST writes at the same concurrency (${options.wordpressPosts} posts)...\n`);
+    const wordpress = await runWordPressBench({ posts: options.wordpressPosts, concurrency: 4, keep: options.keep, onProgress: (m) => process.stderr.write(`  ${m}\n`) });
+    process.stdout.write(`${formatWordPressResult(wordpress)}\n`);
+  }
 }
 
 main().catch(async (error: unknown) => {
