@@ -159,3 +159,26 @@ export class LoadSampler {
     return { mean: this.values.reduce((a, b) => a + b, 0) / this.values.length, max: Math.max(...this.values) };
   }
 }
+
+export function tail(text: string, lines = 15): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export function describeFailure(what: string, m: Measured): string {
+  return `${what} exited with ${m.signal ?? m.exitCode}\n--- stderr (tail) ---\n${tail(m.stderr)}\n--- stdout (tail) ---\n${tail(m.stdout)}`;
+}
+
+/** The JSON `ferry ... --json` printed (the whole stdout, or its last top-level object). */
+export function parseJsonOutput(stdout: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(stdout) as Record<string, unknown>;
+  } catch {
+    const start = stdout.lastIndexOf('\n{');
+    if (start < 0) return undefined;
+    try {
+      return JSON.parse(stdout.slice(start + 1)) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  }
+}

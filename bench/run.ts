@@ -29,7 +29,7 @@ import { DEFAULT_WIKI, generateWikiContent } from '../src/generator/mediawiki-co
 import { ensureMediaWikiPackages, startWiki, type WikiInstance } from '../src/harness/mediawiki.js';
 import { MEDIAWIKI_ROOT } from '../src/harness/mediawiki-settings.js';
 import { runCommand } from '../src/harness/run-command.js';
-import { LoadSampler, measureProcess, timed, type Measured } from './measure.js';
+import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, timed, type Measured } from './measure.js';
 import { fixed, int, mb, table } from './report.js';
 import { formatWordPressResult, runWordPressBench } from './wordpress.js';
 
@@ -148,28 +148,6 @@ async function phpVersion(): Promise<string> {
   return stdout.trim();
 }
 
-function tail(text: string, lines = 15): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-function describeFailure(what: string, m: Measured): string {
-  return `${what} exited with ${m.signal ?? m.exitCode}\n--- stderr (tail) ---\n${tail(m.stderr)}\n--- stdout (tail) ---\n${tail(m.stdout)}`;
-}
-
-/** The JSON `ferry ... --json` printed (the whole stdout, or its last top-level object). */
-function parseJsonOutput(stdout: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(stdout) as Record<string, unknown>;
-  } catch {
-    const start = stdout.lastIndexOf('\n{');
-    if (start < 0) return undefined;
-    try {
-      return JSON.parse(stdout.slice(start + 1)) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  }
-}
 
 // ---------------------------------------------------------------- results
 

@@ -34,7 +34,7 @@ import pLimit from 'p-limit';
 import { startFilledSite } from '../src/generator/wordpress-filled-site-cache.js';
 import { DEFAULT_SITE } from '../src/generator/wordpress-content.js';
 import { ensureWordPressPackages, startSite, type SiteInstance } from '../src/harness/wordpress.js';
-import { LoadSampler, measureProcess, timed, type Measured } from './measure.js';
+import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, timed, type Measured } from './measure.js';
 import { fixed, int, mb, table } from './report.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -127,27 +127,6 @@ const defaultSay = (message: string): void => {
   process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 };
 
-function tail(text: string, lines = 15): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-function describeFailure(what: string, m: Measured): string {
-  return `${what} exited with ${m.signal ?? m.exitCode}\n--- stderr (tail) ---\n${tail(m.stderr)}\n--- stdout (tail) ---\n${tail(m.stdout)}`;
-}
-
-function parseJsonOutput(stdout: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(stdout) as Record<string, unknown>;
-  } catch {
-    const start = stdout.lastIndexOf('\n{');
-    if (start < 0) return undefined;
-    try {
-      return JSON.parse(stdout.slice(start + 1)) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  }
-}
 
 /** Sites this process started, so errors and Ctrl-C stop every one of them. */
 const running = new Set<SiteInstance>();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url));
 
@@ -43,4 +44,14 @@ export function progressOf(stderr: string, step: string): number {
   let best = -1;
   for (const match of stderr.matchAll(new RegExp(`^  ${step}: (\\d+)/(\\d+)$`, 'gm'))) best = Math.max(best, Number(match[1]));
   return best;
+}
+
+/** Starts `ferry run <plan>` and kills it with SIGKILL once `when` holds for what it printed. */
+export async function killWhen(dataDir: string, plan: string, when: (stderr: string) => boolean): Promise<void> {
+  const run = spawnFerry(dataDir, ['run', plan]);
+  run.onStderr((stderr) => {
+    if (when(stderr) && run.child.exitCode === null) run.child.kill('SIGKILL');
+  });
+  const result = await run.done;
+  expect(result.signal, `the run ended before the kill point:\n${result.stdout}\n${result.stderr}`).toBe('SIGKILL');
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RunRecord } from '../../src/core/ports.js';
 import type { WikiInstance } from '../../src/harness/mediawiki.js';
 import type { GeneratedWiki } from '../../src/generator/mediawiki-content.js';
-import { ferry, json, progressOf, spawnFerry } from './cli.js';
+import { ferry, json, killWhen, progressOf, spawnFerry } from './cli.js';
 import { snapshotWiki, type WikiSnapshot } from './wiki-snapshot.js';
 import { addConnection, filledSource, scratch, target, writePlan } from './wikis.js';
 
@@ -18,15 +18,6 @@ function expectEqualWikis(source: WikiSnapshot, after: WikiSnapshot, before: Wik
   expect(after.files).toEqual(source.files);
 }
 
-/** Starts a run and kills it with SIGKILL once `when` holds for what it printed. */
-async function killWhen(dataDir: string, plan: string, when: (stderr: string) => boolean): Promise<void> {
-  const run = spawnFerry(dataDir, ['run', plan]);
-  run.onStderr((stderr) => {
-    if (when(stderr) && run.child.exitCode === null) run.child.kill('SIGKILL');
-  });
-  const result = await run.done;
-  expect(result.signal, `the run ended before the kill point:\n${result.stdout}\n${result.stderr}`).toBe('SIGKILL');
-}
 
 describe('resume, stop and undo between real wikis', () => {
   let root: string;

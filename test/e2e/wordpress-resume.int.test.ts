@@ -5,7 +5,7 @@ import type { RunRecord } from '../../src/core/ports.js';
 import type { GeneratedSite } from '../../src/generator/wordpress-content.js';
 import type { SiteInstance } from '../../src/harness/wordpress.js';
 import type { PostAction } from '../../src/sdk/connector.js';
-import { ferry, json, progressOf, spawnFerry } from './cli.js';
+import { ferry, json, killWhen, progressOf } from './cli.js';
 import { access, addSite, emptySite, filledSite } from './sites.js';
 import { snapshotSite, type SiteSnapshot } from './site-snapshot.js';
 import { scratch, writePlan } from './wikis.js';
@@ -13,14 +13,6 @@ import { expectNoSourceLinks, expectSameSite } from './site-compare.js';
 
 type RunJson = RunRecord & { actions: PostAction[] };
 
-async function killWhen(dataDir: string, plan: string, when: (stderr: string) => boolean): Promise<void> {
-  const run = spawnFerry(dataDir, ['run', plan]);
-  run.onStderr((stderr) => {
-    if (when(stderr) && run.child.exitCode === null) run.child.kill('SIGKILL');
-  });
-  const result = await run.done;
-  expect(result.signal, `the run ended before the kill point:\n${result.stdout}\n${result.stderr}`).toBe('SIGKILL');
-}
 
 const keys = (snapshot: SiteSnapshot) => ({
   users: [...snapshot.users.keys()].sort(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrlField } from '../../sdk/config.js';
 
 /**
  * Connection settings of one wiki. `url` may be the wiki's base URL
@@ -6,11 +7,7 @@ import { z } from 'zod';
  * lives elsewhere (discovered from the page's EditURI link).
  */
 export const mediaWikiConfigSchema = z.object({
-  url: z
-    .string()
-    .trim()
-    .min(1, 'the wiki URL is required')
-    .refine(isHttpUrl, 'must be an http:// or https:// URL, like http://127.0.0.1:8080 or http://wiki.example.org/w/api.php'),
+  url: httpUrlField('the wiki URL', 'http://127.0.0.1:8080 or http://wiki.example.org/w/api.php'),
   /** Bot password login 'Admin@ferry' (Special:BotPasswords), or a main account name (clientlogin). */
   username: z.string().trim().min(1, 'the user name is required'),
   password: z.string().min(1, 'the password is required'),
@@ -20,14 +17,6 @@ export type MediaWikiConfig = z.infer<typeof mediaWikiConfigSchema>;
 
 export const secretFields = ['password'];
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 /** The api.php URLs worth trying for a configured URL, most likely first. */
 export function apiUrlCandidates(configured: string): string[] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrlField } from '../../sdk/config.js';
 
 /**
  * Connection settings of one WordPress site. `url` is the site's address
@@ -8,11 +9,7 @@ import { z } from 'zod';
  * Passwords), never the account's login password.
  */
 export const wordPressConfigSchema = z.object({
-  url: z
-    .string()
-    .trim()
-    .min(1, 'the site URL is required')
-    .refine(isHttpUrl, 'must be an http:// or https:// URL, like https://example.org or http://127.0.0.1:8080'),
+  url: httpUrlField('the site URL', 'https://example.org or http://127.0.0.1:8080'),
   /** The login of an administrator. */
   username: z.string().trim().min(1, 'the user name is required'),
   /** An Application Password of that account (spaces are allowed, as WordPress shows it). */
@@ -23,14 +20,6 @@ export type WordPressConfig = z.infer<typeof wordPressConfigSchema>;
 
 export const secretFields = ['password'];
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 /** How a site's REST routes are addressed. */
 export type RestStyle =
