@@ -69,7 +69,7 @@ async function migrate(pair: DemoPair, dir: string): Promise<void> {
     });
     view.stop();
     await printRunResult(ferry, run);
-    process.stdout.write(`\nData folder: ${join(dir, 'data')} — try: npx ferry --data-dir ${join(dir, 'data')} status demo\n`);
+    process.stdout.write(`\nData folder: ${join(dir, 'data')} — try: ./bin/ferry.js --data-dir ${join(dir, 'data')} status demo\n`);
     if (run.status !== 'FINISHED') process.exitCode = 5;
   } finally {
     await ferry.close();
