@@ -188,8 +188,11 @@ export function commentState(row: CommentRow) {
   };
 }
 
+// Undo compares versions to tell "changed on the target since": WordPress itself moves
+// children up a level (and detaches attachments) when it deletes a parent, so the
+// parent reference is left out of the version or undo would keep every child.
 export function commentVersion(row: CommentRow): string {
-  return stableHash(commentState(row));
+  return stableHash({ ...commentState(row), parent: undefined });
 }
 
 export async function commentsById(ctx: WpContext, ids: number[], signal: AbortSignal): Promise<Map<number, CommentRow>> {

@@ -196,8 +196,11 @@ export function mediaState(row: MediaRow) {
   };
 }
 
+// Undo compares versions to tell "changed on the target since": WordPress itself moves
+// children up a level (and detaches attachments) when it deletes a parent, so the
+// parent reference is left out of the version or undo would keep every child.
 export function mediaVersion(row: MediaRow): string {
-  return stableHash({ ...mediaState(row), file: row.source_url });
+  return stableHash({ ...mediaState(row), post: undefined, file: row.source_url });
 }
 
 /** The unscaled original: WordPress serves a "-scaled" copy of big images as source_url. */

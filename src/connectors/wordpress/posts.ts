@@ -193,8 +193,11 @@ export function postState(kind: PostTypeName, row: PostRow): Record<string, unkn
   return state;
 }
 
+// Undo compares versions to tell "changed on the target since": WordPress itself moves
+// children up a level (and detaches attachments) when it deletes a parent, so the
+// parent reference is left out of the version or undo would keep every child.
 export function postVersion(kind: PostTypeName, row: PostRow): string {
-  return stableHash(postState(kind, row));
+  return stableHash({ ...postState(kind, row), parent: undefined });
 }
 
 export function toPostData(kind: PostTypeName, row: PostRow): PostData {

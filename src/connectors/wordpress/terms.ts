@@ -182,8 +182,11 @@ async function termsById(ctx: WpContext, taxonomy: Taxonomy, ids: number[], sign
   return out;
 }
 
+// Undo compares versions to tell "changed on the target since": WordPress itself moves
+// children up a level (and detaches attachments) when it deletes a parent, so the
+// parent reference is left out of the version or undo would keep every child.
 function termVersion(row: TermRow): string {
-  return stableHash({ name: row.name, slug: row.slug, description: row.description, parent: row.parent });
+  return stableHash({ name: row.name, slug: row.slug, description: row.description });
 }
 
 function termHeader(taxonomy: Taxonomy, row: TermRow): ItemHeader {
