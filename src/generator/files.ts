@@ -1,6 +1,6 @@
 import type { GeneratedFile } from './content-types.js';
 import { buildPdf } from './pdf.js';
-import { encodePng } from './png.js';
+import { discPicture } from './png.js';
 import type { Random } from './prng.js';
 import { ADJECTIVES, NOUNS } from './vocabulary.js';
 
@@ -9,27 +9,9 @@ export const FILE_CATEGORY = 'Media files';
 
 type Kind = 'png' | 'pdf' | 'svg';
 
-/** A deterministic picture: a gradient with a few discs, different per seed. */
+/** A deterministic picture of a random size, different per seed. */
 function picture(random: Random): Buffer {
-  const width = random.int(24, 240);
-  const height = random.int(24, 180);
-  const base = [random.int(0, 255), random.int(0, 255), random.int(0, 255)] as const;
-  const discs = Array.from({ length: random.int(1, 4) }, () => ({
-    x: random.int(0, width),
-    y: random.int(0, height),
-    r2: random.int(4, Math.max(5, Math.floor((Math.min(width, height) / 2) ** 2))),
-    colour: [random.int(0, 255), random.int(0, 255), random.int(0, 255)] as const,
-  }));
-  return encodePng({
-    width,
-    height,
-    pixel: (x, y) => {
-      for (const disc of discs) {
-        if ((x - disc.x) ** 2 + (y - disc.y) ** 2 <= disc.r2) return disc.colour;
-      }
-      return [(base[0] + x) & 0xff, (base[1] + y) & 0xff, (base[2] + x + y) & 0xff];
-    },
-  });
+  return discPicture(random, random.int(24, 240), random.int(24, 180));
 }
 
 function document(random: Random, title: string, version: number): Buffer {

@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import type { Random } from './prng.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -72,4 +73,25 @@ export function encodePng(image: RgbImage): Buffer {
     chunk('IDAT', deflateSync(raw, { level: 9 })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** A deterministic picture: a gradient with a few discs. */
+export function discPicture(random: Random, width: number, height: number): Buffer {
+  const base = [random.int(0, 255), random.int(0, 255), random.int(0, 255)] as const;
+  const discs = Array.from({ length: random.int(1, 4) }, () => ({
+    x: random.int(0, width),
+    y: random.int(0, height),
+    r2: random.int(4, Math.max(5, Math.floor((Math.min(width, height) / 2) ** 2))),
+    colour: [random.int(0, 255), random.int(0, 255), random.int(0, 255)] as const,
+  }));
+  return encodePng({
+    width,
+    height,
+    pixel: (x, y) => {
+      for (const disc of discs) {
+        if ((x - disc.x) ** 2 + (y - disc.y) ** 2 <= disc.r2) return disc.colour;
+      }
+      return [(base[0] + x) & 0xff, (base[1] + y) & 0xff, (base[2] + x + y) & 0xff];
+    },
+  });
 }

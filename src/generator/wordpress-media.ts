@@ -1,5 +1,5 @@
 import { buildPdf } from './pdf.js';
-import { encodePng } from './png.js';
+import { discPicture } from './png.js';
 import type { Random } from './prng.js';
 import { ADJECTIVES, NOUNS } from './vocabulary.js';
 import type { GeneratedMedia } from './wordpress-content-types.js';
@@ -13,26 +13,6 @@ const SPECIAL = [
   { title: 'Sunset 🌅 over the bay', fileName: 'sunset over the bay.png' },
 ] as const;
 
-/** A deterministic picture: a gradient with a few discs. */
-function picture(random: Random, width: number, height: number): Buffer {
-  const base = [random.int(0, 255), random.int(0, 255), random.int(0, 255)] as const;
-  const discs = Array.from({ length: random.int(1, 4) }, () => ({
-    x: random.int(0, width),
-    y: random.int(0, height),
-    r2: random.int(4, Math.max(5, Math.floor((Math.min(width, height) / 2) ** 2))),
-    colour: [random.int(0, 255), random.int(0, 255), random.int(0, 255)] as const,
-  }));
-  return encodePng({
-    width,
-    height,
-    pixel: (x, y) => {
-      for (const disc of discs) {
-        if ((x - disc.x) ** 2 + (y - disc.y) ** 2 <= disc.r2) return disc.colour;
-      }
-      return [(base[0] + x) & 0xff, (base[1] + y) & 0xff, (base[2] + x + y) & 0xff];
-    },
-  });
-}
 
 export interface MediaPlan {
   count: number;
@@ -64,7 +44,7 @@ export function generateMedia(random: Random, plan: MediaPlan): GeneratedMedia[]
     const height = large ? 600 : random.int(32, 180);
     const bytes = pdf
       ? buildPdf({ title, lines: Array.from({ length: random.int(3, 8) }, () => sentence(random)) })
-      : picture(random, width, height);
+      : discPicture(random, width, height);
     const item: GeneratedMedia = {
       key: `media-${i + 1}`,
       fileName,
