@@ -84,8 +84,28 @@ export interface TypeInventory {
   lastModified?: string;
 }
 
+/**
+ * Objects the instance holds that this connector does not carry (a custom
+ * post type, a block theme's templates, pingbacks). Reported by `discover`,
+ * so a run names them in its result and post-migration actions instead of
+ * leaving them behind silently.
+ */
+export interface NotCarried {
+  /** Machine name of the kind: 'post-type:product', 'wp_template', 'pingback'. */
+  kind: string;
+  /** Human label: 'Products (custom post type)'. */
+  label: string;
+  count: number;
+  /** Up to five names or titles, so a person can find them. */
+  examples: string[];
+  /** Why Ferry does not carry them, and what a person can do instead. */
+  reason: string;
+}
+
 export interface Inventory {
   types: TypeInventory[];
+  /** What the instance holds that the connector does not carry; empty or absent when nothing. */
+  notCarried?: NotCarried[];
   /** Connector-specific facts the same connector's prechecks read (namespaces, limits...). */
   details: Record<string, unknown>;
 }
@@ -163,6 +183,42 @@ export interface PrecheckContext {
   namespaceSelected?(type: string, namespace: string): boolean;
 }
 
+/**
+ * One object as verify sees it, read afresh from an instance: the facts the
+ * connector carries, in a form in which a source object and its migrated
+ * copy are equal. Ids of other objects of the same instance (an author, a
+ * parent, a link in content) are written as {@link refToken}s, which the
+ * engine translates from source ids to target ids through the ID map before
+ * it compares. Anything a target adds by itself (the import's null revision,
+ * a modified date) is left out.
+ *
+ * @example
+ * { id: '42', fields: { title: 'Hello', author: refToken('user', '7'), content: `<a href="${refToken('post', '9')}">` } }
+ */
+export interface InspectedItem {
+  /** Id on the instance read: the source id on the source, the target id on the target. */
+  id: string;
+  /** Compared field by field (deep, as JSON). Arrays keep their order: sort where order is not carried. */
+  fields: Record<string, unknown>;
+}
+
+const REF_OPEN = '\u27e6';
+const REF_CLOSE = '\u27e7';
+
+/**
+ * A reference to another object of the same instance inside an inspected
+ * field: `⟦type:id⟧`. The engine rewrites source tokens to target tokens.
+ *
+ * @example
+ * refToken('user', '7') // '⟦user:7⟧'
+ */
+export function refToken(type: string, id: string): string {
+  return `${REF_OPEN}${type}:${id}${REF_CLOSE}`;
+}
+
+/** Matches every {@link refToken} in a string: groups 1 (type) and 2 (id). */
+export const REF_TOKEN_PATTERN = new RegExp(`${REF_OPEN}([^:${REF_CLOSE}]+):([^${REF_CLOSE}]*)${REF_CLOSE}`, 'g');
+
 export interface CallOptions {
   signal: AbortSignal;
 }
@@ -188,6 +244,12 @@ export interface Session {
   ensurePrincipal?(type: string, name: string, options: CallOptions): Promise<TargetRef>;
   /** Empties the instance except the account Ferry uses. */
   reset?(options: CallOptions & { onProgress?: (done: number) => void }): Promise<{ removed: number }>;
+  /**
+   * Reads objects afresh for verify (see {@link InspectedItem}); ids that no
+   * longer exist are absent from the map. Without it, verify checks only
+   * that each migrated object still exists (through `lookup`).
+   */
+  inspect?(type: string, ids: string[], options: CallOptions): Promise<Map<string, InspectedItem>>;
   /** Platform-specific pre-migration checks. */
   precheck?(context: PrecheckContext, options: CallOptions): Promise<Finding[]>;
   close(): Promise<void>;
