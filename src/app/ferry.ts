@@ -10,6 +10,8 @@ import type { Clock, RunRecord } from '../core/ports.js';
 import type { ProgressEvent } from '../core/reporter.js';
 import { executeRun, type RunMode } from '../core/runner.js';
 import { executeUndo } from '../core/undo.js';
+import { RunReporter } from '../core/reporter.js';
+import { executeVerifyRun } from '../core/verify-step.js';
 import type { Finding } from '../sdk/connector.js';
 import { openSqlite } from '../store/sqlite-store.js';
 import { Store } from '../store/store.js';
@@ -135,7 +137,7 @@ export class Ferry {
     if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid) && last.pid !== process.pid) {
       throw new UserError(`Run ${last.id} of "${migration.name}" is still running (process ${last.pid})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
     }
-    const resume = last?.status === 'RUNNING' && last.kind !== 'undo' ? last : undefined;
+    const resume = last?.status === 'RUNNING' && (last.kind === 'run' || last.kind === 'rerun') ? last : undefined;
     return this.execute(migration, options, resume ? { kind: 'resume' } : { kind: 'fresh' }, resume);
   }
 
@@ -158,12 +160,37 @@ export class Ferry {
   async undo(runId: number, options: RunOptions & { type?: string } = {}): Promise<RunRecord> {
     const of = await this.requireRun(runId);
     if (of.kind === 'undo') throw new UserError(`Run ${runId} is itself an undo`, { hint: 'run the migration again to bring the content back' });
+    if (of.kind === 'verify') throw new UserError(`Run ${runId} is a verify run: it wrote nothing to undo`);
     if (of.status === 'RUNNING') throw new UserError(`Run ${runId} is still running`, { hint: 'stop it first with `ferry stop`' });
     const migration = await this.migrations.byId(of.migrationId);
     return this.withContext(migration, options.signal ?? new AbortController().signal, async (ctx) => {
       const { run, log } = await this.startRun(migration, 'undo', of.id);
       try {
         return await executeUndo({ store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, ctx, run, { of, ...(options.type ? { type: options.type } : {}) });
+      } finally {
+        await log.close();
+      }
+    });
+  }
+
+  /**
+   * Reads source and target afresh and compares every migrated item (a run
+   * of kind 'verify'); the target is not written. Damaged items are
+   * forgotten by the ID map, so the next run writes them again.
+   */
+  async verify(migration: MigrationRow, options: RunOptions = {}): Promise<RunRecord> {
+    if (migration.id === 0) throw new UserError(`"${migration.name}" has never run: there is nothing to verify yet`, { hint: 'run it first with `ferry run`' });
+    const last = await this.store.lastRun(migration.id);
+    if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid)) {
+      throw new UserError(`Run ${last.id} of "${migration.name}" is still running`, { hint: 'verify after it ends, or stop it with `ferry stop`' });
+    }
+    return this.withContext(migration, options.signal ?? new AbortController().signal, async (ctx) => {
+      const { run, log } = await this.startRun(migration, 'verify');
+      log.write({ at: this.clock.now(), level: 'info', message: `Ferry ${TOOL_VERSION}, verify of "${migration.name}", run ${run.id}: ${ctx.scope.source} -> ${ctx.scope.target}` });
+      const deps = { store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+      const reporter = new RunReporter({ ...deps, runId: run.id, migrationId: migration.id });
+      try {
+        return await executeVerifyRun({ deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map() });
       } finally {
         await log.close();
       }
@@ -229,7 +256,7 @@ export class Ferry {
     await this.store.db.deleteFrom('id_map').where('source_conn', '=', ctx.scope.source).where('target_conn', '=', ctx.scope.target).execute();
   }
 
-  private async startRun(migration: MigrationRow, kind: 'run' | 'rerun' | 'undo', parentRunId?: number): Promise<{ run: RunRecord; log: RunLogFile }> {
+  private async startRun(migration: MigrationRow, kind: RunRecord['kind'], parentRunId?: number): Promise<{ run: RunRecord; log: RunLogFile }> {
     const now = this.clock.now();
     const run = await this.store.createRun({ migrationId: migration.id, kind, ...(parentRunId !== undefined ? { parentRunId } : {}), startedAt: now.toISOString(), pid: process.pid });
     const log = new RunLogFile(runLogName(this.dataDir, now));

@@ -1,12 +1,14 @@
 import type { ItemHeader, ItemRef, PostAction, TargetRef, WriteMode } from '../sdk/connector.js';
 import type { ItemStatus, RunStatus, StepStatus } from './statuses.js';
+import type { VerifyReport } from './verify.js';
 
 /**
  * What the engine needs from the outside world, passed in: a store, a
  * clock and a log sink. The engine does no I/O of its own.
  */
 
-export type RunKind = 'run' | 'rerun' | 'undo';
+/** 'verify': a stand-alone comparison of source and target (`ferry verify`); it writes nothing to the target. */
+export type RunKind = 'run' | 'rerun' | 'undo' | 'verify';
 
 export interface RunRecord {
   id: number;
@@ -41,6 +43,8 @@ export interface RunSummary {
   warnings: number;
   errors: number;
   actions: number;
+  /** The verify step's findings, when the run verified (see core/verify.ts). */
+  verify?: VerifyReport;
 }
 
 export interface StepRecord {
@@ -106,6 +110,8 @@ export interface ItemQuery {
   statuses?: ItemStatus[];
   /** Only items waiting for a second write. */
   deferred?: boolean;
+  /** Only these source ids. */
+  sourceIds?: string[];
   limit?: number;
   offset?: number;
 }

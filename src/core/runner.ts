@@ -11,6 +11,7 @@ import { RunReporter } from './reporter.js';
 import { selectItem } from './selection.js';
 import { finalRunStatus, RERUNNABLE, transitionRun, transitionStep, type ItemStatus } from './statuses.js';
 import { summarize } from './summary.js';
+import { notCarriedActions, runVerifyStep } from './verify-step.js';
 
 export type RunMode =
   | { kind: 'fresh' }
@@ -34,6 +35,10 @@ export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: R
       await runStep(state, step, mode, scopes.get(step.type));
     }
     if (!state.stopped && !state.fatal) await resolveDeferred(state);
+    if (!state.stopped && !state.fatal) {
+      if (ctx.plan.options.verify) state.verify = await runVerifyStep(state);
+      else notCarriedActions(state, (await ctx.source.discover({ signal: ctx.signal })).notCarried ?? []);
+    }
   } catch (error) {
     const e = toConnectorError(error);
     state.fatal = e.hint ? `${e.message} (${e.hint})` : e.message;
@@ -183,11 +188,13 @@ async function finishRun(state: RunState): Promise<RunRecord> {
   summary.warnings = reporter.warnings;
   summary.errors = reporter.errors;
   summary.actions = reporter.actions.length;
+  if (state.verify) summary.verify = state.verify;
   const t = summary.totals;
   const status = transitionRun(run.status, finalRunStatus({
     stopped: state.stopped,
     fatal: state.fatal !== undefined,
-    failedItems: t.failed + t.timedOut,
+    // A discrepancy verify found among items another run wrote still keeps this run from FINISHED.
+    failedItems: t.failed + t.timedOut + (state.verify?.discrepancyCount ?? 0),
     doneItems: t.created + t.updated + t.adopted,
   }));
   await deps.store.addActions(run.id, reporter.actions);

@@ -180,6 +180,7 @@ export class Store implements EngineStore {
     if (query.type) q = q.where('type', '=', query.type);
     if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', query.statuses);
     if (query.deferred) q = q.where('deferred_refs', 'is not', null);
+    if (query.sourceIds) q = q.where('source_id', 'in', query.sourceIds.length > 0 ? query.sourceIds : ['']);
     q = q.orderBy(sql`rowid`);
     if (query.limit !== undefined) q = q.limit(query.limit).offset(query.offset ?? 0);
     const rows = await q.execute();

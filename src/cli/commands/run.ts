@@ -88,6 +88,26 @@ Examples:
     });
 
   program
+    .command('verify <migration>')
+    .description('read source and target afresh and compare every migrated item; names each difference (writes nothing to the target)')
+    .option('--json', 'print the result as JSON (no progress bars)')
+    .addHelpText('after', `
+Every run already ends with this check; \`ferry verify\` runs it again on demand, for example after
+someone edited the target. It compares, per object type, the counts and, per item, what the
+connector carries (content, every revision with author and time, file checksums, references to the
+right target objects, memberships...). Items it finds missing or different are forgotten by the ID
+map, so the next \`ferry run\` writes them again.
+
+Exit codes: 0 the target matches, 1 user error, 3 internal error, 5 differences found.
+
+Examples:
+  ferry verify wiki-move
+  ferry verify wiki-move --json | jq '.summary.verify.discrepancies'`)
+    .action(async (name: string, options: { json?: boolean }, command: Command) => {
+      await withFerry(command, async (ferry) => withProgress(ferry, options.json === true, async (o) => ferry.verify(await migrationFrom(ferry, name), o)));
+    });
+
+  program
     .command('stop <migration>')
     .description('stop the running run of a migration: items in flight finish, the rest stay READY (status STOPPED)')
     .action(async (name: string, _options: unknown, command: Command) => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Connector, ItemHeader, ObjectTypeSpec, Session, SourceItem, TargetRef, WriteOutcome, WriteRequest } from '../connector.js';
+import { refToken, type Connector, type InspectedItem, type ItemHeader, type NotCarried, type ObjectTypeSpec, type Session, type SourceItem, type TargetRef, type WriteOutcome, type WriteRequest } from '../connector.js';
 import { ConnectorError } from '../errors.js';
 
 /**
@@ -23,6 +23,8 @@ export interface MemoryFaults {
   failWrite?: Map<string, { kind: 'too_large' | 'transient' | 'auth' | 'data'; times?: number }>;
   /** Milliseconds each write call takes. */
   writeDelayMs?: number;
+  /** Keys whose body the target silently stores truncated while answering success: a lossy platform, for verify. */
+  corrupt?: Set<string>;
 }
 
 export class MemoryInstance {
@@ -32,6 +34,8 @@ export class MemoryInstance {
   ]);
   faults: MemoryFaults = {};
   writes = 0;
+  /** What `discover` reports as held but not carried. */
+  notCarried: NotCarried[] = [];
 
   constructor(readonly name: string) {}
 
@@ -60,7 +64,18 @@ class MemorySession implements Session {
   }
 
   async discover() {
-    return { types: [...this.instance.objects].map(([type, m]) => ({ type, count: m.size })), details: {} };
+    return { types: [...this.instance.objects].map(([type, m]) => ({ type, count: m.size })), details: {}, notCarried: this.instance.notCarried };
+  }
+
+  async inspect(type: string, ids: string[]): Promise<Map<string, InspectedItem>> {
+    const out = new Map<string, InspectedItem>();
+    for (const id of ids) {
+      const o = this.instance.objects.get(type)!.get(id);
+      if (!o) continue;
+      const fields = { body: o.body, author: o.author ? refToken('person', o.author) : null, link: o.link ? refToken('doc', o.link) : null };
+      out.set(id, { id, fields });
+    }
+    return out;
   }
 
   async *read(type: string, options: { cursor?: string }) {
@@ -118,7 +133,8 @@ class MemorySession implements Session {
       if (existing && existing.body === data.body && existing.author === author && existing.link === link) {
         return { ok: true, result: { targetId: key, outcome: 'unchanged', version: String(existing.version), deferred } };
       }
-      this.instance.put(type as 'person' | 'doc', key, data.body, author, link);
+      const body = faults.corrupt?.has(key) ? data.body.slice(0, 2) : data.body;
+      this.instance.put(type as 'person' | 'doc', key, body, author, link);
       return { ok: true, result: { targetId: key, outcome: existing ? 'updated' : 'created', version: String(store.get(key)!.version), deferred } };
     });
   }
