@@ -33,7 +33,10 @@ export function prepareDataFolder(dir: string, warn: (message: string) => void =
       warn(`${path} can be read by other users and Ferry cannot change that (mode ${(statSync(path).mode & 0o777).toString(8)}): run \`chmod ${mode.toString(8)} ${path}\``);
     }
   };
-  tighten(dir, 0o700);
+  // A folder that holds more than Ferry's files (a home folder given by mistake) is not ours to lock.
+  const ours = readdirSync(dir).every((name) => name === 'logs' || PRIVATE_FILES.includes(name) || name.startsWith('secret.key.'));
+  if (ours) tighten(dir, 0o700);
+  else if ((statSync(dir).mode & 0o077) !== 0) warn(`the data folder ${dir} can be entered by other users and holds other files, so Ferry leaves its mode as it is: use a folder of its own`);
   tighten(logs, 0o700);
   for (const name of PRIVATE_FILES) tighten(join(dir, name), 0o600);
   for (const name of readdirSync(logs)) tighten(join(logs, name), 0o600);

@@ -345,9 +345,9 @@ export class Store implements EngineStore {
     return rows.map((r) => ({ id: r.id, runId: r.run_id, at: r.at, level: r.level as EventRecord['level'], step: r.step, item: r.item, message: r.message }));
   }
 
-  /** Deletes events older than `before`; the retention period. */
-  async purgeEvents(before: string): Promise<number> {
-    const result = await this.db.deleteFrom('events').where('at', '<', before).executeTakeFirst();
+  /** Deletes one migration's events older than `before`; the retention period. */
+  async purgeEvents(before: string, migrationId: number): Promise<number> {
+    const result = await this.db.deleteFrom('events').where('migration_id', '=', migrationId).where('at', '<', before).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
