@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { MigrationContext } from '../core/context.js';
@@ -16,6 +16,7 @@ import type { Finding } from '../sdk/connector.js';
 import { openSqlite } from '../store/sqlite-store.js';
 import { Store } from '../store/store.js';
 import { asUserError, connectorFor, Connections, TOOL_VERSION, type OpenSession } from './connections.js';
+import { prepareDataFolder } from './data-folder.js';
 import { UserError } from './errors.js';
 import { Migrations, type MigrationRow } from './migrations.js';
 import { RunLogFile, runLogName } from './run-log-file.js';
@@ -62,9 +63,9 @@ export class Ferry {
 
   static async open(options: FerryOptions): Promise<Ferry> {
     const dataDir = resolve(options.dataDir);
-    mkdirSync(join(dataDir, 'logs'), { recursive: true });
+    prepareDataFolder(dataDir);
     const store = new Store(await openSqlite(join(dataDir, 'ferry.sqlite')));
-    const logger = options.logger ?? pino({ level: 'info' }, pino.destination({ dest: join(dataDir, 'ferry-process.log'), sync: false, mkdir: true }));
+    const logger = options.logger ?? pino({ level: 'info' }, pino.destination({ dest: join(dataDir, 'ferry-process.log'), sync: false, mkdir: true, mode: 0o600 }));
     return new Ferry(dataDir, store, options.clock ?? { now: () => new Date() }, logger);
   }
 

@@ -17,7 +17,7 @@ export class RunLogFile implements RunLogSink {
   private readonly stream: WriteStream;
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path, { flags: 'a', encoding: 'utf8' });
+    this.stream = createWriteStream(path, { flags: 'a', encoding: 'utf8', mode: 0o600 });
   }
 
   write(line: { at: Date; level: 'info' | 'warn' | 'error'; message: string }): void {

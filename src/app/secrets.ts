@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from './errors.js';
 
 /**
  * Connection secrets are encrypted at rest with AES-256-GCM under a key kept
@@ -11,8 +12,14 @@ export class SecretBox {
 
   static open(dataDir: string): SecretBox {
     const file = join(dataDir, 'secret.key');
-    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-    return new SecretBox(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+    if (!existsSync(file)) createKey(file);
+    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    if (key.length !== 32) {
+      throw new UserError(`The encryption key ${file} is damaged (${key.length} bytes instead of 32)`, {
+        hint: 'restore it from a backup of the data folder; without it saved passwords cannot be read: delete it and add the connections again',
+      });
+    }
+    return new SecretBox(key);
   }
 
   seal(value: Record<string, string>): string {
@@ -28,5 +35,22 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
     decipher.setAuthTag(tag);
     return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8')) as Record<string, string>;
+  }
+}
+
+/**
+ * Written whole under a temporary name, then linked into place: a kill never
+ * leaves an empty key, and of two processes starting on a fresh folder at
+ * once only the first key is kept (the link of the second fails with EEXIST).
+ */
+function createKey(file: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, randomBytes(32).toString('base64'), { mode: 0o600 });
+  try {
+    linkSync(temp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(temp);
   }
 }

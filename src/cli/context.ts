@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../app/errors.js';
 import { Ferry } from '../app/ferry.js';
 import type { MigrationRow } from '../app/migrations.js';
+import { checkDataDir } from './validate.js';
 
 export interface GlobalOptions {
   dataDir: string;
@@ -11,7 +12,7 @@ export interface GlobalOptions {
 /** Opens the data folder for one command and always closes it. */
 export async function withFerry<T>(command: Command, body: (ferry: Ferry) => Promise<T>): Promise<T> {
   const { dataDir } = command.optsWithGlobals<GlobalOptions>();
-  const ferry = await Ferry.open({ dataDir });
+  const ferry = await Ferry.open({ dataDir: checkDataDir(dataDir) });
   try {
     return await body(ferry);
   } finally {
@@ -26,7 +27,7 @@ export async function migrationFrom(ferry: Ferry, nameOrFile: string): Promise<M
 }
 
 export function parseRunId(value: string): number {
-  const id = Number(value);
-  if (!Number.isInteger(id) || id <= 0) throw new UserError(`"${value}" is not a run number`, { hint: 'run numbers are shown by `ferry status <migration>`' });
+  const id = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id <= 0) throw new UserError(`"${value}" is not a run number`, { hint: 'run numbers are shown by `ferry status <migration>`' });
   return id;
 }

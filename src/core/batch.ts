@@ -4,16 +4,30 @@ import { nowIso, typeSpec, type RunState } from './context.js';
 import { decide, needsLookup, userChoice, type Decision } from './decide.js';
 import type { ItemRecord, MappingRecord } from './ports.js';
 import { buildResolver, placeholderTarget } from './references.js';
-import { transitionItem, type ItemStatus } from './statuses.js';
+import { IllegalTransition, transitionItem, type ItemStatus } from './statuses.js';
 
 export function headerOf(item: ItemRecord): ItemHeader {
   return { type: item.type, sourceId: item.sourceId, key: item.key, label: item.label, hash: item.hash, ...(item.sizeBytes !== null ? { sizeBytes: item.sizeBytes } : {}) };
 }
 
-async function setStatus(state: RunState, item: ItemRecord, to: ItemStatus, patch: { outcome?: string; reason?: string; targetId?: string; attempts?: number } = {}): Promise<void> {
+/**
+ * Returns false when a person cancelled the item (`ferry cancel`) after this
+ * batch read it as READY: the store refuses CANCELLED -> anything, and the
+ * item is left cancelled. Any other refused change is a bug and throws.
+ */
+async function setStatus(state: RunState, item: ItemRecord, to: ItemStatus, patch: { outcome?: string; reason?: string; targetId?: string; attempts?: number } = {}): Promise<boolean> {
   const status = transitionItem(item.status, to);
-  await state.deps.store.updateItem(state.run.id, item.type, item.sourceId, { status, ...patch }, nowIso(state));
+  try {
+    await state.deps.store.updateItem(state.run.id, item.type, item.sourceId, { status, ...patch }, nowIso(state));
+  } catch (error) {
+    if (error instanceof IllegalTransition && error.from === 'CANCELLED') {
+      item.status = 'CANCELLED';
+      return false;
+    }
+    throw error;
+  }
   item.status = status;
+  return true;
 }
 
 /** Decides every item of the batch; asks the target by natural key only where the ID map cannot answer. */
@@ -70,7 +84,7 @@ export async function processBatch(state: RunState, items: ItemRecord[]): Promis
           await adopt(state, item, decision);
           break;
         case 'fail':
-          await setStatus(state, item, 'FAILED', { reason: decision.reason });
+          if (!(await setStatus(state, item, 'FAILED', { reason: decision.reason }))) break;
           reporter.error(`"${item.label}" failed: ${decision.reason}`, { step: type, item: item.label });
           break;
         case 'write': {
@@ -81,7 +95,7 @@ export async function processBatch(state: RunState, items: ItemRecord[]): Promis
             { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', pendingMode: decision.mode, ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
             at(),
           );
-          await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 });
+          if (!(await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 }))) break;
           item.attempts += 1;
           toWrite.push({ item, decision, ...(mapping ? { mapping } : {}) });
           break;
@@ -95,6 +109,7 @@ export async function processBatch(state: RunState, items: ItemRecord[]): Promis
     if (toWrite.length === 0) return;
     await writeBatch(state, toWrite);
   } catch (error) {
+    if (error instanceof IllegalTransition) throw error;
     const running = toWrite.length > 0 ? toWrite.map((w) => w.item) : items.filter((i) => i.status === 'READY' || i.status === 'RUNNING');
     for (const item of running) await failItem(state, item, error, false);
   }
@@ -107,7 +122,7 @@ async function adopt(state: RunState, item: ItemRecord, decision: Extract<Decisi
     { type: item.type, sourceId: item.sourceId, targetId, hash: item.hash, runId: state.run.id, origin: 'adopted', state: 'done', ...(version ? { version } : {}) },
     nowIso(state),
   );
-  await setStatus(state, item, 'COMPLETE', { outcome: 'adopted', reason: decision.reason, targetId });
+  if (!(await setStatus(state, item, 'COMPLETE', { outcome: 'adopted', reason: decision.reason, targetId }))) return;
   state.reporter.info(`"${item.label}" adopted as target ${targetId}: ${decision.reason}`, { step: item.type, item: item.label });
 }
 
@@ -159,7 +174,7 @@ async function failItem(state: RunState, item: ItemRecord, error: unknown, timed
   const e = toConnectorError(error);
   const where = { step: item.type, item: item.label };
   const message = e.hint ? `${e.message} (${e.hint})` : e.message;
-  if (item.status === 'READY') await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 });
+  if (item.status === 'READY' && !(await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 }))) return;
   if (timedOut || e.kind === 'timeout') {
     await setStatus(state, item, 'TIMED_OUT', { reason: `took longer than ${state.ctx.plan.options.itemTimeoutSeconds} s` });
     state.reporter.error(`"${item.label}" timed out after ${state.ctx.plan.options.itemTimeoutSeconds} s`, where);

@@ -92,4 +92,27 @@ describe('namespace selection for pre-checks', () => {
     expect(isNamespaceSelected(plan('include:\n  - type: page\n    namespace: [0, 10]\n'), 'page', '828')).toBe(false);
     expect(isNamespaceSelected(plan('include:\n  - type: page\n    namespace: [0, 10]\n'), 'page', '10')).toBe(true);
   });
+
+  it('refuses a YAML alias bomb (billion laughs) with a plan error, without expanding it', () => {
+    const levels = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 9; i++) levels.push(`${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(9).fill(`*${'abcdefghi'[i - 1]}`).join(', ')}]`);
+    const found = problems(`name: move\nsource: a\ntarget: b\n${levels.join('\n')}\n`);
+    expect(found).toEqual([{ path: '', message: expect.stringContaining('aliases (*name) expand too much') }]);
+  });
+
+  it('allows a few aliases', () => {
+    const plan = parsePlan('name: move\nsource: a\ntarget: b\ninclude:\n  - &f { type: page, pattern: "A*" }\nexclude:\n  - *f\n');
+    expect(plan.exclude).toEqual([{ type: 'page', pattern: 'A*' }]);
+  });
+
+  it('refuses a plan over 1 MB before parsing it', () => {
+    const found = problems(`name: move\nsource: a\ntarget: b\ndescription: "${'x'.repeat(1_000_001)}"\n`);
+    expect(found).toEqual([{ path: '', message: expect.stringMatching(/at most 1000000 bytes/) }]);
+  });
+
+  it('bounds the options whose values become timers and dates', () => {
+    expect(problems('name: m\nsource: a\ntarget: b\noptions:\n  itemTimeoutSeconds: 3000000\n')).toEqual([{ path: 'options.itemTimeoutSeconds', line: 5, message: expect.stringContaining('86400') }]);
+    expect(problems('name: m\nsource: a\ntarget: b\noptions:\n  rerunWindowDays: 1e12\n')[0]!.path).toBe('options.rerunWindowDays');
+    expect(problems('name: m\nsource: a\ntarget: b\noptions:\n  inventoryMaxAgeHours: .inf\n')[0]!.path).toBe('options.inventoryMaxAgeHours');
+  });
 });

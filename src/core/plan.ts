@@ -58,12 +58,14 @@ const jobSchema = z.strictObject({
 });
 export type JobSpec = z.infer<typeof jobSchema>;
 
+// Upper bounds keep every derived time valid: a timer over 2^31 ms fires at once in Node,
+// and a window of millions of days makes a date that does not exist.
 const optionsSchema = z.strictObject({
-  itemTimeoutSeconds: z.number().positive().default(600),
+  itemTimeoutSeconds: z.number().positive().max(86_400, 'at most 86400 (one day)').default(600),
   concurrency: z.number().int().min(1).max(16).default(2),
   batchSize: z.number().int().min(1).max(500).optional(),
-  inventoryMaxAgeHours: z.number().positive().default(24),
-  rerunWindowDays: z.number().positive().default(12),
+  inventoryMaxAgeHours: z.number().positive().max(87_600, 'at most 87600 (ten years)').default(24),
+  rerunWindowDays: z.number().positive().max(3_650, 'at most 3650 (ten years)').default(12),
   reset: z.boolean().default(false),
   maxAttempts: z.number().int().min(1).max(10).default(4),
   /** Compare source and target afresh after the last step (core/verify.ts). */
@@ -117,8 +119,17 @@ export class PlanError extends Error {
   }
 }
 
+/** A plan is a few kilobytes; a larger file is a mistake (a 60 MB one took about 4 GB to parse). */
+export const MAX_PLAN_BYTES = 1_000_000;
+/** Aliases a plan may use (`*name`); the cap stops a "billion laughs" document from expanding. */
+export const MAX_PLAN_ALIASES = 50;
+
 /** Parses and validates plan YAML; throws PlanError with field names and lines. */
 export function parsePlan(text: string, file = 'plan'): Plan {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_PLAN_BYTES) {
+    throw new PlanError(file, [{ path: '', message: `the file is ${bytes} bytes; a plan may be at most ${MAX_PLAN_BYTES} bytes (1 MB): is this the right file?` }]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -131,7 +142,15 @@ export function parsePlan(text: string, file = 'plan'): Plan {
       })),
     );
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_PLAN_ALIASES });
+  } catch (error) {
+    // The yaml library throws a ReferenceError for alias bombs and for an alias without its anchor.
+    const message = error instanceof Error ? error.message : String(error);
+    const bomb = /excessive alias count/i.test(message);
+    throw new PlanError(file, [{ path: '', message: bomb ? `YAML aliases (*name) expand too much: at most ${MAX_PLAN_ALIASES} alias uses are allowed; write the values out instead` : `YAML: ${message}` }]);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new PlanError(file, [{ path: '', line: 1, message: 'a plan is a YAML mapping with at least name, source and target' }]);
   }

@@ -166,8 +166,8 @@ describe('runner', () => {
     const record = await start();
     // Let the first run stop half-way, then make it look like a crash: RUNNING run, Running step, an item in flight.
     await executeRun({ ...deps, onProgress: (e) => void (e.kind === 'step-progress' && e.step === 'doc' && store.requestStop(record.id)) }, ctx, record, { kind: 'fresh' });
-    await store.updateRun(record.id, { status: 'RUNNING' });
-    await store.db.updateTable('runs').set({ stop_requested: 0 }).where('id', '=', record.id).execute();
+    // A crash leaves the run RUNNING; no status transition leads back there, so the test writes the row as a crash leaves it.
+    await store.db.updateTable('runs').set({ status: 'RUNNING', ended_at: null, stop_requested: 0 }).where('id', '=', record.id).execute();
     const docStep = (await store.listSteps(record.id)).find((s) => s.type === 'doc')!;
     await store.updateStep(record.id, docStep.idx, { status: 'Running' });
     const ready = await store.listItems(record.id, { type: 'doc', statuses: ['READY'], limit: 1 });

@@ -9,7 +9,7 @@ import type { ItemRecord, RunRecord, StepRecord } from './ports.js';
 import { placeholderActions } from './references.js';
 import { RunReporter } from './reporter.js';
 import { selectItem } from './selection.js';
-import { finalRunStatus, RERUNNABLE, transitionRun, transitionStep, type ItemStatus } from './statuses.js';
+import { finalRunStatus, IllegalTransition, RERUNNABLE, transitionItem, transitionRun, transitionStep, type ItemStatus } from './statuses.js';
 import { summarize } from './summary.js';
 import { notCarriedActions, runVerifyStep } from './verify-step.js';
 
@@ -40,6 +40,8 @@ export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: R
       else notCarriedActions(state, (await ctx.source.discover({ signal: ctx.signal })).notCarried ?? []);
     }
   } catch (error) {
+    // A status change the rules forbid is a bug in Ferry: it ends the process (exit 3), not the run.
+    if (error instanceof IllegalTransition) throw error;
     const e = toConnectorError(error);
     state.fatal = e.hint ? `${e.message} (${e.hint})` : e.message;
     reporter.error(`Run stopped by an error: ${state.fatal}`);
@@ -59,7 +61,8 @@ async function prepareSteps(state: RunState, mode: RunMode, scopes: Map<string, 
       await deps.store.updateStep(run.id, step.idx, { status: step.status });
     }
     const stale = await deps.store.listItems(run.id, { statuses: ['RUNNING'] });
-    for (const item of stale) await deps.store.updateItem(run.id, item.type, item.sourceId, { status: 'READY', reason: 'resumed after an interruption' }, nowIso(state));
+    // The store applies transitionItem to the stored status (RUNNING -> READY).
+    for (const item of stale) await deps.store.updateItem(run.id, item.type, item.sourceId, { status: transitionItem(item.status, 'READY'), reason: 'resumed after an interruption' }, nowIso(state));
     reporter.info(`Resuming run ${run.id}: ${stale.length} item(s) were in flight and will be retried safely`);
     for (const job of layoutJobs(ctx.types, ctx.plan).jobs) for (const s of job.steps) scopes.set(s.type, job.scope);
     return steps;
@@ -111,7 +114,7 @@ async function runStep(state: RunState, step: StepRecord, mode: RunMode, scope: 
   const failed = (counts.FAILED ?? 0) + (counts.TIMED_OUT ?? 0) + (counts.INCOMPLETE ?? 0);
   const left = (counts.READY ?? 0) + (counts.RUNNING ?? 0);
   const status = left > 0 ? 'Pending' : failed > 0 || state.fatal ? 'Error' : 'Success';
-  await deps.store.updateStep(run.id, step.idx, { status: transitionStep('Running', status), done: total - left, ...(status === 'Pending' ? {} : { endedAt: nowIso(state) }) });
+  await deps.store.updateStep(run.id, step.idx, { status: transitionStep(step.status, status), done: total - left, ...(status === 'Pending' ? {} : { endedAt: nowIso(state) }) });
   reporter.progress({ kind: 'step-end', step: step.type, status });
   const line = `Step "${spec.label}" ${status === 'Pending' ? 'paused' : status === 'Success' ? 'succeeded' : 'ended with errors'}: ${describeCounts(counts)}`;
   if (status === 'Error') reporter.error(line, { step: step.type });

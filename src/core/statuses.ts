@@ -1,6 +1,13 @@
 /**
  * The three status levels of PRODUCT.md, and the only functions allowed to
  * change them. An illegal transition is a bug and throws.
+ *
+ * Every status change of a run, step or item goes through one of these,
+ * given the status actually stored: the store (src/store/store.ts) reads the
+ * stored status, calls the transition and writes only if the row still holds
+ * that status. Rows are created with their first status (READY, Pending or
+ * Skipped, RUNNING, or SKIPPED for items a filter leaves out); no other
+ * write sets a status.
  */
 
 export const RUN_STATUSES = ['RUNNING', 'FINISHED', 'STOPPED', 'INCOMPLETE', 'FAILED'] as const;
@@ -27,7 +34,11 @@ export type ItemStatus = (typeof ITEM_STATUSES)[number];
 export const RERUNNABLE: readonly ItemStatus[] = ['FAILED', 'INCOMPLETE', 'TIMED_OUT'];
 
 export class IllegalTransition extends Error {
-  constructor(level: string, from: string, to: string) {
+  constructor(
+    readonly level: 'run' | 'step' | 'item',
+    readonly from: string,
+    readonly to: string,
+  ) {
     super(`Illegal ${level} status transition ${from} -> ${to}`);
     this.name = 'IllegalTransition';
   }

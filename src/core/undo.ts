@@ -3,7 +3,7 @@ import { nowIso, type EngineDeps, type MigrationContext, type RunState } from '.
 import { dependencyOrder } from './planner.js';
 import type { ItemRecord, MappingRecord, RunRecord } from './ports.js';
 import { RunReporter } from './reporter.js';
-import { transitionItem, transitionRun, transitionStep } from './statuses.js';
+import { transitionRun } from './statuses.js';
 import { summarize } from './summary.js';
 
 /**
@@ -24,6 +24,7 @@ export async function executeUndo(
   for (const item of await deps.store.listItems(options.of.id)) known.set(`${item.type}\u0000${item.sourceId}`, item);
   const order = dependencyOrder(ctx.types).reverse().filter((t) => mappings.some((m) => m.type === t.name));
   await deps.store.createSteps(undoRun.id, order.map((t, idx) => ({ idx, job: `Undo run ${options.of.id}`, type: t.name, label: `Undo ${t.label}`, status: 'Pending', reason: null })));
+  // Step and item statuses are given as the status to change to; the store applies the transition to the stored one.
   reporter.info(`Undo of run ${options.of.id}${options.type ? ` (step ${options.type})` : ''}: ${mappings.length} ID map entries`);
   for (const [idx, spec] of order.entries()) {
     if (await deps.store.isStopRequested(undoRun.id)) {
@@ -31,7 +32,7 @@ export async function executeUndo(
       break;
     }
     const ofType = mappings.filter((m) => m.type === spec.name);
-    await deps.store.updateStep(undoRun.id, idx, { status: transitionStep('Pending', 'Running'), startedAt: nowIso(state), total: ofType.length });
+    await deps.store.updateStep(undoRun.id, idx, { status: 'Running', startedAt: nowIso(state), total: ofType.length });
     reporter.progress({ kind: 'step-start', job: 'Undo', step: spec.name, label: `Undo ${spec.label}`, total: ofType.length });
     await deps.store.addItems(
       undoRun.id,
@@ -52,7 +53,7 @@ export async function executeUndo(
       reporter.progress({ kind: 'step-progress', step: spec.name, done, total: ofType.length });
     }
     const status = kept > 0 && spec.deletable ? 'Error' : 'Success';
-    await deps.store.updateStep(undoRun.id, idx, { status: transitionStep('Running', status), endedAt: nowIso(state) });
+    await deps.store.updateStep(undoRun.id, idx, { status, endedAt: nowIso(state) });
     reporter.progress({ kind: 'step-end', step: spec.name, status });
   }
   const summary = summarize(await deps.store.summarizeItems(undoRun.id));
@@ -74,7 +75,7 @@ async function undoOne(state: RunState, mapping: MappingRecord, label: string, d
   const at = () => nowIso(state);
   const where = { step: mapping.type, item: label };
   const finish = (status: 'COMPLETE' | 'SKIPPED' | 'FAILED', outcome: string | null, reason: string) =>
-    deps.store.updateItem(run.id, mapping.type, mapping.sourceId, { status: transitionItem('READY', status), outcome, reason, targetId: mapping.targetId }, at());
+    deps.store.updateItem(run.id, mapping.type, mapping.sourceId, { status, outcome, reason, targetId: mapping.targetId }, at());
   if (mapping.origin === 'adopted') {
     await deps.store.deleteMapping(ctx.scope, mapping.type, mapping.sourceId);
     await finish('COMPLETE', 'unchanged', 'adopted, not created by Ferry: left on the target, forgotten by the ID map');

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Generated, type Migration, type MigrationProvider } from 'kysely';
+import type { Generated, Kysely, Migration } from 'kysely';
 
 /** Table shapes of the store. Times are ISO 8601 strings (UTC). */
 export interface Database {
@@ -111,6 +111,7 @@ const initial: Migration = {
   async up(db: Kysely<any>) {
     await db.schema
       .createTable('connections')
+      .ifNotExists()
       .addColumn('name', 'text', (c) => c.primaryKey())
       .addColumn('platform', 'text', (c) => c.notNull())
       .addColumn('config_json', 'text', (c) => c.notNull())
@@ -123,6 +124,7 @@ const initial: Migration = {
       .execute();
     await db.schema
       .createTable('migrations')
+      .ifNotExists()
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('name', 'text', (c) => c.notNull().unique())
       .addColumn('plan_yaml', 'text', (c) => c.notNull())
@@ -135,6 +137,7 @@ const initial: Migration = {
       .execute();
     await db.schema
       .createTable('runs')
+      .ifNotExists()
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('migration_id', 'integer', (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())
@@ -150,6 +153,7 @@ const initial: Migration = {
       .execute();
     await db.schema
       .createTable('steps')
+      .ifNotExists()
       .addColumn('run_id', 'integer', (c) => c.notNull())
       .addColumn('idx', 'integer', (c) => c.notNull())
       .addColumn('job', 'text', (c) => c.notNull())
@@ -165,6 +169,7 @@ const initial: Migration = {
       .execute();
     await db.schema
       .createTable('items')
+      .ifNotExists()
       .addColumn('run_id', 'integer', (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('source_id', 'text', (c) => c.notNull())
@@ -181,9 +186,10 @@ const initial: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('items_pk', ['run_id', 'type', 'source_id'])
       .execute();
-    await db.schema.createIndex('items_status').on('items').columns(['run_id', 'status']).execute();
+    await db.schema.createIndex('items_status').ifNotExists().on('items').columns(['run_id', 'status']).execute();
     await db.schema
       .createTable('id_map')
+      .ifNotExists()
       .addColumn('source_conn', 'text', (c) => c.notNull())
       .addColumn('target_conn', 'text', (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
@@ -198,9 +204,10 @@ const initial: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('id_map_pk', ['source_conn', 'target_conn', 'type', 'source_id'])
       .execute();
-    await db.schema.createIndex('id_map_run').on('id_map').columns(['run_id']).execute();
+    await db.schema.createIndex('id_map_run').ifNotExists().on('id_map').columns(['run_id']).execute();
     await db.schema
       .createTable('events')
+      .ifNotExists()
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('run_id', 'integer')
       .addColumn('migration_id', 'integer')
@@ -210,9 +217,10 @@ const initial: Migration = {
       .addColumn('item', 'text')
       .addColumn('message', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('events_run').on('events').columns(['run_id', 'id']).execute();
+    await db.schema.createIndex('events_run').ifNotExists().on('events').columns(['run_id', 'id']).execute();
     await db.schema
       .createTable('actions')
+      .ifNotExists()
       .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
       .addColumn('run_id', 'integer', (c) => c.notNull())
       .addColumn('code', 'text', (c) => c.notNull())
@@ -223,18 +231,19 @@ const initial: Migration = {
       .execute();
     await db.schema
       .createTable('cursors')
+      .ifNotExists()
       .addColumn('run_id', 'integer', (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('cursor', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('cursors_pk', ['run_id', 'type'])
       .execute();
-    await sql`select 1`.execute(db);
   },
 };
 
-/** Schema migrations live in code; Kysely's Migrator applies the missing ones in name order. */
-export const schemaMigrations: MigrationProvider = {
-  async getMigrations() {
-    return { '0001_initial': initial };
-  },
-};
+/**
+ * Schema migrations live in code and are applied in name order, each with
+ * its record in one transaction (see schema-migrate.ts). `if not exists`
+ * in the first one lets a store half-built by an older Ferry (which created
+ * tables one by one) complete itself instead of failing on every command.
+ */
+export const schemaMigrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [['0001_initial', initial]];

@@ -1,22 +1,29 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
+import { migrateSchema } from './schema-migrate.js';
 import { schemaMigrations, type Database } from './schema.js';
 
-/** Opens (and migrates) the embedded SQLite store at `file`. */
+/**
+ * Opens (and migrates) the embedded SQLite store at `file`. The file is
+ * created 0600 before SQLite opens it: SQLite gives its -wal and -shm files
+ * the mode of the database file, so none of them is ever readable by others.
+ */
 export async function openSqlite(file: string): Promise<Kysely<Database>> {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   const sqlite = new BetterSqlite3(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const migrator = new Migrator({ db, provider: schemaMigrations });
-  const { error } = await migrator.migrateToLatest();
-  if (error) {
+  try {
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    await migrateSchema(db as unknown as Kysely<unknown>, schemaMigrations, () => new Date().toISOString());
+  } catch (error) {
     await db.destroy();
-    throw error instanceof Error ? error : new Error(String(error));
+    throw error;
   }
   return db;
 }

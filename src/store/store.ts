@@ -11,7 +11,7 @@ import type {
   RunRecord,
   StepRecord,
 } from '../core/ports.js';
-import type { ItemStatus, RunStatus, StepStatus } from '../core/statuses.js';
+import { transitionItem, transitionRun, transitionStep, type ItemStatus, type RunStatus, type StepStatus } from '../core/statuses.js';
 import type { Database } from './schema.js';
 
 type RunRow = Database['runs'] & { id: number; stop_requested: number };
@@ -38,6 +38,22 @@ function chunks<T>(values: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
   return out;
+}
+
+/**
+ * Changes one row's status the only allowed way: the transition function is
+ * given the status actually stored, and the row is written only if it still
+ * holds that status (another process, `ferry cancel` say, may have changed it
+ * in between; then the stored status is read again). An illegal change throws
+ * IllegalTransition from statuses.ts.
+ */
+async function changeStatus<S extends string>(what: string, read: () => Promise<S | undefined>, write: (stored: S) => Promise<bigint>): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const stored = await read();
+    if (stored === undefined) throw new Error(`${what} does not exist`);
+    if ((await write(stored)) > 0n) return;
+  }
+  throw new Error(`${what}: its status kept changing while Ferry tried to change it`);
 }
 
 /** The engine's store over Kysely (SQLite here; the same queries run on PostgreSQL). */
@@ -91,17 +107,37 @@ export class Store implements EngineStore {
 
   async updateRun(id: number, patch: Partial<Pick<RunRecord, 'status' | 'endedAt' | 'heartbeatAt' | 'logFile' | 'summary' | 'pid'>>): Promise<void> {
     const values: Updateable<Database['runs']> = {};
-    if (patch.status !== undefined) values.status = patch.status;
     if (patch.endedAt !== undefined) values.ended_at = patch.endedAt;
     if (patch.heartbeatAt !== undefined) values.heartbeat_at = patch.heartbeatAt;
     if (patch.logFile !== undefined) values.log_file = patch.logFile;
     if (patch.pid !== undefined) values.pid = patch.pid;
     if (patch.summary !== undefined) values.summary_json = patch.summary ? JSON.stringify(patch.summary) : null;
-    if (Object.keys(values).length > 0) await this.db.updateTable('runs').set(values).where('id', '=', id).execute();
+    const to = patch.status;
+    if (to === undefined) {
+      if (Object.keys(values).length > 0) await this.db.updateTable('runs').set(values).where('id', '=', id).execute();
+      return;
+    }
+    await changeStatus(
+      `run ${id}`,
+      async () => (await this.db.selectFrom('runs').select('status').where('id', '=', id).executeTakeFirst())?.status as RunStatus | undefined,
+      async (stored) => {
+        const status = transitionRun(stored, to);
+        const result = await this.db.updateTable('runs').set({ ...values, status }).where('id', '=', id).where('status', '=', stored).executeTakeFirst();
+        return result.numUpdatedRows;
+      },
+    );
   }
 
-  async requestStop(runId: number): Promise<void> {
-    await this.db.updateTable('runs').set({ stop_requested: 1 }).where('id', '=', runId).execute();
+  /** Asks a running run to stop; false when the run is not RUNNING (only a running run can be asked). */
+  async requestStop(runId: number): Promise<boolean> {
+    const result = await this.db.updateTable('runs').set({ stop_requested: 1 }).where('id', '=', runId).where('status', '=', 'RUNNING').executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Asks every RUNNING run of one process to stop (its Ctrl-C); returns how many. */
+  async requestStopOfProcess(pid: number): Promise<number> {
+    const result = await this.db.updateTable('runs').set({ stop_requested: 1 }).where('pid', '=', pid).where('status', '=', 'RUNNING').executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async isStopRequested(runId: number): Promise<boolean> {
@@ -136,13 +172,25 @@ export class Store implements EngineStore {
 
   async updateStep(runId: number, idx: number, patch: Partial<Pick<StepRecord, 'status' | 'reason' | 'total' | 'done' | 'startedAt' | 'endedAt'>>): Promise<void> {
     const values: Updateable<Database['steps']> = {};
-    if (patch.status !== undefined) values.status = patch.status;
     if (patch.reason !== undefined) values.reason = patch.reason;
     if (patch.total !== undefined) values.total = patch.total;
     if (patch.done !== undefined) values.done = patch.done;
     if (patch.startedAt !== undefined) values.started_at = patch.startedAt;
     if (patch.endedAt !== undefined) values.ended_at = patch.endedAt;
-    await this.db.updateTable('steps').set(values).where('run_id', '=', runId).where('idx', '=', idx).execute();
+    const to = patch.status;
+    if (to === undefined) {
+      if (Object.keys(values).length > 0) await this.db.updateTable('steps').set(values).where('run_id', '=', runId).where('idx', '=', idx).execute();
+      return;
+    }
+    await changeStatus(
+      `step ${idx} of run ${runId}`,
+      async () => (await this.db.selectFrom('steps').select('status').where('run_id', '=', runId).where('idx', '=', idx).executeTakeFirst())?.status as StepStatus | undefined,
+      async (stored) => {
+        const status = transitionStep(stored, to);
+        const result = await this.db.updateTable('steps').set({ ...values, status }).where('run_id', '=', runId).where('idx', '=', idx).where('status', '=', stored).executeTakeFirst();
+        return result.numUpdatedRows;
+      },
+    );
   }
 
   async addItems(runId: number, items: ItemHeader[], at: string): Promise<void> {
@@ -227,18 +275,32 @@ export class Store implements EngineStore {
     at: string,
   ): Promise<void> {
     const values: Updateable<Database['items']> = { updated_at: at };
-    if (patch.status !== undefined) values.status = patch.status;
     if (patch.outcome !== undefined) values.outcome = patch.outcome;
     if (patch.reason !== undefined) values.reason = patch.reason;
     if (patch.targetId !== undefined) values.target_id = patch.targetId;
     if (patch.attempts !== undefined) values.attempts = patch.attempts;
     if (patch.deferredRefs !== undefined) values.deferred_refs = patch.deferredRefs && patch.deferredRefs.length > 0 ? JSON.stringify(patch.deferredRefs) : null;
-    await this.db.updateTable('items').set(values).where('run_id', '=', runId).where('type', '=', type).where('source_id', '=', sourceId).execute();
+    const to = patch.status;
+    if (to === undefined) {
+      await this.db.updateTable('items').set(values).where('run_id', '=', runId).where('type', '=', type).where('source_id', '=', sourceId).execute();
+      return;
+    }
+    await changeStatus(
+      `item ${type} ${sourceId} of run ${runId}`,
+      async () => (await this.db.selectFrom('items').select('status').where('run_id', '=', runId).where('type', '=', type).where('source_id', '=', sourceId).executeTakeFirst())?.status as ItemStatus | undefined,
+      async (stored) => {
+        const status = transitionItem(stored, to);
+        const result = await this.db.updateTable('items').set({ ...values, status }).where('run_id', '=', runId).where('type', '=', type).where('source_id', '=', sourceId).where('status', '=', stored).executeTakeFirst();
+        return result.numUpdatedRows;
+      },
+    );
   }
 
   /** Cancels READY items of a run (all, or those named, or of one type); returns how many. */
   async cancelItems(runId: number, filter: { type?: string; sourceIds?: string[] }, at: string): Promise<number> {
-    let q = this.db.updateTable('items').set({ status: 'CANCELLED', reason: 'cancelled by a person', updated_at: at }).where('run_id', '=', runId).where('status', '=', 'READY');
+    // The where clause makes READY the stored status of every row this changes.
+    const status = transitionItem('READY', 'CANCELLED');
+    let q = this.db.updateTable('items').set({ status, reason: 'cancelled by a person', updated_at: at }).where('run_id', '=', runId).where('status', '=', 'READY');
     if (filter.type) q = q.where('type', '=', filter.type);
     if (filter.sourceIds) q = q.where('source_id', 'in', filter.sourceIds);
     const result = await q.executeTakeFirst();
@@ -346,9 +408,9 @@ export class Store implements EngineStore {
     return rows.map((r) => ({ id: r.id, runId: r.run_id, at: r.at, level: r.level as EventRecord['level'], step: r.step, item: r.item, message: r.message }));
   }
 
-  /** Deletes events older than `before`; the retention period. */
-  async purgeEvents(before: string): Promise<number> {
-    const result = await this.db.deleteFrom('events').where('at', '<', before).executeTakeFirst();
+  /** Deletes one migration's events older than `before`; the retention period. */
+  async purgeEvents(before: string, migrationId: number): Promise<number> {
+    const result = await this.db.deleteFrom('events').where('migration_id', '=', migrationId).where('at', '<', before).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

@@ -5,6 +5,7 @@ import { UserError } from '../../app/errors.js';
 import { connectors } from '../../app/registry.js';
 import { withFerry } from '../context.js';
 import { printJson, table } from '../output.js';
+import { checkConnectionUrl } from '../validate.js';
 
 async function readSecret(options: { passwordEnv?: string; passwordFile?: string; passwordStdin?: boolean }): Promise<string> {
   if (options.passwordEnv) {
@@ -12,10 +13,24 @@ async function readSecret(options: { passwordEnv?: string; passwordFile?: string
     if (!value) throw new UserError(`The environment variable ${options.passwordEnv} is empty or not set`);
     return value;
   }
-  if (options.passwordFile) return readFileSync(options.passwordFile, 'utf8').trim();
+  if (options.passwordFile) return readPasswordFile(options.passwordFile);
   if (options.passwordStdin) return readFileSync(0, 'utf8').trim();
   if (process.stdin.isTTY) return promptPassword({ message: 'Password (input hidden):', mask: '*' });
   throw new UserError('No password given', { hint: 'use --password-env VAR, --password-file FILE or --password-stdin' });
+}
+
+function readPasswordFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'error'})`;
+    throw new UserError(`The password file ${file} ${why}`, { hint: 'give --password-file the path of a file that holds only the password, or use --password-env VAR' });
+  }
+  const password = text.trim();
+  if (!password) throw new UserError(`The password file ${file} is empty`, { hint: 'write the password into it, or use --password-env VAR' });
+  return password;
 }
 
 export function connectionCommand(): Command {
@@ -32,6 +47,7 @@ export function connectionCommand(): Command {
     .option('--password-stdin', 'read the password from standard input')
     .addHelpText('after', '\nExample:\n  FERRY_PW=... ferry connection add old-wiki --platform mediawiki --url http://127.0.0.1:8080 --username Admin@ferry --password-env FERRY_PW\n\nThe connection is checked (reachable, credentials, rights) before it is saved; nothing is saved if the check fails.')
     .action(async (name: string, options: { platform: string; url: string; username: string; passwordEnv?: string; passwordFile?: string; passwordStdin?: boolean }, command: Command) => {
+      checkConnectionUrl(options.url);
       const password = await readSecret(options);
       await withFerry(command, async (ferry) => {
         const identity = await ferry.connections.add(name, options.platform, { url: options.url, username: options.username, password }, ferry.now());

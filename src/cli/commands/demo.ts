@@ -6,6 +6,7 @@ import { connectors } from '../../app/registry.js';
 import { DEMO_PLATFORMS, type DemoPair } from '../demo-platforms.js';
 import { ProgressView } from '../progress.js';
 import { printRunResult } from '../summary.js';
+import { parseCount } from '../validate.js';
 
 const demoPlan = (platform: string) => `# The demo plan: everything from the source ${platform === 'wordpress' ? 'site' : 'wiki'} to the target.
 name: demo
@@ -35,10 +36,11 @@ export function demoCommand(): Command {
     .option('--keep', 'keep the instances running afterwards until Ctrl-C, to look at them in a browser')
     .addHelpText('after', '\nRun it twice: the second run finds everything unchanged and creates nothing.\nStart over with: rm -rf .ferry-demo')
     .action(async (options: { platform: string; dir?: string; pages?: string; keep?: boolean }) => {
+      const pages = options.pages !== undefined ? parseCount('--pages', options.pages, { min: 1, max: 100_000 }) : undefined;
       const dir = resolve(options.dir ?? (options.platform === 'mediawiki' ? '.ferry-demo' : `.ferry-demo-${options.platform}`));
       mkdirSync(dir, { recursive: true });
       const say = (line: string) => process.stdout.write(`${line}\n`);
-      const pair = await DEMO_PLATFORMS[options.platform]!(dir, options.pages ? Number(options.pages) : undefined, say);
+      const pair = await DEMO_PLATFORMS[options.platform]!(dir, pages, say);
       try {
         await migrate(pair, dir);
         if (options.keep) {

@@ -3,6 +3,10 @@ import { eventsToCsv } from '../../app/csv.js';
 import { ITEM_STATUSES, type ItemStatus } from '../../core/statuses.js';
 import { parseRunId, withFerry } from '../context.js';
 import { printJson, table } from '../output.js';
+import { parseCount } from '../validate.js';
+
+/** The most rows `items` and `logs` print at once. */
+const MAX_ROWS = 1_000_000;
 
 export function reportCommands(program: Command): void {
   program
@@ -35,12 +39,14 @@ export function reportCommands(program: Command): void {
     .description('the items of a run with their status and reason')
     .addOption(new Option('--status <status>', 'only items with this status').choices([...ITEM_STATUSES]))
     .option('--type <type>', 'only items of this type')
-    .option('--limit <n>', 'at most this many rows', '200')
+    .option('--limit <n>', 'at most this many rows (1 to 1000000)', '200')
     .option('--json', 'print JSON')
     .action(async (runArg: string, options: { status?: ItemStatus; type?: string; limit: string; json?: boolean }, command: Command) => {
+      const limit = parseCount('--limit', options.limit, { min: 1, max: MAX_ROWS });
+      const runId = parseRunId(runArg);
       await withFerry(command, async (ferry) => {
-        const run = await ferry.requireRun(parseRunId(runArg));
-        const items = await ferry.store.listItems(run.id, { ...(options.type ? { type: options.type } : {}), ...(options.status ? { statuses: [options.status] } : {}), limit: Number(options.limit) });
+        const run = await ferry.requireRun(runId);
+        const items = await ferry.store.listItems(run.id, { ...(options.type ? { type: options.type } : {}), ...(options.status ? { statuses: [options.status] } : {}), limit });
         if (options.json) return printJson(items);
         process.stdout.write(`${table(items.map((i) => ({ type: i.type, id: i.sourceId, label: i.label, status: i.status, outcome: i.outcome ?? '', reason: i.reason ?? '' })), ['type', 'id', 'label', 'status', 'outcome', 'reason'])}\n`);
       });
@@ -51,10 +57,13 @@ export function reportCommands(program: Command): void {
     .description('the events of a migration, newest first; --csv exports them (capped, with a retention period)')
     .option('--run <run>', 'only this run')
     .option('--csv', 'print CSV')
-    .option('--limit <n>', 'at most this many events', '4000')
-    .option('--days <n>', 'retention: events older than this are deleted first', '30')
+    .option('--limit <n>', 'at most this many events (1 to 1000000)', '4000')
+    .option('--days <n>', 'retention in days (1 to 36500): this migration\'s events older than this are deleted first', '30')
     .option('--file', 'print the path of the last run\'s readable log file')
     .action(async (name: string, options: { run?: string; csv?: boolean; limit: string; days: string; file?: boolean }, command: Command) => {
+      const limit = parseCount('--limit', options.limit, { min: 1, max: MAX_ROWS });
+      const days = parseCount('--days', options.days, { min: 1, max: 36_500 });
+      const runId = options.run !== undefined ? parseRunId(options.run) : undefined;
       await withFerry(command, async (ferry) => {
         const migration = await ferry.migrations.byName(name);
         if (options.file) {
@@ -62,9 +71,10 @@ export function reportCommands(program: Command): void {
           if (!last?.logFile) return void process.stdout.write('This migration has never run: no log file yet.\n');
           return void process.stdout.write(`${last.logFile}\n`);
         }
-        const since = new Date(ferry.clock.now().getTime() - Number(options.days) * 86_400_000).toISOString();
-        await ferry.store.purgeEvents(since);
-        const events = await ferry.store.listEvents({ migrationId: migration.id, limit: Number(options.limit), since, ...(options.run ? { runId: parseRunId(options.run) } : {}) });
+        const since = new Date(ferry.clock.now().getTime() - days * 86_400_000).toISOString();
+        // Retention applies to this migration only: another migration's events are its own business.
+        await ferry.store.purgeEvents(since, migration.id);
+        const events = await ferry.store.listEvents({ migrationId: migration.id, limit, since, ...(runId !== undefined ? { runId } : {}) });
         if (options.csv) return void process.stdout.write(eventsToCsv(events));
         for (const e of events) process.stdout.write(`${e.at} ${e.level.toUpperCase().padEnd(5)} run ${e.runId ?? '-'} ${e.step ? `[${e.step}] ` : ''}${e.item ? `${e.item}: ` : ''}${e.message}\n`);
       });
@@ -75,8 +85,9 @@ export function reportCommands(program: Command): void {
     .description('post-migration actions of a run: what a person must still do')
     .option('--json', 'print JSON')
     .action(async (runArg: string, options: { json?: boolean }, command: Command) => {
+      const runId = parseRunId(runArg);
       await withFerry(command, async (ferry) => {
-        const actions = await ferry.store.listActions(parseRunId(runArg));
+        const actions = await ferry.store.listActions((await ferry.requireRun(runId)).id);
         if (options.json) return printJson(actions);
         if (actions.length === 0) return void process.stdout.write('No post-migration actions.\n');
         for (const a of actions) process.stdout.write(`- [${a.code}] ${a.message}\n`);

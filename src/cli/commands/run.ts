@@ -17,7 +17,7 @@ async function withProgress(ferry: Ferry, json: boolean, body: (options: RunOpti
     interrupts++;
     if (interrupts > 1) abort.abort();
     else process.stderr.write('\nStopping after the items in flight (Ctrl-C again to abort)...\n');
-    void ferry.store.db.updateTable('runs').set({ stop_requested: 1 }).where('status', '=', 'RUNNING').where('pid', '=', process.pid).execute();
+    void ferry.store.requestStopOfProcess(process.pid);
   };
   process.on('SIGINT', onSigint);
   try {

@@ -8,7 +8,19 @@ import { connectors } from '../../app/registry.js';
 import { withFerry } from '../context.js';
 import { ProgressView } from '../progress.js';
 import { printRunResult } from '../summary.js';
+import { UserError } from '../../app/errors.js';
+import { checkConnectionUrl } from '../validate.js';
 import { printPreview } from './plan.js';
+
+function urlProblem(value: string): string | undefined {
+  try {
+    checkConnectionUrl(value);
+    return undefined;
+  } catch (error) {
+    if (error instanceof UserError) return `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
+    throw error;
+  }
+}
 
 /** Picks a saved connection or adds a new one (checked before it is saved). */
 async function chooseConnection(ferry: Ferry, role: 'source' | 'target'): Promise<string> {
@@ -20,7 +32,7 @@ async function chooseConnection(ferry: Ferry, role: 'source' | 'target'): Promis
   if (choice) return choice;
   const platform = await select({ message: 'Platform', choices: [...connectors.values()].map((c) => ({ name: c.title, value: c.platform })) });
   const name = await input({ message: 'Name for this connection', validate: (v) => /^[\w.-]+$/.test(v) || 'letters, digits, dot, dash or underscore' });
-  const url = await input({ message: 'Base URL (e.g. http://127.0.0.1:8080)', validate: (v) => /^https?:\/\//.test(v) || 'start with http:// or https://' });
+  const url = await input({ message: 'Base URL (e.g. http://127.0.0.1:8080)', validate: (v) => urlProblem(v) ?? true });
   const username = await input({ message: `Account (${platform === 'mediawiki' ? 'bot password login, e.g. Admin@ferry' : 'user name'})` });
   const secret = await password({ message: 'Password (hidden)', mask: '*' });
   process.stdout.write('Checking the connection...\n');
