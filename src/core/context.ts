@@ -36,6 +36,11 @@ export interface RunState {
   placeholder: { pending?: Promise<TargetRef | undefined>; target?: TargetRef };
   /** Principal source id -> labels of items credited to the placeholder instead. */
   placeholderUses: Map<string, string[]>;
+  /**
+   * Whether the ID map is believed: a sample of items it calls migrated is
+   * looked up on the target; one found missing makes the run check every item.
+   */
+  mapCheck?: { all: boolean; sampled: Map<string, number> };
 }
 
 export function typeSpec(ctx: MigrationContext, name: string): ObjectTypeSpec {
