@@ -39,6 +39,11 @@ export interface RunState {
   placeholderUses: Map<string, string[]>;
   /** The verify step's report, once it ran. */
   verify?: VerifyReport;
+  /**
+   * Whether the ID map is believed: a sample of items it calls migrated is
+   * looked up on the target; one found missing makes the run check every item.
+   */
+  mapCheck?: { all: boolean; sampled: Map<string, number> };
 }
 
 export function typeSpec(ctx: MigrationContext, name: string): ObjectTypeSpec {

@@ -88,6 +88,8 @@ export interface MappingRecord extends TargetRef {
   state: 'pending' | 'done';
   /** For a pending entry: the write that was under way, so a retry repeats the same kind of write. */
   pendingMode?: WriteMode;
+  /** For a pending entry: why its last write failed (absent: the write was interrupted). */
+  lastError?: string;
 }
 
 export interface MappingScope {
@@ -146,7 +148,14 @@ export interface EngineStore {
   setCursor(runId: number, type: string, cursor: string): Promise<void>;
 
   addEvent(event: Omit<EventRecord, 'id'> & { migrationId: number }): Promise<void>;
+  /** Adds actions the run does not hold yet (a resumed run repeats some). */
   addActions(runId: number, actions: PostAction[]): Promise<void>;
+  countActions(runId: number): Promise<number>;
+  /** Stored warnings and errors of a run (post-migration actions are logged as warnings too). */
+  countEvents(runId: number): Promise<{ warn: number; error: number }>;
+  /** The ID map entry, the item's final status and its actions, in one transaction. */
+  completeWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'deferredRefs'>>; actions: PostAction[]; at: string }): Promise<void>;
+  markMappingFailed(scope: MappingScope, type: string, sourceId: string, message: string, at: string): Promise<void>;
   listActions(runId: number): Promise<PostAction[]>;
 }
 

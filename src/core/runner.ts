@@ -25,7 +25,7 @@ export type RunMode =
  */
 export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: RunRecord, mode: RunMode): Promise<RunRecord> {
   const reporter = new RunReporter({ store: deps.store, clock: deps.clock, log: deps.log, runId: run.id, migrationId: ctx.migrationId, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) });
-  const state: RunState = { deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map() };
+  const state: RunState = { deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map(), mapCheck: { all: false, sampled: new Map() } };
   const scopes = new Map<string, Filter[] | undefined>();
   try {
     const steps = await prepareSteps(state, mode, scopes);
@@ -187,10 +187,9 @@ async function neverCarriedActions(state: RunState): Promise<void> {
 
 async function finishRun(state: RunState): Promise<RunRecord> {
   const { deps, run, reporter } = state;
+  await reporter.flush();
+  // Counted from the store, not this process's memory: a resumed run adds up its parts.
   const summary = summarize(await deps.store.summarizeItems(run.id));
-  summary.warnings = reporter.warnings;
-  summary.errors = reporter.errors;
-  summary.actions = reporter.actions.length;
   if (state.verify) summary.verify = state.verify;
   const t = summary.totals;
   const status = transitionRun(run.status, finalRunStatus({
@@ -200,10 +199,13 @@ async function finishRun(state: RunState): Promise<RunRecord> {
     failedItems: t.failed + t.timedOut + (state.verify?.discrepancyCount ?? 0),
     doneItems: t.created + t.updated + t.adopted,
   }));
-  await deps.store.addActions(run.id, reporter.actions);
   reporter.info(`Run ${run.id} ended ${status}: ${t.created} created, ${t.updated} updated, ${t.unchanged} unchanged, ${t.adopted} adopted, ${t.skipped} skipped, ${t.failed} failed, ${t.timedOut} timed out`);
   await reporter.flush();
-  await deps.store.updateRun(run.id, { status, endedAt: nowIso(state), summary: { ...summary, actions: reporter.actions.length } });
+  const events = await deps.store.countEvents(run.id);
+  summary.warnings = events.warn;
+  summary.errors = events.error;
+  summary.actions = await deps.store.countActions(run.id);
+  await deps.store.updateRun(run.id, { status, endedAt: nowIso(state), summary });
   return { ...run, status, endedAt: nowIso(state), summary };
 }
 

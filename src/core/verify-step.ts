@@ -93,7 +93,6 @@ export async function executeVerifyRun(state: RunState): Promise<RunRecord> {
   summary.actions = reporter.actions.length;
   if (report) summary.verify = report;
   const status = transitionRun(run.status, fatal ? 'FAILED' : report && report.discrepancyCount > 0 ? 'INCOMPLETE' : 'FINISHED');
-  await deps.store.addActions(run.id, reporter.actions);
   reporter.info(`Verify run ${run.id} ended ${status}`);
   await reporter.flush();
   await deps.store.updateRun(run.id, { status, endedAt: nowIso(state), summary });

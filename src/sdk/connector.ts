@@ -74,6 +74,13 @@ export interface Identity {
   host: string;
   account: string;
   rights: string[];
+  /**
+   * Something of the instance itself that a rebuild at the same URL changes
+   * (the first account's registration time...), so the engine can tell that
+   * an ID map was written for another instance. Absent: the engine compares
+   * platform and host only.
+   */
+  instanceId?: string;
   /** Anything else worth showing (server role, language...). */
   details?: Record<string, string | number | boolean>;
 }

@@ -59,6 +59,7 @@ export async function checkWiki(ctx: MwContext, signal: AbortSignal): Promise<Id
   const account = await accountInfo(ctx, signal);
   return {
     platform: 'mediawiki',
+    instanceId: await wikiInstanceId(ctx, signal),
     version: site.version,
     siteName: site.siteName,
     host: site.server,
@@ -71,6 +72,17 @@ export async function checkWiki(ctx: MwContext, signal: AbortSignal): Promise<Id
       maxUploadSize: site.maxUploadSize,
     },
   };
+}
+
+/**
+ * The wiki id plus the registration time of user 1 (the installer's account):
+ * a wiki installed afresh at the same URL gets a new one. Pages are no good
+ * here, since an import carries their old timestamps.
+ */
+async function wikiInstanceId(ctx: MwContext, signal: AbortSignal): Promise<string> {
+  const result = await ctx.api.get({ action: 'query', meta: 'siteinfo', siprop: 'general', list: 'users', ususerids: 1, usprop: 'registration' }, signal, 'reading the wiki\'s identity');
+  const query = result.query as { general?: { wikiid?: string }; users?: Array<{ registration?: string | null }> } | undefined;
+  return `${query?.general?.wikiid ?? ''}/${query?.users?.[0]?.registration ?? ''}`;
 }
 
 export async function discoverWiki(ctx: MwContext, signal: AbortSignal): Promise<Inventory> {

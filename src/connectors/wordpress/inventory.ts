@@ -90,6 +90,7 @@ export async function checkSite(ctx: WpContext, signal: AbortSignal): Promise<Id
   const version = await siteVersion(ctx, signal);
   return {
     platform: 'wordpress',
+    instanceId: await siteInstanceId(ctx, signal),
     version,
     siteName: index.name,
     host: index.home || index.url,
@@ -102,6 +103,16 @@ export async function checkSite(ctx: WpContext, signal: AbortSignal): Promise<Id
       applicationPasswords: index.applicationPasswords,
     },
   };
+}
+
+/**
+ * The first account's id and registration time (the installer's admin): a site
+ * installed afresh at the same URL gets a new one.
+ */
+async function siteInstanceId(ctx: WpContext, signal: AbortSignal): Promise<string> {
+  const users = await ctx.api.get('wp/v2/users', { signal, query: { context: 'edit', orderby: 'id', order: 'asc', per_page: 1, _fields: 'id,registered_date' }, what: 'reading the site\'s identity' });
+  const first = z.array(z.object({ id: z.number(), registered_date: z.string().default('') })).parse(users)[0];
+  return first ? `${first.id}/${first.registered_date}` : '';
 }
 
 export async function discoverSite(ctx: WpContext, signal: AbortSignal): Promise<Inventory> {
