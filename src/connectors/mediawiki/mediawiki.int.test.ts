@@ -12,39 +12,12 @@ import { INITIAL_IMPORT_BUDGET, type MwContext } from './context.js';
 import { sha1Base36 } from './export-xml.js';
 import { importJobs } from './import-chunks.js';
 import { fetchSiteInfo } from './site-info.js';
-import { directApi, history, isFerryRevision, migrateType, newDriver, ok, openSession, readAll, timeout, type Rev } from './int-driver.js';
+import { directApi, history, inspectedPairs, isFerryRevision, migrateType, newDriver, ok, openSession, readAll, timeout, type Rev } from './int-driver.js';
 import { FIXTURE, FIXTURE_USERS, LATE_REVISIONS, ODD_TEXT, SOURCE_ONLY_GROUP, bigText, fillSource, png } from './int-fixture.js';
 import type { PageData } from './pages.js';
-import { refToken, type InspectedItem } from '../../sdk/connector.js';
+import { refToken } from '../../sdk/connector.js';
 import { writeFileSync } from 'node:fs';
 
-interface InspectedPair {
-  type: string;
-  label: string;
-  source: InspectedItem['fields'] | undefined;
-  target: InspectedItem['fields'] | undefined;
-}
-
-/**
- * Every source user, page and file inspected on both sides. The mapping source id -> target id is
- * written here from lookups by natural key (what the ID map holds after a run); user tokens map name
- * to name, as the write resolved them. Items the target never received (the file over its limit) are left out.
- */
-async function inspectedPairs(): Promise<InspectedPair[]> {
-  const pairs: InspectedPair[] = [];
-  for (const type of ['user', 'page', 'file']) {
-    const headers = await readAll(from, type);
-    const found = await to.lookup(type, headers.map((h) => h.key), { signal: signal() });
-    const present = headers.filter((h) => found.has(h.key));
-    const sourceSide = await from.inspect!(type, present.map((h) => h.sourceId), { signal: signal() });
-    const targetSide = await to.inspect!(type, present.map((h) => found.get(h.key)!.targetId), { signal: signal() });
-    for (const header of present) {
-      pairs.push({ type, label: type === 'file' ? header.sourceId : header.label, source: sourceSide.get(header.sourceId)?.fields, target: targetSide.get(found.get(header.key)!.targetId)?.fields });
-    }
-  }
-  expect(pairs.every((p) => p.source !== undefined && p.target !== undefined)).toBe(true);
-  return pairs;
-}
 
 /**
  * Drives the connector's verbs directly against two real MediaWiki 1.39
@@ -280,7 +253,8 @@ describe('MediaWiki connector against real wikis', () => {
   });
 
   it('inspects source and target alike: users, pages (every revision, authors as tokens) and files are equal once ids are mapped', async () => {
-    const pairs = await inspectedPairs();
+    const pairs = await inspectedPairs(from, to);
+    expect(pairs.every((p) => p.source !== undefined && p.target !== undefined)).toBe(true);
     const differing: string[] = [];
     for (const pair of pairs) {
       if (JSON.stringify(pair.source) !== JSON.stringify(pair.target)) differing.push(`${pair.type}:${pair.label}`);
