@@ -102,7 +102,7 @@ export interface GeneratedPost {
   format: PostFormat;
   /** Page template (theme custom template slug), pages and posts. */
   template?: string;
-  /** Post meta: keys registered by the harness (visible through REST) and unregistered ones. */
+  /** Post meta; nothing registers the keys, so REST does not show them (as with a plugin's meta). */
   meta: Record<string, string | number>;
   /** Earlier contents, oldest first (token-free); each becomes a revision. */
   history: string[];
@@ -147,8 +147,6 @@ export interface GeneratedMenuItem {
 export interface GeneratedMenu {
   key: string;
   name: string;
-  /** A harness menu location (HARNESS_MENU_LOCATIONS), if the menu is assigned to one. */
-  location?: string;
   items: GeneratedMenuItem[];
 }
 

@@ -146,7 +146,6 @@ describe('generateSiteContent', () => {
 
   it('builds nested menus over posts, pages, categories and custom links', () => {
     const main = site.menus[0];
-    expect(main?.location).toBe('primary');
     expect(new Set(main?.items.map((item) => item.target.kind))).toEqual(new Set(['custom', 'page', 'category', 'post']));
     expect(Math.max(...depth(main?.items ?? [], (item) => item.parentKey).values())).toBe(3);
     for (const menu of site.menus) expect(parentsFirst(menu.items, (item) => item.parentKey)).toBe(true);

@@ -229,7 +229,6 @@ function ferry_comments( $comments, $ids ) {
 
 function ferry_menus( $menus, $ids ) {
 \t$out = [];
-\t$locations = get_theme_mod( 'nav_menu_locations', [] );
 \tforeach ( $menus as $menu ) {
 \t\t$menu_id = ferry_check( wp_create_nav_menu( wp_slash( $menu['name'] ) ), 'menu ' . $menu['key'] );
 \t\t$out[ $menu['key'] ] = $menu_id;
@@ -250,11 +249,7 @@ function ferry_menus( $menus, $ids ) {
 \t\t\t}
 \t\t\t$out[ $item['key'] ] = ferry_check( wp_update_nav_menu_item( $menu_id, 0, wp_slash( $args ) ), 'menu item ' . $item['key'] );
 \t\t}
-\t\tif ( isset( $menu['location'] ) ) {
-\t\t\t$locations[ $menu['location'] ] = $menu_id;
-\t\t}
 \t}
-\tset_theme_mod( 'nav_menu_locations', $locations );
 \treturn $out;
 }
 

@@ -6,6 +6,7 @@ import type { QueryValue } from '../../sdk/http.js';
 import { hasWpCode } from './api-errors.js';
 import type { Account, WpContext } from './context.js';
 import { COMMENT_STATUSES } from './comments.js';
+import { targetLocations } from './menus.js';
 
 /**
  * check (who and what is this site) and discover (what does it hold). The
@@ -127,7 +128,7 @@ export async function discoverSite(ctx: WpContext, signal: AbortSignal): Promise
     { type: 'menu-item', count: menuItems },
     { type: 'settings', count: 1 },
   ];
-  const locations = await optional(async () => Object.keys(z.record(z.string(), z.unknown()).parse(await ctx.api.get('wp/v2/menu-locations', { signal, what: 'listing menu locations' }))), [] as string[]);
+  const locations = await optional(async () => [...(await targetLocations(ctx, signal))].sort(), [] as string[]);
   const usedLocations = await optional(async () => {
     const rows = z.array(z.object({ locations: z.array(z.string()).default([]) })).parse(await ctx.api.all('wp/v2/menus', { signal, query: { _fields: 'locations', context: 'edit' }, what: 'listing menus' }));
     return [...new Set(rows.flatMap((r) => r.locations))].sort();
