@@ -7,6 +7,7 @@ import { hasWpCode } from './api-errors.js';
 import type { Account, WpContext } from './context.js';
 import { COMMENT_STATUSES } from './comments.js';
 import { targetLocations } from './menus.js';
+import { findNotCarried } from './not-carried.js';
 
 /**
  * check (who and what is this site) and discover (what does it hold). The
@@ -133,11 +134,12 @@ export async function discoverSite(ctx: WpContext, signal: AbortSignal): Promise
     const rows = z.array(z.object({ locations: z.array(z.string()).default([]) })).parse(await ctx.api.all('wp/v2/menus', { signal, query: { _fields: 'locations', context: 'edit' }, what: 'listing menus' }));
     return [...new Set(rows.flatMap((r) => r.locations))].sort();
   }, [] as string[]);
+  const plugins = await activePlugins(ctx, signal);
   const details: WordPressInventoryDetails = {
     version: await siteVersion(ctx, signal),
     home: index.home,
     siteUrl: index.url,
-    activePlugins: await activePlugins(ctx, signal),
+    activePlugins: plugins,
     ...(await activeTheme(ctx, signal)),
     menuLocations: locations,
     usedMenuLocations: usedLocations,
@@ -152,7 +154,8 @@ export async function discoverSite(ctx: WpContext, signal: AbortSignal): Promise
     timezone: index.timezone,
     gmtOffset: index.gmtOffset,
   };
-  return { types, details: details as unknown as Record<string, unknown> };
+  const notCarried = await findNotCarried(ctx, signal, plugins);
+  return { types, notCarried, details: details as unknown as Record<string, unknown> };
 }
 
 /** The version from the home page's `<meta name="generator">` (absent when a plugin hides it). */
