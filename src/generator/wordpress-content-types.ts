@@ -4,6 +4,7 @@
  * keys ('user-3', 'category-5', 'tag-12', 'media-7', 'post-42', 'page-8',
  * 'comment-100', 'menu-1', 'menu-1-item-4'); fillSite() maps them to real ids.
  */
+import type { GeneratedExtras } from './wordpress-real-world.js';
 
 export interface SiteContentOptions {
   seed: number;
@@ -122,7 +123,9 @@ export interface GeneratedComment {
   /** HTML, may hold {@link CONTENT_TOKENS}. */
   content: string;
   status: CommentStatus;
-  type: 'comment' | 'pingback';
+  type: 'comment' | 'pingback' | 'trackback';
+  /** The writer's browser as WordPress recorded it; '' when the request had none. Default: a fixed browser string. */
+  userAgent?: string;
   /** ISO 8601 UTC, after the post's date and the parent's. */
   date: string;
 }
@@ -183,6 +186,8 @@ export interface GeneratedSite {
   posts: GeneratedPost[];
   comments: GeneratedComment[];
   menus: GeneratedMenu[];
+  /** Block-theme objects, a plugin's types, trash and leftovers (see wordpress-real-world.ts); absent: none. */
+  extras?: GeneratedExtras;
 }
 
 /**

@@ -164,6 +164,23 @@ describe('generateSiteContent', () => {
     for (const item of [...site.posts, ...site.media]) expect(authors.has(item.authorKey)).toBe(true);
   });
 
+  it('holds the shapes of real exports: legacy galleries, core blocks, shortcodes, encodings, odd comments, extras', () => {
+    const bySlug = new Map(site.posts.map((post) => [post.slug, post]));
+    expect(bySlug.get('imported-gallery')?.content).toMatch(/"ids":\["\{\{id:media-\d+\}\}","\{\{id:media-\d+\}\}"/);
+    expect(bySlug.get('imported-gallery')?.content).toMatch(/data-id="\{\{id:media-\d+\}\}"/);
+    const blocks = bySlug.get('core-blocks-tour')?.content ?? '';
+    for (const block of ['pullquote', 'table', 'code', 'verse', 'columns', 'group', 'html', 'shortcode', 'embed', 'cover', 'media-text', 'file', 'buttons']) expect(blocks).toContain(`<!-- wp:${block}`);
+    expect(bySlug.get('shortcodes-classic')?.content).toContain('[contact-form-7 id="42"');
+    for (const shape of ['&amp;', '&#8217;', '👩‍👩‍👧', '𝄞', 'dir="rtl"', 'שלום']) expect(bySlug.get('encodings-tour')?.content).toContain(shape);
+    expect(bySlug.has('köln-fähre')).toBe(true);
+    expect(site.comments.some((c) => c.type === 'comment' && c.authorEmail === '' && c.authorName === '' && c.userAgent === '')).toBe(true);
+    expect(site.comments.some((c) => c.type === 'comment' && c.authorEmail === '' && c.authorName !== '')).toBe(true);
+    expect(site.comments.some((c) => c.userAgent === '' && c.authorEmail !== '')).toBe(true);
+    expect(site.comments.filter((c) => c.type === 'trackback')).toHaveLength(1);
+    expect(site.extras).toMatchObject({ plugin: { postType: 'ferry_product' }, danglingMenuItem: { menuKey: 'menu-1' } });
+    expect(site.extras?.templates.map((t) => t.type)).toEqual(['wp_template', 'wp_template_part']);
+  });
+
   it('resolves tokens the way fillSite does', () => {
     const text = '<a href="{{site}}/?p={{id:post-3}}">x</a> <a href="{{link:page-2}}">y</a> <img src="{{file:media-1}}">';
     const resolved = resolveTokens(text, (kind, key) => (kind === 'site' ? 'http://h' : `${kind}(${key})`));
