@@ -157,6 +157,8 @@ export interface EngineStore {
   completeWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'deferredRefs'>>; actions: PostAction[]; at: string }): Promise<void>;
   markMappingFailed(scope: MappingScope, type: string, sourceId: string, message: string, at: string): Promise<void>;
   listActions(runId: number): Promise<PostAction[]>;
+  /** Actions of any run of the migration that name the fields of an item they account for. */
+  listFieldActions(migrationId: number): Promise<Array<{ type: string; sourceId: string; fields: string[] }>>;
 }
 
 export interface Clock {

@@ -45,6 +45,8 @@ export interface VerifyTypeResult {
    * in its post-migration actions.
    */
   unresolved: number;
+  /** Equal but for fields a post-migration action already names (a group the login could not assign). */
+  actioned: number;
   /** False when the connector cannot inspect this type: only existence was checked. */
   fieldsCompared: boolean;
 }
@@ -65,7 +67,7 @@ const CHUNK = 50;
 
 export interface VerifyInput {
   ctx: MigrationContext;
-  store: Pick<EngineStore, 'getMappings' | 'putMapping' | 'deleteMapping'>;
+  store: Pick<EngineStore, 'getMappings' | 'putMapping' | 'deleteMapping' | 'listFieldActions'>;
   now: () => string;
   onProgress?: (event: ProgressEvent) => void;
   /**
@@ -94,10 +96,16 @@ export async function verifyMigration(input: VerifyInput): Promise<VerifyReport>
     if (report.discrepancies.length < KEPT_DISCREPANCIES) report.discrepancies.push(d);
   };
   const resolver = new TokenResolver(input);
+  const actioned = new Map<string, Set<string>>();
+  for (const a of await input.store.listFieldActions(ctx.migrationId)) {
+    const fields = actioned.get(`${a.type}\u0000${a.sourceId}`) ?? new Set<string>();
+    for (const f of a.fields) fields.add(f);
+    actioned.set(`${a.type}\u0000${a.sourceId}`, fields);
+  }
   for (const job of layoutJobs(ctx.types, ctx.plan).jobs) {
     for (const step of job.steps.filter((s) => s.applies)) {
       const spec = ctx.types.find((t) => t.name === step.type)!;
-      report.types.push(await verifyType({ input, spec, scope: job.scope, resolver, record }));
+      report.types.push(await verifyType({ input, spec, scope: job.scope, resolver, record, actioned }));
     }
   }
   const inventory = await ctx.source.discover({ signal: ctx.signal });
@@ -111,20 +119,22 @@ interface TypeRun {
   scope: Filter[] | undefined;
   resolver: TokenResolver;
   record: (d: Discrepancy) => Promise<void>;
+  /** `type\0sourceId` -> fields a post-migration action accounts for. */
+  actioned: Map<string, Set<string>>;
 }
 
 async function verifyType(run: TypeRun): Promise<VerifyTypeResult> {
   const { input, spec, scope } = run;
   const { ctx } = input;
   const step = `verify:${spec.name}`;
-  const result: VerifyTypeResult = { type: spec.name, label: spec.label, selected: 0, equal: 0, kept: 0, notMigrated: 0, missing: 0, different: 0, unresolved: 0, fieldsCompared: Boolean(ctx.source.inspect && ctx.target.inspect) };
+  const result: VerifyTypeResult = { type: spec.name, label: spec.label, selected: 0, equal: 0, kept: 0, notMigrated: 0, missing: 0, different: 0, unresolved: 0, actioned: 0, fieldsCompared: Boolean(ctx.source.inspect && ctx.target.inspect) };
   input.onProgress?.({ kind: 'step-start', job: 'Verify', step, label: `Verify ${spec.label}`, total: 0 });
   let buffer: ItemHeader[] = [];
   const flush = async () => {
     if (buffer.length === 0) return;
     await verifyChunk(run, buffer, result);
     buffer = [];
-    const done = result.equal + result.unresolved + result.kept + result.notMigrated + result.missing + result.different;
+    const done = result.equal + result.unresolved + result.actioned + result.kept + result.notMigrated + result.missing + result.different;
     input.onProgress?.({ kind: 'step-progress', step, done, total: result.selected });
   };
   for await (const page of ctx.source.read(spec.name, { signal: ctx.signal })) {
@@ -169,16 +179,26 @@ async function verifyChunk(run: TypeRun, headers: ItemHeader[], result: VerifyTy
       if (input.invalidate) await store.deleteMapping(ctx.scope, spec.name, header.sourceId);
     } else if (verdict === 'equal') {
       result.equal++;
-    } else if (verdict.every((d) => d.unresolved)) {
-      result.unresolved++;
     } else {
+      const named = run.actioned.get(`${spec.name}\u0000${header.sourceId}`);
+      const damage = verdict.filter((d) => !d.unresolved && !named?.has(topField(d.field)));
+      if (damage.length === 0) {
+        if (verdict.some((d) => !d.unresolved)) result.actioned++;
+        else result.unresolved++;
+        continue;
+      }
       result.different++;
-      for (const d of verdict.filter((x) => !x.unresolved)) {
+      for (const d of damage) {
         await record({ type: spec.name, sourceId: header.sourceId, label: header.label, problem: 'different', field: d.field, source: d.source, target: d.target, message: `${spec.label}: "${header.label}" differs in ${d.field}: source ${d.source}, target ${d.target}` });
       }
       if (input.invalidate) await store.putMapping(ctx.scope, { ...mapping, hash: null }, input.now());
     }
   }
+}
+
+/** `revisions[3].sha1` -> `revisions`. */
+function topField(path: string): string {
+  return path.split(/[.[]/, 1)[0]!;
 }
 
 /** Objects Ferry took over rather than wrote: the target's version stands. */
@@ -207,7 +227,7 @@ async function compareFields(run: TypeRun, items: Array<{ header: ItemHeader; ma
       continue;
     }
     const expected = translateTokens(source.fields, (ref) => run.resolver.resolve(ref));
-    const differences = diffValues(expected, target.fields);
+    const differences = diffValues(expected, target.fields, { limit: 20 });
     verdicts.set(header.sourceId, differences.length === 0 ? 'equal' : differences);
   }
   return verdicts;

@@ -124,6 +124,12 @@ export interface PostAction {
   type?: string;
   sourceId?: string;
   label?: string;
+  /**
+   * The inspected fields (top-level names of `InspectedItem.fields`) of this
+   * item that the action accounts for: what the target could not be given.
+   * Verify reports their differences as named by an action, not as damage.
+   */
+  fields?: string[];
 }
 
 export interface Finding {

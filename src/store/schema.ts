@@ -108,6 +108,8 @@ export interface Database {
     type: string | null;
     source_id: string | null;
     label: string | null;
+    /** JSON array: the inspected fields the action accounts for (PostAction.fields). */
+    fields: string | null;
   };
   cursors: {
     run_id: number;
@@ -249,6 +251,13 @@ const initial: Migration = {
   },
 };
 
+/** Which fields of an item a post-migration action accounts for (verify does not count them again). */
+const actionFields: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('actions').addColumn('fields', 'text').execute();
+  },
+};
+
 /** ID maps bound to the instances they were written for; why a pending write failed. */
 const mapIdentity: Migration = {
   async up(db: Kysely<any>) {
@@ -274,4 +283,5 @@ const mapIdentity: Migration = {
 export const schemaMigrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
   ['0001_initial', initial],
   ['0002_map_identity', mapIdentity],
+  ['0003_action_fields', actionFields],
 ];

@@ -422,9 +422,9 @@ export class Store implements EngineStore {
    */
   async addActions(runId: number, actions: PostAction[]): Promise<void> {
     for (const a of actions) {
-      const row = { run_id: runId, code: a.code, message: a.message, type: a.type ?? null, source_id: a.sourceId ?? null, label: a.label ?? null };
-      await sql`insert into actions (run_id, code, message, type, source_id, label)
-        select ${row.run_id}, ${row.code}, ${row.message}, ${row.type}, ${row.source_id}, ${row.label}
+      const row = { run_id: runId, code: a.code, message: a.message, type: a.type ?? null, source_id: a.sourceId ?? null, label: a.label ?? null, fields: a.fields ? JSON.stringify(a.fields) : null };
+      await sql`insert into actions (run_id, code, message, type, source_id, label, fields)
+        select ${row.run_id}, ${row.code}, ${row.message}, ${row.type}, ${row.source_id}, ${row.label}, ${row.fields}
         where not exists (select 1 from actions where run_id = ${row.run_id} and code = ${row.code} and message = ${row.message}
           and type is ${row.type} and source_id is ${row.source_id} and label is ${row.label})`.execute(this.db);
     }
@@ -499,7 +499,20 @@ export class Store implements EngineStore {
 
   async listActions(runId: number): Promise<PostAction[]> {
     const rows = await this.db.selectFrom('actions').selectAll().where('run_id', '=', runId).orderBy('id').execute();
-    return rows.map((r) => ({ code: r.code, message: r.message, ...(r.type ? { type: r.type } : {}), ...(r.source_id ? { sourceId: r.source_id } : {}), ...(r.label ? { label: r.label } : {}) }));
+    return rows.map((r) => ({ code: r.code, message: r.message, ...(r.type ? { type: r.type } : {}), ...(r.source_id ? { sourceId: r.source_id } : {}), ...(r.label ? { label: r.label } : {}), ...(r.fields ? { fields: JSON.parse(r.fields) as string[] } : {}) }));
+  }
+
+  async listFieldActions(migrationId: number): Promise<Array<{ type: string; sourceId: string; fields: string[] }>> {
+    const rows = await this.db
+      .selectFrom('actions')
+      .innerJoin('runs', 'runs.id', 'actions.run_id')
+      .select(['actions.type', 'actions.source_id', 'actions.fields'])
+      .where('runs.migration_id', '=', migrationId)
+      .where('actions.fields', 'is not', null)
+      .where('actions.type', 'is not', null)
+      .where('actions.source_id', 'is not', null)
+      .execute();
+    return rows.map((r) => ({ type: r.type!, sourceId: r.source_id!, fields: JSON.parse(r.fields!) as string[] }));
   }
 }
 

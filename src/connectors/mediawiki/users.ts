@@ -117,7 +117,7 @@ async function writeUser(ctx: MwContext, item: SourceItem<UserData>, signal: Abo
   for (const group of data.groups.filter((g) => !defined.has(g))) {
     const message = `Group "${group}" of user "${data.name}" does not exist on the target; define it ($wgGroupPermissions) and add the user to it.`;
     warnings.push(message);
-    actions.push({ code: 'user-group-missing', message, type: 'user', sourceId: item.sourceId, label: item.label });
+    actions.push({ code: 'user-group-missing', message, type: 'user', sourceId: item.sourceId, label: item.label, fields: ['groups'] });
   }
   const current = new Set(existing?.groups ?? []);
   const toAdd = data.groups.filter((g) => defined.has(g) && !current.has(g));
@@ -127,7 +127,7 @@ async function writeUser(ctx: MwContext, item: SourceItem<UserData>, signal: Abo
     const list = refused.map((g) => `"${g}"`).join(', ');
     const message = `User "${targetName}" belongs to ${list} on the source, but the account Ferry uses may not assign ${refused.length > 1 ? 'these groups' : 'this group'} on the target (no bot password grant carries "userrights"). Add them on Special:UserRights/${targetName.replace(/ /g, '_')}.`;
     warnings.push(message);
-    actions.push({ code: 'user-group-not-assigned', message, type: 'user', sourceId: item.sourceId, label: item.label });
+    actions.push({ code: 'user-group-not-assigned', message, type: 'user', sourceId: item.sourceId, label: item.label, fields: ['groups'] });
   }
   if (created) {
     actions.push({

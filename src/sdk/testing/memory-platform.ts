@@ -25,6 +25,8 @@ export interface MemoryFaults {
   writeDelayMs?: number;
   /** Keys whose body the target silently stores truncated while answering success: a lossy platform, for verify. */
   corrupt?: Set<string>;
+  /** Keys written without their author, with a post-migration action that says so (fields: author). */
+  withoutAuthor?: Set<string>;
 }
 
 export class MemoryInstance {
@@ -125,7 +127,9 @@ class MemorySession implements Session {
         return { ok: false, error: new ConnectorError(`injected ${fault.kind} failure for ${key}`, { kind: fault.kind }) };
       }
       const data = request.item.data as { body: string; author?: string; link?: string };
-      const author = data.author ? request.resolve({ type: 'person', sourceId: data.author }) : undefined;
+      const dropAuthor = faults.withoutAuthor?.has(key) === true;
+      const author = data.author && !dropAuthor ? request.resolve({ type: 'person', sourceId: data.author }) : undefined;
+      const actions = dropAuthor ? [{ code: 'author-not-set', message: `${key} has no author on the target`, type, sourceId: request.item.sourceId, label: key, fields: ['author'] }] : [];
       const link = data.link ? request.resolve({ type: 'doc', sourceId: data.link }) : undefined;
       const deferred = data.link && !link ? [{ type: 'doc', sourceId: data.link }] : [];
       const store = this.instance.objects.get(type)!;
@@ -135,7 +139,7 @@ class MemorySession implements Session {
       }
       const body = faults.corrupt?.has(key) ? data.body.slice(0, 2) : data.body;
       this.instance.put(type as 'person' | 'doc', key, body, author, link);
-      return { ok: true, result: { targetId: key, outcome: existing ? 'updated' : 'created', version: String(store.get(key)!.version), deferred } };
+      return { ok: true, result: { targetId: key, outcome: existing ? 'updated' : 'created', version: String(store.get(key)!.version), deferred, actions } };
     });
   }
 
