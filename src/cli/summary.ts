@@ -38,13 +38,14 @@ function printVerify(report: VerifyReport): void {
     verify: t.type,
     source: t.selected,
     equal: t.equal + t.unresolved,
+    'see actions': t.actioned,
     kept: t.kept,
     'not migrated': t.notMigrated,
     missing: t.missing,
     different: t.different,
     compared: t.fieldsCompared ? 'fields' : 'exists',
   }));
-  out.write(`\n${table(rows, ['verify', 'source', 'equal', 'kept', 'not migrated', 'missing', 'different', 'compared'])}\n`);
+  out.write(`\n${table(rows, ['verify', 'source', 'equal', 'see actions', 'kept', 'not migrated', 'missing', 'different', 'compared'])}\n`);
   if (report.discrepancyCount === 0) {
     out.write('Verify: the target matches the source.\n');
     return;

@@ -39,7 +39,7 @@ export async function runVerifyStep(state: RunState): Promise<VerifyReport> {
   if (report.discrepancyCount > LOGGED) reporter.error(`Verify: ${report.discrepancyCount - LOGGED} more discrepancies (all in the run's verify report)`);
   for (const t of report.types) {
     const how = t.fieldsCompared ? 'compared field by field' : 'existence checked (the connector cannot inspect this type)';
-    reporter.info(`Verify ${t.label}: ${t.selected} on the source, ${t.equal} equal on the target (${how}), ${t.kept} kept as the target had them, ${t.notMigrated} not migrated, ${t.missing} missing, ${t.different} different${t.unresolved ? `, ${t.unresolved} equal but for links to objects outside the migration` : ''}`, { step: t.type });
+    reporter.info(`Verify ${t.label}: ${t.selected} on the source, ${t.equal} equal on the target (${how}), ${t.kept} kept as the target had them, ${t.notMigrated} not migrated, ${t.missing} missing, ${t.different} different${t.unresolved ? `, ${t.unresolved} equal but for links to objects outside the migration` : ''}${t.actioned ? `, ${t.actioned} equal but for what a post-migration action names` : ''}`, { step: t.type });
   }
   notCarriedActions(state, report.notCarried);
   reporter.info(report.discrepancyCount === 0 ? 'Verify: the target matches the source' : `Verify found ${report.discrepancyCount} discrepancies: run the migration again to rewrite the damaged items, then verify again`);
