@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
 import type { InspectedItem, ItemHeader, ObjectTypeSpec, PostAction, ReadPage, RemoveResult, SourceItem, TargetRef, WriteOutcome, WriteRequest, WriteResult } from '../../sdk/connector.js';
-import { ConnectorError, isRetriable } from '../../sdk/errors.js';
+import { ConnectorError, toConnectorError, isRetriable } from '../../sdk/errors.js';
 import type { HttpClient } from '../../sdk/http.js';
 import { isApiCode } from './api-errors.js';
 import type { MwContext } from './context.js';
@@ -182,15 +182,35 @@ export async function lookupFiles(ctx: MwContext, keys: string[], signal: AbortS
   return found;
 }
 
-/** Files as verify sees them: the current version's SHA-1, size and MIME type. */
-export async function inspectFiles(ctx: MwContext, names: string[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
+/**
+ * Files as verify sees them: the SHA-1 and size of the bytes the wiki really
+ * serves (downloaded, not the checksum its database remembers, so a file
+ * changed or lost on disk shows), and the MIME type.
+ */
+export async function inspectFiles(ctx: MwContext, http: HttpClient, names: string[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
   const rows = await filesByName(ctx, names, { history: false }, signal);
+  await mkdir(ctx.connector.tempDir, { recursive: true });
   const out = new Map<string, InspectedItem>();
   for (const name of names) {
     const current = rows.get(name)?.imageinfo?.[0];
-    if (current) out.set(name, { id: name, fields: { sha1: current.sha1, size: current.size, mime: current.mime } });
+    if (!current) continue;
+    out.set(name, { id: name, fields: { ...(await servedBytes(ctx, http, name, current.url, signal)), mime: current.mime } });
   }
   return out;
+}
+
+async function servedBytes(ctx: MwContext, http: HttpClient, name: string, url: string | undefined, signal: AbortSignal): Promise<{ sha1: string; size: number | null }> {
+  if (!url) return { sha1: 'no file URL', size: null };
+  const path = join(ctx.connector.tempDir, `mediawiki-inspect-${createHash('sha1').update(name).digest('hex').slice(0, 12)}`);
+  try {
+    const { digest, bytes } = await http.download({ url, signal, what: `checking "${name}"`, timeoutMs: 0 }, { path, hash: 'sha1' });
+    return { sha1: digest ?? '', size: bytes };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { sha1: `unreadable: ${toConnectorError(error).message}`, size: null };
+  } finally {
+    await rm(path, { force: true });
+  }
 }
 
 /** The version of a file is its SHA-1: a new upload on the target changes it, and undo then leaves the file alone. */

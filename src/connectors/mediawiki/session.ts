@@ -127,7 +127,7 @@ export class MediaWikiSession implements Session {
       case 'page':
         return inspectPages(this.ctx, ids, options.signal);
       case 'file':
-        return inspectFiles(this.ctx, ids, options.signal);
+        return inspectFiles(this.ctx, this.http, ids, options.signal);
       default:
         throw unknownType(type);
     }
