@@ -161,7 +161,7 @@ async function verifyChunk(run: TypeRun, headers: ItemHeader[], result: VerifyTy
     const mapping = mappings.get(header.sourceId);
     if (!mapping || mapping.state !== 'done' || !mapping.targetId) {
       result.notMigrated++;
-      await record({ type: spec.name, sourceId: header.sourceId, label: header.label, problem: 'not-migrated', message: `${spec.label}: "${header.label}" is on the source but was never migrated (run the migration to carry it)` });
+      await record({ type: spec.name, sourceId: header.sourceId, label: header.label, problem: 'not-migrated', message: `${spec.label}: "${header.label}" is on the source but not on the target (run the migration to carry it)` });
     } else if (isKept(run, mapping)) {
       result.kept++;
     } else {
