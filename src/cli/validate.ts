@@ -15,6 +15,16 @@ export function parseCount(option: string, value: string, range: { min: number; 
   return n;
 }
 
+/** A saved URL as it may be printed: a password an older Ferry stored inside it is replaced by ***. */
+export function printableUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    return url.password ? withoutPassword(url) : value;
+  } catch {
+    return value;
+  }
+}
+
 /** Where a value that came in a URL is shown: the password replaced, so it is never printed. */
 function withoutPassword(url: URL): string {
   const copy = new URL(url.href);

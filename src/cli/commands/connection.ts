@@ -5,7 +5,7 @@ import { UserError } from '../../app/errors.js';
 import { connectors } from '../../app/registry.js';
 import { withFerry } from '../context.js';
 import { printJson, table } from '../output.js';
-import { checkConnectionUrl } from '../validate.js';
+import { checkConnectionUrl, printableUrl } from '../validate.js';
 
 async function readSecret(options: { passwordEnv?: string; passwordFile?: string; passwordStdin?: boolean }): Promise<string> {
   if (options.passwordEnv) {
@@ -61,7 +61,7 @@ export function connectionCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       await withFerry(command, async (ferry) => {
-        const list = await ferry.connections.list();
+        const list = (await ferry.connections.list()).map((c) => (typeof c.config.url === 'string' ? { ...c, config: { ...c.config, url: printableUrl(c.config.url) } } : c));
         if (options.json) return printJson(list);
         if (list.length === 0) return void process.stdout.write('No connections yet. Add one with `ferry connection add`.\n');
         process.stdout.write(`${table(list.map((c) => ({ name: c.name, platform: c.platform, url: String(c.config.url ?? ''), site: c.identity?.siteName, checked: c.checkedAt?.slice(0, 19), discovered: c.discoveredAt?.slice(0, 19) ?? 'never' })), ['name', 'platform', 'url', 'site', 'checked', 'discovered'])}\n`);
