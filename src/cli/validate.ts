@@ -54,6 +54,11 @@ export function checkConnectionUrl(value: string): void {
   }
 }
 
+/** The rule of Connections.add, checked before the data folder is opened. */
+export function checkConnectionName(name: string): void {
+  if (!/^[\w.-]+$/.test(name)) throw new UserError(`Connection name "${name}" is not allowed`, { hint: 'use letters, digits, dot, dash or underscore' });
+}
+
 /** The data folder option or FERRY_HOME: an empty value would make the current folder the data folder. */
 export function checkDataDir(value: string | undefined): string {
   if (value === undefined || value.trim() === '') {

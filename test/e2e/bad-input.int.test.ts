@@ -70,6 +70,7 @@ const cases: Case[] = [
   },
   { name: 'connection URL that is not http(s)', args: ['connection', 'add', 'w', '--platform', 'mediawiki', '--url', 'ftp://wiki.example.org', '--username', 'A@b', '--password-env', 'PW'], env: { PW: 'x' }, code: 1, message: '--url must start with http:// or https://' },
   { name: 'connection URL that is not a URL', args: ['connection', 'add', 'w', '--platform', 'mediawiki', '--url', 'wiki example', '--username', 'A@b', '--password-env', 'PW'], env: { PW: 'x' }, code: 1, message: 'is not a URL' },
+  { name: 'connection name with a slash', args: ['connection', 'add', '../x', '--platform', 'mediawiki', '--url', 'http://127.0.0.1:9', '--username', 'A@b', '--password-env', 'PW'], env: { PW: 'x' }, code: 1, message: 'Connection name "../x" is not allowed' },
   { name: '--data-dir pointing at a file', dir: path('a-file'), args: ['status'], code: 1, message: 'a-file is a file, not a folder' },
   { name: '--data-dir below a file', dir: path('a-file', 'data'), args: ['status'], code: 1, message: 'Cannot create the data folder' },
   { name: 'empty --data-dir', dir: '', args: ['status'], code: 1, message: 'The data folder is empty' },

@@ -5,7 +5,7 @@ import { UserError } from '../../app/errors.js';
 import { connectors } from '../../app/registry.js';
 import { withFerry } from '../context.js';
 import { printJson, table } from '../output.js';
-import { checkConnectionUrl, printableUrl } from '../validate.js';
+import { checkConnectionName, checkConnectionUrl, printableUrl } from '../validate.js';
 
 async function readSecret(options: { passwordEnv?: string; passwordFile?: string; passwordStdin?: boolean }): Promise<string> {
   if (options.passwordEnv) {
@@ -47,6 +47,7 @@ export function connectionCommand(): Command {
     .option('--password-stdin', 'read the password from standard input')
     .addHelpText('after', '\nExample:\n  FERRY_PW=... ferry connection add old-wiki --platform mediawiki --url http://127.0.0.1:8080 --username Admin@ferry --password-env FERRY_PW\n\nThe connection is checked (reachable, credentials, rights) before it is saved; nothing is saved if the check fails.')
     .action(async (name: string, options: { platform: string; url: string; username: string; passwordEnv?: string; passwordFile?: string; passwordStdin?: boolean }, command: Command) => {
+      checkConnectionName(name);
       checkConnectionUrl(options.url);
       const password = await readSecret(options);
       await withFerry(command, async (ferry) => {
