@@ -10,12 +10,16 @@ import type { Clock, RunRecord } from '../core/ports.js';
 import type { ProgressEvent } from '../core/reporter.js';
 import { executeRun, type RunMode } from '../core/runner.js';
 import { executeUndo } from '../core/undo.js';
-import type { Finding } from '../sdk/connector.js';
+import { RunReporter } from '../core/reporter.js';
+import { executeVerifyRun } from '../core/verify-step.js';
+import { transitionRun } from '../core/statuses.js';
+import type { Finding, Identity } from '../sdk/connector.js';
 import { openSqlite } from '../store/sqlite-store.js';
 import { Store } from '../store/store.js';
 import { asUserError, connectorFor, Connections, TOOL_VERSION, type OpenSession } from './connections.js';
 import { prepareDataFolder } from './data-folder.js';
 import { UserError } from './errors.js';
+import { describeFingerprint, fingerprintOf, sameFingerprint, sameInstanceReason, type InstanceFingerprint } from './instance-identity.js';
 import { Migrations, type MigrationRow } from './migrations.js';
 import { RunLogFile, runLogName } from './run-log-file.js';
 import { SecretBox } from './secrets.js';
@@ -32,6 +36,8 @@ export interface RunOptions {
   /** The target's connection name, required when the plan resets the target. */
   confirmReset?: string;
   reset?: boolean;
+  /** Forget the ID map of this source and target pair first (the target was rebuilt, or a connection re-pointed). */
+  forgetMap?: boolean;
   signal?: AbortSignal;
 }
 
@@ -97,6 +103,11 @@ export class Ferry {
   async validatePlan(plan: Plan): Promise<void> {
     const source = await this.connections.get(plan.source);
     const target = await this.connections.get(plan.target);
+    const same = sameInstanceReason(
+      { name: source.name, platform: source.platform, identity: source.identity, ...(typeof source.config.url === 'string' ? { url: source.config.url } : {}) },
+      { name: target.name, platform: target.platform, identity: target.identity, ...(typeof target.config.url === 'string' ? { url: target.config.url } : {}) },
+    );
+    if (same) throw sameInstanceError(same);
     if (source.platform !== target.platform) {
       throw new UserError(`Source "${source.name}" is ${source.platform} and target "${target.name}" is ${target.platform}: this build migrates only between instances of the same platform`);
     }
@@ -126,8 +137,10 @@ export class Ferry {
     return { id: existing?.id ?? 0, name: plan.name, plan_yaml: text, plan_file: resolve(file), source: plan.source, target: plan.target, archived: existing?.archived ?? 0, created_at: existing?.created_at ?? now, updated_at: now };
   }
 
-  async preview(migration: MigrationRow, onRow?: (row: PreviewRow) => void): Promise<Preview> {
-    return this.withContext(migration, AbortSignal.timeout(3_600_000), (ctx) => previewMigration(ctx, this.store, onRow));
+  /** A dry run; with `forgetMap` it shows what a run with --forget-map would do, and forgets nothing. */
+  async preview(migration: MigrationRow, onRow?: (row: PreviewRow) => void, options: { forgetMap?: boolean } = {}): Promise<Preview> {
+    const store = options.forgetMap ? { getMappings: async () => new Map() } : this.store;
+    return this.withContext(migration, AbortSignal.timeout(3_600_000), (ctx) => previewMigration(ctx, store, onRow), { ignoreBinding: options.forgetMap === true });
   }
 
   /** Runs a migration, or resumes its interrupted run. Pre-check errors stop it before anything is written. */
@@ -136,7 +149,12 @@ export class Ferry {
     if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid) && last.pid !== process.pid) {
       throw new UserError(`Run ${last.id} of "${migration.name}" is still running (process ${last.pid})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
     }
-    const resume = last?.status === 'RUNNING' && last.kind !== 'undo' ? last : undefined;
+    let resume = last?.status === 'RUNNING' && (last.kind === 'run' || last.kind === 'rerun') ? last : undefined;
+    if (resume && options.forgetMap) {
+      // Its items were decided against the map being forgotten: the run starts afresh instead.
+      await this.store.updateRun(resume.id, { status: transitionRun(resume.status, 'FAILED'), endedAt: this.now() });
+      resume = undefined;
+    }
     return this.execute(migration, options, resume ? { kind: 'resume' } : { kind: 'fresh' }, resume);
   }
 
@@ -159,12 +177,37 @@ export class Ferry {
   async undo(runId: number, options: RunOptions & { type?: string } = {}): Promise<RunRecord> {
     const of = await this.requireRun(runId);
     if (of.kind === 'undo') throw new UserError(`Run ${runId} is itself an undo`, { hint: 'run the migration again to bring the content back' });
+    if (of.kind === 'verify') throw new UserError(`Run ${runId} is a verify run: it wrote nothing to undo`);
     if (of.status === 'RUNNING') throw new UserError(`Run ${runId} is still running`, { hint: 'stop it first with `ferry stop`' });
     const migration = await this.migrations.byId(of.migrationId);
     return this.withContext(migration, options.signal ?? new AbortController().signal, async (ctx) => {
       const { run, log } = await this.startRun(migration, 'undo', of.id);
       try {
         return await executeUndo({ store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, ctx, run, { of, ...(options.type ? { type: options.type } : {}) });
+      } finally {
+        await log.close();
+      }
+    });
+  }
+
+  /**
+   * Reads source and target afresh and compares every migrated item (a run
+   * of kind 'verify'); the target is not written. Damaged items are
+   * forgotten by the ID map, so the next run writes them again.
+   */
+  async verify(migration: MigrationRow, options: RunOptions = {}): Promise<RunRecord> {
+    if (migration.id === 0) throw new UserError(`"${migration.name}" has never run: there is nothing to verify yet`, { hint: 'run it first with `ferry run`' });
+    const last = await this.store.lastRun(migration.id);
+    if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid)) {
+      throw new UserError(`Run ${last.id} of "${migration.name}" is still running`, { hint: 'verify after it ends, or stop it with `ferry stop`' });
+    }
+    return this.withContext(migration, options.signal ?? new AbortController().signal, async (ctx) => {
+      const { run, log } = await this.startRun(migration, 'verify');
+      log.write({ at: this.clock.now(), level: 'info', message: `Ferry ${TOOL_VERSION}, verify of "${migration.name}", run ${run.id}: ${ctx.scope.source} -> ${ctx.scope.target}` });
+      const deps = { store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+      const reporter = new RunReporter({ ...deps, runId: run.id, migrationId: migration.id });
+      try {
+        return await executeVerifyRun({ deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map() });
       } finally {
         await log.close();
       }
@@ -186,13 +229,23 @@ export class Ferry {
 
   private async execute(migration: MigrationRow, options: RunOptions, mode: RunMode, resume?: RunRecord): Promise<RunRecord> {
     const signal = options.signal ?? new AbortController().signal;
-    return this.withContext(migration, signal, async (ctx, source, target) => {
+    return this.withContext(migration, signal, async (ctx, source, target, identities) => {
+      if (options.forgetMap) {
+        const forgotten = await this.store.forgetMap(ctx.scope);
+        this.logger.warn({ source: ctx.scope.source, target: ctx.scope.target, forgotten }, 'ID map forgotten');
+        options.onProgress?.({ kind: 'message', level: 'warn', message: `Forgot the ID map of "${ctx.scope.source}" -> "${ctx.scope.target}" (${forgotten} entries): every item is decided afresh against the target` });
+      }
       if (mode.kind === 'fresh') {
         const findings = await this.prechecks(ctx, options);
         options.onFindings?.(findings);
         if (findings.some((f) => f.level === 'error')) throw new PrecheckFailed(findings);
-        if (options.reset || ctx.plan.options.reset) await this.resetTarget(ctx, target, options);
+        if (options.reset || ctx.plan.options.reset) {
+          await this.resetTarget(ctx, target, options);
+          // A reset may remove what the target's identity is read from (its first account): bind the map anew.
+          identities = { ...identities, target: fingerprintOf(await target.session.check({ signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) })) };
+        }
       }
+      await this.bindMap(ctx.scope, identities);
       if (migration.id === 0 || migration.plan_yaml !== (await this.migrations.byId(migration.id)).plan_yaml) {
         migration = await this.migrations.save(ctx.plan, migration.plan_yaml, migration.plan_file, this.now());
         ctx.migrationId = migration.id;
@@ -205,7 +258,7 @@ export class Ferry {
       } finally {
         await log.close();
       }
-    });
+    }, { ignoreBinding: options.forgetMap === true });
   }
 
   private async prechecks(ctx: MigrationContext, options: RunOptions): Promise<Finding[]> {
@@ -227,10 +280,31 @@ export class Ferry {
     this.logger.warn({ target: ctx.scope.target }, 'target reset');
     options.onProgress?.({ kind: 'message', level: 'warn', message: `Resetting target "${ctx.scope.target}"...` });
     await target.session.reset({ signal: ctx.signal });
-    await this.store.db.deleteFrom('id_map').where('source_conn', '=', ctx.scope.source).where('target_conn', '=', ctx.scope.target).execute();
+    await this.store.forgetMap(ctx.scope);
   }
 
-  private async startRun(migration: MigrationRow, kind: 'run' | 'rerun' | 'undo', parentRunId?: number): Promise<{ run: RunRecord; log: RunLogFile }> {
+  /** Binds the pair's ID map to the instances it is written for, the first time something is written. */
+  private async bindMap(scope: { source: string; target: string }, identities: { source: InstanceFingerprint; target: InstanceFingerprint }): Promise<void> {
+    if (await this.store.getBinding(scope)) return;
+    await this.store.putBinding(scope, { source: JSON.stringify(identities.source), target: JSON.stringify(identities.target) }, this.now());
+  }
+
+  /** Refuses a map written for other instances than the ones the connections reach now. */
+  private async checkBinding(plan: Plan, identities: { source: InstanceFingerprint; target: InstanceFingerprint }): Promise<void> {
+    const binding = await this.store.getBinding({ source: plan.source, target: plan.target });
+    if (!binding) return;
+    for (const side of ['source', 'target'] as const) {
+      const bound = JSON.parse(binding[side]) as InstanceFingerprint;
+      const now = identities[side];
+      if (sameFingerprint(bound, now)) continue;
+      const name = side === 'source' ? plan.source : plan.target;
+      throw new UserError(`The ${side} "${name}" is not the instance the ID map of "${plan.source}" -> "${plan.target}" was written for: the map is for ${describeFingerprint(bound)}, the connection now reaches ${describeFingerprint(now)}. Nothing was written`, {
+        hint: `If the ${side} was rebuilt or "${name}" now points at another instance, forget the map for this pair and migrate everything again: \`ferry run ${plan.name} --forget-map\`. Otherwise point "${name}" back at the instance it had (\`ferry connection add ${name} ...\`).`,
+      });
+    }
+  }
+
+  private async startRun(migration: MigrationRow, kind: RunRecord['kind'], parentRunId?: number): Promise<{ run: RunRecord; log: RunLogFile }> {
     const now = this.clock.now();
     const run = await this.store.createRun({ migrationId: migration.id, kind, ...(parentRunId !== undefined ? { parentRunId } : {}), startedAt: now.toISOString(), pid: process.pid });
     const log = new RunLogFile(runLogName(this.dataDir, now));
@@ -245,27 +319,46 @@ export class Ferry {
     return { run: { ...run, pid: process.pid, logFile: log.path }, log };
   }
 
-  private async withContext<T>(migration: MigrationRow, signal: AbortSignal, body: (ctx: MigrationContext, source: OpenSession, target: OpenSession) => Promise<T>): Promise<T> {
+  private async withContext<T>(
+    migration: MigrationRow,
+    signal: AbortSignal,
+    body: (ctx: MigrationContext, source: OpenSession, target: OpenSession, identities: { source: InstanceFingerprint; target: InstanceFingerprint }) => Promise<T>,
+    options: { ignoreBinding?: boolean } = {},
+  ): Promise<T> {
     const plan = parsePlan(migration.plan_yaml, migration.plan_file ?? migration.name);
     await this.validatePlan(plan);
     const source = await this.connections.open(plan.source);
     let target: OpenSession | undefined;
     try {
       target = await this.connections.open(plan.target);
+      const checked: Identity[] = [];
       for (const [side, open] of [['source', source], ['target', target]] as const) {
         try {
-          await open.session.check({ signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) });
+          checked.push(await open.session.check({ signal: AbortSignal.any([signal, AbortSignal.timeout(60_000)]) }));
         } catch (error) {
           throw asUserError(error, `The ${side} connection "${side === 'source' ? plan.source : plan.target}" failed its check; nothing was written`);
         }
       }
+      const [sourceIdentity, targetIdentity] = checked as [Identity, Identity];
+      // Checked again as the instances answer now: a connection may have been re-pointed since it was saved.
+      const same = sameInstanceReason({ name: plan.source, platform: source.connector.platform, identity: sourceIdentity }, { name: plan.target, platform: target.connector.platform, identity: targetIdentity });
+      if (same) throw sameInstanceError(same);
+      const identities = { source: fingerprintOf(sourceIdentity), target: fingerprintOf(targetIdentity) };
+      if (!options.ignoreBinding) await this.checkBinding(plan, identities);
       const ctx: MigrationContext = { migrationId: migration.id, plan, types: source.connector.objectTypes, source: source.session, target: target.session, scope: { source: plan.source, target: plan.target }, signal };
-      return await body(ctx, source, target);
+      return await body(ctx, source, target, identities);
     } finally {
       await source.close();
       await target?.close();
     }
   }
+}
+
+/** Source and target are one instance: a run would write into what it reads, and --reset would empty the source. */
+function sameInstanceError(reason: string): UserError {
+  return new UserError(`The plan's source and target are the same instance: ${reason}`, {
+    hint: 'a migration reads one instance and writes another: set `target:` to a connection for a different instance (`ferry connection list` shows where each points)',
+  });
 }
 
 function isAlive(pid: number): boolean {

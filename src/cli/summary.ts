@@ -1,5 +1,6 @@
 import type { Ferry } from '../app/ferry.js';
 import type { RunRecord } from '../core/ports.js';
+import type { VerifyReport } from '../core/verify.js';
 import { table } from './output.js';
 
 /** The end-of-run report: status, counts per type, post-migration actions, the log file. */
@@ -9,6 +10,7 @@ export async function printRunResult(ferry: Ferry, run: RunRecord): Promise<void
   const types = run.summary?.types ?? {};
   const rows = Object.entries(types).map(([type, c]) => ({ type, ...c, 'timed out': c.timedOut }));
   if (rows.length > 0) out.write(`${table(rows, ['type', 'created', 'updated', 'unchanged', 'adopted', 'skipped', 'failed', 'timed out', 'removed'])}\n`);
+  if (run.summary?.verify) printVerify(run.summary.verify);
   const actions = await ferry.store.listActions(run.id);
   if (actions.length > 0) {
     out.write(`\nPost-migration actions (${actions.length}):\n`);
@@ -20,7 +22,35 @@ export async function printRunResult(ferry: Ferry, run: RunRecord): Promise<void
       if (list.length > 5) out.write(`    ... ${list.length - 5} more: \`ferry actions ${run.id}\`\n`);
     }
   }
-  if (run.status === 'INCOMPLETE' || run.status === 'FAILED') out.write(`\nSome items did not migrate: see \`ferry items ${run.id} --status FAILED\`, fix the cause, then \`ferry rerun ${run.id}\`.\n`);
+  if (run.kind === 'verify') {
+    if (run.status === 'INCOMPLETE') out.write(`\nThe target differs from the source. Run the migration again: the items above are written again. Then \`ferry verify\` once more.\n`);
+  } else if (run.status === 'INCOMPLETE' || run.status === 'FAILED') out.write(`\nSome items did not migrate: see \`ferry items ${run.id} --status FAILED\`, fix the cause, then \`ferry rerun ${run.id}\`.\n`);
   if (run.status === 'STOPPED') out.write('\nStopped: run the migration again to continue where it stopped.\n');
   if (run.logFile) out.write(`\nLog file: ${run.logFile}\n`);
+}
+
+const SHOWN = 20;
+
+/** Verify's table per type and its first discrepancies. */
+function printVerify(report: VerifyReport): void {
+  const out = process.stdout;
+  const rows = report.types.map((t) => ({
+    verify: t.type,
+    source: t.selected,
+    equal: t.equal + t.unresolved,
+    'see actions': t.actioned,
+    kept: t.kept,
+    'not migrated': t.notMigrated,
+    missing: t.missing,
+    different: t.different,
+    compared: t.fieldsCompared ? 'fields' : 'exists',
+  }));
+  out.write(`\n${table(rows, ['verify', 'source', 'equal', 'see actions', 'kept', 'not migrated', 'missing', 'different', 'compared'])}\n`);
+  if (report.discrepancyCount === 0) {
+    out.write('Verify: the target matches the source.\n');
+    return;
+  }
+  out.write(`\nVerify found ${report.discrepancyCount} discrepanc${report.discrepancyCount === 1 ? 'y' : 'ies'}:\n`);
+  for (const d of report.discrepancies.slice(0, SHOWN)) out.write(`  - ${d.message}\n`);
+  if (report.discrepancyCount > SHOWN) out.write(`  ... ${report.discrepancyCount - SHOWN} more in the run's log file\n`);
 }

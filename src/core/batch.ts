@@ -2,6 +2,7 @@ import type { ItemHeader, SourceItem, TargetRef, WriteRequest } from '../sdk/con
 import { ConnectorError, isRetriable, toConnectorError } from '../sdk/errors.js';
 import { nowIso, typeSpec, type RunState } from './context.js';
 import { decide, needsLookup, userChoice, type Decision } from './decide.js';
+import { missingOnTarget } from './map-check.js';
 import type { ItemRecord, MappingRecord } from './ports.js';
 import { buildResolver, placeholderTarget } from './references.js';
 import { IllegalTransition, transitionItem, type ItemStatus } from './statuses.js';
@@ -34,6 +35,14 @@ async function setStatus(state: RunState, item: ItemRecord, to: ItemStatus, patc
 async function decideBatch(state: RunState, items: ItemRecord[], mappings: Map<string, MappingRecord>): Promise<Decision[]> {
   const { ctx } = state;
   const spec = typeSpec(ctx, items[0]!.type);
+  const created = items.filter((item) => (spec.principal ? userChoice(ctx.plan, item.key) : 'create') === 'create');
+  const missing = await missingOnTarget(state, spec, created, mappings);
+  const forgotten = new Map<string, number>();
+  for (const sourceId of missing) {
+    // The map was wrong about these: decide as if it had never heard of them.
+    forgotten.set(sourceId, mappings.get(sourceId)!.runId);
+    mappings.delete(sourceId);
+  }
   const wanted = new Set<string>();
   for (const item of items) {
     const choice = spec.principal ? userChoice(ctx.plan, item.key) : 'create';
@@ -59,7 +68,9 @@ async function decideBatch(state: RunState, items: ItemRecord[], mappings: Map<s
           : { action: 'fail', reason: `the placeholder user "${ctx.plan.users.placeholder}" is not on the target and could not be created` },
       );
     } else {
-      decisions.push(decide({ item: headerOf(item), mapping: mappings.get(item.sourceId), found: found.get(item.key), conflict: ctx.plan.conflict, principal: spec.principal === true }));
+      const decision = decide({ item: headerOf(item), mapping: mappings.get(item.sourceId), found: found.get(item.key), conflict: ctx.plan.conflict, principal: spec.principal === true });
+      const lost = forgotten.get(item.sourceId);
+      decisions.push(lost === undefined ? decision : { ...decision, reason: `the ID map says run ${lost} migrated it, but the target does not hold it: ${decision.reason}` });
     }
   }
   return decisions;
@@ -92,7 +103,8 @@ export async function processBatch(state: RunState, items: ItemRecord[]): Promis
           // Recorded before the write: after a crash the next run knows this object is ours.
           await deps.store.putMapping(
             ctx.scope,
-            { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', pendingMode: decision.mode, ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
+            // A retry keeps the mode of the write that started it: the outcome counted is that write's.
+            { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', pendingMode: (mapping?.state === 'pending' ? mapping.pendingMode : undefined) ?? decision.mode, ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
             at(),
           );
           if (!(await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 }))) break;
@@ -154,18 +166,24 @@ async function writeBatch(state: RunState, toWrite: Array<{ item: ItemRecord; de
     }
     const { result } = outcome;
     const source = loaded[i]!;
-    await deps.store.putMapping(
-      ctx.scope,
-      { type, sourceId: item.sourceId, targetId: result.targetId, hash: source.hash, runId: mapping?.runId ?? state.run.id, origin: result.outcome === 'adopted' ? 'adopted' : decision.origin, state: 'done', ...(result.version ? { version: result.version } : {}) },
-      nowIso(state),
-    );
-    await setStatus(state, item, 'COMPLETE', { outcome: result.outcome, reason: decision.reason, targetId: result.targetId });
-    if (result.deferred && result.deferred.length > 0) {
-      await deps.store.updateItem(state.run.id, type, item.sourceId, { deferredRefs: result.deferred }, nowIso(state));
-    }
-    reporter.info(`"${item.label}" ${result.outcome} (target ${result.targetId})`, { step: type, item: item.label });
+    // A write that finishes an earlier attempt counts as that attempt would
+    // have: the object is created (or updated) by this run, not "unchanged".
+    const started = mapping?.state === 'pending' ? mapping.pendingMode : undefined;
+    const counted = started && result.outcome !== 'adopted' ? (started === 'update' ? 'updated' : 'created') : result.outcome;
+    const status = transitionItem(item.status, 'COMPLETE');
+    await deps.store.completeWrite({
+      scope: ctx.scope,
+      mapping: { type, sourceId: item.sourceId, targetId: result.targetId, hash: source.hash, runId: mapping?.runId ?? state.run.id, origin: result.outcome === 'adopted' ? 'adopted' : decision.origin, state: 'done', ...(result.version ? { version: result.version } : {}) },
+      runId: state.run.id,
+      item,
+      patch: { status, outcome: counted, reason: decision.reason, targetId: result.targetId, ...(result.deferred && result.deferred.length > 0 ? { deferredRefs: result.deferred } : {}) },
+      actions: result.actions ?? [],
+      at: nowIso(state),
+    });
+    item.status = status;
+    reporter.info(`"${item.label}" ${counted} (target ${result.targetId})`, { step: type, item: item.label });
     for (const warning of result.warnings ?? []) reporter.warn(warning, { step: type, item: item.label });
-    for (const action of result.actions ?? []) reporter.action(action);
+    for (const action of result.actions ?? []) reporter.recorded(action);
   }
 }
 
@@ -174,6 +192,8 @@ async function failItem(state: RunState, item: ItemRecord, error: unknown, timed
   const e = toConnectorError(error);
   const where = { step: item.type, item: item.label };
   const message = e.hint ? `${e.message} (${e.hint})` : e.message;
+  // A pending ID map entry now says why the write did not finish (a later dry run must not call it interrupted).
+  await state.deps.store.markMappingFailed(state.ctx.scope, item.type, item.sourceId, timedOut || e.kind === 'timeout' ? `timed out after ${state.ctx.plan.options.itemTimeoutSeconds} s` : message, nowIso(state));
   if (item.status === 'READY' && !(await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 }))) return;
   if (timedOut || e.kind === 'timeout') {
     await setStatus(state, item, 'TIMED_OUT', { reason: `took longer than ${state.ctx.plan.options.itemTimeoutSeconds} s` });

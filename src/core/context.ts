@@ -2,6 +2,7 @@ import type { ObjectTypeSpec, Session, TargetRef } from '../sdk/connector.js';
 import type { Plan } from './plan.js';
 import type { Clock, EngineStore, MappingScope, RunLogSink, RunRecord } from './ports.js';
 import type { ProgressEvent, RunReporter } from './reporter.js';
+import type { VerifyReport } from './verify.js';
 
 /** Everything a run needs from outside, passed in (no I/O of the engine's own). */
 export interface EngineDeps {
@@ -36,6 +37,13 @@ export interface RunState {
   placeholder: { pending?: Promise<TargetRef | undefined>; target?: TargetRef };
   /** Principal source id -> labels of items credited to the placeholder instead. */
   placeholderUses: Map<string, string[]>;
+  /** The verify step's report, once it ran. */
+  verify?: VerifyReport;
+  /**
+   * Whether the ID map is believed: a sample of items it calls migrated is
+   * looked up on the target; one found missing makes the run check every item.
+   */
+  mapCheck?: { all: boolean; sampled: Map<string, number> };
 }
 
 export function typeSpec(ctx: MigrationContext, name: string): ObjectTypeSpec {

@@ -39,13 +39,13 @@ export function decide({ item, mapping, found, conflict, principal = false }: De
     return { action: 'write', mode: 'update', existing, origin: mapping.origin, reason: 'changed on the source since the last run' };
   }
   if (mapping && mapping.state === 'pending') {
-    // An earlier attempt was interrupted. A rename wrote under a new key, so
+    // An earlier attempt did not finish. A rename wrote under a new key, so
     // repeat it (connectors make the renamed key deterministic); otherwise
     // what sits under the natural key now is ours.
-    if (mapping.pendingMode === 'rename') return { action: 'write', mode: 'rename', origin: 'created', reason: 'retrying an interrupted renamed write' };
-    return found
-      ? { action: 'write', mode: 'update', existing: found, origin: mapping.origin, reason: 'finishing an interrupted write' }
-      : { action: 'write', mode: 'create', origin: mapping.origin, reason: 'retrying an interrupted write' };
+    const failed = mapping.lastError ? `a write that failed (${mapping.lastError})` : undefined;
+    if (mapping.pendingMode === 'rename') return { action: 'write', mode: 'rename', origin: 'created', reason: failed ? `retrying ${failed} under a new name` : 'retrying an interrupted renamed write' };
+    if (found) return { action: 'write', mode: 'update', existing: found, origin: mapping.origin, reason: failed ? `retrying ${failed}; the target holds part of it` : 'finishing an interrupted write' };
+    return { action: 'write', mode: 'create', origin: mapping.origin, reason: failed ? `retrying ${failed}` : 'retrying an interrupted write' };
   }
   if (!found) return { action: 'write', mode: 'create', origin: 'created', reason: 'not on the target yet' };
   if (principal && conflict === 'rename') return { action: 'adopt', target: found, reason: 'an account with this name is already on the target: adopted (people are never renamed)' };

@@ -49,14 +49,17 @@ async function rewrite(state: RunState, items: ItemRecord[]): Promise<void> {
     const refs = item.deferredRefs ?? [];
     const now = await resolvable(state, refs);
     if (now.length === 0) {
-      await deps.store.updateItem(run.id, type, item.sourceId, { deferredRefs: null }, nowIso(state));
-      reporter.action({
+      const action = {
         code: 'unresolved-reference',
         message: `"${item.label}" refers to ${refs.length} object(s) that were not migrated (${refs.slice(0, 5).map((r) => `${r.type} ${r.sourceId}`).join(', ')}): those references still point at the source or are empty`,
         type,
         sourceId: item.sourceId,
         label: item.label,
-      });
+      };
+      // Stored before the item stops waiting: a kill in between must not lose it.
+      await deps.store.addActions(run.id, [action]);
+      reporter.recorded(action);
+      await deps.store.updateItem(run.id, type, item.sourceId, { deferredRefs: null }, nowIso(state));
     } else {
       ready.push(item);
     }

@@ -68,6 +68,8 @@ const optionsSchema = z.strictObject({
   rerunWindowDays: z.number().positive().max(3_650, 'at most 3650 (ten years)').default(12),
   reset: z.boolean().default(false),
   maxAttempts: z.number().int().min(1).max(10).default(4),
+  /** Compare source and target afresh after the last step (core/verify.ts). */
+  verify: z.boolean().default(true),
 });
 
 export const planSchema = z.strictObject({
@@ -90,6 +92,7 @@ export const planSchema = z.strictObject({
     rerunWindowDays: 12,
     reset: false,
     maxAttempts: 4,
+    verify: true,
   }),
 });
 export type Plan = z.infer<typeof planSchema>;

@@ -1,12 +1,14 @@
 import type { ItemHeader, ItemRef, PostAction, TargetRef, WriteMode } from '../sdk/connector.js';
 import type { ItemStatus, RunStatus, StepStatus } from './statuses.js';
+import type { VerifyReport } from './verify.js';
 
 /**
  * What the engine needs from the outside world, passed in: a store, a
  * clock and a log sink. The engine does no I/O of its own.
  */
 
-export type RunKind = 'run' | 'rerun' | 'undo';
+/** 'verify': a stand-alone comparison of source and target (`ferry verify`); it writes nothing to the target. */
+export type RunKind = 'run' | 'rerun' | 'undo' | 'verify';
 
 export interface RunRecord {
   id: number;
@@ -41,6 +43,8 @@ export interface RunSummary {
   warnings: number;
   errors: number;
   actions: number;
+  /** The verify step's findings, when the run verified (see core/verify.ts). */
+  verify?: VerifyReport;
 }
 
 export interface StepRecord {
@@ -84,6 +88,8 @@ export interface MappingRecord extends TargetRef {
   state: 'pending' | 'done';
   /** For a pending entry: the write that was under way, so a retry repeats the same kind of write. */
   pendingMode?: WriteMode;
+  /** For a pending entry: why its last write failed (absent: the write was interrupted). */
+  lastError?: string;
 }
 
 export interface MappingScope {
@@ -106,6 +112,8 @@ export interface ItemQuery {
   statuses?: ItemStatus[];
   /** Only items waiting for a second write. */
   deferred?: boolean;
+  /** Only these source ids. */
+  sourceIds?: string[];
   limit?: number;
   offset?: number;
 }
@@ -145,8 +153,17 @@ export interface EngineStore {
   setCursor(runId: number, type: string, cursor: string): Promise<void>;
 
   addEvent(event: Omit<EventRecord, 'id'> & { migrationId: number }): Promise<void>;
+  /** Adds actions the run does not hold yet (a resumed run repeats some). */
   addActions(runId: number, actions: PostAction[]): Promise<void>;
+  countActions(runId: number): Promise<number>;
+  /** Stored warnings and errors of a run (post-migration actions are logged as warnings too). */
+  countEvents(runId: number): Promise<{ warn: number; error: number }>;
+  /** The ID map entry, the item's final status and its actions, in one transaction. */
+  completeWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'deferredRefs'>>; actions: PostAction[]; at: string }): Promise<void>;
+  markMappingFailed(scope: MappingScope, type: string, sourceId: string, message: string, at: string): Promise<void>;
   listActions(runId: number): Promise<PostAction[]>;
+  /** Actions of any run of the migration that name the fields of an item they account for. */
+  listFieldActions(migrationId: number): Promise<Array<{ type: string; sourceId: string; fields: string[] }>>;
 }
 
 export interface Clock {

@@ -48,7 +48,14 @@ export class RunReporter {
     this.options.onProgress?.(event);
   }
 
+  /** Stores the action at once (a kill later must not lose it) and logs it. */
   action(action: PostAction): void {
+    if (this.options.runId !== null) this.pending.push(this.options.store.addActions(this.options.runId, [action]));
+    this.recorded(action);
+  }
+
+  /** Logs an action the caller stored itself (with the write that raised it). */
+  recorded(action: PostAction): void {
     this.actions.push(action);
     this.event('warn', `Post-migration action: ${action.message}`, { step: action.type, item: action.label }, false);
   }

@@ -11,6 +11,7 @@ import { RunReporter } from './reporter.js';
 import { selectItem } from './selection.js';
 import { finalRunStatus, IllegalTransition, RERUNNABLE, transitionItem, transitionRun, transitionStep, type ItemStatus } from './statuses.js';
 import { summarize } from './summary.js';
+import { notCarriedActions, runVerifyStep } from './verify-step.js';
 
 export type RunMode =
   | { kind: 'fresh' }
@@ -24,7 +25,7 @@ export type RunMode =
  */
 export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: RunRecord, mode: RunMode): Promise<RunRecord> {
   const reporter = new RunReporter({ store: deps.store, clock: deps.clock, log: deps.log, runId: run.id, migrationId: ctx.migrationId, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) });
-  const state: RunState = { deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map() };
+  const state: RunState = { deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map(), mapCheck: { all: false, sampled: new Map() } };
   const scopes = new Map<string, Filter[] | undefined>();
   try {
     const steps = await prepareSteps(state, mode, scopes);
@@ -34,6 +35,10 @@ export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: R
       await runStep(state, step, mode, scopes.get(step.type));
     }
     if (!state.stopped && !state.fatal) await resolveDeferred(state);
+    if (!state.stopped && !state.fatal) {
+      if (ctx.plan.options.verify) state.verify = await runVerifyStep(state);
+      else notCarriedActions(state, (await ctx.source.discover({ signal: ctx.signal })).notCarried ?? []);
+    }
   } catch (error) {
     // A status change the rules forbid is a bug in Ferry: it ends the process (exit 3), not the run.
     if (error instanceof IllegalTransition) throw error;
@@ -182,21 +187,25 @@ async function neverCarriedActions(state: RunState): Promise<void> {
 
 async function finishRun(state: RunState): Promise<RunRecord> {
   const { deps, run, reporter } = state;
+  await reporter.flush();
+  // Counted from the store, not this process's memory: a resumed run adds up its parts.
   const summary = summarize(await deps.store.summarizeItems(run.id));
-  summary.warnings = reporter.warnings;
-  summary.errors = reporter.errors;
-  summary.actions = reporter.actions.length;
+  if (state.verify) summary.verify = state.verify;
   const t = summary.totals;
   const status = transitionRun(run.status, finalRunStatus({
     stopped: state.stopped,
     fatal: state.fatal !== undefined,
-    failedItems: t.failed + t.timedOut,
+    // A discrepancy verify found among items another run wrote still keeps this run from FINISHED.
+    failedItems: t.failed + t.timedOut + (state.verify?.discrepancyCount ?? 0),
     doneItems: t.created + t.updated + t.adopted,
   }));
-  await deps.store.addActions(run.id, reporter.actions);
   reporter.info(`Run ${run.id} ended ${status}: ${t.created} created, ${t.updated} updated, ${t.unchanged} unchanged, ${t.adopted} adopted, ${t.skipped} skipped, ${t.failed} failed, ${t.timedOut} timed out`);
   await reporter.flush();
-  await deps.store.updateRun(run.id, { status, endedAt: nowIso(state), summary: { ...summary, actions: reporter.actions.length } });
+  const events = await deps.store.countEvents(run.id);
+  summary.warnings = events.warn;
+  summary.errors = events.error;
+  summary.actions = await deps.store.countActions(run.id);
+  await deps.store.updateRun(run.id, { status, endedAt: nowIso(state), summary });
   return { ...run, status, endedAt: nowIso(state), summary };
 }
 

@@ -62,7 +62,6 @@ export async function executeUndo(
   summary.warnings = reporter.warnings;
   summary.errors = reporter.errors;
   summary.actions = reporter.actions.length;
-  await deps.store.addActions(undoRun.id, reporter.actions);
   reporter.info(`Undo ended ${status}: ${summary.totals.removed} removed, ${summary.totals.skipped} kept`);
   await reporter.flush();
   await deps.store.updateRun(undoRun.id, { status, endedAt: nowIso(state), summary });

@@ -21,7 +21,11 @@ export interface GeneratedUser {
 
 export interface GeneratedRevision {
   text: string;
-  /** A generated user's name, or an IP address (192.0.2.x) for an anonymous edit. */
+  /**
+   * A generated user's name, an IP address for an anonymous edit, one of
+   * MediaWiki's system accounts ('Maintenance script'), or a name imported
+   * from another wiki ('oldwiki>Name').
+   */
   user: string;
   /** ISO 8601 UTC without milliseconds, e.g. 2021-03-04T05:06:07Z. */
   timestamp: string;
@@ -38,6 +42,15 @@ export interface GeneratedPage {
   namespace: number;
   /** Oldest first; timestamps strictly increase. */
   revisions: GeneratedRevision[];
+  /** Content model when not the namespace's default ('json', 'css', 'javascript'). */
+  model?: 'json' | 'css' | 'javascript';
+  /**
+   * How many of the oldest revisions reach the wiki only after the others, as
+   * merged histories and late dump imports do. With `revisions.length - 1`,
+   * the latest revision is written first and keeps parent id 0 while older
+   * revisions exist.
+   */
+  lateRevisions?: number;
 }
 
 export interface GeneratedFile {
@@ -70,6 +83,7 @@ export const NS = {
   file: 6,
   template: 10,
   help: 12,
+  mediawiki: 8,
   category: 14,
   module: 828,
 } as const;
@@ -82,6 +96,7 @@ export const NAMESPACE_PREFIX: Readonly<Record<number, string>> = {
   3: 'User talk:',
   4: 'Project:',
   6: 'File:',
+  8: 'MediaWiki:',
   10: 'Template:',
   12: 'Help:',
   14: 'Category:',

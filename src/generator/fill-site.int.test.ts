@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWordPressPackages, HARNESS_POST_META, startSite, type SiteInstance } from '../harness/wordpress.js';
+import { ensureWordPressPackages, GENERATED_POST_META, startSite, type SiteInstance } from '../harness/wordpress.js';
 import { fillSite, type FilledSiteIds } from './fill-site.js';
 import { DEFAULT_SITE, generateSiteContent, resolveTokens, type GeneratedSite } from './wordpress-content.js';
 
@@ -70,7 +70,8 @@ describe('fillSite', () => {
   it('has every post and page, in every status', async () => {
     const posts = content.posts.filter((post) => post.type === 'post');
     const pages = content.posts.filter((post) => post.type === 'page');
-    expect(await total(site, '/wp/v2/posts?status=any')).toBe(before.posts! + posts.length);
+    // The extras step adds one published post (it embeds the reusable block); its trashed post and auto-draft are not "any".
+    expect(await total(site, '/wp/v2/posts?status=any')).toBe(before.posts! + posts.length + 1);
     expect(await total(site, '/wp/v2/pages?status=any')).toBe(before.pages! + pages.length);
     for (const status of ['draft', 'pending', 'private', 'future'] as const) {
       expect(await total(site, `/wp/v2/posts?status=${status}`), status).toBe(count(posts, (post) => post.status === status));
@@ -89,10 +90,11 @@ describe('fillSite', () => {
     }
     expect(await total(site, '/wp/v2/menus')).toBe(content.menus.length);
     const items = await all(site, '/wp/v2/menu-items?context=edit');
-    expect(items).toHaveLength(content.menus.flatMap((menu) => menu.items).length);
-    const locations = (await get(site, '/wp/v2/menu-locations')).body;
-    expect(locations.primary.menu).toBe(ids.menus['menu-1']);
-    expect(locations.footer.menu).toBe(ids.menus['menu-2']);
+    // The extras step's menu item whose post is gone, which WordPress marks invalid.
+    expect(items).toHaveLength(content.menus.flatMap((menu) => menu.items).length + 1);
+    expect(items.find((i) => i.id === ids.extras['extra-dangling-item'])).toMatchObject({ invalid: true, url: '', type: 'post_type' });
+    // The stock block theme has no classic menu locations.
+    expect((await get(site, '/wp/v2/menu-locations')).body).toEqual([]);
     const nested = content.menus[0]!.items.filter((item) => item.parentKey !== undefined);
     for (const item of nested) {
       expect(items.find((i) => i.id === ids.menuItems[item.key])?.parent).toBe(ids.menuItems[item.parentKey!]);
@@ -136,20 +138,46 @@ describe('fillSite', () => {
     expect(response.headers.get('content-type')).toBe('image/png');
   });
 
-  it('keeps post details: password, featured image, registered meta, revisions, dates', async () => {
+  it('keeps post details: password, featured image, unregistered meta, revisions, dates', async () => {
     const locked = content.posts.find((post) => post.password !== undefined)!;
     const rest = (await get(site, `/wp/v2/posts/${ids.posts[locked.key]}?context=edit`)).body;
     expect(rest.password).toBe(locked.password);
     const featured = content.posts.find((post) => post.type === 'post' && post.featuredMediaKey !== undefined)!;
     expect((await get(site, `/wp/v2/posts/${ids.posts[featured.key]}`)).body.featured_media).toBe(ids.media[featured.featuredMediaKey!]);
-    const withMeta = content.posts.find((post) => post.type === 'post' && HARNESS_POST_META.subtitle in post.meta)!;
+    const withMeta = content.posts.find((post) => post.type === 'post' && GENERATED_POST_META.subtitle in post.meta)!;
+    // Unregistered meta, as plugins leave it: in the database, invisible to REST.
     const meta = (await get(site, `/wp/v2/posts/${ids.posts[withMeta.key]}?context=edit`)).body.meta;
-    expect(meta[HARNESS_POST_META.subtitle]).toBe(withMeta.meta[HARNESS_POST_META.subtitle]);
+    expect(meta).toEqual([]);
+    expect(await site.php(`echo get_post_meta( ${ids.posts[withMeta.key]}, '${GENERATED_POST_META.subtitle}', true );`)).toBe(withMeta.meta[GENERATED_POST_META.subtitle]);
     const edited = content.posts.find((post) => post.type === 'post' && post.history.length > 0)!;
     const revisions = (await get(site, `/wp/v2/posts/${ids.posts[edited.key]}/revisions`)).body;
     expect(revisions.length).toBeGreaterThanOrEqual(edited.history.length);
     const dated = (await get(site, `/wp/v2/posts/${ids.posts['post-1']}?context=edit`)).body;
     expect(`${dated.date_gmt}Z`).toBe(content.posts[0]!.date);
+  });
+
+  it('holds what real sites hold: a plugin\'s post type, block-theme objects, trash, an auto-draft, odd comments', async () => {
+    const extras = content.extras!;
+    expect((await all(site, '/wp/v2/ferry-products?context=edit')).map((p) => p.title.raw).sort()).toEqual([...extras.plugin.products].sort());
+    expect(await total(site, '/wp/v2/ferry-product-cats')).toBe(extras.plugin.terms.length);
+    expect((await get(site, `/wp/v2/blocks/${ids.extras['extra-block']}?context=edit`)).body.content.raw).toBe(extras.reusableBlock.content);
+    expect((await get(site, `/wp/v2/posts/${ids.extras['extra-block-post']}?context=edit`)).body.content.raw).toContain(`<!-- wp:block {"ref":${ids.extras['extra-block']}} /-->`);
+    const templates = (await get(site, '/wp/v2/templates?context=edit')).body as Array<{ slug: string; source: string }>;
+    expect(templates.find((t) => t.slug === 'single')?.source).toBe('custom');
+    const parts = (await get(site, '/wp/v2/template-parts?context=edit')).body as Array<{ slug: string; source: string }>;
+    expect(parts.find((t) => t.slug === 'header')?.source).toBe('custom');
+    expect((await get(site, `/wp/v2/global-styles/${ids.extras['extra-global-styles']}?context=edit`)).body.styles).toEqual(extras.globalStyles.styles);
+    expect((await get(site, `/wp/v2/navigation/${ids.extras['extra-navigation']}?context=edit`)).body.title.raw).toBe(extras.navigation.title);
+    expect((await get(site, `/wp/v2/posts/${ids.extras['extra-trashed']}?context=edit`)).body.status).toBe('trash');
+    expect(await site.php(`echo get_post_status( ${ids.extras['extra-auto-draft']} );`)).toBe('auto-draft');
+    const comments = [...(await all(site, '/wp/v2/comments?context=edit&status=all&type=comment'))];
+    expect(comments.some((c) => c.author_email === '' && c.author_name === '' && c.author_user_agent === '')).toBe(true);
+    expect(comments.some((c) => c.author_email === '' && c.author_name !== '')).toBe(true);
+    expect(await total(site, '/wp/v2/comments?status=all&type=trackback')).toBe(1);
+    const gallery = content.posts.find((p) => p.slug === 'imported-gallery')!;
+    const stored = (await get(site, `/wp/v2/posts/${ids.posts[gallery.key]}?context=edit`)).body.content.raw as string;
+    expect(stored).toMatch(/"ids":\["\d+","\d+"/);
+    expect(stored).toMatch(/data-id="\d+"/);
   });
 
   it('sets the site settings', async () => {

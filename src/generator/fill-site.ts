@@ -20,9 +20,11 @@ export interface FilledSiteIds {
   comments: Record<string, number>;
   menus: Record<string, number>;
   menuItems: Record<string, number>;
+  /** What the extras step made ('extra-block', 'extra-navigation', 'extra-dangling-item'...). */
+  extras: Record<string, number>;
 }
 
-type Step = 'settings' | 'users' | 'terms' | 'media' | 'posts' | 'links' | 'comments' | 'menus';
+type Step = 'settings' | 'users' | 'terms' | 'media' | 'posts' | 'links' | 'comments' | 'menus' | 'extras';
 
 interface StepRunner {
   run(step: Step, data: unknown): Promise<Record<string, number>>;
@@ -95,6 +97,10 @@ export async function fillSite(site: SiteInstance, content: GeneratedSite, optio
     await steps.run('comments', content.comments);
     progress(`${content.menus.length} menus`);
     await steps.run('menus', content.menus);
+    if (content.extras) {
+      progress('a plugin, block-theme objects, trash, a dangling menu item');
+      await steps.run('extras', content.extras);
+    }
     progress('done');
 
     const { ids } = steps;
@@ -107,6 +113,7 @@ export async function fillSite(site: SiteInstance, content: GeneratedSite, optio
       comments: pick(ids, 'comment-'),
       menus: Object.fromEntries(Object.entries(ids).filter(([key]) => /^menu-\d+$/.test(key))),
       menuItems: Object.fromEntries(Object.entries(ids).filter(([key]) => /^menu-\d+-item-\d+$/.test(key))),
+      extras: pick(ids, 'extra-'),
     };
   } finally {
     rmSync(workDir, { recursive: true, force: true });

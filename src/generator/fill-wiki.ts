@@ -105,10 +105,19 @@ export async function fillWiki(wiki: WikiInstance, content: GeneratedWiki, optio
     await wiki.php(script, [usersFile]);
 
     const dump = join(workDir, 'pages.xml');
-    await writeXmlExport(content.pages, dump, { siteName: wiki.name });
+    await writeXmlExport(content.pages, dump, { siteName: wiki.name, part: 'current' });
     const revisions = content.pages.reduce((sum, page) => sum + page.revisions.length, 0);
     progress(`importing ${content.pages.length} pages, ${revisions} revisions`);
     await wiki.php('importDump.php', ['--no-updates', dump]);
+    // Older history of some pages arrives after their latest revision, as merged histories and late
+    // dump imports do on real wikis: MediaWiki keeps the latest, whose parent id stays 0.
+    const late = content.pages.filter((page) => (page.lateRevisions ?? 0) > 0);
+    if (late.length > 0) {
+      const lateDump = join(workDir, 'late-history.xml');
+      await writeXmlExport(late, lateDump, { siteName: wiki.name, part: 'late' });
+      progress(`importing older history of ${late.length} pages`);
+      await wiki.php('importDump.php', ['--no-updates', lateDump]);
+    }
 
     progress(`importing ${content.files.length} files`);
     await importFiles(wiki, content.files, workDir);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { generatorCodeHash } from './code-hash.js';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ function mediaWikiVersion(): string {
 function cacheKey(content: GeneratedWiki, scribunto: boolean): string {
   const hash = createHash('sha256');
   hash.update(`mediawiki ${mediaWikiVersion()} scribunto ${scribunto}\n`);
+  hash.update(`code ${generatorCodeHash()}\n`);
   hash.update(JSON.stringify({ users: content.users, pages: content.pages }));
   for (const file of content.files) {
     hash.update(JSON.stringify([file.name, file.mime, file.description, file.user]));

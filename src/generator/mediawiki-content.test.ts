@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WIKI, NS, generateWikiContent, titleText, type GeneratedWiki } from './mediawiki-content.js';
-import { IP_EDITORS } from './vocabulary.js';
+import { IMPORTED_PREFIX, IP_EDITORS, IPV6_EDITOR, SYSTEM_AUTHORS } from './vocabulary.js';
 import { xmlEscape, pageXml } from './xml-export.js';
 
 const small = { ...DEFAULT_WIKI, pages: 60, bigPageBytes: 20_000 };
@@ -68,10 +68,11 @@ describe('generateWikiContent', () => {
   });
 
   it('writes revisions by generated users in strictly increasing past time', () => {
-    const names = new Set<string>([...wiki.users.map((u) => u.name), ...IP_EDITORS]);
+    const userNames = wiki.users.map((u) => u.name);
+    const names = new Set<string>([...userNames, ...IP_EDITORS, ...SYSTEM_AUTHORS, IPV6_EDITOR, ...userNames.map((n) => `${IMPORTED_PREFIX}>${n}`)]);
     const now = new Date().toISOString();
     for (const page of wiki.pages) {
-      expect(page.revisions.length).toBeGreaterThanOrEqual(DEFAULT_WIKI.revisionsPerPage.min);
+      if (page.namespace !== NS.mediawiki) expect(page.revisions.length).toBeGreaterThanOrEqual(DEFAULT_WIKI.revisionsPerPage.min);
       page.revisions.forEach((revision, index) => {
         expect(names).toContain(revision.user);
         expect(revision.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -83,6 +84,27 @@ describe('generateWikiContent', () => {
         }
       });
     }
+  });
+
+  it('holds the shapes of real dumps: late history, system/IPv6/imported authors, old dates, empty summaries, other content models', () => {
+    const late = wiki.pages.filter((p) => (p.lateRevisions ?? 0) > 0);
+    expect(late.length).toBeGreaterThanOrEqual(5);
+    // Only the latest is written first: it keeps parent id 0 while older revisions exist.
+    for (const page of late) expect(page.lateRevisions).toBe(page.revisions.length - 1);
+    const authors = new Set(wiki.pages.flatMap((p) => p.revisions.map((r) => r.user)));
+    for (const name of [...SYSTEM_AUTHORS, IPV6_EDITOR]) expect(authors).toContain(name);
+    expect([...authors].some((a) => a.startsWith(`${IMPORTED_PREFIX}>`))).toBe(true);
+    const stamps = wiki.pages.flatMap((p) => p.revisions.map((r) => r.timestamp));
+    expect(stamps.some((t) => t < '2003-01-01')).toBe(true);
+    expect(wiki.pages.some((p) => p.revisions.some((r, i) => i > 0 && r.comment === ''))).toBe(true);
+    expect(wiki.pages.filter((p) => p.model).map((p) => p.model).sort()).toEqual(['css', 'javascript', 'json']);
+    expect(wiki.pages.map((p) => p.title)).toEqual(expect.arrayContaining(['AT&T history', 'What is "quoted"?']));
+    const lateXml = pageXml(late[0]!, 'late');
+    expect(lateXml.match(/<revision>/g)).toHaveLength(late[0]!.lateRevisions!);
+    expect(pageXml(late[0]!, 'current').match(/<revision>/g)).toHaveLength(1);
+    const json = wiki.pages.find((p) => p.model === 'json')!;
+    expect(pageXml(json)).toContain('<model>json</model>');
+    expect(() => JSON.parse(json.revisions.at(-1)!.text)).not.toThrow();
   });
 
   it('puts users in groups, including the custom one', () => {

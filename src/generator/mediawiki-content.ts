@@ -9,6 +9,7 @@ import { bigPageTexts, planTitles, type PagePlan } from './page-plan.js';
 import { articleFrame, moduleText, paragraph, signature, templateText } from './page-text.js';
 import { createRandom, type Random } from './prng.js';
 import { buildRevisions, evolveProse, type AuthorPolicy } from './revisions.js';
+import { addRealWorldShapes } from './real-world.js';
 import { generateUsers } from './users.js';
 
 export * from './content-types.js';
@@ -108,5 +109,6 @@ export function generateWikiContent(options: WikiContentOptions): GeneratedWiki 
   });
   const pageRandom = root.fork('pages');
   const pages = plans.map((plan) => buildPage(pageRandom.fork(`${plan.namespace}:${plan.title}`), plan, options, names));
+  addRealWorldShapes(root.fork('real-world'), pages, names);
   return { users, pages, files };
 }

@@ -48,7 +48,7 @@ function quotas(input: PlanInput): Quotas {
     templates: Math.max(1, share(0.03, 60)),
     modules: input.scribunto ? Math.min(MODULE_NAMES.length, Math.max(1, share(0.01))) : 0,
     categories: Math.max(1, share(0.03, 80)),
-    unicode: share(0.04, UNICODE_TITLES.length),
+    unicode: share(0.06, UNICODE_TITLES.length),
     help: share(0.03, HELP_CHAINS.flat().length),
     project: share(0.02, PROJECT_TITLES.length),
     userPages: Math.min(input.users.length, share(0.04)),

@@ -58,7 +58,27 @@ export const UNICODE_TITLES = [
   'Ελληνικά',
   'Ñandú',
   'Zürich (city)',
+  // Characters real titles hold that need escaping in URLs, XML or wikitext.
+  'AT&T history',
+  'C++ (language)',
+  'What is "quoted"?',
+  "Rock 'n' roll",
+  '100% cotton',
+  'Ça va; ça ne va pas',
+  'Dots... and more',
 ] as const;
 
 /** Anonymous editors, from the documentation range 192.0.2.0/24. */
 export const IP_EDITORS = ['192.0.2.17', '192.0.2.42', '192.0.2.101'] as const;
+
+/**
+ * MediaWiki's own accounts ($wgReservedUsernames) that real dumps are full of:
+ * the installer's Main Page, maintenance scripts, the 1.2 -> 1.3 conversion.
+ */
+export const SYSTEM_AUTHORS = ['Maintenance script', 'MediaWiki default', 'Conversion script'] as const;
+
+/** An anonymous IPv6 editor (documentation range 2001:db8::/32), as MediaWiki stores it. */
+export const IPV6_EDITOR = '2001:DB8:0:0:0:0:0:7';
+
+/** Interwiki prefix of authors imported from another wiki ("oldwiki>Name"). */
+export const IMPORTED_PREFIX = 'oldwiki';

@@ -4,6 +4,7 @@
  * keys ('user-3', 'category-5', 'tag-12', 'media-7', 'post-42', 'page-8',
  * 'comment-100', 'menu-1', 'menu-1-item-4'); fillSite() maps them to real ids.
  */
+import type { GeneratedExtras } from './wordpress-real-world.js';
 
 export interface SiteContentOptions {
   seed: number;
@@ -102,7 +103,7 @@ export interface GeneratedPost {
   format: PostFormat;
   /** Page template (theme custom template slug), pages and posts. */
   template?: string;
-  /** Post meta: keys registered by the harness (visible through REST) and unregistered ones. */
+  /** Post meta; nothing registers the keys, so REST does not show them (as with a plugin's meta). */
   meta: Record<string, string | number>;
   /** Earlier contents, oldest first (token-free); each becomes a revision. */
   history: string[];
@@ -122,7 +123,9 @@ export interface GeneratedComment {
   /** HTML, may hold {@link CONTENT_TOKENS}. */
   content: string;
   status: CommentStatus;
-  type: 'comment' | 'pingback';
+  type: 'comment' | 'pingback' | 'trackback';
+  /** The writer's browser as WordPress recorded it; '' when the request had none. Default: a fixed browser string. */
+  userAgent?: string;
   /** ISO 8601 UTC, after the post's date and the parent's. */
   date: string;
 }
@@ -147,8 +150,6 @@ export interface GeneratedMenuItem {
 export interface GeneratedMenu {
   key: string;
   name: string;
-  /** A harness menu location (HARNESS_MENU_LOCATIONS), if the menu is assigned to one. */
-  location?: string;
   items: GeneratedMenuItem[];
 }
 
@@ -185,6 +186,8 @@ export interface GeneratedSite {
   posts: GeneratedPost[];
   comments: GeneratedComment[];
   menus: GeneratedMenu[];
+  /** Block-theme objects, a plugin's types, trash and leftovers (see wordpress-real-world.ts); absent: none. */
+  extras?: GeneratedExtras;
 }
 
 /**

@@ -146,7 +146,6 @@ describe('generateSiteContent', () => {
 
   it('builds nested menus over posts, pages, categories and custom links', () => {
     const main = site.menus[0];
-    expect(main?.location).toBe('primary');
     expect(new Set(main?.items.map((item) => item.target.kind))).toEqual(new Set(['custom', 'page', 'category', 'post']));
     expect(Math.max(...depth(main?.items ?? [], (item) => item.parentKey).values())).toBe(3);
     for (const menu of site.menus) expect(parentsFirst(menu.items, (item) => item.parentKey)).toBe(true);
@@ -163,6 +162,23 @@ describe('generateSiteContent', () => {
     expect(texts.some((text) => /<img [^>]*src="\{\{file:media-\d+\}\}"/.test(text))).toBe(true);
     const authors = new Set([...site.users.map((user) => user.key), SITE_ADMIN_KEY]);
     for (const item of [...site.posts, ...site.media]) expect(authors.has(item.authorKey)).toBe(true);
+  });
+
+  it('holds the shapes of real exports: legacy galleries, core blocks, shortcodes, encodings, odd comments, extras', () => {
+    const bySlug = new Map(site.posts.map((post) => [post.slug, post]));
+    expect(bySlug.get('imported-gallery')?.content).toMatch(/"ids":\["\{\{id:media-\d+\}\}","\{\{id:media-\d+\}\}"/);
+    expect(bySlug.get('imported-gallery')?.content).toMatch(/data-id="\{\{id:media-\d+\}\}"/);
+    const blocks = bySlug.get('core-blocks-tour')?.content ?? '';
+    for (const block of ['pullquote', 'table', 'code', 'verse', 'columns', 'group', 'html', 'shortcode', 'embed', 'cover', 'media-text', 'file', 'buttons']) expect(blocks).toContain(`<!-- wp:${block}`);
+    expect(bySlug.get('shortcodes-classic')?.content).toContain('[contact-form-7 id="42"');
+    for (const shape of ['&amp;', '&#8217;', '👩‍👩‍👧', '𝄞', 'dir="rtl"', 'שלום']) expect(bySlug.get('encodings-tour')?.content).toContain(shape);
+    expect(bySlug.has('köln-fähre')).toBe(true);
+    expect(site.comments.some((c) => c.type === 'comment' && c.authorEmail === '' && c.authorName === '' && c.userAgent === '')).toBe(true);
+    expect(site.comments.some((c) => c.type === 'comment' && c.authorEmail === '' && c.authorName !== '')).toBe(true);
+    expect(site.comments.some((c) => c.userAgent === '' && c.authorEmail !== '')).toBe(true);
+    expect(site.comments.filter((c) => c.type === 'trackback')).toHaveLength(1);
+    expect(site.extras).toMatchObject({ plugin: { postType: 'ferry_product' }, danglingMenuItem: { menuKey: 'menu-1' } });
+    expect(site.extras?.templates.map((t) => t.type)).toEqual(['wp_template', 'wp_template_part']);
   });
 
   it('resolves tokens the way fillSite does', () => {

@@ -4,17 +4,22 @@ import { generateComments } from './wordpress-comments.js';
 import { generateMedia } from './wordpress-media.js';
 import { generateMenus } from './wordpress-menus.js';
 import { generatePages, generatePosts, SITE_ADMIN_KEY, Titles } from './wordpress-posts.js';
+import { REAL_WORLD_POSTS, generateExtras, realWorldComments, realWorldPosts } from './wordpress-real-world.js';
 import { generateCategories, generateTags } from './wordpress-terms.js';
 import { UPLOADING_ROLES, generateWpUsers } from './wordpress-users.js';
 
 export * from './wordpress-content-types.js';
+export type { GeneratedExtras } from './wordpress-real-world.js';
 export { SITE_ADMIN_KEY };
 
 /**
  * A site with every kind of thing a WordPress migration must carry: 200 posts
  * in every status, 40 pages on three levels, 60 media items, 400 comments in
  * deep threads and every status, 30 categories on three levels, 80 tags, 12
- * users over all roles and 2 menus.
+ * users over all roles and 2 menus; and the shapes real exports hold
+ * (wordpress-real-world.ts): legacy galleries, many core blocks, shortcodes,
+ * odd encodings, comments without e-mail or user agent, a trackback,
+ * block-theme objects, a plugin's post type, trash, a dangling menu item.
  */
 export const DEFAULT_SITE: SiteContentOptions = {
   seed: 20_240_915,
@@ -70,11 +75,25 @@ export function generateSiteContent(options: SiteContentOptions): GeneratedSite 
     uploaders: uploaders.length > 0 ? uploaders : [SITE_ADMIN_KEY],
     posts: options.posts,
   });
-  const plan = { posts: options.posts, pages: options.pages, users, categories, tags, media };
+  // Real-world shapes take the place of some generated posts and one comment, so the counts stay as asked.
+  const odd = options.posts >= 20 ? REAL_WORLD_POSTS : 0;
+  const trackbacks = options.comments >= 20 ? 1 : 0;
+  const plan = { posts: options.posts - odd, pages: options.pages, users, categories, tags, media };
   const titles = new Titles(root.fork('titles'));
   const pages = generatePages(root.fork('pages'), plan, titles);
-  const posts = [...generatePosts(root.fork('posts'), plan, titles), ...pages];
-  const comments = generateComments(root.fork('comments'), { count: options.comments, posts, users });
+  const generated = generatePosts(root.fork('posts'), plan, titles);
+  const oddPosts = realWorldPosts({
+    firstIndex: generated.length,
+    images: media.filter((item) => item.mime === 'image/png'),
+    files: media.filter((item) => item.mime === 'application/pdf'),
+    authorKey: SITE_ADMIN_KEY,
+    ...(categories[0] ? { categoryKey: categories[0].key } : {}),
+    date: (i) => `2023-0${(i % 9) + 1}-1${i % 10}T09:30:00Z`,
+  }).slice(0, odd);
+  const posts = [...generated, ...oddPosts, ...pages];
+  const plain = generateComments(root.fork('comments'), { count: options.comments - trackbacks, posts, users });
+  const comments = trackbacks > 0 ? realWorldComments(root.fork('real-world'), plain) : plain;
   const menus = generateMenus(root.fork('menus'), { count: options.menus, posts, categories, tags });
-  return { settings: settings(categories, pages), users, categories, tags, media, posts, comments, menus };
+  const extras = generateExtras(menus.map((menu) => menu.key));
+  return { settings: settings(categories, pages), users, categories, tags, media, posts, comments, menus, extras };
 }

@@ -8,6 +8,8 @@
  * wp_insert_term(), update_post_meta() and wp_update_nav_menu_item() all
  * unslash their input, so everything passed to them goes through wp_slash().
  */
+import { FILL_EXTRAS_PHP } from './wordpress-fill-extras-php.js';
+
 export const IDS_MARKER = 'FERRY-IDS:';
 
 export const FILL_LIBRARY_PHP = `<?php
@@ -214,7 +216,7 @@ function ferry_comments( $comments, $ids ) {
 \t\t\t'comment_author_email' => $c['authorEmail'], 'comment_author_url' => ferry_resolve( $c['authorUrl'], $known ),
 \t\t\t'comment_author_IP' => $c['authorIp'], 'comment_content' => ferry_resolve( $c['content'], $known ), 'comment_type' => $c['type'],
 \t\t\t'comment_approved' => $c['status'] === 'hold' ? 0 : 1, 'comment_date' => ferry_local( $c['date'] ),
-\t\t\t'comment_date_gmt' => ferry_gmt( $c['date'] ), 'comment_agent' => 'Mozilla/5.0 (Ferry generator)',
+\t\t\t'comment_date_gmt' => ferry_gmt( $c['date'] ), 'comment_agent' => $c['userAgent'] ?? 'Mozilla/5.0 (Ferry generator)',
 \t\t] ) ), 'comment ' . $c['key'] );
 \t\t// As WordPress's own actions do: the status before is kept in comment meta.
 \t\tif ( $c['status'] === 'spam' ) {
@@ -229,7 +231,6 @@ function ferry_comments( $comments, $ids ) {
 
 function ferry_menus( $menus, $ids ) {
 \t$out = [];
-\t$locations = get_theme_mod( 'nav_menu_locations', [] );
 \tforeach ( $menus as $menu ) {
 \t\t$menu_id = ferry_check( wp_create_nav_menu( wp_slash( $menu['name'] ) ), 'menu ' . $menu['key'] );
 \t\t$out[ $menu['key'] ] = $menu_id;
@@ -250,11 +251,7 @@ function ferry_menus( $menus, $ids ) {
 \t\t\t}
 \t\t\t$out[ $item['key'] ] = ferry_check( wp_update_nav_menu_item( $menu_id, 0, wp_slash( $args ) ), 'menu item ' . $item['key'] );
 \t\t}
-\t\tif ( isset( $menu['location'] ) ) {
-\t\t\t$locations[ $menu['location'] ] = $menu_id;
-\t\t}
 \t}
-\tset_theme_mod( 'nav_menu_locations', $locations );
 \treturn $out;
 }
 
@@ -272,11 +269,11 @@ function ferry_run( $step, $input_file ) {
 \twp_defer_term_counting( true );
 \twp_defer_comment_counting( true );
 \t$functions = [ 'settings' => 'ferry_settings', 'users' => 'ferry_users', 'terms' => 'ferry_terms', 'posts' => 'ferry_posts',
-\t\t'links' => 'ferry_links', 'comments' => 'ferry_comments', 'menus' => 'ferry_menus' ];
+\t\t'links' => 'ferry_links', 'comments' => 'ferry_comments', 'menus' => 'ferry_menus', 'extras' => 'ferry_extras' ];
 \t$out = $step === 'media' ? ferry_media( $input['data'], $ids, $input['dir'] ) : $functions[ $step ]( $input['data'], $ids );
 \t// Counts (terms per post, comments per post) are written once, here.
 \twp_defer_term_counting( false );
 \twp_defer_comment_counting( false );
 \techo "\\n${IDS_MARKER}" . json_encode( (object) $out ) . "\\n";
 }
-`;
+${FILL_EXTRAS_PHP}`;

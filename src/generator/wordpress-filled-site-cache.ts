@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { generatorCodeHash } from './code-hash.js';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ function wordPressVersion(): string {
 /** Changes whenever the generated content, the fill code, the harness plugin or WordPress changes. */
 function cacheKey(content: GeneratedSite, plugins: readonly string[]): string {
   const hash = createHash('sha256');
+  hash.update(`code ${generatorCodeHash()}\n`);
   hash.update(`wordpress ${wordPressVersion()} plugins ${plugins.join(',')}\n`);
   hash.update(FILL_LIBRARY_PHP);
   hash.update(muPluginPhp());

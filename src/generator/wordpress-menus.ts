@@ -70,7 +70,7 @@ function mainMenu(random: Random, plan: MenuPlan): GeneratedMenu {
     classes: ['external', 'highlight'],
     description: 'Opens the operator’s timetable',
   });
-  return { key: 'menu-1', name: 'Main navigation ⛴', location: 'primary', items: builder.items };
+  return { key: 'menu-1', name: 'Main navigation ⛴', items: builder.items };
 }
 
 function footerMenu(random: Random, plan: MenuPlan): GeneratedMenu {
@@ -82,7 +82,7 @@ function footerMenu(random: Random, plan: MenuPlan): GeneratedMenu {
   if (plan.tags.length > 0) builder.add({ kind: 'tag', termKey: random.pick(plan.tags).key }, 'Popular tag');
   builder.add({ kind: 'custom', url: `${CONTENT_TOKENS.site}/?s=harbour` }, 'Search: harbour');
   builder.add({ kind: 'custom', url: 'mailto:info@example.org' }, 'Write to us');
-  return { key: 'menu-2', name: 'Footer', location: 'footer', items: builder.items };
+  return { key: 'menu-2', name: 'Footer', items: builder.items };
 }
 
 function extraMenu(random: Random, plan: MenuPlan, index: number): GeneratedMenu {
@@ -94,7 +94,10 @@ function extraMenu(random: Random, plan: MenuPlan, index: number): GeneratedMenu
   return { key, name: `Extra menu ${index + 1}`, items: builder.items };
 }
 
-/** The main menu (nested pages, categories, a post, an external link) in 'primary', a footer menu, then plain ones. */
+/**
+ * The main menu (nested pages, categories, a post, an external link), a footer
+ * menu, then plain ones. None sits in a theme location: the stock block theme has none.
+ */
 export function generateMenus(random: Random, plan: MenuPlan): GeneratedMenu[] {
   const menus: GeneratedMenu[] = [];
   for (let i = 0; i < plan.count; i++) {

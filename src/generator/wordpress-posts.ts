@@ -1,4 +1,4 @@
-import { HARNESS_POST_META } from '../harness/wordpress-settings.js';
+import { GENERATED_POST_META } from '../harness/wordpress-settings.js';
 import type { Random } from './prng.js';
 import { ADJECTIVES, NOUNS, TOPICS, UNICODE_TITLES } from './vocabulary.js';
 import type {
@@ -77,8 +77,8 @@ export class Titles {
 
 function meta(random: Random): Record<string, string | number> {
   const result: Record<string, string | number> = {};
-  if (random.chance(0.3)) result[HARNESS_POST_META.subtitle] = sentence(random).replace(/\.$/, ' ✓');
-  if (random.chance(0.2)) result[HARNESS_POST_META.rating] = random.int(1, 5);
+  if (random.chance(0.3)) result[GENERATED_POST_META.subtitle] = sentence(random).replace(/\.$/, ' ✓');
+  if (random.chance(0.2)) result[GENERATED_POST_META.rating] = random.int(1, 5);
   // Invisible to REST: only the database (or a plugin) knows it.
   if (random.chance(0.1)) result.legacy_id = `L-${random.int(1000, 9999)}`;
   return result;

@@ -27,17 +27,20 @@ export function xmlEscape(text: string): string {
 
 const IP = /^\d{1,3}(\.\d{1,3}){3}$|^[0-9a-f:]+:[0-9a-f:]*$/i;
 
-function contentModel(namespace: number): { model: string; format: string } {
-  return namespace === NS.module
+const FORMATS = { json: 'application/json', css: 'text/css', javascript: 'text/javascript' } as const;
+
+function contentModel(page: Pick<GeneratedPage, 'namespace' | 'model'>): { model: string; format: string } {
+  if (page.model) return { model: page.model, format: FORMATS[page.model] };
+  return page.namespace === NS.module
     ? { model: 'Scribunto', format: 'text/plain' }
     : { model: 'wikitext', format: 'text/x-wiki' };
 }
 
-function revisionXml(revision: GeneratedRevision, namespace: number): string {
+function revisionXml(revision: GeneratedRevision, page: GeneratedPage): string {
   const contributor = IP.test(revision.user)
     ? `<ip>${xmlEscape(revision.user)}</ip>`
     : `<username>${xmlEscape(revision.user)}</username>`;
-  const { model, format } = contentModel(namespace);
+  const { model, format } = contentModel(page);
   return [
     '    <revision>',
     `      <timestamp>${xmlEscape(revision.timestamp)}</timestamp>`,
@@ -51,12 +54,27 @@ function revisionXml(revision: GeneratedRevision, namespace: number): string {
   ].join('\n');
 }
 
-export function pageXml(page: GeneratedPage): string {
+/**
+ * Which revisions of a page an export holds: 'current' leaves out the oldest
+ * `lateRevisions`, which 'late' holds (imported afterwards); 'all' holds every one.
+ */
+export type ExportPart = 'all' | 'current' | 'late';
+
+function revisionsOf(page: GeneratedPage, part: ExportPart): GeneratedRevision[] {
+  const late = page.lateRevisions ?? 0;
+  if (part === 'current') return page.revisions.slice(late);
+  if (part === 'late') return page.revisions.slice(0, late);
+  return page.revisions;
+}
+
+export function pageXml(page: GeneratedPage, part: ExportPart = 'all'): string {
+  const revisions = revisionsOf(page, part);
+  if (revisions.length === 0) return '';
   return [
     '  <page>',
     `    <title>${xmlEscape(page.title)}</title>`,
     `    <ns>${page.namespace}</ns>`,
-    ...page.revisions.map((revision) => revisionXml(revision, page.namespace)),
+    ...revisions.map((revision) => revisionXml(revision, page)),
     '  </page>',
     '',
   ].join('\n');
@@ -87,13 +105,13 @@ const FLUSH_BYTES = 1 << 20;
 export async function writeXmlExport(
   pages: Iterable<GeneratedPage>,
   path: string,
-  options: { siteName?: string } = {},
+  options: { siteName?: string; part?: ExportPart } = {},
 ): Promise<void> {
   const file = await open(path, 'w');
   try {
     let buffer = headerXml(options.siteName ?? 'Ferry generated wiki');
     for (const page of pages) {
-      buffer += pageXml(page);
+      buffer += pageXml(page, options.part ?? 'all');
       if (buffer.length >= FLUSH_BYTES) {
         await file.write(buffer);
         buffer = '';

@@ -21,14 +21,12 @@ export const GENERIC_CONFIG_PATH = `/etc/wordpress/config-${CONFIG_NAME}.php`;
 /** Environment variable (given to php -S and to CLI php) naming the site's config file. */
 export const SITE_CONFIG_ENV = 'FERRY_WP_SITE_CONFIG';
 
-/** Classic menu locations the harness registers (a block theme has none). */
-export const HARNESS_MENU_LOCATIONS: Readonly<Record<string, string>> = {
-  primary: 'Primary menu',
-  footer: 'Footer menu',
-};
-
-/** Post meta the harness registers for posts and pages, readable and writable through REST. */
-export const HARNESS_POST_META = {
+/**
+ * Post meta keys the generator writes. Nothing registers them (a stock site
+ * has no plugin that would), so the REST API does not show them: they are
+ * the "meta not exposed" a real site's plugins leave behind.
+ */
+export const GENERATED_POST_META = {
   subtitle: 'ferry_subtitle',
   rating: 'ferry_rating',
 } as const;
@@ -112,34 +110,23 @@ export function siteConfigPhp(input: SiteConfigInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A must-use plugin: loaded before any theme or plugin on every request and CLI snippet. */
+/**
+ * A must-use plugin: loaded before any theme or plugin on every request and
+ * CLI snippet. It holds the one thing a stock install lacks on purpose: no
+ * menu locations, no REST-visible meta, nothing that would hide what a real
+ * site looks like (Twenty Twenty-Three, a block theme, has no classic menu
+ * locations and `wp/v2/menu-locations` answers `[]`).
+ */
 export function muPluginPhp(): string {
-  const locations = Object.entries(HARNESS_MENU_LOCATIONS)
-    .map(([slug, label]) => `${phpString(slug)} => ${phpString(label)}`)
-    .join(', ');
   return `<?php
 /**
  * Plugin Name: Ferry test harness
  * Description: Written by the Ferry test harness on every start; edits are lost.
  */
 
-// Twenty Twenty-Three is a block theme and registers no classic menu locations:
-// wp/v2/menu-locations would be empty and a menu could not be assigned to one.
-// register_nav_menus() also turns on the 'menus' theme support.
-add_action( 'after_setup_theme', static function () {
-\tregister_nav_menus( [ ${locations} ] );
-} );
-
-// Post meta as a plugin would register it: show_in_rest makes it readable and
-// writable through REST; unregistered meta stays invisible there.
-add_action( 'init', static function () {
-\tforeach ( [ 'post', 'page' ] as $ferry_type ) {
-\t\tregister_post_meta( $ferry_type, ${phpString(HARNESS_POST_META.subtitle)}, [ 'type' => 'string', 'single' => true, 'show_in_rest' => true ] );
-\t\tregister_post_meta( $ferry_type, ${phpString(HARNESS_POST_META.rating)}, [ 'type' => 'integer', 'single' => true, 'show_in_rest' => true ] );
-\t}
-} );
-
-// There is no mail transport on a test machine; PHPMailer would only fail slowly.
+// Kept on purpose although a stock install lacks it: there is no mail transport
+// on a test machine, and PHPMailer would try sendmail for every new comment
+// awaiting moderation and every user notification. Ferry never reads mail.
 add_filter( 'pre_wp_mail', '__return_false' );
 `;
 }

@@ -10,10 +10,11 @@
  * set it to one generic file, which requires the site's own config named by
  * the FERRY_WP_SITE_CONFIG environment variable (given to php -S and CLI php).
  *
- * What differs from a stock install, and why: the mu-plugin registers two menu
- * locations (a block theme has none) and two REST-visible post meta keys, and
- * drops mail; the router refuses bodies over post_max_size with 413, as a web
- * server in front of PHP would (PHP itself lets raw-body REST uploads through).
+ * What differs from a stock install, and why: the mu-plugin drops mail (no
+ * mail transport here); the router refuses bodies over post_max_size with 413,
+ * as a web server in front of PHP would (PHP itself lets raw-body REST uploads
+ * through). Nothing else: no menu locations, no registered meta, the stock
+ * block theme, so tests meet the site a fresh install gives.
  */
 import { mkdirSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -39,7 +40,7 @@ import { activatePluginsScript, createUserScript, installScript } from './wordpr
 import { SITE_CONFIG_ENV, phpString } from './wordpress-settings.js';
 
 export { ensureWordPressPackages } from './wordpress-packages.js';
-export { HARNESS_MENU_LOCATIONS, HARNESS_POST_META } from './wordpress-settings.js';
+export { GENERATED_POST_META } from './wordpress-settings.js';
 
 export interface SiteOptions {
   /** Blog title, e.g. 'Source Blog'. */

@@ -74,6 +74,13 @@ export interface Identity {
   host: string;
   account: string;
   rights: string[];
+  /**
+   * Something of the instance itself that a rebuild at the same URL changes
+   * (the first account's registration time...), so the engine can tell that
+   * an ID map was written for another instance. Absent: the engine compares
+   * platform and host only.
+   */
+  instanceId?: string;
   /** Anything else worth showing (server role, language...). */
   details?: Record<string, string | number | boolean>;
 }
@@ -117,6 +124,12 @@ export interface PostAction {
   type?: string;
   sourceId?: string;
   label?: string;
+  /**
+   * The inspected fields (top-level names of `InspectedItem.fields`) of this
+   * item that the action accounts for: what the target could not be given.
+   * Verify reports their differences as named by an action, not as damage.
+   */
+  fields?: string[];
 }
 
 export interface Finding {

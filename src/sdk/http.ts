@@ -196,7 +196,8 @@ export class HttpClient {
     const timeout = limit > 0 ? AbortSignal.timeout(limit) : undefined;
     const signal = timeout ? AbortSignal.any([request.signal, timeout]) : request.signal;
     const headers = new Headers(request.headers);
-    headers.set('user-agent', this.options.userAgent);
+    // A caller may speak for someone else (WordPress stores the User-Agent of a comment's writer); even an empty one.
+    if (!headers.has('user-agent')) headers.set('user-agent', this.options.userAgent);
     const cookie = this.cookies.header(url);
     if (cookie) headers.set('cookie', cookie);
     const epoch = this.cookies.epoch;

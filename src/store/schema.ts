@@ -79,7 +79,16 @@ export interface Database {
     origin: string; // created | adopted
     state: string; // pending | done
     pending_mode: string | null; // the write mode of a pending entry (create | update | rename)
+    last_error: string | null; // why the last write of a pending entry failed (null: interrupted, or done)
     updated_at: string;
+  };
+  /** The instances an ID map (a source and target connection pair) was written for. */
+  map_bindings: {
+    source_conn: string;
+    target_conn: string;
+    source_identity: string; // JSON InstanceFingerprint
+    target_identity: string;
+    bound_at: string;
   };
   events: {
     id: Generated<number>;
@@ -99,6 +108,8 @@ export interface Database {
     type: string | null;
     source_id: string | null;
     label: string | null;
+    /** JSON array: the inspected fields the action accounts for (PostAction.fields). */
+    fields: string | null;
   };
   cursors: {
     run_id: number;
@@ -240,10 +251,37 @@ const initial: Migration = {
   },
 };
 
+/** Which fields of an item a post-migration action accounts for (verify does not count them again). */
+const actionFields: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('actions').addColumn('fields', 'text').execute();
+  },
+};
+
+/** ID maps bound to the instances they were written for; why a pending write failed. */
+const mapIdentity: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('id_map').addColumn('last_error', 'text').execute();
+    await db.schema
+      .createTable('map_bindings')
+      .addColumn('source_conn', 'text', (c) => c.notNull())
+      .addColumn('target_conn', 'text', (c) => c.notNull())
+      .addColumn('source_identity', 'text', (c) => c.notNull())
+      .addColumn('target_identity', 'text', (c) => c.notNull())
+      .addColumn('bound_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('map_bindings_pk', ['source_conn', 'target_conn'])
+      .execute();
+  },
+};
+
 /**
  * Schema migrations live in code and are applied in name order, each with
  * its record in one transaction (see schema-migrate.ts). `if not exists`
  * in the first one lets a store half-built by an older Ferry (which created
  * tables one by one) complete itself instead of failing on every command.
  */
-export const schemaMigrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [['0001_initial', initial]];
+export const schemaMigrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ['0001_initial', initial],
+  ['0002_map_identity', mapIdentity],
+  ['0003_action_fields', actionFields],
+];

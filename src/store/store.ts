@@ -228,6 +228,7 @@ export class Store implements EngineStore {
     if (query.type) q = q.where('type', '=', query.type);
     if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', query.statuses);
     if (query.deferred) q = q.where('deferred_refs', 'is not', null);
+    if (query.sourceIds) q = q.where('source_id', 'in', query.sourceIds.length > 0 ? query.sourceIds : ['']);
     q = q.orderBy(sql`rowid`);
     if (query.limit !== undefined) q = q.limit(query.limit).offset(query.offset ?? 0);
     const rows = await q.execute();
@@ -336,6 +337,7 @@ export class Store implements EngineStore {
       origin: m.origin,
       state: m.state,
       pending_mode: m.state === 'pending' ? (m.pendingMode ?? null) : null,
+      last_error: m.state === 'pending' ? (m.lastError ?? null) : null,
       updated_at: at,
     };
     await this.db
@@ -350,6 +352,7 @@ export class Store implements EngineStore {
           origin: values.origin,
           state: values.state,
           pending_mode: values.pending_mode,
+          last_error: values.last_error,
           updated_at: at,
         }),
       )
@@ -413,19 +416,103 @@ export class Store implements EngineStore {
     return Number(result.numDeletedRows);
   }
 
+  /**
+   * Stores actions as they arise. One that the run already holds is not added
+   * again: a resumed run repeats the actions of the writes it finishes.
+   */
   async addActions(runId: number, actions: PostAction[]): Promise<void> {
-    for (const part of chunks(actions, 200)) {
-      if (part.length === 0) continue;
-      await this.db
-        .insertInto('actions')
-        .values(part.map((a) => ({ run_id: runId, code: a.code, message: a.message, type: a.type ?? null, source_id: a.sourceId ?? null, label: a.label ?? null })))
-        .execute();
+    for (const a of actions) {
+      const row = { run_id: runId, code: a.code, message: a.message, type: a.type ?? null, source_id: a.sourceId ?? null, label: a.label ?? null, fields: a.fields ? JSON.stringify(a.fields) : null };
+      await sql`insert into actions (run_id, code, message, type, source_id, label, fields)
+        select ${row.run_id}, ${row.code}, ${row.message}, ${row.type}, ${row.source_id}, ${row.label}, ${row.fields}
+        where not exists (select 1 from actions where run_id = ${row.run_id} and code = ${row.code} and message = ${row.message}
+          and type is ${row.type} and source_id is ${row.source_id} and label is ${row.label})`.execute(this.db);
     }
+  }
+
+  async countEvents(runId: number): Promise<{ warn: number; error: number }> {
+    const rows = await this.db.selectFrom('events').select(['level', (eb) => eb.fn.countAll<number>().as('n')]).where('run_id', '=', runId).where('level', 'in', ['warn', 'error']).groupBy('level').execute();
+    const of = (level: string) => Number(rows.find((r) => r.level === level)?.n ?? 0);
+    return { warn: of('warn'), error: of('error') };
+  }
+
+  async countActions(runId: number): Promise<number> {
+    const row = await this.db.selectFrom('actions').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * Records a finished write in one transaction: the ID map entry, the item's
+   * final status and the actions it raised. A kill can come before or after,
+   * never in between, so a resumed run neither loses the actions nor
+   * mistakes the write for an old one.
+   */
+  async completeWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'deferredRefs'>>; actions: PostAction[]; at: string }): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const inner = new Store(trx);
+      await inner.putMapping(input.scope, input.mapping, input.at);
+      await inner.updateItem(input.runId, input.item.type, input.item.sourceId, input.patch, input.at);
+      await inner.addActions(input.runId, input.actions);
+    });
+  }
+
+  /** Notes on a pending ID map entry why its write failed (so nobody calls it "interrupted"). */
+  async markMappingFailed(scope: MappingScope, type: string, sourceId: string, message: string, at: string): Promise<void> {
+    await this.db
+      .updateTable('id_map')
+      .set({ last_error: message, updated_at: at })
+      .where('source_conn', '=', scope.source)
+      .where('target_conn', '=', scope.target)
+      .where('type', '=', type)
+      .where('source_id', '=', sourceId)
+      .where('state', '=', 'pending')
+      .execute();
+  }
+
+  async getBinding(scope: MappingScope): Promise<{ source: string; target: string; boundAt: string } | undefined> {
+    const row = await this.db.selectFrom('map_bindings').selectAll().where('source_conn', '=', scope.source).where('target_conn', '=', scope.target).executeTakeFirst();
+    return row ? { source: row.source_identity, target: row.target_identity, boundAt: row.bound_at } : undefined;
+  }
+
+  async putBinding(scope: MappingScope, identities: { source: string; target: string }, at: string): Promise<void> {
+    const values = { source_conn: scope.source, target_conn: scope.target, source_identity: identities.source, target_identity: identities.target, bound_at: at };
+    await this.db
+      .insertInto('map_bindings')
+      .values(values)
+      .onConflict((oc) => oc.columns(['source_conn', 'target_conn']).doUpdateSet({ source_identity: values.source_identity, target_identity: values.target_identity, bound_at: at }))
+      .execute();
+  }
+
+  async countMappings(scope: MappingScope): Promise<number> {
+    const row = await this.db.selectFrom('id_map').select((eb) => eb.fn.countAll<number>().as('n')).where('source_conn', '=', scope.source).where('target_conn', '=', scope.target).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Forgets the ID map of a connection pair and what it was bound to; returns how many entries went. */
+  async forgetMap(scope: MappingScope): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('id_map').where('source_conn', '=', scope.source).where('target_conn', '=', scope.target).executeTakeFirst();
+      await trx.deleteFrom('map_bindings').where('source_conn', '=', scope.source).where('target_conn', '=', scope.target).execute();
+      return Number(result.numDeletedRows);
+    });
   }
 
   async listActions(runId: number): Promise<PostAction[]> {
     const rows = await this.db.selectFrom('actions').selectAll().where('run_id', '=', runId).orderBy('id').execute();
-    return rows.map((r) => ({ code: r.code, message: r.message, ...(r.type ? { type: r.type } : {}), ...(r.source_id ? { sourceId: r.source_id } : {}), ...(r.label ? { label: r.label } : {}) }));
+    return rows.map((r) => ({ code: r.code, message: r.message, ...(r.type ? { type: r.type } : {}), ...(r.source_id ? { sourceId: r.source_id } : {}), ...(r.label ? { label: r.label } : {}), ...(r.fields ? { fields: JSON.parse(r.fields) as string[] } : {}) }));
+  }
+
+  async listFieldActions(migrationId: number): Promise<Array<{ type: string; sourceId: string; fields: string[] }>> {
+    const rows = await this.db
+      .selectFrom('actions')
+      .innerJoin('runs', 'runs.id', 'actions.run_id')
+      .select(['actions.type', 'actions.source_id', 'actions.fields'])
+      .where('runs.migration_id', '=', migrationId)
+      .where('actions.fields', 'is not', null)
+      .where('actions.type', 'is not', null)
+      .where('actions.source_id', 'is not', null)
+      .execute();
+    return rows.map((r) => ({ type: r.type!, sourceId: r.source_id!, fields: JSON.parse(r.fields!) as string[] }));
   }
 }
 
@@ -440,5 +527,6 @@ function toMapping(r: Database['id_map']): MappingRecord {
     origin: r.origin as MappingRecord['origin'],
     state: r.state as MappingRecord['state'],
     ...(r.pending_mode ? { pendingMode: r.pending_mode as WriteMode } : {}),
+    ...(r.last_error ? { lastError: r.last_error } : {}),
   };
 }

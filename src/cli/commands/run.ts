@@ -67,6 +67,7 @@ export function runCommands(program: Command): void {
     .option('--json', 'print the result as JSON (no progress bars)')
     .option('--reset', 'DESTRUCTIVE: empty the target (except Ferry\'s own account) before migrating')
     .option('--confirm-reset <target>', 'confirm --reset by naming the target connection')
+    .option('--forget-map', 'forget what Ferry knows of earlier runs between this source and target (after the target was rebuilt, or a connection re-pointed): every item is decided afresh')
     .addHelpText('after', `
 Exit codes: 0 finished, 1 user error (nothing written), 2 invalid plan, 3 internal error, 4 stopped, 5 incomplete or failed.
 
@@ -74,17 +75,18 @@ Examples:
   ferry run plan.yaml --dry-run     preview without writing
   ferry run plan.yaml               run, with a progress bar per step
   ferry run wiki-move               run a saved migration again (unchanged items are skipped)
-  ferry run plan.yaml --reset --confirm-reset new-wiki`)
-    .action(async (planArg: string, options: { dryRun?: boolean; json?: boolean; reset?: boolean; confirmReset?: string }, command: Command) => {
+  ferry run plan.yaml --reset --confirm-reset new-wiki
+  ferry run wiki-move --forget-map  the target was rebuilt at the same address: migrate everything again`)
+    .action(async (planArg: string, options: { dryRun?: boolean; json?: boolean; reset?: boolean; confirmReset?: string; forgetMap?: boolean }, command: Command) => {
       await withFerry(command, async (ferry) => {
         const migration = await migrationFrom(ferry, planArg);
         if (options.dryRun) {
-          const preview = await ferry.preview(migration);
+          const preview = await ferry.preview(migration, undefined, { forgetMap: options.forgetMap === true });
           if (options.json) return printJson(preview);
           return printPreview(preview.rows, preview.counts, preview.warnings, false);
         }
         await withProgress(ferry, options.json === true, (o) =>
-          ferry.run(migration, { ...o, ...(options.reset ? { reset: true } : {}), ...(options.confirmReset ? { confirmReset: options.confirmReset } : {}) }),
+          ferry.run(migration, { ...o, ...(options.reset ? { reset: true } : {}), ...(options.forgetMap ? { forgetMap: true } : {}), ...(options.confirmReset ? { confirmReset: options.confirmReset } : {}) }),
         );
       });
     });
@@ -113,6 +115,26 @@ Examples:
         if (options.step) await checkStep(ferry, runId, options.step);
         await withProgress(ferry, options.json === true, (o) => ferry.undo(runId, { ...o, ...(options.step ? { type: options.step } : {}) }));
       });
+    });
+
+  program
+    .command('verify <migration>')
+    .description('read source and target afresh and compare every migrated item; names each difference (writes nothing to the target)')
+    .option('--json', 'print the result as JSON (no progress bars)')
+    .addHelpText('after', `
+Every run already ends with this check; \`ferry verify\` runs it again on demand, for example after
+someone edited the target. It compares, per object type, the counts and, per item, what the
+connector carries (content, every revision with author and time, file checksums, references to the
+right target objects, memberships...). Items it finds missing or different are forgotten by the ID
+map, so the next \`ferry run\` writes them again.
+
+Exit codes: 0 the target matches, 1 user error, 3 internal error, 5 differences found.
+
+Examples:
+  ferry verify wiki-move
+  ferry verify wiki-move --json | jq '.summary.verify.discrepancies'`)
+    .action(async (name: string, options: { json?: boolean }, command: Command) => {
+      await withFerry(command, async (ferry) => withProgress(ferry, options.json === true, async (o) => ferry.verify(await migrationFrom(ferry, name), o)));
     });
 
   program

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
-import type { ItemHeader, ObjectTypeSpec, PostAction, ReadPage, RemoveResult, SourceItem, TargetRef, WriteOutcome, WriteRequest, WriteResult } from '../../sdk/connector.js';
+import type { InspectedItem, ItemHeader, ObjectTypeSpec, PostAction, ReadPage, RemoveResult, SourceItem, TargetRef, WriteOutcome, WriteRequest, WriteResult } from '../../sdk/connector.js';
 import { ConnectorError, isRetriable } from '../../sdk/errors.js';
 import type { HttpClient } from '../../sdk/http.js';
 import { isApiCode } from './api-errors.js';
@@ -180,6 +180,17 @@ export async function lookupFiles(ctx: MwContext, keys: string[], signal: AbortS
     if (current) found.set(key, { targetId: key, version: current.sha1 });
   }
   return found;
+}
+
+/** Files as verify sees them: the current version's SHA-1, size and MIME type. */
+export async function inspectFiles(ctx: MwContext, names: string[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
+  const rows = await filesByName(ctx, names, { history: false }, signal);
+  const out = new Map<string, InspectedItem>();
+  for (const name of names) {
+    const current = rows.get(name)?.imageinfo?.[0];
+    if (current) out.set(name, { id: name, fields: { sha1: current.sha1, size: current.size, mime: current.mime } });
+  }
+  return out;
 }
 
 /** The version of a file is its SHA-1: a new upload on the target changes it, and undo then leaves the file alone. */

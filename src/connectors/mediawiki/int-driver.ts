@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WikiInstance } from '../../harness/mediawiki.js';
-import type { ConnectorContext, ItemHeader, Session, WriteOutcome, WriteRequest, WriteResult } from '../../sdk/connector.js';
+import type { ConnectorContext, InspectedItem, ItemHeader, Session, WriteOutcome, WriteRequest, WriteResult } from '../../sdk/connector.js';
 import { HttpClient } from '../../sdk/http.js';
 import { MwApi } from './api-client.js';
 import { mediawikiConnector } from './index.js';
@@ -94,4 +94,31 @@ export async function history(api: MwApi, pageid: number): Promise<Rev[]> {
 /** Revisions the importing account added: one null revision per import, and a repaired latest text. */
 export function isFerryRevision(rev: Rev, importer: string): boolean {
   return rev.user === importer && /revisions? imported|restored by Ferry/i.test(rev.comment);
+}
+
+export interface InspectedPair {
+  type: string;
+  label: string;
+  source: InspectedItem['fields'] | undefined;
+  target: InspectedItem['fields'] | undefined;
+}
+
+/**
+ * Every source user, page and file inspected on both sides. The mapping source id -> target id is
+ * written here from lookups by natural key (what the ID map holds after a run); user tokens map name
+ * to name, as the write resolved them. Items the target never received (the file over its limit) are left out.
+ */
+export async function inspectedPairs(from: Session, to: Session): Promise<InspectedPair[]> {
+  const pairs: InspectedPair[] = [];
+  for (const type of ['user', 'page', 'file']) {
+    const headers = await readAll(from, type);
+    const found = await to.lookup(type, headers.map((h) => h.key), { signal: timeout() });
+    const present = headers.filter((h) => found.has(h.key));
+    const sourceSide = await from.inspect!(type, present.map((h) => h.sourceId), { signal: timeout() });
+    const targetSide = await to.inspect!(type, present.map((h) => found.get(h.key)!.targetId), { signal: timeout() });
+    for (const header of present) {
+      pairs.push({ type, label: type === 'file' ? header.sourceId : header.label, source: sourceSide.get(header.sourceId)?.fields, target: targetSide.get(found.get(header.key)!.targetId)?.fields });
+    }
+  }
+  return pairs;
 }

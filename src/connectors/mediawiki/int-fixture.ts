@@ -31,7 +31,22 @@ export const FIXTURE = {
   category: 'Category:Things',
   module: 'Module:Hello',
   files: { logo: 'Logo.png', icon: 'Icon.gif', big: 'Big.pdf' },
+  /** Written today, then given older history by importDump: its latest revision has parent id 0. */
+  lateHistory: 'Late history',
 } as const;
+
+/**
+ * Older revisions imported into FIXTURE.lateHistory after its latest one was
+ * written, as real wikis get them (merged histories, a dump imported later):
+ * a reserved system account, an IP, a name imported from another wiki, a
+ * carried user, an empty summary, a timestamp from 2003.
+ */
+export const LATE_REVISIONS = [
+  { timestamp: '2003-02-01T10:00:00Z', contributor: '<username>Conversion script</username>', comment: 'Converted from the old wiki', text: 'Oldest text' },
+  { timestamp: '2004-03-02T11:00:00Z', contributor: '<ip>10.1.2.3</ip>', comment: '', text: 'Oldest text, by an IP' },
+  { timestamp: '2005-04-03T12:00:00Z', contributor: '<username>oldwiki>Zed</username>', comment: 'from oldwiki', text: 'Oldest text, by Zed' },
+  { timestamp: '2006-05-04T13:00:00Z', contributor: '<username>Bob</username>', comment: 'Bob in 2006', text: 'Text of 2006' },
+] as const;
 
 /** Odd text: RTL marks, emoji, combining marks, markup-looking characters and `]]>`. */
 export const ODD_TEXT = [
@@ -70,7 +85,31 @@ export async function fillSource(wiki: WikiInstance): Promise<void> {
   for (const [i, user] of ['Alice', 'Bob', 'Carol'].entries()) {
     await edit(FIXTURE.bigPage, user, bigText(i), `big v${i + 1}`);
   }
+  await edit(FIXTURE.lateHistory, 'Alice', 'Current text, written first', 'latest, written before its history arrived');
+  await importLateHistory(wiki);
   await uploadFiles(wiki);
+}
+
+async function importLateHistory(wiki: WikiInstance): Promise<void> {
+  const revisions = LATE_REVISIONS.map((r) =>
+    [
+      '<revision>',
+      `<timestamp>${r.timestamp}</timestamp>`,
+      `<contributor>${r.contributor}</contributor>`,
+      r.comment ? `<comment>${r.comment}</comment>` : '',
+      '<model>wikitext</model><format>text/x-wiki</format>',
+      `<text xml:space="preserve">${r.text}</text>`,
+      '</revision>',
+    ].join(''),
+  );
+  const xml = `<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11" xml:lang="en"><page><title>${FIXTURE.lateHistory}</title><ns>0</ns>${revisions.join('')}</page></mediawiki>\n`;
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-fixture-xml-'));
+  try {
+    await writeFile(join(dir, 'late.xml'), xml);
+    await wiki.php('importDump.php', [join(dir, 'late.xml')]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export function bigText(version: number): string {

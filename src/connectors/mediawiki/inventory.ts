@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Identity, Inventory, TypeInventory } from '../../sdk/connector.js';
 import type { MwContext } from './context.js';
+import { notCarriedKinds, reservedAccounts } from './not-carried.js';
+import { isReservedUserName } from './reserved-names.js';
 import { IMPLICIT_GROUPS, fetchSiteInfo, pageNamespaces } from './site-info.js';
 
 /**
@@ -59,6 +61,7 @@ export async function checkWiki(ctx: MwContext, signal: AbortSignal): Promise<Id
   const account = await accountInfo(ctx, signal);
   return {
     platform: 'mediawiki',
+    instanceId: await wikiInstanceId(ctx, signal),
     version: site.version,
     siteName: site.siteName,
     host: site.server,
@@ -73,6 +76,17 @@ export async function checkWiki(ctx: MwContext, signal: AbortSignal): Promise<Id
   };
 }
 
+/**
+ * The wiki id plus the registration time of user 1 (the installer's account):
+ * a wiki installed afresh at the same URL gets a new one. Pages are no good
+ * here, since an import carries their old timestamps.
+ */
+async function wikiInstanceId(ctx: MwContext, signal: AbortSignal): Promise<string> {
+  const result = await ctx.api.get({ action: 'query', meta: 'siteinfo', siprop: 'general', list: 'users', ususerids: 1, usprop: 'registration' }, signal, 'reading the wiki\'s identity');
+  const query = result.query as { general?: { wikiid?: string }; users?: Array<{ registration?: string | null }> } | undefined;
+  return `${query?.general?.wikiid ?? ''}/${query?.users?.[0]?.registration ?? ''}`;
+}
+
 export async function discoverWiki(ctx: MwContext, signal: AbortSignal): Promise<Inventory> {
   const site = await ctx.site(signal);
   const namespaces: MediaWikiInventoryDetails['namespaces'] = [];
@@ -84,6 +98,7 @@ export async function discoverWiki(ctx: MwContext, signal: AbortSignal): Promise
     namespaces.push({ id: ns.id, name: ns.name, content: ns.content, pages });
   }
   const users = await userCounts(ctx, signal);
+  const notCarried = [...reservedAccounts(users.reserved), ...(await notCarriedKinds(ctx, signal))];
   const files = await fileCounts(ctx, signal);
   const lastEdit = await lastChange(ctx, signal);
   const types: TypeInventory[] = [
@@ -99,22 +114,28 @@ export async function discoverWiki(ctx: MwContext, signal: AbortSignal): Promise
     groupMembers: users.groupMembers,
     ...(files.largest ? { largestFile: files.largest } : {}),
   };
-  return { types, details: details as unknown as Record<string, unknown> };
+  return { types, notCarried, details: details as unknown as Record<string, unknown> };
 }
 
 async function userCounts(ctx: MwContext, signal: AbortSignal) {
   let count = 0;
   let lastRegistration: string | undefined;
   const groupMembers: Record<string, number> = {};
-  const row = z.object({ groups: z.array(z.string()).default([]), registration: z.string().nullable().optional() });
+  const reserved: string[] = [];
+  const row = z.object({ name: z.string(), groups: z.array(z.string()).default([]), registration: z.string().nullable().optional() });
   for await (const batch of ctx.api.query({ list: 'allusers', auprop: ['groups', 'registration'], aulimit: 'max' }, signal)) {
     for (const user of z.array(row).parse(batch.query.allusers ?? [])) {
+      // Not listed by the user step: counted apart, as not carried.
+      if (isReservedUserName(user.name)) {
+        reserved.push(user.name);
+        continue;
+      }
       count++;
       if (user.registration && (!lastRegistration || user.registration > lastRegistration)) lastRegistration = user.registration;
       for (const group of user.groups.filter((g) => !IMPLICIT_GROUPS.has(g))) groupMembers[group] = (groupMembers[group] ?? 0) + 1;
     }
   }
-  return { count, groupMembers, ...(lastRegistration ? { lastRegistration } : {}) };
+  return { count, reserved, groupMembers, ...(lastRegistration ? { lastRegistration } : {}) };
 }
 
 async function fileCounts(ctx: MwContext, signal: AbortSignal) {

@@ -8,7 +8,7 @@ import type { GeneratedWiki } from '../../generator/content-types.js';
 import { ensureMediaWikiPackages, startWiki, type WikiInstance } from '../../harness/mediawiki.js';
 import type { Session, WriteOutcome } from '../../sdk/connector.js';
 import type { MwApi } from './api-client.js';
-import { directApi, migrateType, newDriver, openSession, readAll, timeout } from './int-driver.js';
+import { directApi, inspectedPairs, migrateType, newDriver, openSession, readAll, timeout } from './int-driver.js';
 
 /**
  * The connector over the generator's default wiki (hundreds of pages with
@@ -118,6 +118,15 @@ describe('MediaWiki connector over a generated wiki', () => {
     const sourceFiles = await from.lookup('file', content.files.map((f) => f.name), { signal: timeout() });
     const targetFiles = await to.lookup('file', content.files.map((f) => f.name), { signal: timeout() });
     for (const file of content.files) expect([file.name, targetFiles.get(file.name)?.version]).toEqual([file.name, sourceFiles.get(file.name)?.version]);
+
+    // Verify's view agrees: every page and file inspects equal on both sides (late histories, system,
+    // IPv6 and imported authors included); users differ only by the groups the bot password may not assign.
+    const pairs = await inspectedPairs(from, to);
+    expect(pairs.filter((p) => p.type === 'page').length).toBeGreaterThanOrEqual(content.pages.length);
+    const differing = pairs.filter((p) => JSON.stringify(p.source) !== JSON.stringify(p.target) && p.label !== 'Main Page');
+    const withGroups = new Set(content.users.filter((u) => u.groups.length > 0).map((u) => u.name));
+    expect(differing.filter((p) => !(p.type === 'user' && withGroups.has(p.label)))).toEqual([]);
+    for (const pair of differing) expect((pair.target as { groups: string[] }).groups).toEqual([]);
   }, 600_000);
 
   it('writes nothing on a second pass', async () => {

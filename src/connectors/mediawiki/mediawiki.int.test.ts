@@ -12,9 +12,12 @@ import { INITIAL_IMPORT_BUDGET, type MwContext } from './context.js';
 import { sha1Base36 } from './export-xml.js';
 import { importJobs } from './import-chunks.js';
 import { fetchSiteInfo } from './site-info.js';
-import { directApi, history, isFerryRevision, migrateType, newDriver, ok, openSession, readAll, timeout, type Rev } from './int-driver.js';
-import { FIXTURE, FIXTURE_USERS, ODD_TEXT, SOURCE_ONLY_GROUP, bigText, fillSource } from './int-fixture.js';
+import { directApi, history, inspectedPairs, isFerryRevision, migrateType, newDriver, ok, openSession, readAll, timeout, type Rev } from './int-driver.js';
+import { FIXTURE, FIXTURE_USERS, LATE_REVISIONS, ODD_TEXT, SOURCE_ONLY_GROUP, bigText, fillSource, png } from './int-fixture.js';
 import type { PageData } from './pages.js';
+import { refToken } from '../../sdk/connector.js';
+import { writeFileSync } from 'node:fs';
+
 
 /**
  * Drives the connector's verbs directly against two real MediaWiki 1.39
@@ -72,7 +75,9 @@ describe('MediaWiki connector against real wikis', () => {
     const identity = await from.check({ signal: signal() });
     expect(identity).toMatchObject({ platform: 'mediawiki', siteName: 'Source Wiki', host: source.url, account: 'Admin' });
     expect(identity.version).toMatch(/^1\.39\./);
-    expect(identity.rights).toEqual(expect.arrayContaining(['import', 'upload', 'createaccount', 'userrights', 'delete']));
+    expect(identity.rights).toEqual(expect.arrayContaining(['import', 'upload', 'createaccount', 'delete']));
+    // A bot password, as in the README's quick start: no grant carries "userrights" in MediaWiki 1.39.
+    expect(identity.rights).not.toContain('userrights');
     const viaApiUrl = await open(target, target.botPassword, target.apiUrl);
     expect((await viaApiUrl.check({ signal: signal() })).siteName).toBe('Target Wiki');
   });
@@ -100,6 +105,11 @@ describe('MediaWiki connector against real wikis', () => {
     expect(details.namespaces.find((n) => n.id === 828)?.pages).toBe(1);
     expect(details.groups).toEqual(expect.arrayContaining(['sysop', 'reviewer', SOURCE_ONLY_GROUP]));
     expect(details.maxUploadSize).toBeGreaterThan(TARGET_UPLOAD_LIMIT);
+    // What the wiki holds that Ferry leaves behind is named, counted and explained.
+    const notCarried = new Map((inventory.notCarried ?? []).map((n) => [n.kind, n]));
+    expect(notCarried.get('reserved-user')?.examples).toEqual(['MediaWiki default']);
+    expect(notCarried.get('file-old-version')).toMatchObject({ count: 1, examples: [`File:${FIXTURE.files.logo}`] });
+    for (const kind of notCarried.values()) expect(kind.reason.length, kind.kind).toBeGreaterThan(60);
   });
 
   it('prechecks the target against the source inventory', async () => {
@@ -108,7 +118,9 @@ describe('MediaWiki connector against real wikis', () => {
     const largest = files.sort((x, y) => (y.sizeBytes ?? 0) - (x.sizeBytes ?? 0))[0];
     const findings = await to.precheck!({ role: 'target', otherInventory: inventory, selectedTypes: ['user', 'page', 'file'], largestItem: { file: largest } }, { signal: signal() });
     expect(findings.filter((f) => f.level === 'error')).toEqual([]);
-    expect(findings.map((f) => f.code).sort()).toEqual(['file-too-large', 'group-missing']);
+    // The bot password cannot assign groups: a warning (users still go across), never a blocking error.
+    expect(findings.map((f) => f.code).sort()).toEqual(['file-too-large', 'group-missing', 'group-not-assignable']);
+    expect(findings.find((f) => f.code === 'group-not-assignable')?.message).toMatch(/sysop.*post-migration action/);
     const withMissingNamespace = { ...inventory, details: { ...inventory.details, namespaces: [{ id: 3000, name: 'Custom', content: false, pages: 4 }] } };
     const blocked = await to.precheck!({ role: 'target', otherInventory: withMissingNamespace, selectedTypes: ['page'], largestItem: {} }, { signal: signal() });
     expect(blocked).toEqual([expect.objectContaining({ level: 'error', code: 'namespace-missing', message: expect.stringContaining('3000') })]);
@@ -123,10 +135,14 @@ describe('MediaWiki connector against real wikis', () => {
     const dave = ok(results.get('Dave'));
     expect(dave.warnings?.join(' ')).toContain(SOURCE_ONLY_GROUP);
     expect(dave.actions?.map((a) => a.code).sort()).toEqual(['user-group-missing', 'user-password']);
-    const users = await targetApi.get({ action: 'query', list: 'users', ususers: ['Bob', 'Carol'], usprop: 'groups' }, signal());
-    const groups = Object.fromEntries(((users.query as any).users as Array<{ name: string; groups: string[] }>).map((u) => [u.name, u.groups]));
-    expect(groups.Bob).toContain('sysop');
-    expect(groups.Carol).toContain('reviewer');
+    // Stock bot password: memberships cannot be assigned, and each user's are named in one action.
+    const bob = ok(results.get('Bob'));
+    expect(bob.outcome).toBe('created');
+    expect(bob.actions?.find((a) => a.code === 'user-group-not-assigned')?.message).toMatch(/User "Bob" belongs to "sysop".*Special:UserRights\/Bob/);
+    expect(ok(results.get('Carol')).actions?.find((a) => a.code === 'user-group-not-assigned')?.message).toContain('"reviewer"');
+    // MediaWiki's own accounts are not listed, so nothing tries to create them.
+    expect([...results.keys()]).not.toEqual(expect.arrayContaining(['Maintenance script']));
+    expect([...results.keys()].filter((name) => ['Maintenance script', 'MediaWiki default', 'Conversion script'].includes(name))).toEqual([]);
     const again = await migrate('user');
     for (const [label, outcome] of again) expect([label, ok(outcome).outcome]).toEqual([label, 'unchanged']);
   });
@@ -161,6 +177,12 @@ describe('MediaWiki connector against real wikis', () => {
     expect((about.query as any).pages[0].title).toBe('Target Wiki:About');
     const test = await history(targetApi, Number(found.get('0:Test page')!.targetId));
     expect(test.map((r) => r.user)).toEqual(['Alice', 'Bob', '127.0.0.1', 'Carol', target.adminUser]);
+    // History imported after the latest revision was written: every revision, each with its author.
+    const late = (await history(targetApi, Number(found.get(`0:${FIXTURE.lateHistory}`)!.targetId))).filter((r) => !isFerry(r));
+    expect(late.map((r) => [r.timestamp, r.user, r.comment])).toEqual([
+      ...LATE_REVISIONS.map((r) => [r.timestamp, r.contributor.replace(/<[^>]+>/g, ''), r.comment]),
+      [expect.any(String), 'Alice', 'latest, written before its history arrived'],
+    ]);
     const bigResult = ok(results.get(FIXTURE.bigPage));
     expect(bigResult.warnings?.join(' ')).toMatch(/imported in 3 uploads/);
     const big = (await history(targetApi, Number(found.get(`0:${FIXTURE.bigPage}`)!.targetId))).at(-1)!;
@@ -185,6 +207,11 @@ describe('MediaWiki connector against real wikis', () => {
     expect(data.revisions.map((r) => r.comment)).toEqual(['first version', 'second version', 'anonymous change', 'fourth version']);
     expect(data.revisions[1]!.minor).toBe(true);
     expect(item!.refs.map((r) => r.sourceId).sort()).toEqual(['Alice', 'Bob', 'Carol']);
+    const lateHeader = (await readAll(from, 'page')).find((h) => h.key === `0:${FIXTURE.lateHistory}`)!;
+    const [late] = await from.load([lateHeader], { signal: signal() });
+    expect((late!.data as PageData).revisions.map((r) => r.user)).toEqual(['Conversion script', '10.1.2.3', 'oldwiki>Zed', 'Bob', 'Alice']);
+    // Only carried users are references: never the system account, the IP or the imported name.
+    expect(late!.refs.map((r) => r.sourceId).sort()).toEqual(['Alice', 'Bob']);
   });
 
   it('imports under a new title in "rename" mode, and creates a placeholder user on request', async () => {
@@ -223,6 +250,31 @@ describe('MediaWiki connector against real wikis', () => {
     // Uploading onto the imported description pages added a null revision there; pages still read as unchanged.
     const pages = await migrate('page');
     expect(ok(pages.get(`File:${FIXTURE.files.logo}`)).outcome).toBe('unchanged');
+  });
+
+  it('inspects source and target alike: users, pages (every revision, authors as tokens) and files are equal once ids are mapped', async () => {
+    const pairs = await inspectedPairs(from, to);
+    expect(pairs.every((p) => p.source !== undefined && p.target !== undefined)).toBe(true);
+    const differing: string[] = [];
+    for (const pair of pairs) {
+      if (JSON.stringify(pair.source) !== JSON.stringify(pair.target)) differing.push(`${pair.type}:${pair.label}`);
+    }
+    // Known, real differences: the page whose text the source stores in a non-NFC form arrives normalised (its SHA-1 and size differ); Bob
+    // and Carol lack the groups the bot password may not assign (each a post-migration action), Dave a group
+    // the target does not define.
+    // The target's own Main Page keeps the revision its installer wrote (equal to the source's only when
+    // both wikis were installed in the same second): the source's history must be within it.
+    const main = pairs.find((p) => p.label === 'Main Page')!;
+    expect((main.target as any).revisions).toEqual(expect.arrayContaining((main.source as any).revisions));
+    expect(differing.filter((d) => d !== 'page:Main Page').sort()).toEqual([`page:${FIXTURE.unicodePage}`, 'user:Bob', 'user:Carol', 'user:Dave'].sort());
+    const unicode = pairs.find((p) => p.label === FIXTURE.unicodePage)!;
+    const strip = (fields: any) => ({ ...fields, revisions: fields.revisions.map(({ sha1: _s, size: _z, ...rest }: any) => rest) });
+    expect(strip(unicode.target)).toEqual(strip(unicode.source));
+    const late = pairs.find((p) => p.label === FIXTURE.lateHistory)!;
+    expect((late.source as any).revisions.map((r: any) => r.author)).toEqual(['Conversion script', '10.1.2.3', 'oldwiki>Zed', refToken('user', 'Bob'), refToken('user', 'Alice')]);
+    expect((late.target as any).revisions).toHaveLength(5);
+    const logo = pairs.find((p) => p.type === 'file' && p.label === FIXTURE.files.logo)!;
+    expect(logo.target).toEqual({ sha1: expect.stringMatching(/^[0-9a-f]{40}$/), size: expect.any(Number), mime: 'image/png' });
   });
 
   it('removes pages and files only while unchanged; users are not deletable', async () => {
@@ -281,6 +333,31 @@ describe('MediaWiki connector against real wikis', () => {
     expect(await run(revision)).toBe(1);
     const revs = await history(targetApi, Number(before.targetId));
     expect(revs.filter((r) => r.comment === 'once')).toHaveLength(2);
+  });
+
+  it('inspect sees damage on the target: a deleted revision, a deleted page, a deleted file, changed file bytes', async () => {
+    const page = (await to.lookup('page', [`0:${FIXTURE.lateHistory}`, '1:Test page'], { signal: signal() }));
+    const lateId = page.get(`0:${FIXTURE.lateHistory}`)!.targetId;
+    const talkId = page.get('1:Test page')!.targetId;
+    const before = await to.inspect!('page', [lateId, talkId], { signal: signal() });
+    expect(before.size).toBe(2);
+    // Every revision but the current one goes (MediaWiki's own maintenance script, as an admin would).
+    await target.php('deleteOldRevisions.php', ['--delete', lateId]);
+    await to.remove('page', { targetId: talkId }, { signal: signal() });
+    const after = await to.inspect!('page', [lateId, talkId], { signal: signal() });
+    expect(after.has(talkId)).toBe(false);
+    expect((after.get(lateId)!.fields as any).revisions.length).toBeLessThan((before.get(lateId)!.fields as any).revisions.length);
+    expect(after.get(lateId)).not.toEqual(before.get(lateId));
+
+    const logoBefore = (await to.inspect!('file', [FIXTURE.files.logo], { signal: signal() })).get(FIXTURE.files.logo);
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-mw-bytes-'));
+    driver.dirs.push(dir);
+    writeFileSync(join(dir, FIXTURE.files.logo), png(0, 255, 0));
+    await target.php('importImages.php', ['--overwrite', '--extensions=png', dir]);
+    const logoAfter = (await to.inspect!('file', [FIXTURE.files.logo], { signal: signal() })).get(FIXTURE.files.logo);
+    expect(logoAfter?.fields.sha1).not.toBe(logoBefore?.fields.sha1);
+    await to.remove('file', { targetId: FIXTURE.files.logo }, { signal: signal() });
+    expect((await to.inspect!('file', [FIXTURE.files.logo], { signal: signal() })).has(FIXTURE.files.logo)).toBe(false);
   });
 
   it('resets the target to nothing but the account', async () => {

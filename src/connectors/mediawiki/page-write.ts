@@ -6,7 +6,7 @@ import { ConnectorError } from '../../sdk/errors.js';
 import type { MwContext } from './context.js';
 import { sanitizeXmlChars, sha1Base36, type XmlContributor, type XmlRevision } from './export-xml.js';
 import { importJobs, type ImportJob } from './import-chunks.js';
-import { pagesById, pagesByTitle, type PageData, type PageRevision, type PageRow } from './pages.js';
+import { isCarriedAuthor, pagesById, pagesByTitle, type PageData, type PageRevision, type PageRow } from './pages.js';
 import { pageNamespaces, type SiteInfo } from './site-info.js';
 import { fullTitle, isIpAddress } from './titles.js';
 
@@ -174,8 +174,10 @@ function toXmlRevision(revision: PageRevision, request: WriteRequest): { xml: Xm
 function contributorOf(revision: PageRevision, request: WriteRequest): XmlContributor {
   if (revision.userHidden || !revision.user) return { kind: 'hidden' };
   if (isIpAddress(revision.user)) return { kind: 'ip', ip: revision.user };
-  // Names like "other>Bob" from an earlier import are not accounts: they pass through as they are.
-  if (revision.anon) return { kind: 'user', name: revision.user };
+  // Names like "other>Bob" from an earlier import and MediaWiki's reserved system accounts
+  // ("Maintenance script") are not carried users: they pass through as they are, and the
+  // importer keeps them (it leaves names that cannot be registered alone).
+  if (!isCarriedAuthor(revision)) return { kind: 'user', name: revision.user };
   return { kind: 'user', name: request.resolve({ type: 'user', sourceId: revision.user }) ?? revision.user };
 }
 

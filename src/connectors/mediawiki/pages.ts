@@ -5,6 +5,7 @@ import type { MwContext } from './context.js';
 import { isApiCode } from './api-errors.js';
 import type { ApiParams } from './api-client.js';
 import { pageNamespaces, type SiteInfo } from './site-info.js';
+import { isImportedUserName, isReservedUserName } from './reserved-names.js';
 import { fullTitle, pageKey, parsePageKey, titleText } from './titles.js';
 
 /**
@@ -154,16 +155,18 @@ export async function loadPages(ctx: MwContext, headers: ItemHeader[], signal: A
   const site = await ctx.site(signal);
   const ids = headers.map((h) => Number(h.sourceId));
   const rows = new Map<number, PageRow>();
-  for (let i = 0; i < ids.length; i += IDS_PER_CALL) {
-    const chunk = ids.slice(i, i + IDS_PER_CALL);
-    // Cheap first look: pages with a single revision come in one batched call, the rest page by page.
-    const latest = await pagesById(ctx, chunk, { rvprop: ['ids'] }, signal);
-    const single = chunk.filter((id) => latest.get(id)?.revisions?.[0]?.parentid === 0);
-    for (const [id, row] of await pagesById(ctx, single, { rvprop: FULL_RVPROP, rvslots: 'main' }, signal)) rows.set(id, row);
-    const limit = pLimit(HISTORY_CONCURRENCY);
-    const multi = chunk.filter((id) => !single.includes(id) && latest.get(id)?.missing !== true && latest.has(id));
-    await Promise.all(multi.map((id) => limit(async () => rows.set(id, await pageHistory(ctx, id, signal)))));
-  }
+  // Every page's history is read in full, one page per query (the API enumerates revisions of one page
+  // at a time). No shortcut through the latest revision's parent id: history imported after the latest
+  // revision was written (or merged in) leaves the latest with parent 0 while older revisions exist.
+  const limit = pLimit(HISTORY_CONCURRENCY);
+  await Promise.all(
+    ids.map((id) =>
+      limit(async () => {
+        const row = await pageHistory(ctx, id, signal);
+        if (!row.missing && row.pageid !== undefined) rows.set(id, row);
+      }),
+    ),
+  );
   return headers.map((header) => {
     const row = rows.get(Number(header.sourceId));
     const data = row ? toPageData(row, site) : missingPage(header);
@@ -227,9 +230,18 @@ function missingPage(header: ItemHeader): PageData {
   return { ns, text, title: header.label, redirect: false, revisions: [], hiddenRevisions: 0 };
 }
 
+/**
+ * A registered account that the user step carries: not an IP, not an imported
+ * "prefix>Name", not one of MediaWiki's reserved system accounts (those keep
+ * their names on the target, as MediaWiki's own import does).
+ */
+export function isCarriedAuthor(revision: Pick<PageRevision, 'anon' | 'userHidden' | 'user'>): boolean {
+  return !revision.anon && !revision.userHidden && revision.user !== '' && !isReservedUserName(revision.user) && !isImportedUserName(revision.user);
+}
+
 /** One reference per distinct registered author: the engine maps each to a target user. */
 export function authorRefs(data: PageData): ItemRef[] {
-  const names = new Set(data.revisions.filter((r) => !r.anon && !r.userHidden && r.user).map((r) => r.user));
+  const names = new Set(data.revisions.filter((r) => isCarriedAuthor(r)).map((r) => r.user));
   return [...names].map((name) => ({ type: 'user', sourceId: name }));
 }
 

@@ -3,6 +3,7 @@ import type {
   ConnectorContext,
   Finding,
   Identity,
+  InspectedItem,
   Inventory,
   ItemHeader,
   PrecheckContext,
@@ -19,14 +20,15 @@ import { HttpClient } from '../../sdk/http.js';
 import { MwApi } from './api-client.js';
 import type { MediaWikiConfig } from './config.js';
 import { INITIAL_IMPORT_BUDGET, type MwContext } from './context.js';
-import { loadFiles, lookupFiles, readFiles, removeFile, writeFiles } from './files.js';
+import { inspectFiles, loadFiles, lookupFiles, readFiles, removeFile, writeFiles } from './files.js';
 import { checkWiki, discoverWiki } from './inventory.js';
+import { inspectPages } from './page-inspect.js';
 import { writePages } from './page-write.js';
 import { loadPages, lookupPages, readPages, removePage } from './pages.js';
 import { precheckWiki } from './precheck.js';
 import { resetWiki } from './reset.js';
 import { fetchSiteInfo, type SiteInfo } from './site-info.js';
-import { ensureUser, loadUsers, lookupUsers, readUsers, writeUsers } from './users.js';
+import { ensureUser, inspectUsers, loadUsers, lookupUsers, readUsers, writeUsers } from './users.js';
 
 /** An open connection to one wiki; dispatches each verb to the module of the object type. */
 export class MediaWikiSession implements Session {
@@ -113,6 +115,19 @@ export class MediaWikiSession implements Session {
         return writePages(this.ctx, requests, options.signal);
       case 'file':
         return writeFiles(this.ctx, requests, options.signal);
+      default:
+        throw unknownType(type);
+    }
+  }
+
+  async inspect(type: string, ids: string[], options: CallOptions): Promise<Map<string, InspectedItem>> {
+    switch (type) {
+      case 'user':
+        return inspectUsers(this.ctx, ids, options.signal);
+      case 'page':
+        return inspectPages(this.ctx, ids, options.signal);
+      case 'file':
+        return inspectFiles(this.ctx, ids, options.signal);
       default:
         throw unknownType(type);
     }

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ItemHeader, ObjectTypeSpec, PostAction, ReadPage, SourceItem, TargetRef, WriteOutcome, WriteRequest } from '../../sdk/connector.js';
+import type { InspectedItem, ItemHeader, ObjectTypeSpec, PostAction, ReadPage, SourceItem, TargetRef, WriteOutcome, WriteRequest } from '../../sdk/connector.js';
 import { ConnectorError } from '../../sdk/errors.js';
 import type { MwContext } from './context.js';
+import { isReservedUserName } from './reserved-names.js';
 import { IMPLICIT_GROUPS } from './site-info.js';
 
 /**
@@ -53,7 +54,9 @@ export async function* readUsers(ctx: MwContext, options: { signal: AbortSignal;
   const params = { list: 'allusers', auprop: ['groups', 'editcount', 'registration'], aulimit: LIST_LIMIT };
   for await (const batch of ctx.api.query(params, options.signal, start)) {
     const rows = z.array(userRowSchema).parse(batch.query.allusers ?? []);
-    const items = rows.map((row) => userHeader(toUserData(row)));
+    // MediaWiki's own accounts are never created on the target: discover names them as not carried,
+    // and their edits keep their names.
+    const items = rows.filter((row) => !isReservedUserName(row.name)).map((row) => userHeader(toUserData(row)));
     yield batch.next ? { items, cursor: JSON.stringify(batch.next) } : { items };
   }
 }
@@ -114,15 +117,17 @@ async function writeUser(ctx: MwContext, item: SourceItem<UserData>, signal: Abo
   for (const group of data.groups.filter((g) => !defined.has(g))) {
     const message = `Group "${group}" of user "${data.name}" does not exist on the target; define it ($wgGroupPermissions) and add the user to it.`;
     warnings.push(message);
-    actions.push({ code: 'user-group-missing', message, type: 'user', sourceId: item.sourceId, label: item.label });
+    actions.push({ code: 'user-group-missing', message, type: 'user', sourceId: item.sourceId, label: item.label, fields: ['groups'] });
   }
   const current = new Set(existing?.groups ?? []);
   const toAdd = data.groups.filter((g) => defined.has(g) && !current.has(g));
   const added = toAdd.length > 0 ? await addGroups(ctx, targetName, toAdd, signal) : [];
-  for (const group of toAdd.filter((g) => !added.includes(g))) {
-    const message = `Could not add user "${targetName}" to group "${group}": the account Ferry uses may not assign it. Add it on Special:UserRights.`;
+  const refused = toAdd.filter((g) => !added.includes(g));
+  if (refused.length > 0) {
+    const list = refused.map((g) => `"${g}"`).join(', ');
+    const message = `User "${targetName}" belongs to ${list} on the source, but the account Ferry uses may not assign ${refused.length > 1 ? 'these groups' : 'this group'} on the target (no bot password grant carries "userrights"). Add them on Special:UserRights/${targetName.replace(/ /g, '_')}.`;
     warnings.push(message);
-    actions.push({ code: 'user-group-not-assigned', message, type: 'user', sourceId: item.sourceId, label: item.label });
+    actions.push({ code: 'user-group-not-assigned', message, type: 'user', sourceId: item.sourceId, label: item.label, fields: ['groups'] });
   }
   if (created) {
     actions.push({
@@ -174,6 +179,17 @@ async function addGroups(ctx: MwContext, name: string, groups: string[], signal:
   );
   // MediaWiki answers success but leaves out groups this account may not assign.
   return z.object({ added: z.array(z.string()).default([]) }).parse(result.userrights).added;
+}
+
+/** Users as verify sees them: explicit groups, sorted (the implicit '*', 'user', 'autoconfirmed' left out). */
+export async function inspectUsers(ctx: MwContext, names: string[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
+  const rows = await usersByName(ctx, names, signal);
+  const out = new Map<string, InspectedItem>();
+  for (const name of names) {
+    const row = rows.get(canonicalUserName(name));
+    if (row?.userid) out.set(name, { id: name, fields: { groups: toUserData(row).groups } });
+  }
+  return out;
 }
 
 async function usersByName(ctx: MwContext, names: string[], signal: AbortSignal): Promise<Map<string, UserRow>> {

@@ -44,6 +44,12 @@ export interface CallOptions {
   what?: string;
   /** false for creates that must not run twice (the engine's lookup repairs an unsure create). */
   retry?: boolean;
+  /**
+   * The User-Agent header to send instead of Ferry's, '' for an empty one:
+   * WordPress stores a comment's user agent from the header when the body
+   * gives none (or an empty one).
+   */
+  userAgent?: string;
 }
 
 export interface ListPage {
@@ -152,7 +158,7 @@ export class WpApi {
       return await this.http.json({
         url,
         method: 'POST',
-        headers: { ...this.headers(), 'content-type': 'application/json' },
+        headers: { ...this.headers(), 'content-type': 'application/json', ...(options.userAgent !== undefined ? { 'user-agent': options.userAgent } : {}) },
         body: JSON.stringify(body),
         signal: options.signal,
         what,

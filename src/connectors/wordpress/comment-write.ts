@@ -62,13 +62,27 @@ async function writeComment(ctx: WpContext, request: WriteRequest, signal: Abort
     // Without date_gmt, WordPress recomputes it from the local date with the site's current time zone.
     const patch = { ...Object.fromEntries(changed.map((key) => [key, desired[key as keyof typeof desired]])), date_gmt: desired.date_gmt };
     ctx.connector.log('debug', `comment ${current.id} differs in ${changed.join(', ')}`);
-    const row = await saveComment(ctx, `wp/v2/comments/${current.id}`, patch, `updating comment "${item.label}"`, signal, true);
+    const row = await saveComment(ctx, { route: `wp/v2/comments/${current.id}`, body: patch, what: `updating comment "${item.label}"`, userAgent: data.author_user_agent }, signal, true);
     return result({ targetId: String(row.id), outcome: 'updated', version: commentVersion(row), deferred });
   }
   const { author: authorId, ...rest } = desired;
+  // A visitor's comment without a name or an e-mail address: see PLACEHOLDER_AUTHOR.
+  const anonymous = authorId === 0 && (data.author_name === '' || data.author_email === '');
   // author 0 (a visitor) is refused as "Invalid comment author ID": leave it out.
-  const body = { ...rest, ...(authorId > 0 ? { author: authorId } : {}), ...(data.author_ip ? { author_ip: data.author_ip } : {}), ...(data.author_user_agent ? { author_user_agent: data.author_user_agent } : {}) };
-  const create = () => saveComment(ctx, 'wp/v2/comments', body, `creating comment "${item.label}"`, signal, false);
+  const body = {
+    ...rest,
+    ...(anonymous ? { author_name: data.author_name || PLACEHOLDER_AUTHOR.name, author_email: data.author_email || PLACEHOLDER_AUTHOR.email } : {}),
+    ...(authorId > 0 ? { author: authorId } : {}),
+    ...(data.author_ip ? { author_ip: data.author_ip } : {}),
+    ...(data.author_user_agent ? { author_user_agent: data.author_user_agent } : {}),
+  };
+  const create = async () => {
+    const created = await saveComment(ctx, { route: 'wp/v2/comments', body, what: `creating comment "${item.label}"`, userAgent: data.author_user_agent }, signal, false);
+    if (!anonymous) return created;
+    // Updates do not apply require_name_email: the empty name or address is written back at once.
+    const patch = { author_name: data.author_name, author_email: data.author_email, date_gmt: data.date_gmt };
+    return saveComment(ctx, { route: `wp/v2/comments/${created.id}`, body: patch, what: `emptying the author fields of comment "${item.label}"`, userAgent: data.author_user_agent }, signal, true);
+  };
   let row: CommentRow;
   try {
     row = await create().catch((error: unknown) => {
@@ -98,8 +112,31 @@ async function adoptDuplicate(ctx: WpContext, item: SourceItem<CommentData>, des
   return result({ targetId: String(same.id), outcome: 'unchanged', version: ADOPTED, deferred, warnings: [message], actions: [{ code: 'comment-adopted', message, type: 'comment', sourceId: item.sourceId, label: item.label }] });
 }
 
-async function saveComment(ctx: WpContext, route: string, body: Record<string, unknown>, what: string, signal: AbortSignal, retry: boolean): Promise<CommentRow> {
-  return commentRowSchema.parse(await ctx.api.post(route, body, { signal, query: { context: 'edit', _fields: COMMENT_FIELDS }, what, retry }));
+/**
+ * Creating a visitor's comment without a name or e-mail address fails where
+ * "Comment author must fill out name and email" (require_name_email, on by
+ * default) is set: `rest_comment_author_data_required`, even for an
+ * administrator. With neither name, e-mail nor URL, WordPress credits the
+ * comment to the account that writes it instead. Such a comment is created
+ * with these stand-ins and its own (empty) values are written right after:
+ * updates apply neither rule.
+ */
+const PLACEHOLDER_AUTHOR = { name: 'Anonymous', email: 'anonymous@ferry.invalid' } as const;
+
+interface CommentCall {
+  route: string;
+  body: Record<string, unknown>;
+  what: string;
+  /**
+   * Sent as the User-Agent header: WordPress takes a comment's user agent
+   * from it when the body names none, on create and on every update, so an
+   * empty one on the source must be sent empty, not as Ferry's.
+   */
+  userAgent: string;
+}
+
+async function saveComment(ctx: WpContext, call: CommentCall, signal: AbortSignal, retry: boolean): Promise<CommentRow> {
+  return commentRowSchema.parse(await ctx.api.post(call.route, call.body, { signal, query: { context: 'edit', _fields: COMMENT_FIELDS }, what: call.what, retry, userAgent: call.userAgent }));
 }
 
 const postStatusSchema = z.object({ id: z.number(), status: z.string(), comment_status: z.string() });

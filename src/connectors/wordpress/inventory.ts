@@ -6,6 +6,8 @@ import type { QueryValue } from '../../sdk/http.js';
 import { hasWpCode } from './api-errors.js';
 import type { Account, WpContext } from './context.js';
 import { COMMENT_STATUSES } from './comments.js';
+import { targetLocations } from './menus.js';
+import { findNotCarried } from './not-carried.js';
 
 /**
  * check (who and what is this site) and discover (what does it hold). The
@@ -90,6 +92,7 @@ export async function checkSite(ctx: WpContext, signal: AbortSignal): Promise<Id
   const version = await siteVersion(ctx, signal);
   return {
     platform: 'wordpress',
+    instanceId: await siteInstanceId(ctx, signal),
     version,
     siteName: index.name,
     host: index.home || index.url,
@@ -102,6 +105,16 @@ export async function checkSite(ctx: WpContext, signal: AbortSignal): Promise<Id
       applicationPasswords: index.applicationPasswords,
     },
   };
+}
+
+/**
+ * The first account's id and registration time (the installer's admin): a site
+ * installed afresh at the same URL gets a new one.
+ */
+async function siteInstanceId(ctx: WpContext, signal: AbortSignal): Promise<string> {
+  const users = await ctx.api.get('wp/v2/users', { signal, query: { context: 'edit', orderby: 'id', order: 'asc', per_page: 1, _fields: 'id,registered_date' }, what: 'reading the site\'s identity' });
+  const first = z.array(z.object({ id: z.number(), registered_date: z.string().default('') })).parse(users)[0];
+  return first ? `${first.id}/${first.registered_date}` : '';
 }
 
 export async function discoverSite(ctx: WpContext, signal: AbortSignal): Promise<Inventory> {
@@ -127,16 +140,17 @@ export async function discoverSite(ctx: WpContext, signal: AbortSignal): Promise
     { type: 'menu-item', count: menuItems },
     { type: 'settings', count: 1 },
   ];
-  const locations = await optional(async () => Object.keys(z.record(z.string(), z.unknown()).parse(await ctx.api.get('wp/v2/menu-locations', { signal, what: 'listing menu locations' }))), [] as string[]);
+  const locations = await optional(async () => [...(await targetLocations(ctx, signal))].sort(), [] as string[]);
   const usedLocations = await optional(async () => {
     const rows = z.array(z.object({ locations: z.array(z.string()).default([]) })).parse(await ctx.api.all('wp/v2/menus', { signal, query: { _fields: 'locations', context: 'edit' }, what: 'listing menus' }));
     return [...new Set(rows.flatMap((r) => r.locations))].sort();
   }, [] as string[]);
+  const plugins = await activePlugins(ctx, signal);
   const details: WordPressInventoryDetails = {
     version: await siteVersion(ctx, signal),
     home: index.home,
     siteUrl: index.url,
-    activePlugins: await activePlugins(ctx, signal),
+    activePlugins: plugins,
     ...(await activeTheme(ctx, signal)),
     menuLocations: locations,
     usedMenuLocations: usedLocations,
@@ -151,7 +165,8 @@ export async function discoverSite(ctx: WpContext, signal: AbortSignal): Promise
     timezone: index.timezone,
     gmtOffset: index.gmtOffset,
   };
-  return { types, details: details as unknown as Record<string, unknown> };
+  const notCarried = await findNotCarried(ctx, signal, plugins);
+  return { types, notCarried, details: details as unknown as Record<string, unknown> };
 }
 
 /** The version from the home page's `<meta name="generator">` (absent when a plugin hides it). */

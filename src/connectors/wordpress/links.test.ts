@@ -119,4 +119,20 @@ describe('rewriteText', () => {
   it('rewrites a gallery id list keeping its spacing', () => {
     expect(rewriteText('[gallery ids="1, 2"]', () => undefined, (id) => String(Number(id) + 10))).toBe('[gallery ids="11, 12"]');
   });
+
+  it('rewrites gallery ids given as strings and the data-id of images in a gallery (real exports hold both)', () => {
+    const text = [
+      '<!-- wp:gallery {"ids":["12","13"],"linkTo":"none"} -->',
+      '<figure class="wp-block-gallery"><ul><li><figure><img src="x.png" data-id="12" class="wp-image-12"/></figure></li>',
+      "<li><figure><img data-id='13' src=\"y.png\"/></figure></li></ul></figure>",
+      '<!-- /wp:gallery -->',
+      '<div data-id="12">not an image</div>',
+    ].join('\n');
+    const out = rewriteText(text, () => undefined, (id) => String(Number(id) + 100));
+    expect(out).toContain('{"ids":["112","113"],"linkTo":"none"}');
+    expect(out).toContain('data-id="112" class="wp-image-112"');
+    expect(out).toContain("data-id='113'");
+    expect(out).toContain('<div data-id="12">');
+    expect(mediaIdsIn(text).sort()).toEqual(['12', '13']);
+  });
 });

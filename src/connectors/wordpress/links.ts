@@ -6,7 +6,8 @@ import type { ItemRef } from '../../sdk/connector.js';
  * Content names other objects in two ways: URLs (`?p=12`, permalinks such
  * as `/2024/03/hello/`, term archives, files under wp-content/uploads) and
  * attachment ids (`wp-image-12` classes, `{"id":12}` in image blocks,
- * `[caption id="attachment_12"]`, `[gallery ids="1,2"]`). At load time the
+ * `[caption id="attachment_12"]`, `[gallery ids="1,2"]`, gallery `"ids":["1","2"]`
+ * given as strings, `data-id="12"` of images in galleries). At load time the
  * source side turns each source URL into a {@link LinkRef}; at write time
  * the target side replaces it with the address of the migrated object.
  * Both sides scan the text with the same {@link scanTokens}, so the tokens
@@ -77,6 +78,7 @@ const RELATIVE_ATTRIBUTE = /\b(?:href|src)\s*=\s*(["'])(\/(?!\/)[^"'\s]*)\1/g;
 const MEDIA_BLOCK = /<!--\s+wp:(?:core\/)?(image|cover|media-text|video|audio|file|gallery)\s+(\{[\s\S]*?\})\s+\/?-->/g;
 const WP_IMAGE_CLASS = /\bwp-image-(\d+)\b/g;
 const CAPTION_ID = /\[caption\b[^\]]*?\bid=(["'])attachment_(\d+)\1/g;
+const IMAGE_DATA_ID = /<img\b[^>]*?\bdata-id=(["'])(\d+)\1/g;
 const GALLERY_IDS = /\[gallery\b[^\]]*?\b(?:ids|include)=(["'])([\d,\s]+)\1/g;
 
 /**
@@ -107,6 +109,16 @@ export function scanTokens(text: string): Token[] {
       const list = ids[1]!.split(',').map((s) => s.trim()).filter(Boolean);
       if (list.length > 0) tokens.push(mediaToken(jsonStart + ids.index, ids[0], '"ids":[', list, ',', ']'));
     }
+    // Galleries saved by some editors and importers give the ids as strings: "ids":["12","13"].
+    for (const ids of json.matchAll(/"ids":\[((?:\s*"\d+"\s*,?)+)\]/g)) {
+      const listStart = jsonStart + ids.index + ids[0].indexOf('[') + 1;
+      for (const id of ids[1]!.matchAll(/"(\d+)"/g)) tokens.push(mediaToken(listStart + id.index, id[0], '"', [id[1]!], ',', '"'));
+    }
+  }
+  // Images inside a gallery block carry their attachment id as data-id too.
+  for (const match of text.matchAll(IMAGE_DATA_ID)) {
+    const raw = `data-id=${match[1]!}${match[2]!}${match[1]!}`;
+    tokens.push(mediaToken(match.index + match[0].lastIndexOf(raw), raw, `data-id=${match[1]!}`, [match[2]!], ',', match[1]!));
   }
   for (const match of text.matchAll(WP_IMAGE_CLASS)) tokens.push(mediaToken(match.index, match[0], 'wp-image-', [match[1]!], ',', ''));
   for (const match of text.matchAll(CAPTION_ID)) {

@@ -43,6 +43,7 @@ export interface MenuItemData {
   url: string;
   xfn: string[];
   menu: number;
+  invalid: boolean;
   links: LinkRef[];
 }
 
@@ -62,10 +63,12 @@ const rowSchema = z.object({
   url: z.string().default(''),
   xfn: z.array(z.string()).default([]),
   menus: z.number().default(0),
+  /** WordPress's own word: the post or term the item points at no longer exists (or is in the trash). */
+  invalid: z.boolean().default(false),
 });
 type ItemRow = z.infer<typeof rowSchema>;
 
-const FIELDS = 'id,title,type,status,parent,attr_title,classes,description,menu_order,object,object_id,target,url,xfn,menus';
+const FIELDS = 'id,title,type,status,parent,attr_title,classes,description,menu_order,object,object_id,target,url,xfn,menus,invalid';
 const SEPARATOR = '#';
 
 /** The Ferry type an item's object belongs to. */
@@ -96,7 +99,7 @@ export async function loadMenuItems(ctx: WpContext, headers: ItemHeader[], signa
     const refs: ItemRef[] = [{ type: 'menu', sourceId: String(row.menus) }, ...extracted.refs];
     if (row.parent > 0) refs.push({ type: 'menu-item', sourceId: String(row.parent) });
     const type = objectType(row);
-    if (type && row.object_id > 0) refs.push({ type, sourceId: String(row.object_id) });
+    if (type && row.object_id > 0 && !dangling(row)) refs.push({ type, sourceId: String(row.object_id) });
     const data: MenuItemData = { ...row, title: row.title.raw ?? '', menu: row.menus, links: extracted.links };
     out.push({ ...itemHeader(row, slugs.get(row.menus) ?? `menu-${row.menus}`), refs, data });
   }
@@ -158,7 +161,12 @@ async function writeItem(ctx: WpContext, request: WriteRequest, signal: AbortSig
   const type = objectType(data);
   const objectRef = type && data.object_id > 0 ? { type, sourceId: String(data.object_id) } : undefined;
   const objectId = objectRef ? request.resolve(objectRef) : undefined;
-  if (objectRef && objectId !== undefined) {
+  if (dangling(data)) {
+    // The REST API checks that the object exists only when `object` is not given; with it, the
+    // item is stored as on the source: pointing at nothing (object_id 0), shown as invalid.
+    warnings.push(`Menu item "${item.label}" points at a ${data.object} that no longer exists on the source; it was carried as it is (WordPress marks it invalid). Fix or remove it in Appearance → Menus.`);
+    Object.assign(desired, { type: data.type, object: data.object, object_id: 0 });
+  } else if (objectRef && objectId !== undefined) {
     Object.assign(desired, { type: data.type, object: data.object, object_id: Number(objectId) });
   } else {
     // A custom link, or an object that is not (yet) on the target: link to where it is.
@@ -199,6 +207,11 @@ async function itemsOfMenu(ctx: WpContext, menuId: number, signal: AbortSignal):
 
 async function menuSlugs(ctx: WpContext, signal: AbortSignal): Promise<Map<number, string>> {
   return new Map((await allMenus(ctx, signal)).map((m) => [m.id, m.slug]));
+}
+
+/** An item whose post or term is gone: WordPress keeps it, invalid and without an address. */
+function dangling(row: { type: string; invalid: boolean; url: string }): boolean {
+  return row.type !== 'custom' && row.invalid && row.url === '';
 }
 
 /** WordPress shows "no classes" as [""]. */

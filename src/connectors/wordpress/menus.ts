@@ -124,10 +124,17 @@ export async function allMenus(ctx: WpContext, signal: AbortSignal): Promise<Men
   return z.array(menuRowSchema).parse(await ctx.api.all('wp/v2/menus', { signal, query: { context: 'edit', hide_empty: false, _fields: FIELDS }, what: 'listing menus' }));
 }
 
+/**
+ * The theme's classic menu locations. A block theme (Twenty Twenty-Three, the
+ * only theme Debian ships) has none, and PHP's json_encode() writes the empty
+ * list as `[]`, not `{}`.
+ */
 export async function targetLocations(ctx: WpContext, signal: AbortSignal): Promise<Set<string>> {
   const answer = await ctx.api.get('wp/v2/menu-locations', { signal, what: 'listing menu locations' });
-  return new Set(Array.isArray(answer) ? [] : Object.keys(z.record(z.string(), z.unknown()).parse(answer)));
+  return new Set(Object.keys(locationsSchema.parse(answer)));
 }
+
+const locationsSchema = z.union([z.array(z.unknown()).max(0).transform(() => ({})), z.record(z.string(), z.unknown())]);
 
 async function menusById(ctx: WpContext, ids: number[], signal: AbortSignal): Promise<Map<number, MenuRow>> {
   const out = new Map<number, MenuRow>();

@@ -3,6 +3,7 @@ import type {
   ConnectorContext,
   Finding,
   Identity,
+  InspectedItem,
   Inventory,
   ItemHeader,
   PrecheckContext,
@@ -21,6 +22,7 @@ import { writeComments } from './comment-write.js';
 import { loadComments, lookupComments, readComments, removeComment } from './comments.js';
 import type { WordPressConfig } from './config.js';
 import type { Account, WpContext } from './context.js';
+import { inspectItems } from './inspect.js';
 import { checkSite, discoverSite, readAccount } from './inventory.js';
 import { SourceLinks } from './link-source.js';
 import { TargetLinks } from './link-target.js';
@@ -157,6 +159,10 @@ export class WordPressSession implements Session {
 
   async reset(options: CallOptions & { onProgress?: (done: number) => void }): Promise<{ removed: number }> {
     return resetSite(this.ctx, options);
+  }
+
+  async inspect(type: string, ids: string[], options: CallOptions): Promise<Map<string, InspectedItem>> {
+    return inspectItems(this.ctx, type, ids, options.signal);
   }
 
   async precheck(context: PrecheckContext, options: CallOptions): Promise<Finding[]> {

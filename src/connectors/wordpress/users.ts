@@ -153,7 +153,7 @@ async function createUser(ctx: WpContext, item: SourceItem<UserData>, login: str
     row = await postUser(ctx, 'wp/v2/users', { ...body, roles: data.roles.filter((r) => STANDARD_ROLES.has(r)) }, `creating user "${login}"`, signal);
     const message = `Role(s) ${missing.join(', ')} of user "${login}" do not exist on the target (or the account may not give them); add the role(s) and assign them.`;
     warnings.push(message);
-    actions.push({ code: 'user-role-missing', message, type: 'user', sourceId: item.sourceId, label: item.label });
+    actions.push({ code: 'user-role-missing', message, type: 'user', sourceId: item.sourceId, label: item.label, fields: ['roles'] });
   }
   actions.push({
     code: 'user-password',

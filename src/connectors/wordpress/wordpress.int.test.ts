@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWordPressPackages, HARNESS_POST_META, startSite, type SiteInstance } from '../../harness/wordpress.js';
-import type { Session, WriteOutcome } from '../../sdk/connector.js';
+import { ensureWordPressPackages, startSite, type SiteInstance } from '../../harness/wordpress.js';
+import { REF_TOKEN_PATTERN, refToken, type Session, type WriteOutcome } from '../../sdk/connector.js';
 import { ConnectorError } from '../../sdk/errors.js';
 import { failures, migrateType, newDriver, newMigration, ok, openSession, readAll, resolveDeferred, rest, restAll, timeout, type Migration } from './int-driver.js';
 import { BIG_FILE, EDITOR, TARGET_UPLOAD_LIMIT, expectedText, fillSource, prepareTarget, sourceRefs, type FilledSource, type TokenValues } from './int-fixture.js';
@@ -34,6 +34,19 @@ const firstRun = new Map<string, WriteOutcome>();
 
 type Row = Record<string, any>;
 const mapped = (type: string, id: number | string | null | undefined): number => (id ? Number(migration.ids.get(`${type}:${id}`) ?? -1) : 0);
+
+/** Source and target ids of the items a type migrated (adopted ones are the target's own objects: not compared). */
+function comparablePairs(type: string): Array<[string, string]> {
+  return [...migration.ids].flatMap(([key, targetId]) => {
+    const [t, sourceId] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    return t === type && migration.versions.get(key) !== 'adopted' ? [[sourceId, targetId] as [string, string]] : [];
+  });
+}
+
+/** A source's inspected fields with its reference tokens mapped to the target's ids, as the engine's verify does. */
+function translate(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value ?? null).replace(new RegExp(REF_TOKEN_PATTERN.source, 'g'), (_m, type: string, id: string) => refToken(type, migration.ids.get(`${type}:${id}`) ?? `?${id}`)));
+}
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -143,10 +156,32 @@ describe('WordPress connector against real sites', () => {
     expect(count('settings')).toBe(1);
     const details = inventory.details as Row;
     expect(details.largestMedia).toEqual({ name: BIG_FILE.name, size: BIG_FILE.size });
-    expect(details.activePlugins).toEqual([]);
+    expect(details.activePlugins).toEqual([{ plugin: 'ferry-shop/ferry-shop.php', name: 'Ferry Shop (generated)' }]);
     expect(details.userEmails).toHaveLength(filled.content.users.length + 1);
     expect(details.uploadLimit).toMatchObject({ known: false });
     expect(JSON.stringify(details)).not.toContain('@example.org');
+  });
+
+  it('names what it does not carry: block-theme objects, a plugin\'s types, pingbacks, trackbacks, trash, plugin data', async () => {
+    const inventory = await from.discover({ signal: signal() });
+    const byKind = new Map((inventory.notCarried ?? []).map((n) => [n.kind, n]));
+    expect([...byKind.keys()].sort()).toEqual(
+      ['pingback', 'plugin-data', 'post-type:ferry_product', 'taxonomy:ferry_product_cat', 'trackback', 'trash', 'wp_block', 'wp_global_styles', 'wp_navigation', 'wp_template', 'wp_template_part'].sort(),
+    );
+    const extras = filled.content.extras!;
+    expect(byKind.get('post-type:ferry_product')).toMatchObject({ count: extras.plugin.products.length, examples: expect.arrayContaining(extras.plugin.products) });
+    expect(byKind.get('taxonomy:ferry_product_cat')?.count).toBe(extras.plugin.terms.length);
+    expect(byKind.get('wp_block')).toMatchObject({ count: 1, examples: [extras.reusableBlock.title] });
+    expect(byKind.get('wp_template')).toMatchObject({ count: 1, examples: ['Single'] });
+    expect(byKind.get('wp_template_part')).toMatchObject({ count: 1, examples: ['Header'] });
+    expect(byKind.get('wp_navigation')?.examples).toEqual([extras.navigation.title]);
+    expect(byKind.get('pingback')?.count).toBe(filled.content.comments.filter((c) => c.type === 'pingback').length);
+    expect(byKind.get('trackback')?.count).toBe(1);
+    expect(byKind.get('trash')?.examples).toEqual([extras.trashedTitle]);
+    expect(byKind.get('pingback')?.reason).toMatch(/rest_invalid_comment_type/);
+    for (const entry of byKind.values()) expect(entry.reason.length).toBeGreaterThan(40);
+    // A fresh stock site holds none of these (its global styles are empty, its templates the theme's own files).
+    expect((await to.discover({ signal: signal() })).notCarried).toEqual([]);
   });
 
   it('prechecks the target: e-mail addresses held by other accounts are a warning, a non-empty target is fine', async () => {
@@ -233,7 +268,7 @@ describe('WordPress connector against real sites', () => {
     expect(attached).toBeGreaterThan(0);
   });
 
-  it('carries posts and pages in every status, with terms, featured image, parents, meta, and links rewritten', async () => {
+  it('carries posts and pages in every status, with terms, featured image, parents and links rewritten', async () => {
     const idOfKey = (site: 'source' | 'target') => (key: string) => {
       const ref = sourceRefs(filled.ids).get(key);
       if (!ref) throw new Error(`unknown generator key ${key}`);
@@ -253,7 +288,7 @@ describe('WordPress connector against real sites', () => {
         const view = (p: Row, ids: (type: string, id: number) => number) => ({
           slug: p.slug, status: p.status, date: p.date_gmt, title: p.title.raw, excerpt: p.excerpt.raw, password: p.password,
           author: ids('user', p.author), featured: ids('media', p.featured_media), comments: p.comment_status, pings: p.ping_status,
-          template: p.template, meta: { [HARNESS_POST_META.subtitle]: p.meta[HARNESS_POST_META.subtitle], [HARNESS_POST_META.rating]: p.meta[HARNESS_POST_META.rating] },
+          template: p.template,
           ...(type === 'post'
             ? { sticky: p.sticky, format: p.format, categories: p.categories.map((c: number) => ids('category', c)).sort(), tags: p.tags.map((t: number) => ids('tag', t)).sort() }
             : { parent: ids('page', p.parent), order: p.menu_order }),
@@ -350,6 +385,47 @@ describe('WordPress connector against real sites', () => {
     expect(texts.join('\n')).toMatch(/wp-image-\d+/);
   });
 
+  it('carries the real-world leftovers: comments without e-mail, name or user agent, a menu item whose post is gone', async () => {
+    const statuses = ['all', 'spam', 'trash'];
+    const list = async (site: SiteInstance) => (await Promise.all(statuses.map((status) => restAll<Row>(site, 'wp/v2/comments', { status })))).flat();
+    const targets = new Map((await list(target)).map((c) => [c.id, c]));
+    const odd = (await list(source)).filter((c) => c.type === 'comment' && (c.author_email === '' || c.author_user_agent === ''));
+    expect(odd.some((c) => c.author_name === '' && c.author_email === '')).toBe(true);
+    expect(odd.some((c) => c.author_user_agent === '' && c.author_email !== '')).toBe(true);
+    for (const c of odd) {
+      const copy = targets.get(mapped('comment', c.id));
+      expect({ name: copy?.author_name, email: copy?.author_email, agent: copy?.author_user_agent, user: copy?.author }).toEqual({ name: c.author_name, email: c.author_email, agent: c.author_user_agent, user: 0 });
+    }
+    // Stock WordPress requires a name and e-mail of commenters: the target still has the setting on.
+    expect(await target.php("echo get_option( 'require_name_email' );")).toBe('1');
+    const dangling = filled.ids.extras['extra-dangling-item']!;
+    const item = (await rest<Row>(target, `wp/v2/menu-items/${mapped('menu-item', dangling)}`, { context: 'edit' }));
+    expect({ type: item.type, object: item.object, invalid: item.invalid, title: item.title.raw }).toEqual({ type: 'post_type', object: 'post', invalid: true, title: filled.content.extras!.danglingMenuItem!.title });
+    const warning = ok(firstRun.get(`menu-item:${dangling}`)).warnings ?? [];
+    expect(warning.join(' ')).toMatch(/no longer exists on the source/);
+  });
+
+  it('inspects both sides alike: every migrated object equals its copy once references are mapped', async () => {
+    const differences: string[] = [];
+    for (const type of ORDER) {
+      const pairs = comparablePairs(type);
+      const [left, right] = await Promise.all([from.inspect!(type, pairs.map(([s]) => s), { signal: signal() }), to.inspect!(type, pairs.map(([, t]) => t), { signal: signal() })]);
+      expect(left.size, type).toBe(pairs.length);
+      for (const [sourceId, targetId] of pairs) {
+        const a = translate(left.get(sourceId)?.fields);
+        const b = right.get(targetId)?.fields;
+        if (JSON.stringify(a) !== JSON.stringify(b)) differences.push(`${type} ${sourceId}: ${JSON.stringify(a)} <> ${JSON.stringify(b)}`);
+      }
+    }
+    expect(differences).toEqual([]);
+    // Links and attachment ids in content are tokens, not addresses of either site.
+    const post = [...(await from.inspect!('post', comparablePairs('post').map(([s]) => s), { signal: signal() })).values()];
+    const texts = post.map((p) => String(p.fields.content)).join('\n');
+    expect(texts).toMatch(/\u27e6media:\d+\u27e7/);
+    expect(texts).toMatch(/\u27e6(post|page):\d+\u27e7/);
+    expect(texts).not.toContain(source.url);
+  });
+
   it('finds every migrated item again by its natural key (slugless drafts, page paths, comments and menu items included)', async () => {
     for (const type of ORDER.filter((t) => t !== 'settings')) {
       const headers = (await readAll(from, type)).filter((h) => migration.ids.has(`${type}:${h.sourceId}`) && migration.versions.get(`${type}:${h.sourceId}`) !== 'adopted');
@@ -367,6 +443,26 @@ describe('WordPress connector against real sites', () => {
     const changed = [...again].filter(([key, o]) => o.ok && o.result.outcome !== 'unchanged').map(([key, o]) => `${key}: ${(o as { result: { outcome: string } }).result.outcome}`);
     expect(changed).toEqual([]);
     expect(failures(again)).toHaveLength(1);
+  });
+
+  it('inspect sees damage on the target: a deleted post, comment and term, and a changed file', async () => {
+    const last = (type: string) => comparablePairs(type).filter(([s]) => ok(firstRun.get(`${type}:${s}`)).outcome === 'created').at(-1)!;
+    const [post, comment, tag, media] = [last('post'), last('comment'), last('tag'), last('media')];
+    const auth = { authorization: `Basic ${Buffer.from(`${target.adminUser}:${target.appPassword}`).toString('base64')}` };
+    for (const route of [`wp/v2/posts/${post[1]}`, `wp/v2/comments/${comment[1]}`, `wp/v2/tags/${tag[1]}`]) {
+      expect((await fetch(`${target.restUrl}/${route}?force=true`, { method: 'DELETE', headers: auth })).status, route).toBe(200);
+    }
+    const file = (await rest<Row>(target, `wp/v2/media/${media[1]}`, { context: 'edit' })).media_details.file as string;
+    appendFileSync(join(target.dir, 'content', 'uploads', file), Buffer.from('changed on the target'));
+    for (const [type, [sourceId, targetId]] of [['post', post], ['comment', comment], ['tag', tag]] as const) {
+      expect((await from.inspect!(type, [sourceId], { signal: signal() })).has(sourceId), type).toBe(true);
+      expect((await to.inspect!(type, [targetId], { signal: signal() })).has(targetId), type).toBe(false);
+    }
+    const [a, b] = await Promise.all([from.inspect!('media', [media[0]], { signal: signal() }), to.inspect!('media', [media[1]], { signal: signal() })]);
+    const before = a.get(media[0])!.fields.file as { sha1: string; size: number };
+    const after = b.get(media[1])!.fields.file as { sha1: string; size: number };
+    expect(after.size).toBe(before.size + 'changed on the target'.length);
+    expect(after.sha1).not.toBe(before.sha1);
   });
 
   it('removes what it wrote unless it changed since; adopted accounts and settings stay', async () => {

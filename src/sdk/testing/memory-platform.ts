@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Connector, ItemHeader, ObjectTypeSpec, Session, SourceItem, TargetRef, WriteOutcome, WriteRequest } from '../connector.js';
+import { refToken, type Connector, type InspectedItem, type ItemHeader, type NotCarried, type ObjectTypeSpec, type Session, type SourceItem, type TargetRef, type WriteOutcome, type WriteRequest } from '../connector.js';
 import { ConnectorError } from '../errors.js';
 
 /**
@@ -23,6 +23,10 @@ export interface MemoryFaults {
   failWrite?: Map<string, { kind: 'too_large' | 'transient' | 'auth' | 'data'; times?: number }>;
   /** Milliseconds each write call takes. */
   writeDelayMs?: number;
+  /** Keys whose body the target silently stores truncated while answering success: a lossy platform, for verify. */
+  corrupt?: Set<string>;
+  /** Keys written without their author, with a post-migration action that says so (fields: author). */
+  withoutAuthor?: Set<string>;
 }
 
 export class MemoryInstance {
@@ -32,6 +36,8 @@ export class MemoryInstance {
   ]);
   faults: MemoryFaults = {};
   writes = 0;
+  /** What `discover` reports as held but not carried. */
+  notCarried: NotCarried[] = [];
 
   constructor(readonly name: string) {}
 
@@ -60,7 +66,18 @@ class MemorySession implements Session {
   }
 
   async discover() {
-    return { types: [...this.instance.objects].map(([type, m]) => ({ type, count: m.size })), details: {} };
+    return { types: [...this.instance.objects].map(([type, m]) => ({ type, count: m.size })), details: {}, notCarried: this.instance.notCarried };
+  }
+
+  async inspect(type: string, ids: string[]): Promise<Map<string, InspectedItem>> {
+    const out = new Map<string, InspectedItem>();
+    for (const id of ids) {
+      const o = this.instance.objects.get(type)!.get(id);
+      if (!o) continue;
+      const fields = { body: o.body, author: o.author ? refToken('person', o.author) : null, link: o.link ? refToken('doc', o.link) : null };
+      out.set(id, { id, fields });
+    }
+    return out;
   }
 
   async *read(type: string, options: { cursor?: string }) {
@@ -110,7 +127,9 @@ class MemorySession implements Session {
         return { ok: false, error: new ConnectorError(`injected ${fault.kind} failure for ${key}`, { kind: fault.kind }) };
       }
       const data = request.item.data as { body: string; author?: string; link?: string };
-      const author = data.author ? request.resolve({ type: 'person', sourceId: data.author }) : undefined;
+      const dropAuthor = faults.withoutAuthor?.has(key) === true;
+      const author = data.author && !dropAuthor ? request.resolve({ type: 'person', sourceId: data.author }) : undefined;
+      const actions = dropAuthor ? [{ code: 'author-not-set', message: `${key} has no author on the target`, type, sourceId: request.item.sourceId, label: key, fields: ['author'] }] : [];
       const link = data.link ? request.resolve({ type: 'doc', sourceId: data.link }) : undefined;
       const deferred = data.link && !link ? [{ type: 'doc', sourceId: data.link }] : [];
       const store = this.instance.objects.get(type)!;
@@ -118,8 +137,9 @@ class MemorySession implements Session {
       if (existing && existing.body === data.body && existing.author === author && existing.link === link) {
         return { ok: true, result: { targetId: key, outcome: 'unchanged', version: String(existing.version), deferred } };
       }
-      this.instance.put(type as 'person' | 'doc', key, data.body, author, link);
-      return { ok: true, result: { targetId: key, outcome: existing ? 'updated' : 'created', version: String(store.get(key)!.version), deferred } };
+      const body = faults.corrupt?.has(key) ? data.body.slice(0, 2) : data.body;
+      this.instance.put(type as 'person' | 'doc', key, body, author, link);
+      return { ok: true, result: { targetId: key, outcome: existing ? 'updated' : 'created', version: String(store.get(key)!.version), deferred, actions } };
     });
   }
 

@@ -1,0 +1,115 @@
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import { refToken, type InspectedItem } from '../../sdk/connector.js';
+import type { MwContext } from './context.js';
+import { accountInfo } from './inventory.js';
+import { isCarriedAuthor } from './pages.js';
+import { titleText } from './titles.js';
+
+/**
+ * Pages as verify sees them: namespace, title without its prefix, content
+ * model, and every revision oldest first (SHA-1, size, author, time,
+ * comment, minor). Left out: what the target's import adds by itself — the
+ * null revision per import (and per upload onto an existing description
+ * page) by the importing account, and Ferry's own "restored" save of the
+ * latest text, which repeats a text the history already holds.
+ */
+
+const CONCURRENCY = 3;
+
+const revisionSchema = z.object({
+  revid: z.number(),
+  parentid: z.number().default(0),
+  minor: z.boolean().default(false),
+  user: z.string().optional(),
+  userid: z.number().optional(),
+  anon: z.boolean().optional(),
+  userhidden: z.boolean().optional(),
+  timestamp: z.string(),
+  size: z.number().default(0),
+  sha1: z.string().optional(),
+  sha1hidden: z.boolean().optional(),
+  comment: z.string().optional(),
+  commenthidden: z.boolean().optional(),
+  slots: z.object({ main: z.object({ contentmodel: z.string().default('wikitext') }) }).optional(),
+});
+type InspectRevision = z.infer<typeof revisionSchema>;
+
+const pageSchema = z.object({
+  pageid: z.number().optional(),
+  ns: z.number().default(0),
+  title: z.string().default(''),
+  missing: z.boolean().optional(),
+  revisions: z.array(revisionSchema).default([]),
+});
+
+export async function inspectPages(ctx: MwContext, ids: string[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
+  const site = await ctx.site(signal);
+  const account = (await accountInfo(ctx, signal)).name;
+  const out = new Map<string, InspectedItem>();
+  const limit = pLimit(CONCURRENCY);
+  await Promise.all(
+    ids.map((id) =>
+      limit(async () => {
+        if (!/^\d+$/.test(id)) return;
+        const result = await ctx.api.queryAll(
+          {
+            pageids: Number(id),
+            prop: 'revisions',
+            rvprop: ['ids', 'timestamp', 'user', 'userid', 'comment', 'flags', 'sha1', 'size', 'contentmodel'],
+            rvslots: 'main',
+            rvlimit: 'max',
+            rvdir: 'newer',
+          },
+          signal,
+        );
+        const [page] = z.array(pageSchema).parse(result.pages ?? []);
+        if (!page || page.missing || page.pageid === undefined) return;
+        const revisions = withoutImporterRevisions(page.revisions, account);
+        out.set(id, {
+          id,
+          fields: {
+            ns: page.ns,
+            title: titleText(page.title, page.ns, site),
+            model: page.revisions.at(-1)?.slots?.main.contentmodel ?? 'wikitext',
+            revisions: revisions.map((r) => ({
+              sha1: r.sha1hidden ? null : (r.sha1 ?? null),
+              size: r.size,
+              author: authorOf(r),
+              timestamp: r.timestamp,
+              comment: r.commenthidden ? null : (r.comment ?? ''),
+              minor: r.minor,
+            })),
+          },
+        });
+      }),
+    ),
+  );
+  return out;
+}
+
+/**
+ * Drops the revisions an import adds on its own: by the importing account,
+ * repeating a text the page already had (its parent's, for a null revision;
+ * an earlier one, for Ferry's save of the latest text after a split import).
+ */
+export function withoutImporterRevisions<R extends Pick<InspectRevision, 'revid' | 'parentid' | 'user' | 'sha1' | 'comment'>>(revisions: R[], account: string): R[] {
+  const byId = new Map(revisions.map((r) => [r.revid, r]));
+  const kept: R[] = [];
+  const seen = new Set<string>();
+  for (const revision of revisions) {
+    const byImporter = revision.user === account && revision.sha1 !== undefined;
+    const nullRevision = byImporter && byId.get(revision.parentid)?.sha1 === revision.sha1;
+    const restored = byImporter && /restored by /.test(revision.comment ?? '') && seen.has(revision.sha1!);
+    if (revision.sha1 !== undefined) seen.add(revision.sha1);
+    if (!nullRevision && !restored) kept.push(revision);
+  }
+  return kept;
+}
+
+/** Carried users as tokens (the engine maps them); IPs, imported names and system accounts as they are. */
+function authorOf(revision: InspectRevision): string | null {
+  if (revision.userhidden || revision.user === undefined) return null;
+  const anon = revision.anon === true || !revision.userid;
+  return isCarriedAuthor({ anon, userHidden: false, user: revision.user }) ? refToken('user', revision.user) : revision.user;
+}

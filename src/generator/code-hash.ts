@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cached: string | undefined;
+
+/**
+ * A hash of the generator's and harness's own source. Filled instances are
+ * cached between test runs by the content they hold; how they were filled
+ * (import order, settings) lives in code, so a change there must change
+ * the cache key too, or a test meets a wiki filled by yesterday's code.
+ */
+export function generatorCodeHash(): string {
+  if (cached) return cached;
+  const hash = createHash('sha256');
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const folder of [here, join(here, '..', 'harness')]) {
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+      hash.update(file).update(readFileSync(join(folder, file)));
+    }
+  }
+  cached = hash.digest('hex').slice(0, 16);
+  return cached;
+}
