@@ -88,6 +88,7 @@ const cases: Case[] = [
   { name: 'rerun 0', args: ['rerun', '0'], code: 1, message: '"0" is not a run number' },
   { name: 'rerun --item of an item the run did not fail', args: ['rerun', '1', '--item', 'no-such-item'], code: 1, message: 'Not a FAILED, INCOMPLETE or TIMED_OUT item of run 1: no-such-item' },
   { name: 'undo --step of a type the platform lacks', args: ['undo', '1', '--step', 'bogus'], code: 1, message: '--step "bogus" is not a step of this migration' },
+  { name: 'demo --dir pointing at a file', args: ['demo', '--dir', path('a-file')], code: 1, message: 'a-file: a file is in the way of a folder' },
   { name: 'demo --pages -3', args: ['demo', '--dir', path('demo'), '--pages', '-3'], code: 1, message: '--pages "-3" is not allowed' },
   { name: 'store file that is not a Ferry store', dir: path('garbage'), args: ['status'], code: 1, message: 'is not a Ferry store' },
 ];
