@@ -48,7 +48,7 @@ function environmentProblem(error: unknown): { message: string; hint: string } |
     SQLITE_FULL: 'the disk of the data folder is full',
   };
   if (code && sqlite[code]) return { message: `${sqlite[code]} (${error.message})`, hint: 'restore the data folder from a backup, free disk space, or give --data-dir another folder' };
-  const files: Record<string, string> = { EACCES: 'permission denied', EPERM: 'not permitted', ENOSPC: 'the disk is full', EROFS: 'the file system is read-only', EISDIR: 'it is a folder, not a file', ENOTDIR: 'a part of the path is a file, not a folder' };
+  const files: Record<string, string> = { EACCES: 'permission denied', EPERM: 'not permitted', ENOSPC: 'the disk is full', EROFS: 'the file system is read-only', EISDIR: 'it is a folder, not a file', EEXIST: 'a file is in the way of a folder', ENOTDIR: 'a part of the path is a file, not a folder' };
   if (code && path && files[code]) return { message: `Cannot use ${path}: ${files[code]}`, hint: 'fix the path or its permissions, or give --data-dir another folder' };
   return undefined;
 }

@@ -15,6 +15,16 @@ export function parseCount(option: string, value: string, range: { min: number; 
   return n;
 }
 
+/** A saved URL as it may be printed: a password an older Ferry stored inside it is replaced by ***. */
+export function printableUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    return url.password ? withoutPassword(url) : value;
+  } catch {
+    return value;
+  }
+}
+
 /** Where a value that came in a URL is shown: the password replaced, so it is never printed. */
 function withoutPassword(url: URL): string {
   const copy = new URL(url.href);
@@ -42,6 +52,11 @@ export function checkConnectionUrl(value: string): void {
       hint: 'give the URL without them, the account with --username, and the password with --password-env VAR, --password-file FILE or --password-stdin (it is stored encrypted)',
     });
   }
+}
+
+/** The rule of Connections.add, checked before the data folder is opened. */
+export function checkConnectionName(name: string): void {
+  if (!/^[\w.-]+$/.test(name)) throw new UserError(`Connection name "${name}" is not allowed`, { hint: 'use letters, digits, dot, dash or underscore' });
 }
 
 /** The data folder option or FERRY_HOME: an empty value would make the current folder the data folder. */

@@ -118,7 +118,12 @@ export interface ItemQuery {
   offset?: number;
 }
 
-/** The store as the engine sees it (SQLite embedded, PostgreSQL for scale-out). */
+/**
+ * The store as the engine sees it (SQLite embedded, PostgreSQL for scale-out).
+ * A `status` in an update patch is the status to change to: the store applies
+ * the transition function of statuses.ts to the status it holds, writes only
+ * if that is still stored, and throws IllegalTransition otherwise.
+ */
 export interface EngineStore {
   createRun(input: { migrationId: number; kind: RunKind; parentRunId?: number; startedAt: string; pid: number }): Promise<RunRecord>;
   getRun(id: number): Promise<RunRecord | undefined>;

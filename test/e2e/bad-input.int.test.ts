@@ -70,6 +70,7 @@ const cases: Case[] = [
   },
   { name: 'connection URL that is not http(s)', args: ['connection', 'add', 'w', '--platform', 'mediawiki', '--url', 'ftp://wiki.example.org', '--username', 'A@b', '--password-env', 'PW'], env: { PW: 'x' }, code: 1, message: '--url must start with http:// or https://' },
   { name: 'connection URL that is not a URL', args: ['connection', 'add', 'w', '--platform', 'mediawiki', '--url', 'wiki example', '--username', 'A@b', '--password-env', 'PW'], env: { PW: 'x' }, code: 1, message: 'is not a URL' },
+  { name: 'connection name with a slash', args: ['connection', 'add', '../x', '--platform', 'mediawiki', '--url', 'http://127.0.0.1:9', '--username', 'A@b', '--password-env', 'PW'], env: { PW: 'x' }, code: 1, message: 'Connection name "../x" is not allowed' },
   { name: '--data-dir pointing at a file', dir: path('a-file'), args: ['status'], code: 1, message: 'a-file is a file, not a folder' },
   { name: '--data-dir below a file', dir: path('a-file', 'data'), args: ['status'], code: 1, message: 'Cannot create the data folder' },
   { name: 'empty --data-dir', dir: '', args: ['status'], code: 1, message: 'The data folder is empty' },
@@ -85,6 +86,9 @@ const cases: Case[] = [
   { name: 'logs --run -2', args: ['logs', 'first', '--run', '-2'], code: 1, message: '"-2" is not a run number' },
   { name: 'actions of a run that does not exist', args: ['actions', '99'], code: 1, message: 'No run 99' },
   { name: 'rerun 0', args: ['rerun', '0'], code: 1, message: '"0" is not a run number' },
+  { name: 'rerun --item of an item the run did not fail', args: ['rerun', '1', '--item', 'no-such-item'], code: 1, message: 'Not a FAILED, INCOMPLETE or TIMED_OUT item of run 1: no-such-item' },
+  { name: 'undo --step of a type the platform lacks', args: ['undo', '1', '--step', 'bogus'], code: 1, message: '--step "bogus" is not a step of this migration' },
+  { name: 'demo --dir pointing at a file', args: ['demo', '--dir', path('a-file')], code: 1, message: 'a-file: a file is in the way of a folder' },
   { name: 'demo --pages -3', args: ['demo', '--dir', path('demo'), '--pages', '-3'], code: 1, message: '--pages "-3" is not allowed' },
   { name: 'store file that is not a Ferry store', dir: path('garbage'), args: ['status'], code: 1, message: 'is not a Ferry store' },
 ];
@@ -106,6 +110,12 @@ beforeAll(async () => {
     const row = await store.db.insertInto('migrations').values({ name, plan_yaml: `name: ${name}\nsource: a\ntarget: b\n`, plan_file: null, source: 'a', target: 'b', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
     await store.addEvent({ migrationId: row.id, runId: null, at: now, level: 'info', step: null, item: null, message: `event of ${name}` });
   }
+  // Run 1 of "first" with one failed page; connection "a" as an older Ferry saved it, a password inside its URL.
+  const run = await store.createRun({ migrationId: 1, kind: 'run', startedAt: now, pid: 1 });
+  await store.addItems(run.id, [{ type: 'page', sourceId: '7', key: 'P', label: 'P', hash: 'h' }], now);
+  await store.updateItem(run.id, 'page', '7', { status: 'FAILED', reason: 'test' }, now);
+  await store.updateRun(run.id, { status: 'INCOMPLETE', endedAt: now });
+  await store.db.insertInto('connections').values({ name: 'a', platform: 'mediawiki', config_json: JSON.stringify({ url: 'https://old:oldsecret@wiki.example.org', username: 'A@b' }), secrets_enc: 'x.y.z', identity_json: null, checked_at: now, inventory_json: null, discovered_at: null, created_at: now }).execute();
   await store.close();
 }, 120_000);
 
@@ -135,7 +145,8 @@ describe('bad input: a clear message, exit 1 or 2, nothing written', () => {
     expect(events.code, events.stderr).toBe(0);
     expect(events.stdout).toContain('event of second');
     const connections = await ferry(dataDir, ['connection', 'list', '--json']);
-    expect(JSON.parse(connections.stdout)).toEqual([]);
+    expect((JSON.parse(connections.stdout) as Array<{ name: string; config: { url: string } }>).map((c) => [c.name, c.config.url])).toEqual([['a', 'https://old:***@wiki.example.org/']]);
+    expect((await ferry(dataDir, ['connection', 'list'])).stdout).not.toContain('oldsecret');
     const store = new Store(await openSqlite(join(dataDir, 'ferry.sqlite')));
     expect(JSON.stringify(await store.db.selectFrom('connections').selectAll().execute())).not.toContain('hunter2');
     await store.close();

@@ -5,7 +5,7 @@ import { UserError } from '../../app/errors.js';
 import { connectors } from '../../app/registry.js';
 import { withFerry } from '../context.js';
 import { printJson, table } from '../output.js';
-import { checkConnectionUrl } from '../validate.js';
+import { checkConnectionName, checkConnectionUrl, printableUrl } from '../validate.js';
 
 async function readSecret(options: { passwordEnv?: string; passwordFile?: string; passwordStdin?: boolean }): Promise<string> {
   if (options.passwordEnv) {
@@ -47,6 +47,7 @@ export function connectionCommand(): Command {
     .option('--password-stdin', 'read the password from standard input')
     .addHelpText('after', '\nExample:\n  FERRY_PW=... ferry connection add old-wiki --platform mediawiki --url http://127.0.0.1:8080 --username Admin@ferry --password-env FERRY_PW\n\nThe connection is checked (reachable, credentials, rights) before it is saved; nothing is saved if the check fails.')
     .action(async (name: string, options: { platform: string; url: string; username: string; passwordEnv?: string; passwordFile?: string; passwordStdin?: boolean }, command: Command) => {
+      checkConnectionName(name);
       checkConnectionUrl(options.url);
       const password = await readSecret(options);
       await withFerry(command, async (ferry) => {
@@ -61,7 +62,7 @@ export function connectionCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       await withFerry(command, async (ferry) => {
-        const list = await ferry.connections.list();
+        const list = (await ferry.connections.list()).map((c) => (typeof c.config.url === 'string' ? { ...c, config: { ...c.config, url: printableUrl(c.config.url) } } : c));
         if (options.json) return printJson(list);
         if (list.length === 0) return void process.stdout.write('No connections yet. Add one with `ferry connection add`.\n');
         process.stdout.write(`${table(list.map((c) => ({ name: c.name, platform: c.platform, url: String(c.config.url ?? ''), site: c.identity?.siteName, checked: c.checkedAt?.slice(0, 19), discovered: c.discoveredAt?.slice(0, 19) ?? 'never' })), ['name', 'platform', 'url', 'site', 'checked', 'discovered'])}\n`);

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import type { Ferry, RunOptions } from '../../app/ferry.js';
+import { connectorFor } from '../../app/connections.js';
 import { UserError } from '../../app/errors.js';
+import { RERUNNABLE } from '../../core/statuses.js';
 import type { RunRecord } from '../../core/ports.js';
 import { migrationFrom, parseRunId, withFerry } from '../context.js';
 import { printJson } from '../output.js';
@@ -37,6 +39,24 @@ async function withProgress(ferry: Ferry, json: boolean, body: (options: RunOpti
     view.stop();
     process.off('SIGINT', onSigint);
   }
+}
+
+/** `rerun --item`: ids that are not re-runnable items of the run would make an empty run that says nothing. */
+async function checkRerunItems(ferry: Ferry, runId: number, sourceIds: string[]): Promise<void> {
+  await ferry.requireRun(runId);
+  const rerunnable = new Set((await ferry.store.listItems(runId, { statuses: [...RERUNNABLE] })).map((i) => i.sourceId));
+  const unknown = sourceIds.filter((id) => !rerunnable.has(id));
+  if (unknown.length > 0) {
+    throw new UserError(`Not a FAILED, INCOMPLETE or TIMED_OUT item of run ${runId}: ${unknown.join(', ')}`, { hint: `see the ids with \`ferry items ${runId} --status FAILED\`` });
+  }
+}
+
+/** `undo --step`: a type the run's platform does not have would make an undo run that removes nothing. */
+async function checkStep(ferry: Ferry, runId: number, type: string): Promise<void> {
+  const run = await ferry.requireRun(runId);
+  const migration = await ferry.migrations.byId(run.migrationId);
+  const types = connectorFor((await ferry.connections.get(migration.source)).platform).objectTypes.map((t) => t.name);
+  if (!types.includes(type)) throw new UserError(`--step "${type}" is not a step of this migration`, { hint: `use one of: ${types.join(', ')}` });
 }
 
 export function runCommands(program: Command): void {
@@ -77,7 +97,11 @@ Examples:
     .option('--item <sourceId...>', 'only these items (source ids from `ferry items`)')
     .option('--json', 'print the result as JSON')
     .action(async (runArg: string, options: { item?: string[]; json?: boolean }, command: Command) => {
-      await withFerry(command, (ferry) => withProgress(ferry, options.json === true, (o) => ferry.rerun(parseRunId(runArg), { ...o, ...(options.item ? { sourceIds: options.item } : {}) })));
+      const runId = parseRunId(runArg);
+      await withFerry(command, async (ferry) => {
+        if (options.item) await checkRerunItems(ferry, runId, options.item);
+        await withProgress(ferry, options.json === true, (o) => ferry.rerun(runId, { ...o, ...(options.item ? { sourceIds: options.item } : {}) }));
+      });
     });
 
   program
@@ -86,7 +110,11 @@ Examples:
     .option('--step <type>', 'undo only this step (object type) of the run')
     .option('--json', 'print the result as JSON')
     .action(async (runArg: string, options: { step?: string; json?: boolean }, command: Command) => {
-      await withFerry(command, (ferry) => withProgress(ferry, options.json === true, (o) => ferry.undo(parseRunId(runArg), { ...o, ...(options.step ? { type: options.step } : {}) })));
+      const runId = parseRunId(runArg);
+      await withFerry(command, async (ferry) => {
+        if (options.step) await checkStep(ferry, runId, options.step);
+        await withProgress(ferry, options.json === true, (o) => ferry.undo(runId, { ...o, ...(options.step ? { type: options.step } : {}) }));
+      });
     });
 
   program

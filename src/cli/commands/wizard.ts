@@ -68,7 +68,8 @@ export function wizardCommand(): Command {
             { name: 'create a renamed copy', value: 'rename' },
           ],
         });
-        const name = await input({ message: 'Name of this migration', default: `${source}-to-${target}` });
+        // The name becomes a file name in the current folder: only what a plan name allows (no slash, no "..").
+        const name = await input({ message: 'Name of this migration', default: `${source}-to-${target}`, validate: (v) => (/^[\p{L}\p{N}_-][\p{L}\p{N} _.-]*$/u.test(v) && !v.includes('..')) || 'letters, digits, space, dot, dash or underscore' });
         const plan = { name, source, target, conflict, types: Object.fromEntries(types.map((t) => [t.name, chosen.includes(t.name)])) };
         const file = `${name}.yaml`;
         writeFileSync(file, `# Written by \`ferry wizard\`; run it again with \`ferry run ${file}\`.\n${stringify(plan)}`);
