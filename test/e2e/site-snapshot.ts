@@ -150,7 +150,8 @@ export async function snapshotSite(site: SiteAccess): Promise<SiteSnapshot> {
     snapshot.menuItems.set(itemKey.get(i.id)!, {
       parent: i.parent ? itemKey.get(i.parent) : null,
       kind: i.type,
-      object: i.type === 'custom' ? normalise(i.url) : i.type === 'taxonomy' ? termKey.get(i.object_id) : anyKey(i.object_id),
+      // An item whose post or term is gone (WordPress's "invalid") points at nothing on either site.
+      object: i.type === 'custom' ? normalise(i.url) : i.invalid && i.url === '' ? `gone ${i.object}` : i.type === 'taxonomy' ? termKey.get(i.object_id) : anyKey(i.object_id),
     });
   }
   for (const m of media) {
