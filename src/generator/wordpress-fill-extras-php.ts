@@ -69,7 +69,7 @@ function ferry_extras( $x, $ids ) {
 \t$out['extra-auto-draft'] = ferry_check( wp_insert_post( [ 'post_type' => 'post', 'post_title' => $x['autoDraftTitle'], 'post_status' => 'auto-draft' ], true ), 'auto-draft' );
 \tif ( isset( $x['danglingMenuItem'] ) ) {
 \t\t$d = $x['danglingMenuItem'];
-\t\t$gone = ferry_check( wp_insert_post( wp_slash( [ 'post_type' => 'post', 'post_title' => $d['title'], 'post_status' => 'publish', 'post_content' => '<p>Deleted.</p>' ] ), true ), 'post to delete' );
+\t\t$gone = ferry_check( wp_insert_post( wp_slash( [ 'post_type' => 'post', 'post_title' => 'A story that was deleted', 'post_status' => 'publish', 'post_content' => '<p>Deleted.</p>' ] ), true ), 'post to delete' );
 \t\t$menu = ferry_id( $ids, $d['menuKey'] );
 \t\t$position = count( wp_get_nav_menu_items( $menu ) ) + 1;
 \t\t$out['extra-dangling-item'] = ferry_check( wp_update_nav_menu_item( $menu, 0, wp_slash( [ 'menu-item-title' => $d['title'], 'menu-item-status' => 'publish', 'menu-item-position' => $position,

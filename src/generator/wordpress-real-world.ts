@@ -25,7 +25,10 @@ export interface GeneratedExtras {
   navigation: { title: string; content: string };
   trashedTitle: string;
   autoDraftTitle: string;
-  /** A menu item in the first menu whose post is then deleted without WordPress's hooks (as importers leave them). */
+  /**
+   * A menu item in the first menu whose post is then deleted without WordPress's hooks (as importers
+   * leave them). Its label differs from the post's title, which WordPress would store as empty.
+   */
   danglingMenuItem?: { menuKey: string; title: string };
 }
 
@@ -52,7 +55,7 @@ export function generateExtras(menuKeys: readonly string[]): GeneratedExtras {
     navigation: { title: 'Header navigation', content: '<!-- wp:navigation-link {"label":"Timetable","url":"https://example.org/timetable","kind":"custom","isTopLevelLink":true} /-->' },
     trashedTitle: 'Old announcement (in the trash)',
     autoDraftTitle: 'Auto Draft',
-    ...(menuKeys[0] !== undefined ? { danglingMenuItem: { menuKey: menuKeys[0], title: 'A story that was deleted' } } : {}),
+    ...(menuKeys[0] !== undefined ? { danglingMenuItem: { menuKey: menuKeys[0], title: 'Story of the week' } } : {}),
   };
 }
 

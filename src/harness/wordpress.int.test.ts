@@ -148,7 +148,10 @@ describe('WordPress harness', () => {
       const items = await rest(site, `/wp/v2/menu-items?menus=${menu.body.id}&context=edit`);
       expect(items.body.map((item: { parent: number }) => item.parent).sort()).toEqual([0, top.body.id]);
       const menus = await rest(site, '/wp/v2/menus?context=edit');
-      expect(menus.body.find((m: { id: number }) => m.id === menu.body.id)?.locations).toEqual(['primary']);
+      expect(menus.body.find((m: { id: number }) => m.id === menu.body.id)?.locations).toEqual([]);
+      // A location the theme lacks is refused, as on any block-theme site.
+      const placed = await rest(site, `/wp/v2/menus/${menu.body.id}`, { json: { locations: ['primary'] } });
+      expect(placed.status).toBe(400);
     }
   });
 

@@ -80,6 +80,10 @@ export async function snapshotSite(site: SiteAccess): Promise<SiteSnapshot> {
       .replace(/wp-image-(\d+)/g, (_, id) => `wp-image-{${mediaKey.get(Number(id)) ?? id}}`)
       .replace(/ids="([\d,\s]+)"/g, (_, ids: string) => `ids="${ids.split(',').map((id) => mediaKey.get(Number(id.trim())) ?? id).join(',')}"`)
       .replace(/"id":(\d+)/g, (_, id) => `"id":{${mediaKey.get(Number(id)) ?? anyKey(Number(id))}}`)
+      .replace(/"mediaId":(\d+)/g, (_, id) => `"mediaId":{${mediaKey.get(Number(id)) ?? id}}`)
+      // Galleries as older editors and importers save them: ids as strings, data-id on each image.
+      .replace(/"ids":\[([^\]]*)\]/g, (_, list: string) => `"ids":[${list.replace(/\d+/g, (id) => `{${mediaKey.get(Number(id)) ?? id}}`)}]`)
+      .replace(/data-id="(\d+)"/g, (_, id) => `data-id="{${mediaKey.get(Number(id)) ?? id}}"`)
       .replace(/\{site\}\/wp-content\/uploads\/\d{4}\/\d{2}\/([^"'\s)]+?)(-\d+x\d+)?(\.[a-z0-9]+)/gi, (match) => {
         const stem = match.replace(/(-\d+x\d+)?\.[a-z0-9]+$/i, '');
         return `{file ${mediaByFile.get(stem) ?? stem}}`;
@@ -146,7 +150,8 @@ export async function snapshotSite(site: SiteAccess): Promise<SiteSnapshot> {
     snapshot.menuItems.set(itemKey.get(i.id)!, {
       parent: i.parent ? itemKey.get(i.parent) : null,
       kind: i.type,
-      object: i.type === 'custom' ? normalise(i.url) : i.type === 'taxonomy' ? termKey.get(i.object_id) : anyKey(i.object_id),
+      // An item whose post or term is gone (WordPress's "invalid") points at nothing on either site.
+      object: i.type === 'custom' ? normalise(i.url) : i.invalid && i.url === '' ? `gone ${i.object}` : i.type === 'taxonomy' ? termKey.get(i.object_id) : anyKey(i.object_id),
     });
   }
   for (const m of media) {

@@ -60,7 +60,7 @@ async function writeComment(ctx: WpContext, request: WriteRequest, signal: Abort
     const changed = changedFields({ ...desired, content: comparableContent(desired.content) }, state);
     if (changed.length === 0) return result({ targetId: String(current.id), outcome: 'unchanged', version: commentVersion(current), deferred });
     // Without date_gmt, WordPress recomputes it from the local date with the site's current time zone.
-    const patch = { ...Object.fromEntries(changed.map((key) => [key, desired[key as keyof typeof desired]])), date_gmt: desired.date_gmt };
+    const patch = { ...Object.fromEntries(changed.map((key) => [key, desired[key as keyof typeof desired]])), date_gmt: desired.date_gmt, ...keptIp(data) };
     ctx.connector.log('debug', `comment ${current.id} differs in ${changed.join(', ')}`);
     const row = await saveComment(ctx, { route: `wp/v2/comments/${current.id}`, body: patch, what: `updating comment "${item.label}"`, userAgent: data.author_user_agent }, signal, true);
     return result({ targetId: String(row.id), outcome: 'updated', version: commentVersion(row), deferred });
@@ -80,7 +80,7 @@ async function writeComment(ctx: WpContext, request: WriteRequest, signal: Abort
     const created = await saveComment(ctx, { route: 'wp/v2/comments', body, what: `creating comment "${item.label}"`, userAgent: data.author_user_agent }, signal, false);
     if (!anonymous) return created;
     // Updates do not apply require_name_email: the empty name or address is written back at once.
-    const patch = { author_name: data.author_name, author_email: data.author_email, date_gmt: data.date_gmt };
+    const patch = { author_name: data.author_name, author_email: data.author_email, date_gmt: data.date_gmt, ...keptIp(data) };
     return saveComment(ctx, { route: `wp/v2/comments/${created.id}`, body: patch, what: `emptying the author fields of comment "${item.label}"`, userAgent: data.author_user_agent }, signal, true);
   };
   let row: CommentRow;
@@ -93,7 +93,8 @@ async function writeComment(ctx: WpContext, request: WriteRequest, signal: Abort
     if (!hasWpCode(error, 'comment_duplicate')) throw error;
     return adoptDuplicate(ctx, item, desired, deferred, error, signal);
   }
-  return result({ targetId: String(row.id), outcome: 'created', version: commentVersion(row), deferred });
+  const warnings = data.author_ip ? [] : [`Comment "${item.label}" has no author IP on the source; the REST API accepts only a valid address, so the target recorded ${row.author_ip || "Ferry's own"}.`];
+  return result({ targetId: String(row.id), outcome: 'created', version: commentVersion(row), deferred, warnings });
 }
 
 /**
@@ -110,6 +111,16 @@ async function adoptDuplicate(ctx: WpContext, item: SourceItem<CommentData>, des
   if (!same) throw error;
   const message = `Comment "${item.label}" was already on the target (comment ${same.id}, same post, author and words); it was adopted as it is.`;
   return result({ targetId: String(same.id), outcome: 'unchanged', version: ADOPTED, deferred, warnings: [message], actions: [{ code: 'comment-adopted', message, type: 'comment', sourceId: item.sourceId, label: item.label }] });
+}
+
+/**
+ * Every write of a comment, updates too, records the address of the request
+ * (Ferry's machine) as the author's IP unless the body names one. An empty
+ * source IP cannot be sent (the REST API accepts only a valid address): such
+ * a comment gets Ferry's address, and the write warns.
+ */
+function keptIp(data: CommentData): { author_ip?: string } {
+  return data.author_ip ? { author_ip: data.author_ip } : {};
 }
 
 /**

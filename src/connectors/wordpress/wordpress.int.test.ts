@@ -156,7 +156,7 @@ describe('WordPress connector against real sites', () => {
     expect(count('settings')).toBe(1);
     const details = inventory.details as Row;
     expect(details.largestMedia).toEqual({ name: BIG_FILE.name, size: BIG_FILE.size });
-    expect(details.activePlugins).toEqual([{ plugin: 'ferry-shop/ferry-shop.php', name: 'Ferry Shop (generated)' }]);
+    expect(details.activePlugins).toEqual([{ plugin: 'ferry-shop/ferry-shop', name: 'Ferry Shop (generated)' }]);
     expect(details.userEmails).toHaveLength(filled.content.users.length + 1);
     expect(details.uploadLimit).toMatchObject({ known: false });
     expect(JSON.stringify(details)).not.toContain('@example.org');
@@ -358,7 +358,7 @@ describe('WordPress connector against real sites', () => {
       const view = (i: Row, ids: (type: string, id: number) => number) => ({
         title: i.title.raw, type: i.type, object: i.object, order: i.menu_order, parent: ids('menu-item', i.parent), menu: ids('menu', i.menus),
         target: i.target, classes: i.classes, description: i.description,
-        ...(i.type === 'custom' ? { url: i.url.split(source.url).join(target.url) } : { objectId: ids(typeOf(i), i.object_id) }),
+        ...(i.type === 'custom' ? { url: i.url.split(source.url).join(target.url) } : i.invalid ? { gone: true } : { objectId: ids(typeOf(i), i.object_id) }),
       });
       expect(view(copy, (_t, id) => id)).toEqual(view(item, (t, id) => mapped(t, id)));
       if (item.parent) nested++;
@@ -406,14 +406,21 @@ describe('WordPress connector against real sites', () => {
   });
 
   it('inspects both sides alike: every migrated object equals its copy once references are mapped', async () => {
+    // The one thing REST cannot carry here: an empty author IP (only valid addresses are accepted; the write warned).
+    const noIp = new Set((await Promise.all(['all', 'spam', 'trash'].map((status) => restAll<Row>(source, 'wp/v2/comments', { status, _fields: 'id,author_ip' })))).flat().filter((c) => c.author_ip === '').map((c) => String(c.id)));
+    expect(noIp.size).toBeGreaterThan(0);
+    const written = [...noIp].filter((id) => firstRun.get(`comment:${id}`)?.ok && ok(firstRun.get(`comment:${id}`)).outcome === 'created');
+    expect(written.length).toBeGreaterThan(0);
+    for (const id of written) expect(ok(firstRun.get(`comment:${id}`)).warnings?.join(' ') ?? '', id).toMatch(/no author IP/);
     const differences: string[] = [];
     for (const type of ORDER) {
       const pairs = comparablePairs(type);
       const [left, right] = await Promise.all([from.inspect!(type, pairs.map(([s]) => s), { signal: signal() }), to.inspect!(type, pairs.map(([, t]) => t), { signal: signal() })]);
       expect(left.size, type).toBe(pairs.length);
       for (const [sourceId, targetId] of pairs) {
-        const a = translate(left.get(sourceId)?.fields);
-        const b = right.get(targetId)?.fields;
+        const a = translate(left.get(sourceId)?.fields) as Row;
+        const b = { ...right.get(targetId)?.fields } as Row;
+        if (type === 'comment' && noIp.has(sourceId)) [a.author_ip, b.author_ip] = ['(not carried)', '(not carried)'];
         if (JSON.stringify(a) !== JSON.stringify(b)) differences.push(`${type} ${sourceId}: ${JSON.stringify(a)} <> ${JSON.stringify(b)}`);
       }
     }
