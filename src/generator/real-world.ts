@@ -7,7 +7,8 @@ import { IMPORTED_PREFIX, IPV6_EDITOR, SYSTEM_AUTHORS } from './vocabulary.js';
  * Shapes that real wiki dumps hold and freshly generated content would not:
  * history imported after the latest revision (latest with parent id 0),
  * edits by MediaWiki's system accounts, IPv6 and imported ("oldwiki>Name")
- * authors, revisions from 2002 on, empty summaries, and pages of the JSON,
+ * authors, revisions from 2002 on, empty summaries, null revisions in the
+ * same second as the edit before them, and pages of the JSON,
  * CSS and JavaScript content models. Applied after the ordinary pages are
  * built, so the page count stays exact.
  */
@@ -38,6 +39,21 @@ function maintenanceEdit(page: GeneratedPage): void {
   const last = page.revisions.at(-1)!;
   const at = new Date(last.timestamp).getTime() / 1000 + 3_600;
   page.revisions.push({ text: `${last.text}\n<!-- links updated by a maintenance script -->`, user: SYSTEM_AUTHORS[0], timestamp: iso(at), comment: '', minor: true });
+}
+
+/**
+ * A protection's null revision: same text, same second as the edit before it, by the sysop who
+ * protected the page. MediaWiki's importer takes such a revision for a duplicate unless told apart.
+ */
+function protectionNullRevision(page: GeneratedPage, sysop: string): void {
+  const last = page.revisions.at(-1)!;
+  page.revisions.push({
+    text: last.text,
+    user: sysop,
+    timestamp: last.timestamp,
+    comment: `Protected "[[${page.title}]]": vandalism ([Edit=Allow only administrators] (indefinite))`,
+    minor: true,
+  });
 }
 
 const MODEL_PAGES: ReadonlyArray<{ title: string; model: 'json' | 'css' | 'javascript'; text: (r: number) => string }> = [
@@ -78,6 +94,8 @@ export function addRealWorldShapes(random: Random, pages: GeneratedPage[], users
       page.lateRevisions = page.revisions.length - 1;
     } else if (index % 25 === 7) {
       maintenanceEdit(page);
+    } else if (index % 25 === 12) {
+      protectionNullRevision(page, users[0] as string);
     }
   });
   for (const page of pages) {

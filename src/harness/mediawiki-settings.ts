@@ -32,6 +32,8 @@ export const BOT_GRANTS: readonly string[] = [
   'createaccount',
   'delete',
   'protect',
+  // "View deleted material": lets discover count deleted revisions, which Ferry names as not carried.
+  'viewdeleted',
 ];
 
 /** A PHP single-quoted string literal. */

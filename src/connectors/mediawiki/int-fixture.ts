@@ -33,6 +33,8 @@ export const FIXTURE = {
   files: { logo: 'Logo.png', icon: 'Icon.gif', big: 'Big.pdf' },
   /** Written today, then given older history by importDump: its latest revision has parent id 0. */
   lateHistory: 'Late history',
+  /** An edit and a null revision (same text) saved in the same second, as uploads and protections make them. */
+  sameSecond: 'Same second',
 } as const;
 
 /**
@@ -85,6 +87,10 @@ export async function fillSource(wiki: WikiInstance): Promise<void> {
   for (const [i, user] of ['Alice', 'Bob', 'Carol'].entries()) {
     await edit(FIXTURE.bigPage, user, bigText(i), `big v${i + 1}`);
   }
+  // Kinds Ferry names as not carried: a deleted page (archived revisions) and a protected page.
+  await edit('Deleted page', 'Alice', 'Soon gone', 'to be deleted');
+  await wiki.php('deleteBatch.php', ['-r', 'fixture'], { input: 'Deleted page\n' });
+  await wiki.php('protect.php', ['-r', 'fixture', FIXTURE.template]);
   await edit(FIXTURE.lateHistory, 'Alice', 'Current text, written first', 'latest, written before its history arrived');
   await importLateHistory(wiki);
   await uploadFiles(wiki);
@@ -102,7 +108,11 @@ async function importLateHistory(wiki: WikiInstance): Promise<void> {
       '</revision>',
     ].join(''),
   );
-  const xml = `<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11" xml:lang="en"><page><title>${FIXTURE.lateHistory}</title><ns>0</ns>${revisions.join('')}</page></mediawiki>\n`;
+  const same = ['Alice', 'Bob'].map(
+    (user, i) =>
+      `<revision><timestamp>2021-06-01T12:00:00Z</timestamp><contributor><username>${user}</username></contributor><comment>${i === 0 ? 'edit' : 'null revision'}</comment><model>wikitext</model><format>text/x-wiki</format><text xml:space="preserve">Same text twice</text></revision>`,
+  );
+  const xml = `<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11" xml:lang="en"><page><title>${FIXTURE.lateHistory}</title><ns>0</ns>${revisions.join('')}</page><page><title>${FIXTURE.sameSecond}</title><ns>0</ns>${same.join('')}</page></mediawiki>\n`;
   const dir = await mkdtemp(join(tmpdir(), 'ferry-fixture-xml-'));
   try {
     await writeFile(join(dir, 'late.xml'), xml);

@@ -87,9 +87,12 @@ async function targetTitles(ctx: MwContext, requests: WriteRequest[], site: Site
   });
 }
 
-/** "timestamp|sha1" of every revision the existing target pages hold. */
-async function knownRevisions(ctx: MwContext, rows: Map<string, PageRow>, signal: AbortSignal): Promise<Map<number, Set<string>>> {
-  const out = new Map<number, Set<string>>();
+/**
+ * How many revisions of each "timestamp|sha1" the existing target pages hold: counted, because a
+ * history can hold the same pair twice (a null revision saved in the same second as the edit before it).
+ */
+async function knownRevisions(ctx: MwContext, rows: Map<string, PageRow>, signal: AbortSignal): Promise<Map<number, Map<string, number>>> {
+  const out = new Map<number, Map<string, number>>();
   const limit = pLimit(HISTORY_CONCURRENCY);
   const existing = [...rows.values()].filter((r) => r.pageid !== undefined && !r.missing);
   await Promise.all(
@@ -102,7 +105,9 @@ async function knownRevisions(ctx: MwContext, rows: Map<string, PageRow>, signal
         const [page] = z
           .array(z.object({ revisions: z.array(z.object({ timestamp: z.string(), sha1: z.string().optional() })).default([]) }))
           .parse(result.pages ?? []);
-        out.set(row.pageid!, new Set((page?.revisions ?? []).map((r) => revisionKey(r.timestamp, r.sha1 ?? ''))));
+        const counts = new Map<string, number>();
+        for (const r of page?.revisions ?? []) counts.set(revisionKey(r.timestamp, r.sha1 ?? ''), (counts.get(revisionKey(r.timestamp, r.sha1 ?? '')) ?? 0) + 1);
+        out.set(row.pageid!, counts);
       }),
     ),
   );
@@ -114,7 +119,7 @@ interface PlanInput {
   request: WriteRequest;
   title: string;
   row: PageRow | undefined;
-  known: Set<string> | undefined;
+  known: Map<string, number> | undefined;
 }
 
 function planPage({ index, request, title, row, known }: PlanInput): PagePlan {
@@ -128,12 +133,25 @@ function planPage({ index, request, title, row, known }: PlanInput): PagePlan {
   let expectedSha1 = latest.sha1;
   let cleaned = 0;
   let normalised = 0;
+  const remaining = new Map(known ?? []);
+  const sent = new Set<string>();
   for (const revision of data.revisions) {
     const { xml, targetSha1, changed } = toXmlRevision(revision, request);
     if (changed) cleaned++;
     else if (targetSha1 !== revision.sha1) normalised++;
     if (revision === latest) expectedSha1 = targetSha1;
-    if (!known?.has(revisionKey(revision.timestamp, targetSha1))) revisions.push(xml);
+    const key = revisionKey(revision.timestamp, targetSha1);
+    const onTarget = remaining.get(key) ?? 0;
+    if (onTarget > 0) {
+      remaining.set(key, onTarget - 1);
+      continue;
+    }
+    // MediaWiki skips an imported revision whose timestamp and SHA-1 a revision of the page already has
+    // (or one earlier in the same upload): a null revision saved in the same second as the edit before it
+    // would be lost. Without <sha1> it is stored; Ferry's own count above keeps the write idempotent.
+    if (sent.has(key) || known?.has(key)) delete xml.sha1Base36;
+    sent.add(key);
+    revisions.push(xml);
   }
   if (cleaned > 0) warnings.push(`${cleaned} revision(s) of "${data.title}" held characters XML cannot carry; they were replaced by U+FFFD.`);
   if (normalised > 0) {
