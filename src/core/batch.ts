@@ -149,8 +149,9 @@ async function writeBatch(state: RunState, toWrite: Array<{ item: ItemRecord; de
     loaded = await ctx.source.load(toWrite.map((w) => headerOf(w.item)), { signal });
     const resolverFor = await buildResolver(state, loaded);
     const requests: WriteRequest[] = loaded.map((item, i) => {
-      const { decision } = toWrite[i]!;
-      return { item, mode: decision.mode, ...(decision.existing ? { existing: decision.existing } : {}), resolve: resolverFor(item) };
+      const { decision, mapping } = toWrite[i]!;
+      const finishing = mapping?.state === 'pending' ? mapping.pendingMode : undefined;
+      return { item, mode: decision.mode, ...(decision.existing ? { existing: decision.existing } : {}), ...(finishing ? { finishing } : {}), resolve: resolverFor(item) };
     });
     outcomes = await ctx.target.write(type, requests, { signal });
   } catch (error) {

@@ -19,7 +19,9 @@ export async function missingOnTarget(state: RunState, spec: ObjectTypeSpec, ite
   const check = (state.mapCheck ??= { all: false, sampled: new Map() });
   const candidates = items.filter((item) => {
     const m = mappings.get(item.sourceId);
-    return spec.deletable && m?.state === 'done' && !!m.targetId && m.origin === 'created';
+    // Only items the map would call unchanged: a changed one may have a changed key (a comment's text),
+    // and its update goes by target id anyway.
+    return spec.deletable && m?.state === 'done' && !!m.targetId && m.origin === 'created' && m.hash === item.hash;
   });
   const missing = new Set<string>();
   if (candidates.length === 0) return missing;

@@ -157,6 +157,13 @@ export interface WriteRequest<D = unknown> {
   existing?: TargetRef;
   /** Target id of a referenced source item, or undefined when it was not migrated. */
   resolve(ref: ItemRef): string | undefined;
+  /**
+   * Set when an earlier attempt of this write ('create') was interrupted after
+   * it may have reached the target: what this call finds there is the earlier
+   * attempt's work, and the actions a create raises (a password to reset...)
+   * are still owed. The engine counts the outcome as the first attempt's.
+   */
+  finishing?: WriteMode;
 }
 
 export interface WriteResult {

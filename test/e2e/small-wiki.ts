@@ -6,7 +6,7 @@ import type { WikiSnapshot } from './wiki-snapshot.js';
 import { expect } from 'vitest';
 
 /** A small generated wiki (history, users, files): enough for many runs within a test's time. */
-export const SMALL_WIKI: WikiContentOptions = { seed: 6_0406, pages: 60, revisionsPerPage: { min: 1, max: 4 }, users: 6, files: 5, bigPageBytes: 120_000, scribunto: false };
+export const SMALL_WIKI: WikiContentOptions = { seed: 6_0406, pages: 150, revisionsPerPage: { min: 1, max: 4 }, users: 6, files: 5, bigPageBytes: 120_000, scribunto: false };
 
 export async function smallSource(root: string, name: string): Promise<{ source: WikiInstance; content: GeneratedWiki }> {
   const { wiki, content } = await startFilledWiki({ name, baseDir: join(root, 'source'), content: SMALL_WIKI, scribunto: false });

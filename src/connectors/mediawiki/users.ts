@@ -84,7 +84,7 @@ export async function writeUsers(ctx: MwContext, requests: WriteRequest[], signa
   const outcomes: WriteOutcome[] = [];
   for (const request of requests) {
     try {
-      outcomes.push({ ok: true, result: await writeUser(ctx, request.item as SourceItem<UserData>, signal) });
+      outcomes.push({ ok: true, result: await writeUser(ctx, request.item as SourceItem<UserData>, signal, request.finishing === 'create') });
     } catch (error) {
       if (signal.aborted) throw error;
       outcomes.push({ ok: false, error });
@@ -100,7 +100,7 @@ export async function ensureUser(ctx: MwContext, name: string, signal: AbortSign
   return { targetId: await createAccount(ctx, name, signal) };
 }
 
-async function writeUser(ctx: MwContext, item: SourceItem<UserData>, signal: AbortSignal) {
+async function writeUser(ctx: MwContext, item: SourceItem<UserData>, signal: AbortSignal, finishingCreate = false) {
   const data = item.data;
   if (data.missing) throw new ConnectorError(`User "${data.name}" no longer exists on the source`, { kind: 'not_found' });
   const site = await ctx.site(signal);
@@ -129,7 +129,8 @@ async function writeUser(ctx: MwContext, item: SourceItem<UserData>, signal: Abo
     warnings.push(message);
     actions.push({ code: 'user-group-not-assigned', message, type: 'user', sourceId: item.sourceId, label: item.label, fields: ['groups'] });
   }
-  if (created) {
+  // An interrupted create of ours may have made the account: its password action is still owed.
+  if (created || finishingCreate) {
     actions.push({
       code: 'user-password',
       message: `User "${targetName}" was created without a known password: they must reset it (Special:PasswordReset, or maintenance/changePassword.php on the server).`,

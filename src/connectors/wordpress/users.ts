@@ -132,7 +132,12 @@ async function writeUser(ctx: WpContext, request: WriteRequest, signal: AbortSig
   if (request.existing?.version === ADOPTED) return { targetId: request.existing.targetId, outcome: 'unchanged', version: ADOPTED };
   let current = request.mode === 'update' && request.existing ? (await usersById(ctx, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId)) : undefined;
   current ??= await findByLogin(ctx, login, signal);
-  if (current) return updateUser(ctx, item, current, signal);
+  if (current) {
+    const result = await updateUser(ctx, item, current, signal);
+    if (request.finishing !== 'create') return result;
+    // Our own interrupted create made this account: its password action is still owed.
+    return { ...result, actions: [...(result.actions ?? []), passwordAction(item, current.username)] };
+  }
   const sameEmail = data.email ? await findByEmail(ctx, data.email, signal) : undefined;
   if (sameEmail) return adoptByEmail(item, sameEmail);
   return createUser(ctx, item, login, signal);
@@ -155,13 +160,7 @@ async function createUser(ctx: WpContext, item: SourceItem<UserData>, login: str
     warnings.push(message);
     actions.push({ code: 'user-role-missing', message, type: 'user', sourceId: item.sourceId, label: item.label, fields: ['roles'] });
   }
-  actions.push({
-    code: 'user-password',
-    message: `User "${login}" was created with a random password nobody knows: they must reset it (wp-login.php?action=lostpassword on the target), or an administrator sets one.`,
-    type: 'user',
-    sourceId: item.sourceId,
-    label: item.label,
-  });
+  actions.push(passwordAction(item, login));
   return result({ targetId: String(row.id), outcome: 'created', version: userVersion(row), actions, warnings });
 }
 
@@ -266,4 +265,14 @@ function userHeader(data: UserData): ItemHeader {
 function randomPassword(): string {
   // Random and thrown away: never logged, never stored.
   return `${randomBytes(24).toString('base64url')}aA1!`;
+}
+
+function passwordAction(item: SourceItem<UserData>, login: string): PostAction {
+  return {
+    code: 'user-password',
+    message: `User "${login}" was created with a random password nobody knows: they must reset it (wp-login.php?action=lostpassword on the target), or an administrator sets one.`,
+    type: 'user',
+    sourceId: item.sourceId,
+    label: item.label,
+  };
 }
