@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { MigrationContext } from '../core/context.js';
-import { parsePlan, type Plan } from '../core/plan.js';
+import { checkPlanSize, parsePlan, PlanError, type Plan } from '../core/plan.js';
 import { layoutJobs, PlanMismatch } from '../core/planner.js';
 import { runPrechecks } from '../core/prechecks.js';
 import { previewMigration, type Preview, type PreviewRow } from '../core/preview.js';
@@ -83,15 +83,23 @@ export class Ferry {
 
   /** Reads and validates a plan file, and checks it against the connector's object types. */
   async readPlan(file: string): Promise<Plan> {
+    return (await this.readPlanFile(file)).plan;
+  }
+
+  /** The plan file's text and its validated plan; its size is checked before it is read. */
+  private async readPlanFile(file: string): Promise<{ text: string; plan: Plan }> {
     let text: string;
     try {
+      // Refused before reading: a huge file is not the plan someone meant.
+      checkPlanSize(statSync(file).size, file);
       text = readFileSync(file, 'utf8');
-    } catch {
-      throw new UserError(`Cannot read the plan file ${file}`, { hint: 'check the path' });
+    } catch (error) {
+      if (error instanceof PlanError) throw error;
+      throw new UserError(`Cannot read the plan file ${file}`, { hint: 'check the path: it must be a readable file' });
     }
     const plan = parsePlan(text, file);
     await this.validatePlan(plan);
-    return plan;
+    return { text, plan };
   }
 
   /** Warnings about a valid plan (a job order that breaks a dependency). */
@@ -121,8 +129,8 @@ export class Ferry {
 
   /** Saves (or updates) the migration a plan file describes. */
   async saveMigration(file: string): Promise<MigrationRow> {
-    const plan = await this.readPlan(file);
-    return this.migrations.save(plan, readFileSync(file, 'utf8'), resolve(file), this.now());
+    const { plan, text } = await this.readPlanFile(file);
+    return this.migrations.save(plan, text, resolve(file), this.now());
   }
 
   /**
@@ -130,8 +138,7 @@ export class Ferry {
    * saves it only once its pre-checks pass, so bad input leaves the store as it was.
    */
   async draftMigration(file: string): Promise<MigrationRow> {
-    const plan = await this.readPlan(file);
-    const text = readFileSync(file, 'utf8');
+    const { plan, text } = await this.readPlanFile(file);
     const existing = await this.migrations.byName(plan.name).catch(() => undefined);
     const now = this.now();
     return { id: existing?.id ?? 0, name: plan.name, plan_yaml: text, plan_file: resolve(file), source: plan.source, target: plan.target, archived: existing?.archived ?? 0, created_at: existing?.created_at ?? now, updated_at: now };

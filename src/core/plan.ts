@@ -124,12 +124,16 @@ export const MAX_PLAN_BYTES = 1_000_000;
 /** Aliases a plan may use (`*name`); the cap stops a "billion laughs" document from expanding. */
 export const MAX_PLAN_ALIASES = 50;
 
-/** Parses and validates plan YAML; throws PlanError with field names and lines. */
-export function parsePlan(text: string, file = 'plan'): Plan {
-  const bytes = Buffer.byteLength(text, 'utf8');
+/** Throws PlanError when a plan of `bytes` is over the limit: callers with a file check before reading it. */
+export function checkPlanSize(bytes: number, file: string): void {
   if (bytes > MAX_PLAN_BYTES) {
     throw new PlanError(file, [{ path: '', message: `the file is ${bytes} bytes; a plan may be at most ${MAX_PLAN_BYTES} bytes (1 MB): is this the right file?` }]);
   }
+}
+
+/** Parses and validates plan YAML; throws PlanError with field names and lines. */
+export function parsePlan(text: string, file = 'plan'): Plan {
+  checkPlanSize(Buffer.byteLength(text, 'utf8'), file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {

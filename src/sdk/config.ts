@@ -22,5 +22,16 @@ export function httpUrlField(what: string, example: string) {
     .string()
     .trim()
     .min(1, `${what} is required`)
-    .refine(isHttpUrl, `must be an http:// or https:// URL, like ${example}`);
+    .refine(isHttpUrl, `must be an http:// or https:// URL, like ${example}`)
+    // Checked here too, not only in the CLI, so every way in (API, wizard) refuses it.
+    .refine((value) => !hasCredentials(value), 'must not contain an account or password (user:password@): give the password as the connection\'s password (--password-env or --password-file), never in the URL');
+}
+
+function hasCredentials(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
 }
