@@ -100,11 +100,15 @@ describe('verify', () => {
   });
 
   it('compares people credited to the placeholder as the run credited them', async () => {
-    const { run, target } = await setup('users:\n  default: placeholder\n');
+    const { run, verify, target } = await setup('users:\n  default: placeholder\n');
     const result = await run();
     expect(result.status).toBe('FINISHED');
     expect(target.get('doc', 'doc-1')?.author).toBe('Ferry placeholder');
     expect(result.summary?.verify?.types.find((t) => t.type === 'person')).toMatchObject({ selected: 2, kept: 2 });
+    // Kept as the target has it, but it must still be there.
+    target.objects.get('person')!.delete('Ferry placeholder');
+    const checked = await verify();
+    expect(checked.summary?.verify?.discrepancies.map((d) => `${d.sourceId} ${d.problem}`)).toEqual(['alice missing', 'bob missing']);
   });
 
   it('turns what the source holds and Ferry does not carry into post-migration actions', async () => {

@@ -157,16 +157,28 @@ async function verifyChunk(run: TypeRun, headers: ItemHeader[], result: VerifyTy
   const { ctx, store } = input;
   const mappings = await store.getMappings(ctx.scope, spec.name, headers.map((h) => h.sourceId));
   const compared: Array<{ header: ItemHeader; mapping: MappingRecord & { targetId: string } }> = [];
+  const kept: typeof compared = [];
   for (const header of headers) {
     const mapping = mappings.get(header.sourceId);
     if (!mapping || mapping.state !== 'done' || !mapping.targetId) {
       result.notMigrated++;
       await record({ type: spec.name, sourceId: header.sourceId, label: header.label, problem: 'not-migrated', message: `${spec.label}: "${header.label}" is on the source but not on the target (run the migration to carry it)` });
     } else if (isKept(run, mapping)) {
-      result.kept++;
+      kept.push({ header, mapping: mapping as MappingRecord & { targetId: string } });
     } else {
       compared.push({ header, mapping: mapping as MappingRecord & { targetId: string } });
     }
+  }
+  // The target's own version stands for these, but it must still be there.
+  const present = kept.length > 0 ? await existingOnTarget(run, kept.map((k) => k.mapping.targetId), kept.map((k) => k.header.key)) : new Set<string>();
+  for (const { header, mapping } of kept) {
+    if (present.has(mapping.targetId) || present.has(`key:${header.key}`)) {
+      result.kept++;
+      continue;
+    }
+    result.missing++;
+    await record({ type: spec.name, sourceId: header.sourceId, label: header.label, problem: 'missing', message: `${spec.label}: "${header.label}" is missing on the target (target id ${mapping.targetId}, adopted from the target earlier)` });
+    if (input.invalidate) await store.deleteMapping(ctx.scope, spec.name, header.sourceId);
   }
   if (compared.length === 0) return;
   const exists = ctx.source.inspect && ctx.target.inspect ? await compareFields(run, compared) : await compareExistence(run, compared);
@@ -231,6 +243,14 @@ async function compareFields(run: TypeRun, items: Array<{ header: ItemHeader; ma
     verdicts.set(header.sourceId, differences.length === 0 ? 'equal' : differences);
   }
   return verdicts;
+}
+
+/** Target ids (or `key:` natural keys, without `inspect`) that exist on the target. */
+async function existingOnTarget(run: TypeRun, ids: string[], keys: string[]): Promise<Set<string>> {
+  const { ctx } = run.input;
+  if (ctx.target.inspect) return new Set((await ctx.target.inspect(run.spec.name, ids, { signal: ctx.signal })).keys());
+  const found = await ctx.target.lookup(run.spec.name, keys, { signal: ctx.signal });
+  return new Set([...found.keys()].map((k) => `key:${k}`));
 }
 
 /** Without `inspect`: each migrated object must still be found on the target by its natural key. */

@@ -20,6 +20,15 @@ import { addConnection, scratch, target, writePlan } from './wikis.js';
  */
 type RunJson = RunRecord & { summary: { verify?: VerifyReport } };
 
+/** What a run's JSON says went wrong, for an assertion's message. */
+function why(result: { stdout: string; stderr: string }): string {
+  try {
+    return `${result.stderr}\n${JSON.stringify((JSON.parse(result.stdout) as RunJson).summary.verify?.discrepancies, null, 1)}`;
+  } catch {
+    return `${result.stdout}\n${result.stderr}`;
+  }
+}
+
 function found(report: VerifyReport | undefined): string[] {
   return (report?.discrepancies ?? []).map((d) => `${d.type} ${d.label} ${d.problem}${d.field ? ` ${d.field.split(/[.[]/)[0]}` : ''}`);
 }
@@ -45,7 +54,7 @@ describe('verify catches damage on a MediaWiki target', () => {
     const plan = writePlan(root, 'move', 'name: verify-mw\nsource: src\ntarget: tgt\n');
     const first = await ferry(dataDir, ['run', plan, '--json']);
     const run = json<RunJson>(first);
-    expect(run.status, `${first.stderr}\n${JSON.stringify(run.summary.verify?.discrepancies, null, 1)}`).toBe('FINISHED');
+    expect(run.status, why(first)).toBe('FINISHED');
     expect(run.summary.verify?.discrepancyCount).toBe(0);
 
     // Pick the victims from the target itself.
@@ -54,7 +63,7 @@ describe('verify catches damage on a MediaWiki target', () => {
     expect(files.length).toBeGreaterThanOrEqual(2);
     await wiki.php('deleteBatch.php', ['-u', 'Admin', '-r', 'verify test'], { input: `${pages.deleted}\nFile:${files[0]}\n` });
     await wiki.php('sql.php', [], { input: `DELETE FROM revision WHERE rev_id = ${pages.revision};\n` });
-    await wiki.php('eval.php', [], { input: `$f = MediaWiki\\MediaWikiServices::getInstance()->getRepoGroup()->getLocalRepo()->newFile(${JSON.stringify(files[1])}); file_put_contents($f->getLocalRefPath(), 'not the picture');\n` });
+    await wiki.php('eval.php', [], { input: `${localFile(files[1]!)} file_put_contents($f->getLocalRefPath(), 'not the picture');\n` });
 
     const checked = await ferry(dataDir, ['verify', 'verify-mw', '--json']);
     expect(checked.code, checked.stderr).toBe(5);
@@ -71,8 +80,19 @@ describe('verify catches damage on a MediaWiki target', () => {
     // The first verify made the ID map forget the damaged items: now they are "not on the target".
     expect(text.stdout).toContain(`"${pages.deleted}" is on the source but not on the target`);
 
+    // The next run writes the damaged items again. The file changed on disk cannot be: MediaWiki
+    // refuses the same bytes again (its database still has the right checksum). The run says so.
     const repair = await ferry(dataDir, ['run', plan, '--json']);
-    expect(json<RunJson>(repair).status, repair.stderr).toBe('FINISHED');
+    const repaired = json<RunJson>(repair);
+    expect(repaired.status, why(repair)).toBe('INCOMPLETE');
+    const failed = json<Array<{ label: string; reason: string }>>(await ferry(dataDir, ['items', String(repaired.id), '--status', 'FAILED', '--json']));
+    expect(failed.map((f) => f.label)).toEqual([`File:${files[1]}`]);
+    expect(failed[0]!.reason).toMatch(/damaged on the target.*importImages\.php --overwrite/s);
+    expect(repaired.summary.verify?.discrepancies.map((d) => d.label)).toEqual([`File:${files[1]}`, `File:${files[1]}`]);
+
+    // The administrator puts the original back, as the message says; verify is then clean.
+    const original = (await source.php('eval.php', [], { input: `${localFile(files[1]!)} echo base64_encode(file_get_contents($f->getLocalRefPath()));\n` })).trim();
+    await wiki.php('eval.php', [], { input: `${localFile(files[1]!)} file_put_contents($f->getLocalRefPath(), base64_decode('${original}'));\n` });
     const again = await ferry(dataDir, ['verify', 'verify-mw']);
     expect(again.code, again.stdout).toBe(0);
     expect(again.stdout).toContain('the target matches the source');
@@ -93,7 +113,7 @@ describe('verify catches damage on a WordPress target', () => {
     const plan = writePlan(root, 'blog', 'name: verify-wp\nsource: src\ntarget: tgt\n');
     const first = await ferry(dataDir, ['run', plan, '--json']);
     const run = json<RunJson>(first);
-    expect(run.status, `${first.stderr}\n${JSON.stringify(run.summary.verify?.discrepancies, null, 1)}`).toBe('FINISHED');
+    expect(run.status, why(first)).toBe('FINISHED');
     expect(run.summary.verify?.discrepancyCount).toBe(0);
 
     const victims = JSON.parse(await site.php(damageWordPressPhp)) as { post: string; comment: string; term: string; media: string };
@@ -107,11 +127,16 @@ describe('verify catches damage on a WordPress target', () => {
     expect(problems.filter((p) => p.startsWith(`media ${victims.media} different`)).length).toBeGreaterThan(0);
 
     const repair = await ferry(dataDir, ['run', plan, '--json']);
-    expect(json<RunJson>(repair).status, repair.stderr).toBe('FINISHED');
+    expect(json<RunJson>(repair).status, why(repair)).toBe('FINISHED');
     const again = await ferry(dataDir, ['verify', 'verify-wp']);
     expect(again.code, again.stdout).toBe(0);
   });
 });
+
+/** PHP for eval.php: `$f` is the wiki's local file `name`. */
+function localFile(name: string): string {
+  return `$f = MediaWiki\\MediaWikiServices::getInstance()->getRepoGroup()->getLocalRepo()->newFile(${JSON.stringify(name)});`;
+}
 
 /** A content page to delete, and another with history whose middle revision goes. */
 const pickPagesPhp = `
@@ -131,7 +156,7 @@ echo json_encode(array_map(fn($n) => strtr($n, '_', ' '), $db->selectFieldValues
 
 /** Deletes one post, one approved comment and one tag, and overwrites one media file, on the target. */
 const damageWordPressPhp = `
-$post = get_posts(['post_type' => 'post', 'post_status' => 'publish', 'numberposts' => 1, 'orderby' => 'ID', 'order' => 'ASC', 'has_password' => false])[0];
+$post = get_posts(['post_type' => 'post', 'post_status' => 'publish', 'numberposts' => 1, 'orderby' => 'ID', 'order' => 'DESC', 'has_password' => false])[0];
 $comment = get_comments(['status' => 'approve', 'number' => 1, 'orderby' => 'comment_ID', 'order' => 'DESC', 'type' => 'comment', 'post__not_in' => [$post->ID]])[0];
 $on = get_post($comment->comment_post_ID);
 $term = get_terms(['taxonomy' => 'post_tag', 'hide_empty' => false, 'number' => 1, 'orderby' => 'term_id'])[0];

@@ -122,12 +122,12 @@ export async function loadFiles(ctx: MwContext, http: HttpClient, headers: ItemH
   return out;
 }
 
-export async function writeFiles(ctx: MwContext, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
+export async function writeFiles(ctx: MwContext, http: HttpClient, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
   const outcomes: WriteOutcome[] = [];
   for (const request of requests) {
     const data = request.item.data as FileData;
     try {
-      outcomes.push({ ok: true, result: await writeFile(ctx, request, signal) });
+      outcomes.push({ ok: true, result: await writeFile(ctx, http, request, signal) });
       await rm(data.path, { force: true });
     } catch (error) {
       if (signal.aborted) throw error;
@@ -139,12 +139,15 @@ export async function writeFiles(ctx: MwContext, requests: WriteRequest[], signa
   return outcomes;
 }
 
-async function writeFile(ctx: MwContext, request: WriteRequest, signal: AbortSignal): Promise<WriteResult> {
+async function writeFile(ctx: MwContext, http: HttpClient, request: WriteRequest, signal: AbortSignal): Promise<WriteResult> {
   const data = request.item.data as FileData;
   const site = await ctx.site(signal);
   const name = request.mode === 'rename' ? renamed(data.name) : data.name;
   const before = (await filesByName(ctx, [name], { history: false }, signal)).get(name)?.imageinfo?.[0];
-  if (before?.sha1 === data.sha1) return { targetId: name, outcome: 'unchanged', version: data.sha1 };
+  if (before?.sha1 === data.sha1) {
+    if (request.mode === 'update') await expectServedBytes(ctx, http, name, before.url, data, signal);
+    return { targetId: name, outcome: 'unchanged', version: data.sha1 };
+  }
   if (site.maxUploadSize > 0 && data.size > site.maxUploadSize) throw tooLarge(data, site.maxUploadSize);
   let reported: string | undefined;
   try {
@@ -197,6 +200,21 @@ export async function inspectFiles(ctx: MwContext, http: HttpClient, names: stri
     out.set(name, { id: name, fields: { ...(await servedBytes(ctx, http, name, current.url, signal)), mime: current.mime } });
   }
   return out;
+}
+
+/**
+ * An update of a file whose checksum already matches (a repair after verify,
+ * a source change undone): the bytes the wiki serves must match too. When
+ * they do not, the file is damaged on the target's disk, and MediaWiki
+ * refuses to take the same file again (fileexists-no-change).
+ */
+async function expectServedBytes(ctx: MwContext, http: HttpClient, name: string, url: string | undefined, data: FileData, signal: AbortSignal): Promise<void> {
+  const served = await servedBytes(ctx, http, name, url, signal);
+  if (served.sha1 === data.sha1) return;
+  throw new ConnectorError(`"File:${name}" is damaged on the target: the wiki's database has the right SHA-1, but the file it serves is different (${served.size ?? 'no'} bytes, SHA-1 ${served.sha1})`, {
+    kind: 'data',
+    hint: 'MediaWiki refuses to upload the same file again (fileexists-no-change): put the original back on the server (maintenance/importImages.php --overwrite), or delete the file on the target and run the migration again',
+  });
 }
 
 async function servedBytes(ctx: MwContext, http: HttpClient, name: string, url: string | undefined, signal: AbortSignal): Promise<{ sha1: string; size: number | null }> {

@@ -114,7 +114,7 @@ export class MediaWikiSession implements Session {
       case 'page':
         return writePages(this.ctx, requests, options.signal);
       case 'file':
-        return writeFiles(this.ctx, requests, options.signal);
+        return writeFiles(this.ctx, this.http, requests, options.signal);
       default:
         throw unknownType(type);
     }

@@ -110,7 +110,7 @@ async function adoptDuplicate(ctx: WpContext, item: SourceItem<CommentData>, des
   );
   if (!same) throw error;
   const message = `Comment "${item.label}" was already on the target (comment ${same.id}, same post, author and words); it was adopted as it is.`;
-  return result({ targetId: String(same.id), outcome: 'unchanged', version: ADOPTED, deferred, warnings: [message], actions: [{ code: 'comment-adopted', message, type: 'comment', sourceId: item.sourceId, label: item.label }] });
+  return result({ targetId: String(same.id), outcome: 'adopted', version: ADOPTED, deferred, warnings: [message], actions: [{ code: 'comment-adopted', message, type: 'comment', sourceId: item.sourceId, label: item.label }] });
 }
 
 /**

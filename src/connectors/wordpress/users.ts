@@ -185,7 +185,8 @@ function adoptByEmail(item: SourceItem<UserData>, existing: UserRow): WriteResul
   const message = `User "${item.data.username}" was not created: the target's account "${existing.username}" has the same e-mail address ${item.data.email}; their content is credited to "${existing.username}".`;
   return result({
     targetId: String(existing.id),
-    outcome: 'unchanged',
+    // 'adopted': the ID map records it so, verify keeps the target's account as it is, undo leaves it.
+    outcome: 'adopted',
     version: ADOPTED,
     warnings: [message],
     actions: [{ code: 'user-email-adopted', message, type: 'user', sourceId: item.sourceId, label: item.label }],
