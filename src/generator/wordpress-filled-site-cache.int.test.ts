@@ -36,7 +36,8 @@ describe('startFilledSite', () => {
     expect(second.site.url).not.toBe(first.site.url);
 
     for (const { site } of [first, second]) {
-      expect((await restGet(site, '/wp/v2/posts?status=any&per_page=1')).total).toBe(1 + small.posts);
+      // Hello world!, the generated posts, and the extras' post that embeds a reusable block.
+      expect((await restGet(site, '/wp/v2/posts?status=any&per_page=1')).total).toBe(1 + small.posts + 1);
       expect((await restGet(site, '/wp/v2/media?per_page=1')).total).toBe(small.media);
       // Links written for the cached site's URL now name this site's URL.
       const posts = (await restGet(site, '/wp/v2/posts?status=any&per_page=100&context=edit')).body as Array<{ content: { raw: string } }>;
