@@ -13,7 +13,7 @@ import { ROUTES, briefOf } from './post-keys.js';
  * Writing attachments: upload the file (multipart, with Content-MD5), set
  * the fields the upload cannot carry, and check the target's copy by SHA-1.
  * An existing attachment keeps its file (the REST API cannot replace one);
- * a different size is reported.
+ * a different file fails the item with the ways out.
  */
 
 export async function writeMedia(ctx: WpContext, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
@@ -64,18 +64,31 @@ async function writeOne(ctx: WpContext, request: WriteRequest, item: SourceItem<
 }
 
 async function updateExisting(ctx: WpContext, item: SourceItem<MediaData>, current: MediaRow, desired: Record<string, unknown>, deferred: ItemRef[], signal: AbortSignal): Promise<WriteResult> {
-  const warnings: string[] = [];
-  const actions: PostAction[] = [];
-  const size = current.media_details.original_image ? undefined : current.media_details.filesize;
-  if (size !== undefined && size !== item.data.size) {
-    const message = `The target's attachment "${current.slug}" has a file of ${size} bytes, the source's "${item.data.fileName}" has ${item.data.size}: the REST API cannot replace a file, so the target keeps its own. Upload it again by hand if needed.`;
-    warnings.push(message);
-    actions.push({ code: 'media-file-differs', message, type: 'media', sourceId: item.sourceId, label: item.label });
-  }
+  await expectSameFile(ctx, item.data, current, signal);
   const changed = changedFields(desired, mediaState(current));
-  if (changed.length === 0) return result({ targetId: String(current.id), outcome: 'unchanged', version: mediaVersion(current), deferred, warnings, actions });
+  if (changed.length === 0) return result({ targetId: String(current.id), outcome: 'unchanged', version: mediaVersion(current), deferred });
   const row = await setFields(ctx, current, Object.fromEntries(changed.map((k) => [k, desired[k]])), signal);
-  return result({ targetId: String(row.id), outcome: 'updated', version: mediaVersion(row), deferred, warnings, actions });
+  return result({ targetId: String(row.id), outcome: 'updated', version: mediaVersion(row), deferred });
+}
+
+/**
+ * The file of an existing attachment must be the source's: the REST API
+ * cannot replace an attachment's file, so a different one (damaged on the
+ * target's disk, or another file under the same name) fails the item with
+ * the ways out, instead of passing as migrated.
+ */
+async function expectSameFile(ctx: WpContext, data: MediaData, row: MediaRow, signal: AbortSignal): Promise<void> {
+  const path = join(ctx.connector.tempDir, `wordpress-check-${row.id}`);
+  try {
+    const { bytes, digest } = await ctx.http.download({ url: originalUrl(row), signal, what: `checking the target's copy of "${data.fileName}"`, timeoutMs: 0 }, { path, hash: 'sha1' });
+    if (digest === data.sha1 && bytes === data.size) return;
+    throw new ConnectorError(`The target's attachment "${row.slug}" (id ${row.id}) has another file than the source's "${data.fileName}" (${bytes} bytes, SHA-1 ${digest}; the source's: ${data.size} bytes, SHA-1 ${data.sha1})`, {
+      kind: 'data',
+      hint: `the REST API cannot replace an attachment's file: put the source's file back at ${originalUrl(row)} on the target's server, or delete the attachment on the target and run the migration again (it is uploaded anew, and the next run's verify has the posts that use it written again)`,
+    });
+  } finally {
+    await rm(path, { force: true });
+  }
 }
 
 async function upload(ctx: WpContext, data: MediaData, slug: string, signal: AbortSignal): Promise<MediaRow> {
