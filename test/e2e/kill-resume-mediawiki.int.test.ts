@@ -100,5 +100,10 @@ describe('kill -9 twenty times, resume each time (MediaWiki)', () => {
     expect(final.summary!.types).toEqual(reference.summary!.types);
     expect(sorted(final.actions)).toEqual(sorted(reference.actions));
     expect(final.summary!.actions).toBe(reference.summary!.actions);
+    // The run's own verify step, and verify on demand, find the target equal to the source.
+    expect(final.summary!.verify?.discrepancyCount).toBe(0);
+    expect(final.summary!.verify?.types).toEqual(reference.summary!.verify?.types);
+    const verified = await ferry(data, ['verify', 'e2e-kill-resume']);
+    expect(verified.code, verified.stdout).toBe(0);
   }, 600_000);
 });
