@@ -85,7 +85,18 @@ function walk(a: unknown, b: unknown, path: string, out: FieldDifference[], limi
   }
   if (sameScalar(a, b)) return;
   const unresolved = typeof a === 'string' && UNRESOLVED_TOKEN.test(a);
-  out.push({ field: path || '(value)', source: show(a), target: show(b), ...(unresolved ? { unresolved: true as const } : {}) });
+  const [source, target] = typeof a === 'string' && typeof b === 'string' ? around(a, b) : [show(a), show(b)];
+  out.push({ field: path || '(value)', source, target, ...(unresolved ? { unresolved: true as const } : {}) });
+}
+
+/** Two long texts shown where they first differ, not from their start. */
+function around(a: string, b: string): [string, string] {
+  if (a.length <= SHOWN && b.length <= SHOWN) return [a, b];
+  let at = 0;
+  while (at < a.length && at < b.length && a[at] === b[at]) at++;
+  const from = Math.max(0, at - 40);
+  const cut = (text: string) => `${from > 0 ? `…(at ${at}) ` : ''}${text.slice(from, from + SHOWN)}${from + SHOWN < text.length ? `… (${text.length} chars)` : ''}`;
+  return [cut(a), cut(b)];
 }
 
 function sameScalar(a: unknown, b: unknown): boolean {
