@@ -16,6 +16,7 @@ import { transitionRun } from '../core/statuses.js';
 import type { Finding, Identity } from '../sdk/connector.js';
 import { openSqlite } from '../store/sqlite-store.js';
 import { Store } from '../store/store.js';
+import type { FerryStore } from '../store/ferry-store.js';
 import { asUserError, connectorFor, Connections, TOOL_VERSION, type OpenSession } from './connections.js';
 import { prepareDataFolder } from './data-folder.js';
 import { UserError } from './errors.js';
@@ -57,7 +58,7 @@ export class Ferry {
 
   private constructor(
     readonly dataDir: string,
-    readonly store: Store,
+    readonly store: FerryStore,
     readonly clock: Clock,
     readonly logger: Logger,
   ) {
