@@ -126,6 +126,22 @@ export class Ferry {
     return this.migrations.save(plan, readFileSync(file, 'utf8'), resolve(file), this.now());
   }
 
+  /** Saves (or updates) the migration a plan's text describes (the API's way: no file). */
+  async saveMigrationText(yaml: string): Promise<MigrationRow> {
+    const plan = parsePlan(yaml, 'plan');
+    await this.validatePlan(plan);
+    return this.migrations.save(plan, yaml, null, this.now());
+  }
+
+  /** The migration a plan's text describes, not saved (id 0 when new): for a preview. */
+  async draftMigrationText(yaml: string): Promise<MigrationRow> {
+    const plan = parsePlan(yaml, 'plan');
+    await this.validatePlan(plan);
+    const existing = await this.store.migrations.byName(plan.name);
+    const now = this.now();
+    return { id: existing?.id ?? 0, name: plan.name, plan_yaml: yaml, plan_file: null, source: plan.source, target: plan.target, archived: existing?.archived ?? 0, created_at: existing?.created_at ?? now, updated_at: now };
+  }
+
   /**
    * The migration a plan file describes, not saved yet (id 0 when new): a run
    * saves it only once its pre-checks pass, so bad input leaves the store as it was.
