@@ -29,7 +29,14 @@ export class RunJobs {
    * in the store as its status and events.
    */
   async start(migrationId: number, work: (signal: AbortSignal) => Promise<RunRecord>): Promise<RunRecord> {
-    if (this.active.has(migrationId)) throw new ApiError(409, 'This migration has a run in progress in the server', { hint: 'wait for it to end, or stop it' });
+    const current = this.active.get(migrationId);
+    if (current) {
+      // A run that has ended in the store may still be closing its log: wait for that, not refuse.
+      const last = await this.ferry.store.lastRun(migrationId, ALL_KINDS);
+      if (last?.status === 'RUNNING') throw new ApiError(409, `Run ${last.id} of this migration is in progress in the server`, { hint: 'wait for it to end, or stop it' });
+      await Promise.race([current.done, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      if (this.active.has(migrationId)) throw new ApiError(409, 'The last run of this migration is still closing', { hint: 'try again in a moment' });
+    }
     const before = await this.ferry.store.lastRun(migrationId, ALL_KINDS);
     const controller = new AbortController();
     let settled: { ok: true; run: RunRecord } | { ok: false; error: unknown } | undefined;
