@@ -1,3 +1,4 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, SECRET, startTestServer, type TestServer } from './test-server.js';
 
@@ -130,6 +131,8 @@ describe('access to the API', () => {
       expect(t.server.app.hasRoute({ method: r.method, url: r.url })).toBe(true);
     }
     expect(doc.openapi).toBe('3.1.0');
+    // A validator that knows OpenAPI 3.1 (it dereferences, so it gets a copy).
+    await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
     expect(doc.paths['/api/connections'].post.requestBody.content['application/json'].schema.required).toEqual(['name', 'platform', 'config']);
     const page = await t.api('GET', '/api/docs', { token: admin });
     expect(page.headers['content-type']).toMatch(/text\/html/);
