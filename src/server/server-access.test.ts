@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, SECRET, startTestServer, type TestServer } from './test-server.js';
@@ -134,6 +135,8 @@ describe('access to the API', () => {
     // A validator that knows OpenAPI 3.1 (it dereferences, so it gets a copy).
     await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
     expect(doc.paths['/api/connections'].post.requestBody.content['application/json'].schema.required).toEqual(['name', 'platform', 'config']);
+    const guide = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+    for (const r of t.server.routes) expect(guide, `docs/api.md lists ${r.method} ${r.url}`).toContain(`\`${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}\``);
     const page = await t.api('GET', '/api/docs', { token: admin });
     expect(page.headers['content-type']).toMatch(/text\/html/);
     for (const path of Object.keys(doc.paths)) expect(page.text).toContain(path);
