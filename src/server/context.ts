@@ -8,5 +8,9 @@ export interface ServerContext {
   jobs: RunJobs;
   /** The one-time token that creates the first admin; gone once used (or when users exist). */
   setup: { token: string | undefined };
+  /** Aborted when the server closes: live streams end. */
+  shutdown: AbortSignal;
+  /** Open live streams, which the shutdown waits for before the store closes. */
+  streams: Set<Promise<void>>;
   audit(caller: Caller, action: string, subject: string, detail?: string): Promise<void>;
 }

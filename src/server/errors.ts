@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { UserError } from '../app/errors.js';
 import { PlanError } from '../core/plan.js';
@@ -31,8 +32,12 @@ export function invalid(where: 'body' | 'query' | 'params', error: z.ZodError): 
   return new ApiError(400, `${first.field}: ${first.message}`, { field: first.field, details: issues.map((i) => `${i.field}: ${i.message}`) });
 }
 
-/** UserErrors that say something is missing answer 404; the rest of a person's errors 400; anything else 500 without its internals. */
-export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * UserErrors that say something is missing answer 404; the rest of a
+ * person's errors 400; anything else 500 without its internals, which go to
+ * the process log.
+ */
+export const errorHandlerFor = (logger: Logger) => (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void => {
   let status = 500;
   let body: ErrorBody = { error: 'Ferry failed unexpectedly; the server log (ferry-process.log in the data folder) has the details' };
   if (error instanceof ApiError) {
@@ -53,7 +58,7 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
     status = error.statusCode;
     body = { error: `The request could not be read: ${error.message}`, field: 'body', hint: 'send a JSON object with Content-Type: application/json' };
   } else {
-    request.log.error({ err: error }, 'request failed');
+    logger.error({ err: error, method: request.method, url: request.url.split('?')[0] }, 'API request failed');
   }
   void reply.status(status).type('application/json').send(body);
-}
+};

@@ -8,7 +8,7 @@ import { roleAllows } from './access.js';
 import type { ServerContext } from './context.js';
 import { ApiError } from './errors.js';
 import { nameParam, route, runParam, type Route } from './route-table.js';
-import { streamRun } from './sse.js';
+import { streamMigrations, streamRun } from './sse.js';
 
 const run = z.object({ id: z.number(), migrationId: z.number(), kind: z.string(), parentRunId: z.number().nullable(), status: z.string(), startedAt: z.string(), endedAt: z.string().nullable(), stopRequested: z.boolean(), logFile: z.string().nullable(), summary: z.unknown() }).passthrough();
 const itemQuery = z.object({
@@ -17,6 +17,15 @@ const itemQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+async function tracked(ctx: ServerContext, stream: Promise<void>): Promise<void> {
+  ctx.streams.add(stream);
+  try {
+    await stream;
+  } finally {
+    ctx.streams.delete(stream);
+  }
+}
 
 export function runRoutes(ctx: ServerContext): Route[] {
   const { ferry, jobs } = ctx;
@@ -140,7 +149,15 @@ export function runRoutes(ctx: ServerContext): Route[] {
       summary: 'Live progress as server-sent events: `step`, `event` (log lines, with ids for Last-Event-ID), `run`, then `end` when the run ends. Works for runs started by the CLI too',
       async handler({ params, request, reply }) {
         const found = await ferry.requireRun(params.id);
-        await streamRun(store, found.id, request, reply);
+        await tracked(ctx, streamRun(store, found.id, request, reply, ctx.shutdown));
+        return reply;
+      },
+    }),
+    route({
+      method: 'GET', url: '/api/stream', tag: 'runs', access: 'viewer', produces: 'text/event-stream',
+      summary: 'Every migration\'s last run, live, as server-sent events: `migration` when a run starts or changes status (started here, by another server or by the CLI), `ready` once the current state is sent. It does not end',
+      async handler({ request, reply }) {
+        await tracked(ctx, streamMigrations(store, request, reply, ctx.shutdown));
         return reply;
       },
     }),

@@ -190,6 +190,26 @@ describe('runs through the API', () => {
     expect(inUse.json.error).toMatch(/"move"/);
   });
 
+  it('the live migrations feed shows a run started outside the API (as by the CLI) with its outcome', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${base}/api/stream`, { headers: { authorization: `Bearer ${admin}` }, signal: abort.signal });
+    const reader = res.body!.getReader();
+    let text = '';
+    const until = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
+        text += Buffer.from(value).toString();
+      }
+    };
+    await until(/event: ready/);
+    expect(text).toMatch(/"name":"move"/);
+    const run = await t.ferry.run(await t.ferry.migrations.byName('move'));
+    await until(new RegExp(`"lastRun":\\{"id":${run.id},"kind":"run","status":"${run.status}"`));
+    abort.abort();
+    sse.push(text);
+  });
+
   it('no response, SSE message, CSV or log line contains a connection\'s password', async () => {
     expect(t.seen.length).toBeGreaterThan(50);
     expect(sse.length).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Ferry } from '../app/ferry.js';
 import { authorize, identify, type Caller } from './access.js';
 import type { ServerContext } from './context.js';
-import { errorHandler, invalid } from './errors.js';
+import { errorHandlerFor, invalid } from './errors.js';
 import { openApiDocument, referencePage } from './openapi.js';
 import { newToken } from './passwords.js';
 import { accessRoutes } from './routes-access.js';
@@ -35,17 +35,20 @@ export interface FerryServer {
 export async function buildServer(options: ServerOptions): Promise<FerryServer> {
   const { ferry } = options;
   const needsSetup = (await ferry.store.access.countUsers()) === 0;
+  const shutdown = new AbortController();
   const ctx: ServerContext = {
     ferry,
+    shutdown: shutdown.signal,
+    streams: new Set(),
     jobs: new RunJobs(ferry, ferry.logger),
     setup: { token: needsSetup ? (options.setupToken ?? newToken('setup_')) : undefined },
     async audit(caller: Caller, action: string, subject: string, detail?: string) {
       await ferry.store.access.addAudit({ at: ferry.now(), actor: caller.user?.name ?? '(anonymous)', action, subject, detail: detail ?? null });
     },
   };
-  // Fastify's request log goes to the process log file, never to the console (it would carry URLs and timing only: no bodies).
+  // No request log: failures go to the process log (errorHandlerFor), and bodies, which carry connection passwords, are never logged.
   const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(errorHandlerFor(ferry.logger));
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: `No such endpoint: ${request.method} ${request.url.split('?')[0]}`, hint: 'GET /api/openapi.json lists them' });
   });
@@ -108,6 +111,8 @@ export async function buildServer(options: ServerOptions): Promise<FerryServer> 
     },
     jobs: ctx.jobs,
     async close() {
+      shutdown.abort();
+      await Promise.allSettled([...ctx.streams]);
       await app.close();
       await ctx.jobs.drain();
     },

@@ -9,12 +9,14 @@ const POLL_MS = 300;
  * runs. Events: `run` (status and summary), `step` (a step whose status or
  * counts changed), `event` (a log line). The stream ends after the run does.
  */
-export async function streamRun(store: FerryStore, runId: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function streamRun(store: FerryStore, runId: number, request: FastifyRequest, reply: FastifyReply, shutdown: AbortSignal): Promise<void> {
   reply.hijack();
   const out = reply.raw;
   out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   let closed = false;
   request.raw.on('close', () => (closed = true));
+  // The server's shutdown ends open streams: it would otherwise wait for every browser to leave.
+  shutdown.addEventListener('abort', () => (closed = true));
   const send = (event: string, data: unknown) => out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   const lastEventHeader = request.headers['last-event-id'];
   let afterId = Number(Array.isArray(lastEventHeader) ? lastEventHeader[0] : lastEventHeader) || 0;
@@ -52,6 +54,46 @@ export async function streamRun(store: FerryStore, runId: number, request: Fasti
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } finally {
+    out.end();
+  }
+}
+
+/**
+ * The migrations list, live: a `migration` event whenever one's last run
+ * starts or changes status (whoever started it: this server, another, the
+ * CLI), with a `ready` event once the current state has been sent. It runs
+ * until the client goes.
+ */
+export async function streamMigrations(store: FerryStore, request: FastifyRequest, reply: FastifyReply, shutdown: AbortSignal): Promise<void> {
+  reply.hijack();
+  const out = reply.raw;
+  out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  let closed = false;
+  request.raw.on('close', () => (closed = true));
+  // The server's shutdown ends open streams: it would otherwise wait for every browser to leave.
+  shutdown.addEventListener('abort', () => (closed = true));
+  const seen = new Map<number, string>();
+  let ready = false;
+  try {
+    while (!closed) {
+      for (const archived of [false, true]) {
+        for (const m of await store.migrations.list({ archived })) {
+          const last = await store.lastRun(m.id);
+          const key = `${archived}|${last?.id ?? 0}|${last?.status ?? 'SAVED'}`;
+          if (seen.get(m.id) === key) continue;
+          seen.set(m.id, key);
+          out.write(`event: migration\ndata: ${JSON.stringify({ id: m.id, name: m.name, archived, lastRun: last ? { id: last.id, kind: last.kind, status: last.status, startedAt: last.startedAt, endedAt: last.endedAt } : null })}\n\n`);
+        }
+      }
+      if (!ready) {
+        ready = true;
+        out.write('event: ready\ndata: {}\n\n');
+      } else {
+        out.write(': keep-alive\n\n');
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS * 2));
     }
   } finally {
     out.end();
