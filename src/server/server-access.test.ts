@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, SECRET, startTestServer, type TestServer } from './test-server.js';
@@ -65,6 +66,32 @@ describe('access to the API', () => {
     expect((await t.api('DELETE', '/api/session', { cookie, csrf: signIn.json.csrf })).status).toBe(204);
     expect((await t.api('GET', '/api/session', { cookie })).status).toBe(401);
     expect((await t.api('POST', '/api/session', { body: { name: 'root', password: 'wrong-password' } })).status).toBe(401);
+  });
+
+  it('behind a trusted proxy, a session over HTTPS gets a Secure cookie; without trust the header is ignored', async () => {
+    const proxied = await startTestServer({ trustProxy: true });
+    try {
+      await adminToken(proxied);
+      const https = await proxied.api('POST', '/api/session', { body: { name: 'root', password: 'root-password-123' }, headers: { 'x-forwarded-proto': 'https' } });
+      expect(String(https.headers['set-cookie'])).toMatch(/; Secure/);
+    } finally {
+      await proxied.close();
+    }
+    const untrusted = await t.api('POST', '/api/session', { body: { name: 'root', password: 'root-password-123' }, headers: { 'x-forwarded-proto': 'https' } });
+    expect(String(untrusted.headers['set-cookie'])).not.toMatch(/Secure/);
+  });
+
+  it('passwords are stored as scrypt hashes, tokens as SHA-256 only', async () => {
+    const root = await t.ferry.store.access.userByName('root');
+    expect(root?.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(root?.passwordHash).not.toContain('root-password-123');
+    const files = readdirSync(t.dataDir).filter((f) => f.startsWith('ferry.sqlite'));
+    expect(files).toContain('ferry.sqlite-wal'); // recent writes are there until a checkpoint
+    for (const file of files) {
+      const bytes = readFileSync(join(t.dataDir, file));
+      expect(bytes.includes('root-password-123')).toBe(false);
+      expect(bytes.includes(admin)).toBe(false);
+    }
   });
 
   it('roles: a viewer cannot start a run, an operator cannot add a connection, only an admin manages users', async () => {

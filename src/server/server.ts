@@ -16,6 +16,8 @@ export interface ServerOptions {
   ferry: Ferry;
   /** The setup token to accept; a new one is made when no user exists and none is given. */
   setupToken?: string;
+  /** Believe X-Forwarded-Proto and X-Forwarded-For: only behind a reverse proxy that sets them (HTTPS there makes the cookie Secure). */
+  trustProxy?: boolean;
 }
 
 export interface FerryServer {
@@ -47,7 +49,7 @@ export async function buildServer(options: ServerOptions): Promise<FerryServer> 
     },
   };
   // No request log: failures go to the process log (errorHandlerFor), and bodies, which carry connection passwords, are never logged.
-  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, trustProxy: options.trustProxy === true });
   app.setErrorHandler(errorHandlerFor(ferry.logger));
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: `No such endpoint: ${request.method} ${request.url.split('?')[0]}`, hint: 'GET /api/openapi.json lists them' });

@@ -38,11 +38,11 @@ export interface TestServer {
   dataDir: string;
   /** Every response body, for the search for the secret. */
   seen: string[];
-  api(method: string, url: string, options?: { token?: string; body?: unknown; cookie?: string; csrf?: string; raw?: string }): Promise<{ status: number; json: any; text: string; headers: Record<string, unknown> }>;
+  api(method: string, url: string, options?: { token?: string; body?: unknown; cookie?: string; csrf?: string; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; json: any; text: string; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: { trustProxy?: boolean } = {}): Promise<TestServer> {
   const instances = new Map([
     ['src', new MemoryInstance('Source')],
     ['tgt', new MemoryInstance('Target')],
@@ -50,7 +50,7 @@ export async function startTestServer(): Promise<TestServer> {
   registerConnector(secretMemoryConnector(instances));
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-server-'));
   const ferry = await Ferry.open({ dataDir });
-  const server = await buildServer({ ferry, setupToken: 'setup-token-for-tests' });
+  const server = await buildServer({ ferry, setupToken: 'setup-token-for-tests', ...options });
   const seen: string[] = [];
   return {
     server,
@@ -59,7 +59,7 @@ export async function startTestServer(): Promise<TestServer> {
     dataDir,
     seen,
     async api(method, url, options = {}) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
       if (options.cookie) headers.cookie = options.cookie;
       if (options.csrf) headers['x-csrf-token'] = options.csrf;

@@ -11,11 +11,12 @@ export function serveCommand(): Command {
     .description('serve the REST API (and its reference at /api/docs) on the same data folder as the CLI')
     .option('--port <port>', 'TCP port', '4190')
     .option('--host <host>', 'address to listen on; anything but 127.0.0.1 exposes Ferry to the network (put HTTPS in front)', '127.0.0.1')
-    .action(async (options: { port: string; host: string }, command: Command) => {
+    .option('--trust-proxy', 'behind a reverse proxy: believe its X-Forwarded-Proto (HTTPS there marks the session cookie Secure)')
+    .action(async (options: { port: string; host: string; trustProxy?: boolean }, command: Command) => {
       const port = parseCount('--port', options.port, { min: 0, max: 65535 });
       const { dataDir } = command.optsWithGlobals<GlobalOptions>();
       const ferry = await Ferry.open({ dataDir: checkDataDir(dataDir) });
-      const server = await buildServer({ ferry });
+      const server = await buildServer({ ferry, ...(options.trustProxy ? { trustProxy: true } : {}) });
       try {
         await server.app.listen({ port, host: options.host });
       } catch (error) {
