@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Connector, Identity, Inventory, Session } from '../sdk/connector.js';
 import { ConnectorError, toConnectorError } from '../sdk/errors.js';
-import type { Store } from '../store/store.js';
+import type { FerryStore } from '../store/ferry-store.js';
 import { UserError } from './errors.js';
 import { connectors } from './registry.js';
 import type { SecretBox } from './secrets.js';
@@ -44,21 +44,21 @@ export function asUserError(error: unknown, what: string): Error {
 /** Connections: validated endpoints with their secrets sealed at rest. */
 export class Connections {
   constructor(
-    private readonly store: Store,
+    private readonly store: FerryStore,
     private readonly secrets: SecretBox,
     private readonly logger: Logger,
   ) {}
 
   async list(): Promise<ConnectionInfo[]> {
-    const rows = await this.store.db.selectFrom('connections').selectAll().orderBy('name').execute();
+    const rows = await this.store.connections.list();
     return rows.map((r) => ({
       name: r.name,
       platform: r.platform,
-      config: JSON.parse(r.config_json) as Record<string, unknown>,
-      identity: r.identity_json ? (JSON.parse(r.identity_json) as Identity) : null,
-      checkedAt: r.checked_at,
-      inventory: r.inventory_json ? (JSON.parse(r.inventory_json) as Inventory) : null,
-      discoveredAt: r.discovered_at,
+      config: JSON.parse(r.configJson) as Record<string, unknown>,
+      identity: r.identityJson ? (JSON.parse(r.identityJson) as Identity) : null,
+      checkedAt: r.checkedAt,
+      inventory: r.inventoryJson ? (JSON.parse(r.inventoryJson) as Inventory) : null,
+      discoveredAt: r.discoveredAt,
     }));
   }
 
@@ -86,24 +86,20 @@ export class Connections {
       if (connector.secretFields.includes(key)) secret[key] = String(value);
       else open[key] = value;
     }
-    await this.store.db
-      .insertInto('connections')
-      .values({ name, platform, config_json: JSON.stringify(open), secrets_enc: this.secrets.seal(secret), identity_json: JSON.stringify(identity), checked_at: now, inventory_json: null, discovered_at: null, created_at: now })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ platform, config_json: JSON.stringify(open), secrets_enc: this.secrets.seal(secret), identity_json: JSON.stringify(identity), checked_at: now, inventory_json: null, discovered_at: null }))
-      .execute();
+    await this.store.connections.put({ name, platform, configJson: JSON.stringify(open), secretsEnc: this.secrets.seal(secret), identityJson: JSON.stringify(identity), at: now });
     return identity;
   }
 
   async remove(name: string): Promise<void> {
     await this.get(name);
-    await this.store.db.deleteFrom('connections').where('name', '=', name).execute();
+    await this.store.connections.remove(name);
   }
 
   async open(name: string): Promise<OpenSession> {
-    const row = await this.store.db.selectFrom('connections').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = await this.store.connections.get(name);
     if (!row) throw new UserError(`No connection named "${name}"`, { hint: 'add it with `ferry connection add`' });
     const connector = connectorFor(row.platform);
-    const config = { ...(JSON.parse(row.config_json) as Record<string, unknown>), ...this.secrets.unseal(row.secrets_enc) };
+    const config = { ...(JSON.parse(row.configJson) as Record<string, unknown>), ...this.secrets.unseal(row.secretsEnc) };
     return this.openWith(connector, config, name);
   }
 
@@ -111,7 +107,7 @@ export class Connections {
     const open = await this.open(name);
     try {
       const identity = await open.session.check({ signal });
-      await this.store.db.updateTable('connections').set({ identity_json: JSON.stringify(identity), checked_at: now }).where('name', '=', name).execute();
+      await this.store.connections.setIdentity(name, JSON.stringify(identity), now);
       return identity;
     } catch (error) {
       throw asUserError(error, `Connection "${name}" failed its check`);
@@ -124,7 +120,7 @@ export class Connections {
     const open = await this.open(name);
     try {
       const inventory = await open.session.discover({ signal });
-      await this.store.db.updateTable('connections').set({ inventory_json: JSON.stringify(inventory), discovered_at: now }).where('name', '=', name).execute();
+      await this.store.connections.setInventory(name, JSON.stringify(inventory), now);
       return inventory;
     } catch (error) {
       throw asUserError(error, `Discovery of "${name}" failed`);

@@ -16,6 +16,7 @@ import { transitionRun } from '../core/statuses.js';
 import type { Finding, Identity } from '../sdk/connector.js';
 import { openSqlite } from '../store/sqlite-store.js';
 import { Store } from '../store/store.js';
+import type { FerryStore } from '../store/ferry-store.js';
 import { asUserError, connectorFor, Connections, TOOL_VERSION, type OpenSession } from './connections.js';
 import { prepareDataFolder } from './data-folder.js';
 import { UserError } from './errors.js';
@@ -57,7 +58,7 @@ export class Ferry {
 
   private constructor(
     readonly dataDir: string,
-    readonly store: Store,
+    readonly store: FerryStore,
     readonly clock: Clock,
     readonly logger: Logger,
   ) {
@@ -131,6 +132,22 @@ export class Ferry {
   async saveMigration(file: string): Promise<MigrationRow> {
     const { plan, text } = await this.readPlanFile(file);
     return this.migrations.save(plan, text, resolve(file), this.now());
+  }
+
+  /** Saves (or updates) the migration a plan's text describes (the API's way: no file). */
+  async saveMigrationText(yaml: string): Promise<MigrationRow> {
+    const plan = parsePlan(yaml, 'plan');
+    await this.validatePlan(plan);
+    return this.migrations.save(plan, yaml, null, this.now());
+  }
+
+  /** The migration a plan's text describes, not saved (id 0 when new): for a preview. */
+  async draftMigrationText(yaml: string): Promise<MigrationRow> {
+    const plan = parsePlan(yaml, 'plan');
+    await this.validatePlan(plan);
+    const existing = await this.store.migrations.byName(plan.name);
+    const now = this.now();
+    return { id: existing?.id ?? 0, name: plan.name, plan_yaml: yaml, plan_file: null, source: plan.source, target: plan.target, archived: existing?.archived ?? 0, created_at: existing?.created_at ?? now, updated_at: now };
   }
 
   /**

@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demo.js';
 import { planCommand } from './commands/plan.js';
 import { reportCommands } from './commands/report.js';
 import { runCommands } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { wizardCommand } from './commands/wizard.js';
 import { reportError } from './output.js';
 
@@ -23,7 +24,8 @@ A migration in four commands:
   ferry run plan.yaml --dry-run      # what would happen, item by item
   ferry run plan.yaml                # do it; run again later to carry only what changed
 
-Or let the wizard ask: ferry wizard. Plans are YAML: see docs/plans.md.`,
+Or let the wizard ask: ferry wizard. Plans are YAML: see docs/plans.md.
+The same over HTTP: ferry serve (REST API on 127.0.0.1:4190, see docs/api.md).`,
   );
 
 program.addCommand(connectionCommand());
@@ -32,6 +34,7 @@ runCommands(program);
 reportCommands(program);
 program.addCommand(wizardCommand());
 program.addCommand(demoCommand());
+program.addCommand(serveCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportError(error, process.env.FERRY_DEBUG === '1');

@@ -116,6 +116,45 @@ export interface Database {
     type: string;
     cursor: string;
   };
+  /** People who sign in to `ferry serve`. */
+  users: {
+    id: Generated<number>;
+    name: string;
+    role: string; // viewer | operator | admin
+    password_hash: string; // scrypt, see src/server/passwords.ts
+    created_at: string;
+  };
+  /** Browser sessions; only a hash of the cookie's token is kept. */
+  sessions: {
+    token_hash: string;
+    user_id: number;
+    csrf: string;
+    created_at: string;
+    expires_at: string;
+  };
+  /** Bearer tokens for scripts; only a hash is kept. */
+  api_tokens: {
+    id: Generated<number>;
+    user_id: number;
+    label: string;
+    token_hash: string;
+    created_at: string;
+  };
+  /** Who did what, when (runs started, stopped, undone, reset, verified; connections and users changed). */
+  audit: {
+    id: Generated<number>;
+    at: string;
+    actor: string;
+    action: string;
+    subject: string;
+    detail: string | null;
+  };
+  /** Post-migration actions a person ticked off (kept across runs of the server). */
+  action_done: {
+    action_id: number;
+    done_at: string;
+    done_by: string;
+  };
 }
 
 const initial: Migration = {
@@ -274,6 +313,51 @@ const mapIdentity: Migration = {
   },
 };
 
+/** Users, sessions, API tokens and the audit log of `ferry serve`; ticked-off actions. */
+const serverAccess: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'integer', (c) => c.notNull())
+      .addColumn('csrf', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('user_id', 'integer', (c) => c.notNull())
+      .addColumn('label', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('audit')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text')
+      .execute();
+    await db.schema
+      .createTable('action_done')
+      .addColumn('action_id', 'integer', (c) => c.primaryKey())
+      .addColumn('done_at', 'text', (c) => c.notNull())
+      .addColumn('done_by', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /**
  * Schema migrations live in code and are applied in name order, each with
  * its record in one transaction (see schema-migrate.ts). `if not exists`
@@ -284,4 +368,5 @@ export const schemaMigrations: ReadonlyArray<readonly [name: string, migration: 
   ['0001_initial', initial],
   ['0002_map_identity', mapIdentity],
   ['0003_action_fields', actionFields],
+  ['0004_server_access', serverAccess],
 ];

@@ -1,7 +1,6 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { ItemHeader, ItemRef, PostAction, WriteMode } from '../sdk/connector.js';
 import type {
-  EngineStore,
   EventRecord,
   ItemQuery,
   ItemRecord,
@@ -13,6 +12,10 @@ import type {
 } from '../core/ports.js';
 import { transitionItem, transitionRun, transitionStep, type ItemStatus, type RunStatus, type StepStatus } from '../core/statuses.js';
 import type { Database } from './schema.js';
+import { AccessTable } from './access-tables.js';
+import { ConnectionTable, MigrationTable } from './app-tables.js';
+import type { FerryStore } from './ferry-store.js';
+import type { StoredAction } from './records.js';
 
 type RunRow = Database['runs'] & { id: number; stop_requested: number };
 
@@ -57,8 +60,17 @@ async function changeStatus<S extends string>(what: string, read: () => Promise<
 }
 
 /** The engine's store over Kysely (SQLite here; the same queries run on PostgreSQL). */
-export class Store implements EngineStore {
-  constructor(readonly db: Kysely<Database>) {}
+export class Store implements FerryStore {
+  readonly connections: ConnectionTable;
+  readonly migrations: MigrationTable;
+  readonly access: AccessTable;
+
+  /** `db` is for src/store and its tests: nothing else builds a query (see ferry-store.ts). */
+  constructor(readonly db: Kysely<Database>) {
+    this.connections = new ConnectionTable(db);
+    this.migrations = new MigrationTable(db);
+    this.access = new AccessTable(db);
+  }
 
   async close(): Promise<void> {
     await this.db.destroy();
@@ -410,6 +422,14 @@ export class Store implements EngineStore {
     return rows.map((r) => ({ id: r.id, runId: r.run_id, at: r.at, level: r.level as EventRecord['level'], step: r.step, item: r.item, message: r.message }));
   }
 
+  async listEventsAfter(filter: { migrationId?: number; runId?: number; afterId: number; limit: number }): Promise<EventRecord[]> {
+    let q = this.db.selectFrom('events').selectAll().where('id', '>', filter.afterId);
+    if (filter.migrationId !== undefined) q = q.where('migration_id', '=', filter.migrationId);
+    if (filter.runId !== undefined) q = q.where('run_id', '=', filter.runId);
+    const rows = await q.orderBy('id').limit(filter.limit).execute();
+    return rows.map((r) => ({ id: r.id, runId: r.run_id, at: r.at, level: r.level as EventRecord['level'], step: r.step, item: r.item, message: r.message }));
+  }
+
   /** Deletes one migration's events older than `before`; the retention period. */
   async purgeEvents(before: string, migrationId: number): Promise<number> {
     const result = await this.db.deleteFrom('events').where('migration_id', '=', migrationId).where('at', '<', before).executeTakeFirst();
@@ -500,6 +520,37 @@ export class Store implements EngineStore {
   async listActions(runId: number): Promise<PostAction[]> {
     const rows = await this.db.selectFrom('actions').selectAll().where('run_id', '=', runId).orderBy('id').execute();
     return rows.map((r) => ({ code: r.code, message: r.message, ...(r.type ? { type: r.type } : {}), ...(r.source_id ? { sourceId: r.source_id } : {}), ...(r.label ? { label: r.label } : {}), ...(r.fields ? { fields: JSON.parse(r.fields) as string[] } : {}) }));
+  }
+
+  async listStoredActions(runId: number): Promise<StoredAction[]> {
+    const rows = await this.db.selectFrom('actions').leftJoin('action_done', 'action_done.action_id', 'actions.id').selectAll('actions').select(['action_done.done_at', 'action_done.done_by']).where('run_id', '=', runId).orderBy('id').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      runId: r.run_id,
+      code: r.code,
+      message: r.message,
+      ...(r.type ? { type: r.type } : {}),
+      ...(r.source_id ? { sourceId: r.source_id } : {}),
+      ...(r.label ? { label: r.label } : {}),
+      ...(r.fields ? { fields: JSON.parse(r.fields) as string[] } : {}),
+      doneAt: r.done_at ?? null,
+      doneBy: r.done_by ?? null,
+    }));
+  }
+
+  async setActionDone(input: { runId: number; actionId: number; done: boolean; by: string; at: string }): Promise<boolean> {
+    const held = await this.db.selectFrom('actions').select('id').where('id', '=', input.actionId).where('run_id', '=', input.runId).executeTakeFirst();
+    if (!held) return false;
+    if (!input.done) {
+      await this.db.deleteFrom('action_done').where('action_id', '=', input.actionId).execute();
+      return true;
+    }
+    await this.db
+      .insertInto('action_done')
+      .values({ action_id: input.actionId, done_at: input.at, done_by: input.by })
+      .onConflict((oc) => oc.column('action_id').doUpdateSet({ done_at: input.at, done_by: input.by }))
+      .execute();
+    return true;
   }
 
   async listFieldActions(migrationId: number): Promise<Array<{ type: string; sourceId: string; fields: string[] }>> {

@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import { UserError } from '../../app/errors.js';
+import { Ferry } from '../../app/ferry.js';
+import { buildServer } from '../../server/server.js';
+import type { GlobalOptions } from '../context.js';
+import { checkDataDir, parseCount } from '../validate.js';
+
+/** `ferry serve`: the REST API on the CLI's data folder, until Ctrl-C. */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve the REST API (and its reference at /api/docs) on the same data folder as the CLI')
+    .option('--port <port>', 'TCP port', '4190')
+    .option('--host <host>', 'address to listen on; anything but 127.0.0.1 exposes Ferry to the network (put HTTPS in front)', '127.0.0.1')
+    .option('--trust-proxy', 'behind a reverse proxy: believe its X-Forwarded-Proto (HTTPS there marks the session cookie Secure)')
+    .action(async (options: { port: string; host: string; trustProxy?: boolean }, command: Command) => {
+      const port = parseCount('--port', options.port, { min: 0, max: 65535 });
+      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+      const ferry = await Ferry.open({ dataDir: checkDataDir(dataDir) });
+      const server = await buildServer({ ferry, ...(options.trustProxy ? { trustProxy: true } : {}) });
+      try {
+        await server.app.listen({ port, host: options.host });
+      } catch (error) {
+        await ferry.close();
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') throw new UserError(`Port ${port} on ${options.host} is in use`, { hint: 'choose another with --port' });
+        throw error;
+      }
+      const address = server.app.server.address();
+      const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${typeof address === 'object' && address ? address.port : port}`;
+      process.stdout.write(`Ferry API on ${url} (reference: ${url}/api/docs), data folder ${ferry.dataDir}\n`);
+      if (server.setupToken) {
+        process.stdout.write(
+          `\nNo user exists yet. Create the first admin with this one-time setup token:\n\n  ${server.setupToken}\n\n` +
+            `  curl -X POST ${url}/api/setup -H 'content-type: application/json' \\\n    -d '{"token":"${server.setupToken}","name":"admin","password":"<at least 12 characters>"}'\n\n`,
+        );
+      }
+      process.stdout.write('Press Ctrl-C to stop; runs started here are asked to stop first.\n');
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void ferry.store.requestStopOfProcess(process.pid).finally(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      process.stdout.write('Stopping: waiting for runs in progress to stop after their items in flight...\n');
+      await server.close();
+      await ferry.close();
+    });
+}
