@@ -76,6 +76,7 @@ export class SourceLinks {
       }
       links.push(link);
       if (link.ref) addRef(link.ref);
+      for (const parent of link.pageParents ?? []) addRef({ type: 'page', sourceId: parent });
     }
     for (const id of new Set(texts.flatMap((text) => mediaIdsIn(text)))) addRef({ type: 'media', sourceId: id });
     return { links, refs: [...refs.values()], warnings };
@@ -100,8 +101,7 @@ export class SourceLinks {
       case 'path': {
         const ref = await this.permalink(query.path, query.slug, site, signal);
         if (!ref) return { raw, form: 'rebase', path: pathAfterHome(raw, site), suffix: '', relative };
-        const key = ref.type === 'page' ? (await this.postKeys.keyOf(Number(ref.sourceId), signal, ['page']))?.key : undefined;
-        return { raw, form: 'permalink', ref, suffix: query.suffix, relative, ...(key ? { pageKey: key } : {}) };
+        return { raw, form: 'permalink', ref, suffix: query.suffix, relative, ...(ref.type === 'page' ? await this.pagePlace(Number(ref.sourceId), signal) : {}) };
       }
       case 'file': {
         const index = await this.mediaIndex(signal);
@@ -116,6 +116,14 @@ export class SourceLinks {
         throw new Error(`unknown link query ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** Where a page sits on the source: its path, and its ancestors, whose copies make its address on the target. */
+  private async pagePlace(id: number, signal: AbortSignal): Promise<Pick<LinkRef, 'pageKey' | 'pageParents'>> {
+    const brief = (await this.postKeys.briefsOf([id], signal, ['page'])).get(id);
+    if (!brief) return {};
+    const parents = (await this.postKeys.ancestorsOf(brief, signal)).map((up) => String(up.id));
+    return { pageKey: await this.postKeys.keyOfBrief(brief, signal), pageParents: parents };
   }
 
   /** The post, page or attachment whose link is this path, found by its last slug. */

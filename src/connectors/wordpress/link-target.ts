@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ItemRef } from '../../sdk/connector.js';
 import type { WpApi } from './api-client.js';
-import { isFinalPageLink, rewriteText, targetUrlOf, type LinkRef, type TargetObject } from './links.js';
+import { isFinalPageLink, pageLinkUnder, rewriteText, targetUrlOf, type LinkRef, type TargetObject } from './links.js';
 
 /**
  * The target side of link rewriting: the addresses of migrated objects on
@@ -20,6 +20,8 @@ const ROUTE_OF_TYPE: Readonly<Record<string, string>> = {
 const objectRowSchema = z.object({
   id: z.number(),
   link: z.string().optional(),
+  slug: z.string().optional(),
+  parent: z.number().nullable().optional(),
   source_url: z.string().optional(),
   media_details: z
     .object({
@@ -47,6 +49,8 @@ export class TargetLinks {
   /** Drops what is known of an object (after Ferry changed it). */
   forget(type: string, targetId: string): void {
     this.objects.delete(`${type}:${targetId}`);
+    // A page's address holds its ancestors' slugs: a page that moved moves its descendants too.
+    if (type === 'page') for (const key of [...this.objects.keys()]) if (key.startsWith('page:')) this.objects.delete(key);
   }
 
   /**
@@ -63,16 +67,30 @@ export class TargetLinks {
       const targetId = resolve(link.ref);
       if (targetId === undefined) deferred.set(refKey(link.ref), link.ref);
       else if (link.form !== 'query') needed.push({ type: link.ref.type, targetId });
+      if (link.form !== 'permalink') continue;
+      for (const sourceId of link.pageParents ?? []) {
+        const parent = { type: 'page', sourceId };
+        const parentId = resolve(parent);
+        // Not written yet: the page's address changes once it is, so this item is written again then.
+        if (parentId === undefined) deferred.set(refKey(parent), parent);
+        else needed.push({ type: 'page', targetId: parentId });
+      }
     }
     await this.prepare(needed, signal);
     const { index } = await this.api.root(signal);
     const home = index.home || index.url;
+    // Links to pages get the address the page has under the copies of its source ancestors, even
+    // while the copy is not under its parent yet (that comes in the engine's second pass, in an order
+    // this item's write does not know).
+    const pageLinks = new Map<string, string>();
     for (const link of links) {
-      // A page not under its parent yet (that comes in the second pass) has a provisional address.
       if (!link.ref || !link.pageKey || link.form !== 'permalink') continue;
       const targetId = resolve(link.ref);
       const object = targetId === undefined ? undefined : this.objects.get(`${link.ref.type}:${targetId}`);
-      if (object?.link && !isFinalPageLink(object.link, link.pageKey)) deferred.set(refKey(link.ref), link.ref);
+      if (!object?.link || targetId === undefined) continue;
+      const final = link.pageParents ? await this.pageLink(targetId, link.pageParents.map((sourceId) => resolve({ type: 'page', sourceId })), signal) : undefined;
+      if (final) pageLinks.set(link.raw, final);
+      else if (!isFinalPageLink(object.link, link.pageKey)) deferred.set(refKey(link.ref), link.ref);
     }
     const replaceUrl = (raw: string): string | undefined => {
       const link = byRaw.get(raw);
@@ -80,7 +98,8 @@ export class TargetLinks {
       const targetId = link.ref ? resolve(link.ref) : undefined;
       if (link.ref && targetId === undefined) return undefined;
       const object = link.ref && targetId !== undefined ? this.objects.get(`${link.ref.type}:${targetId}`) : undefined;
-      return targetUrlOf(link, targetId, object, home);
+      const pageLink = pageLinks.get(raw);
+      return targetUrlOf(link, targetId, pageLink ? { ...object, link: pageLink } : object, home);
     };
     const replaceMediaId = (id: string): string | undefined => {
       const ref = { type: 'media', sourceId: id };
@@ -91,6 +110,46 @@ export class TargetLinks {
     const out: Record<string, string> = {};
     for (const [name, text] of Object.entries(texts)) out[name] = rewriteText(text, replaceUrl, replaceMediaId);
     return { texts: out as T, deferred: [...deferred.values()] };
+  }
+
+  /**
+   * The address of a target page under the given ancestors (target ids, top
+   * first; an ancestor that is not on the target cuts the path there, as it
+   * cuts the copy's parents): its current address with the path of its
+   * current ancestors swapped for theirs. Undefined when that cannot be told.
+   */
+  private async pageLink(targetId: string, ancestors: ReadonlyArray<string | undefined>, signal: AbortSignal): Promise<string | undefined> {
+    const page = this.objects.get(`page:${targetId}`);
+    if (!page?.link || page.slug === undefined) return undefined;
+    const current = await this.currentAncestors(page, signal);
+    if (!current) return undefined;
+    const kept = ancestors.slice(ancestors.lastIndexOf(undefined) + 1);
+    const wanted: string[] = [];
+    for (const id of kept) {
+      const up = this.objects.get(`page:${id}`);
+      if (!up || up.slug === undefined) return undefined;
+      wanted.push(up.slug);
+    }
+    // Like get_page_uri: ancestors without a slug leave no segment.
+    const path = (slugs: string[]) => [...slugs, page.slug].filter(Boolean).join('/');
+    return pageLinkUnder(page.link, path(current), path(wanted));
+  }
+
+  /** Slugs of a target page's ancestors as they are now, top first. */
+  private async currentAncestors(page: TargetObject, signal: AbortSignal): Promise<string[] | undefined> {
+    const slugs: string[] = [];
+    const seen = new Set<number>();
+    let parent = page.parent ?? 0;
+    while (parent > 0) {
+      if (seen.has(parent)) return undefined;
+      seen.add(parent);
+      await this.prepare([{ type: 'page', targetId: String(parent) }], signal);
+      const up = this.objects.get(`page:${parent}`);
+      if (!up || up.slug === undefined) return undefined;
+      slugs.unshift(up.slug);
+      parent = up.parent ?? 0;
+    }
+    return slugs;
   }
 
   /** Reads the addresses of these target objects, those not known yet. */
@@ -109,7 +168,7 @@ export class TargetLinks {
         const isPost = type === 'post' || type === 'page';
         const rows = await this.api.get(ROUTE_OF_TYPE[type]!, {
           signal,
-          query: { include: chunk, per_page: IDS_PER_CALL, _fields: 'id,link,source_url,media_details', ...(isPost ? { status: 'any' } : {}), ...(type === 'category' || type === 'tag' ? { hide_empty: false } : {}) },
+          query: { include: chunk, per_page: IDS_PER_CALL, _fields: 'id,link,slug,parent,source_url,media_details', ...(isPost ? { status: 'any' } : {}), ...(type === 'category' || type === 'tag' ? { hide_empty: false } : {}) },
           what: `reading the addresses of ${type} ${chunk.join(', ')} on the target`,
         });
         for (const row of z.array(objectRowSchema).parse(rows)) this.objects.set(`${type}:${row.id}`, toObject(row));
@@ -128,6 +187,8 @@ function toObject(row: z.infer<typeof objectRowSchema>): TargetObject {
     ...(row.source_url ? { sourceUrl: row.source_url } : {}),
     ...(Object.keys(sizes).length > 0 ? { sizes } : {}),
     ...(original ? { original } : {}),
+    ...(row.slug !== undefined ? { slug: row.slug } : {}),
+    ...(typeof row.parent === 'number' ? { parent: row.parent } : {}),
   };
 }
 

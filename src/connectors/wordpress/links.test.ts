@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFinalPageLink, mediaIdsIn, parseSourceUrl, rewriteText, scanTokens, targetUrlOf, urlsIn, type LinkRef, type SiteUrls } from './links.js';
+import { isFinalPageLink, mediaIdsIn, pageLinkUnder, parseSourceUrl, rewriteText, scanTokens, targetUrlOf, urlsIn, type LinkRef, type SiteUrls } from './links.js';
 
 const site: SiteUrls = { home: 'http://old.example.org', uploads: 'http://old.example.org/wp-content/uploads' };
 const blog: SiteUrls = { home: 'https://example.org/blog', uploads: 'https://example.org/blog/wp-content/uploads' };
@@ -105,6 +105,20 @@ describe('isFinalPageLink', () => {
     expect(isFinalPageLink('http://new.example.org/team/', 'about/team')).toBe(false);
     expect(isFinalPageLink('http://new.example.org/%c3%bcber/team/', '%c3%bcber/team')).toBe(true);
     expect(isFinalPageLink('http://new.example.org/?page_id=4', 'about/team')).toBe(true);
+  });
+});
+
+describe('pageLinkUnder', () => {
+  it('swaps the path of a page for the one it has under its ancestors, keeping what comes before and the trailing slash', () => {
+    expect(pageLinkUnder('http://new.example.org/visiting/', 'visiting', 'about-us/visiting')).toBe('http://new.example.org/about-us/visiting/');
+    expect(pageLinkUnder('http://new.example.org/harbor/lake/', 'harbor/lake', 'press/harbor/lake')).toBe('http://new.example.org/press/harbor/lake/');
+    expect(pageLinkUnder('https://example.org/blog/index.php/team', 'team', '%d0%ba/team')).toBe('https://example.org/blog/index.php/%d0%ba/team');
+  });
+
+  it('keeps a plain address and gives up on one that does not end with the page\'s path (the front page)', () => {
+    expect(pageLinkUnder('http://new.example.org/?page_id=4', 'team', 'about/team')).toBe('http://new.example.org/?page_id=4');
+    expect(pageLinkUnder('http://new.example.org/', 'home', 'home')).toBeUndefined();
+    expect(pageLinkUnder('http://new.example.org/steam/', 'team', 'about/team')).toBeUndefined();
   });
 });
 

@@ -61,6 +61,12 @@ export interface LinkRef {
    * the second pass) gets the link again once it does.
    */
   pageKey?: string;
+  /**
+   * For permalinks of pages: the source ids of the page's ancestors, top
+   * first. Their copies make the page's address on the target, which the
+   * link gets even while the copy is not under its parent yet.
+   */
+  pageParents?: string[];
 }
 
 /** The target's addresses of one migrated object. */
@@ -71,6 +77,9 @@ export interface TargetObject {
   sizes?: Record<string, string>;
   /** Address of the original of a scaled image. */
   original?: string;
+  /** For pages: the slug (post_name) and the parent's id, which make the page's address. */
+  slug?: string;
+  parent?: number;
 }
 
 const ABSOLUTE_URL = /(?:https?:)?\/\/[^\s"'<>()[\]{}\\^`|]+/g;
@@ -315,6 +324,26 @@ export function isFinalPageLink(link: string, key: string): boolean {
   const path = decodePath(url.pathname).replace(/^\/+|\/+$/g, '');
   const wanted = decodePath(key).replace(/^\/+|\/+$/g, '');
   return path === wanted || path.endsWith(`/${wanted}`);
+}
+
+/**
+ * A page's address once its path (`parent/slug`, the slugs of its ancestors
+ * and its own, as WordPress's get_page_uri makes it) is another: the current
+ * address with the current path swapped. Undefined when the address does not
+ * end with the current path (the front page). A plain address (`?page_id=`)
+ * has no path and stays as it is.
+ *
+ * @example
+ * pageLinkUnder('http://new/index.php/team/', 'team', 'about/team'); // => 'http://new/index.php/about/team/'
+ */
+export function pageLinkUnder(link: string, currentPath: string, wantedPath: string): string | undefined {
+  const url = safeUrl(link);
+  if (!url) return undefined;
+  if (url.search || url.hash) return url.searchParams.has('page_id') || url.searchParams.has('p') ? link : undefined;
+  const trailing = link.endsWith('/') ? '/' : '';
+  const body = trailing ? link.slice(0, -1) : link;
+  if (!currentPath || !body.endsWith(`/${currentPath}`)) return undefined;
+  return `${body.slice(0, body.length - currentPath.length)}${wantedPath}${trailing}`;
 }
 
 /** True when a URL as written has no scheme and host. */

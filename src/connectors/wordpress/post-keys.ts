@@ -121,16 +121,21 @@ export class PostKeys {
   /** `grandparent/parent/slug`, from the page's ancestors. */
   async pagePath(brief: PostBrief, signal: AbortSignal): Promise<string> {
     if (!brief.slug) return slugless(brief.dateGmt, brief.title);
-    const segments = [brief.slug];
+    return [...(await this.ancestorsOf(brief, signal)).map((up) => up.slug || `~${up.id}`), brief.slug].join('/');
+  }
+
+  /** The ancestors of a page, top first, as far as the site shows them. */
+  async ancestorsOf(brief: PostBrief, signal: AbortSignal): Promise<PostBrief[]> {
+    const out: PostBrief[] = [];
     const seen = new Set([brief.id]);
     let parent = brief.parent;
     while (parent > 0 && !seen.has(parent)) {
       seen.add(parent);
       const up = (await this.briefsOf([parent], signal, ['page'])).get(parent);
       if (!up) break;
-      segments.unshift(up.slug || `~${up.id}`);
+      out.unshift(up);
       parent = up.parent;
     }
-    return segments.join('/');
+    return out;
   }
 }
