@@ -4,29 +4,17 @@ import type { WpContext } from './context.js';
 import { byIds, ref } from './inspect-read.js';
 import { InspectLinks } from './inspect-links.js';
 import { settingsRowSchema } from './settings.js';
+import { menuItemRowSchema } from './menu-items.js';
+import { userRowSchema } from './users.js';
 
 /**
  * `inspect` of users, terms, menus, menu items and the settings (see
  * inspect.ts for what is left out and why).
  */
 
-const userSchema = z.object({
-  id: z.number(),
-  username: z.string(),
-  email: z.string().default(''),
-  name: z.string().default(''),
-  first_name: z.string().default(''),
-  last_name: z.string().default(''),
-  nickname: z.string().default(''),
-  url: z.string().default(''),
-  description: z.string().default(''),
-  slug: z.string().default(''),
-  roles: z.array(z.string()).default([]),
-  locale: z.string().default(''),
-});
 
 export async function inspectUsers(ctx: WpContext, ids: number[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
-  const rows = z.array(userSchema).parse(await byIds(ctx, 'wp/v2/users', ids, { _fields: 'id,username,email,name,first_name,last_name,nickname,url,description,slug,roles,locale' }, signal));
+  const rows = z.array(userRowSchema).parse(await byIds(ctx, 'wp/v2/users', ids, { _fields: 'id,username,email,name,first_name,last_name,nickname,url,description,slug,roles,locale' }, signal));
   return new Map(
     rows.map((row) => {
       const { id, roles, ...fields } = row;
@@ -57,29 +45,11 @@ export async function inspectMenus(ctx: WpContext, ids: number[], signal: AbortS
   return new Map(rows.map(({ id, locations, ...fields }) => [String(id), { id: String(id), fields: { ...fields, locations: [...locations].sort() } }]));
 }
 
-const itemSchema = z.object({
-  id: z.number(),
-  title: z.object({ raw: z.string().default('') }).partial().default({}),
-  type: z.string().default('custom'),
-  status: z.string().default('publish'),
-  parent: z.number().default(0),
-  attr_title: z.string().default(''),
-  classes: z.array(z.string()).default([]),
-  description: z.string().default(''),
-  menu_order: z.number().default(0),
-  object: z.string().default('custom'),
-  object_id: z.number().default(0),
-  target: z.string().default(''),
-  url: z.string().default(''),
-  xfn: z.array(z.string()).default([]),
-  menus: z.number().default(0),
-  invalid: z.boolean().default(false),
-});
 
 const OBJECT_TYPES: Readonly<Record<string, string>> = { post: 'post', page: 'page', attachment: 'media', category: 'category', post_tag: 'tag' };
 
 export async function inspectMenuItems(ctx: WpContext, ids: number[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
-  const rows = z.array(itemSchema).parse(await byIds(ctx, 'wp/v2/menu-items', ids, { _fields: 'id,title,type,status,parent,attr_title,classes,description,menu_order,object,object_id,target,url,xfn,menus,invalid' }, signal));
+  const rows = z.array(menuItemRowSchema).parse(await byIds(ctx, 'wp/v2/menu-items', ids, { _fields: 'id,title,type,status,parent,attr_title,classes,description,menu_order,object,object_id,target,url,xfn,menus,invalid' }, signal));
   const links = new InspectLinks(ctx.api);
   const out = new Map<string, InspectedItem>();
   for (const row of rows) {

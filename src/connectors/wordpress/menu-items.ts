@@ -47,7 +47,8 @@ export interface MenuItemData {
   links: LinkRef[];
 }
 
-const rowSchema = z.object({
+/** A menu item as the REST API gives it (context edit); inspect reads the same shape. */
+export const menuItemRowSchema = z.object({
   id: z.number(),
   title: z.object({ raw: z.string().default('') }).partial().default({}),
   type: z.string().default('custom'),
@@ -66,7 +67,7 @@ const rowSchema = z.object({
   /** WordPress's own word: the post or term the item points at no longer exists (or is in the trash). */
   invalid: z.boolean().default(false),
 });
-type ItemRow = z.infer<typeof rowSchema>;
+type ItemRow = z.infer<typeof menuItemRowSchema>;
 
 const FIELDS = 'id,title,type,status,parent,attr_title,classes,description,menu_order,object,object_id,target,url,xfn,menus,invalid';
 const SEPARATOR = '#';
@@ -83,7 +84,7 @@ export async function* readMenuItems(ctx: WpContext, options: { signal: AbortSig
   const startPage = options.cursor ? Number(options.cursor) : 1;
   const query = { context: 'edit', orderby: 'id', order: 'asc', _fields: FIELDS };
   for await (const page of ctx.api.pages('wp/v2/menu-items', { signal: options.signal, query, startPage, what: 'listing menu items' })) {
-    const items = z.array(rowSchema).parse(page.items).map((row) => itemHeader(row, slugs.get(row.menus) ?? `menu-${row.menus}`));
+    const items = z.array(menuItemRowSchema).parse(page.items).map((row) => itemHeader(row, slugs.get(row.menus) ?? `menu-${row.menus}`));
     yield page.page < page.totalPages ? { items, cursor: String(page.page + 1) } : { items };
   }
 }
@@ -188,7 +189,7 @@ async function writeItem(ctx: WpContext, request: WriteRequest, signal: AbortSig
 }
 
 async function save(ctx: WpContext, route: string, body: Record<string, unknown>, what: string, signal: AbortSignal, retry: boolean): Promise<ItemRow> {
-  return rowSchema.parse(await ctx.api.post(route, body, { signal, query: { context: 'edit', _fields: FIELDS }, what, retry }));
+  return menuItemRowSchema.parse(await ctx.api.post(route, body, { signal, query: { context: 'edit', _fields: FIELDS }, what, retry }));
 }
 
 async function itemsById(ctx: WpContext, ids: number[], signal: AbortSignal): Promise<Map<number, ItemRow>> {
@@ -196,13 +197,13 @@ async function itemsById(ctx: WpContext, ids: number[], signal: AbortSignal): Pr
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += 100) {
     const rows = await ctx.api.get('wp/v2/menu-items', { signal, query: { include: unique.slice(i, i + 100), per_page: 100, context: 'edit', _fields: FIELDS }, what: 'reading menu items' });
-    for (const row of z.array(rowSchema).parse(rows)) out.set(row.id, row);
+    for (const row of z.array(menuItemRowSchema).parse(rows)) out.set(row.id, row);
   }
   return out;
 }
 
 async function itemsOfMenu(ctx: WpContext, menuId: number, signal: AbortSignal): Promise<ItemRow[]> {
-  return z.array(rowSchema).parse(await ctx.api.all('wp/v2/menu-items', { signal, query: { menus: menuId, context: 'edit', _fields: FIELDS }, what: `listing the items of menu ${menuId}` }));
+  return z.array(menuItemRowSchema).parse(await ctx.api.all('wp/v2/menu-items', { signal, query: { menus: menuId, context: 'edit', _fields: FIELDS }, what: `listing the items of menu ${menuId}` }));
 }
 
 async function menuSlugs(ctx: WpContext, signal: AbortSignal): Promise<Map<number, string>> {

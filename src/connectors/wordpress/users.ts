@@ -46,7 +46,8 @@ export interface UserData {
   missing?: boolean;
 }
 
-const userRowSchema = z.object({
+/** A user as the REST API gives it (context edit); inspect reads the same shape. */
+export const userRowSchema = z.object({
   id: z.number(),
   username: z.string(),
   email: z.string().default(''),
