@@ -11,7 +11,7 @@ import { wizardCommand } from './commands/wizard.js';
 import { reportError } from './output.js';
 
 const program = new Command('ferry')
-  .description('Ferry moves users, content and files from one platform instance to another: planned, previewed, resumable, undoable.')
+  .description('Ferry moves users, content and files from one platform instance to another: planned, previewed, resumable, undoable, verified.')
   .version(TOOL_VERSION)
   .option('--data-dir <dir>', 'data folder: store, logs, encryption key (env FERRY_HOME)', process.env.FERRY_HOME ?? '.ferry')
   .showSuggestionAfterError()
