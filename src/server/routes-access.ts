@@ -22,6 +22,13 @@ export function accessRoutes(ctx: ServerContext): Route[] {
   };
   return [
     route({
+      method: 'GET', url: '/api/setup', tag: 'access', access: 'public', response: z.object({ needed: z.boolean() }),
+      summary: 'Whether Ferry still waits for its first admin (the dashboard then asks for the setup token instead of a password)',
+      async handler() {
+        return { needed: ctx.setup.token !== undefined && (await store.access.countUsers()) === 0 };
+      },
+    }),
+    route({
       method: 'POST', url: '/api/setup', tag: 'access', access: 'public', status: 201, response: session,
       summary: 'Creates the first admin with the one-time setup token `ferry serve` printed, and signs them in',
       body: z.object({ token: z.string().min(1), name: userName, password }),

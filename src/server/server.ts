@@ -7,6 +7,7 @@ import { openApiDocument, referencePage } from './openapi.js';
 import { newToken } from './passwords.js';
 import { accessRoutes } from './routes-access.js';
 import { connectionRoutes } from './routes-connections.js';
+import { registerDashboard } from './dashboard.js';
 import { migrationRoutes } from './routes-migrations.js';
 import { runRoutes } from './routes-runs.js';
 import { route, type Route } from './route-table.js';
@@ -18,6 +19,8 @@ export interface ServerOptions {
   setupToken?: string;
   /** Believe X-Forwarded-Proto and X-Forwarded-For: only behind a reverse proxy that sets them (HTTPS there makes the cookie Secure). */
   trustProxy?: boolean;
+  /** The built dashboard's folder (default dist/web). */
+  dashboardDir?: string;
 }
 
 export interface FerryServer {
@@ -51,9 +54,7 @@ export async function buildServer(options: ServerOptions): Promise<FerryServer> 
   // No request log: failures go to the process log (errorHandlerFor), and bodies, which carry connection passwords, are never logged.
   const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, trustProxy: options.trustProxy === true });
   app.setErrorHandler(errorHandlerFor(ferry.logger));
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: `No such endpoint: ${request.method} ${request.url.split('?')[0]}`, hint: 'GET /api/openapi.json lists them' });
-  });
+  await registerDashboard(app, options.dashboardDir);
 
   const routes: Route[] = [...accessRoutes(ctx), ...connectionRoutes(ctx), ...migrationRoutes(ctx), ...runRoutes(ctx)];
   const docRoutes: Route[] = [

@@ -8,7 +8,7 @@ import { checkDataDir, parseCount } from '../validate.js';
 /** `ferry serve`: the REST API on the CLI's data folder, until Ctrl-C. */
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('serve the REST API (and its reference at /api/docs) on the same data folder as the CLI')
+    .description('serve the dashboard and the REST API (reference at /api/docs) on the same data folder as the CLI')
     .option('--port <port>', 'TCP port', '4190')
     .option('--host <host>', 'address to listen on; anything but 127.0.0.1 exposes Ferry to the network (put HTTPS in front)', '127.0.0.1')
     .option('--trust-proxy', 'behind a reverse proxy: believe its X-Forwarded-Proto (HTTPS there marks the session cookie Secure)')
@@ -27,7 +27,7 @@ export function serveCommand(): Command {
       }
       const address = server.app.server.address();
       const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${typeof address === 'object' && address ? address.port : port}`;
-      process.stdout.write(`Ferry API on ${url} (reference: ${url}/api/docs), data folder ${ferry.dataDir}\n`);
+      process.stdout.write(`Ferry dashboard on ${url}/ (REST API reference: ${url}/api/docs), data folder ${ferry.dataDir}\n`);
       if (server.setupToken) {
         process.stdout.write(
           `\nNo user exists yet. Create the first admin with this one-time setup token:\n\n  ${server.setupToken}\n\n` +
