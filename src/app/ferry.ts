@@ -167,6 +167,18 @@ export class Ferry {
     return this.withContext(migration, AbortSignal.timeout(3_600_000), (ctx) => previewMigration(ctx, store, onRow), { ignoreBinding: options.forgetMap === true });
   }
 
+  /**
+   * The pre-migration checks a run would make now, and the jobs and steps it
+   * would run, without writing anything: the dashboard shows them before Run.
+   */
+  async precheck(migration: MigrationRow, options: { reset?: boolean; confirmReset?: string } = {}): Promise<{ findings: Finding[]; jobs: Array<{ name: string; steps: Array<{ type: string; label: string; applies: boolean; reason?: string }> }> }> {
+    return this.withContext(migration, AbortSignal.timeout(600_000), async (ctx) => {
+      const layout = layoutJobs(ctx.types, ctx.plan);
+      const findings = await this.prechecks(ctx, options);
+      return { findings, jobs: layout.jobs.map((j) => ({ name: j.name, steps: j.steps.map((s) => ({ type: s.type, label: s.label, applies: s.applies, ...(s.reason ? { reason: s.reason } : {}) })) })) };
+    });
+  }
+
   /** Runs a migration, or resumes its interrupted run. Pre-check errors stop it before anything is written. */
   async run(migration: MigrationRow, options: RunOptions = {}): Promise<RunRecord> {
     const last = migration.id === 0 ? undefined : await this.store.lastRun(migration.id);
@@ -259,8 +271,9 @@ export class Ferry {
         this.logger.warn({ source: ctx.scope.source, target: ctx.scope.target, forgotten }, 'ID map forgotten');
         options.onProgress?.({ kind: 'message', level: 'warn', message: `Forgot the ID map of "${ctx.scope.source}" -> "${ctx.scope.target}" (${forgotten} entries): every item is decided afresh against the target` });
       }
+      let findings: Finding[] = [];
       if (mode.kind === 'fresh') {
-        const findings = await this.prechecks(ctx, options);
+        findings = await this.prechecks(ctx, options);
         options.onFindings?.(findings);
         if (findings.some((f) => f.level === 'error')) throw new PrecheckFailed(findings);
         if (options.reset || ctx.plan.options.reset) {
@@ -277,6 +290,12 @@ export class Ferry {
       const { run, log } = resume ? await this.reopenRun(resume) : await this.startRun(migration, mode.kind === 'rerun' ? 'rerun' : 'run', mode.kind === 'rerun' ? mode.parent.id : undefined);
       log.write({ at: this.clock.now(), level: 'info', message: `Ferry ${TOOL_VERSION}, migration "${migration.name}", run ${run.id} (${mode.kind})` });
       log.write({ at: this.clock.now(), level: 'info', message: `Source: ${ctx.scope.source} (${source.connector.title}); target: ${ctx.scope.target} (${target.connector.title})` });
+      // The pre-check findings belong to the run's record (its events and log), not only to the terminal that started it.
+      for (const f of findings) {
+        const message = `Pre-check ${f.level}: ${f.message}${f.hint ? ` (${f.hint})` : ''}`;
+        log.write({ at: this.clock.now(), level: f.level === 'error' ? 'error' : 'warn', message });
+        await this.store.addEvent({ runId: run.id, migrationId: migration.id, at: this.now(), level: f.level === 'error' ? 'error' : 'warn', step: 'pre-checks', item: null, message });
+      }
       try {
         return await executeRun({ store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, ctx, run, mode);
       } finally {

@@ -57,6 +57,20 @@ export function migrationRoutes(ctx: ServerContext): Route[] {
       },
     }),
     route({
+      method: 'POST', url: '/api/migrations/:name/prechecks', tag: 'migrations', access: 'operator', params: nameParam,
+      response: z.object({
+        findings: z.array(z.object({ level: z.enum(['error', 'warning']), code: z.string(), message: z.string(), hint: z.string().optional() })),
+        jobs: z.array(z.object({ name: z.string(), steps: z.array(z.object({ type: z.string(), label: z.string(), applies: z.boolean(), reason: z.string().optional() })) })),
+      }),
+      summary: 'The pre-migration checks a run would make now (errors block a run, warnings do not) and the jobs and steps it would run. Reads both instances, writes nothing',
+      body: z.object({ reset: z.boolean().default(false).describe('check as for a run that resets the target') }),
+      async handler({ params, body }) {
+        const row = await ferry.migrations.byName(params.name);
+        // The confirmation is the run dialog's business: checked here as given, so only the instance findings count.
+        return ferry.precheck(row, { reset: body.reset, confirmReset: row.target });
+      },
+    }),
+    route({
       method: 'POST', url: '/api/migrations/:name/copy', tag: 'migrations', access: 'operator', params: nameParam, status: 201, response: migration,
       summary: 'Copies a migration\'s plan under a new name (its runs are not copied)',
       body: z.object({ name: z.string().min(1).max(200).describe('the name of the copy') }),

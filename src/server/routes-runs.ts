@@ -77,11 +77,22 @@ export function runRoutes(ctx: ServerContext): Route[] {
     }),
     route({
       method: 'GET', url: '/api/runs/:id', tag: 'runs', access: 'viewer', params: runParam,
-      response: run.extend({ counts: z.record(z.string(), z.number()), events: z.object({ warn: z.number(), error: z.number() }) }),
-      summary: 'A run\'s status, summary (with the verify report when it verified) and item counts by status',
+      response: run.extend({
+        counts: z.record(z.string(), z.number()),
+        events: z.object({ warn: z.number(), error: z.number() }),
+        migrationName: z.string().describe('the name of the migration the run belongs to'),
+        typeCounts: z.record(z.string(), z.record(z.string(), z.number())).describe('item counts by object type, then status: live while the run goes'),
+      }),
+      summary: 'A run\'s status, summary (with the verify report when it verified), item counts by status and by object type',
       async handler({ params }) {
         const found = await ferry.requireRun(params.id);
-        return { ...found, counts: await store.countItems(found.id), events: await store.countEvents(found.id) };
+        const typeCounts: Record<string, Record<string, number>> = {};
+        for (const row of await store.summarizeItems(found.id)) {
+          const byStatus = (typeCounts[row.type] ??= {});
+          byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
+        }
+        const migration = await ferry.migrations.byId(found.migrationId);
+        return { ...found, counts: await store.countItems(found.id), events: await store.countEvents(found.id), migrationName: migration.name, typeCounts };
       },
     }),
     route({

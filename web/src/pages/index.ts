@@ -1,5 +1,7 @@
 import type { ComponentType } from 'react';
+import { MigrationPage } from './migration-page.js';
 import { MigrationsPage } from './migrations.js';
+import { RunPage } from './run-page.js';
 
 /**
  * Every page of the dashboard: its route and, when it is in the navigation
@@ -11,4 +13,8 @@ export interface PageEntry {
   component: ComponentType;
 }
 
-export const pages: PageEntry[] = [{ path: '/', nav: 'Migrations', component: MigrationsPage }];
+export const pages: PageEntry[] = [
+  { path: '/', nav: 'Migrations', component: MigrationsPage },
+  { path: '/migrations/:name', component: MigrationPage },
+  { path: '/runs/:id', component: RunPage },
+];
