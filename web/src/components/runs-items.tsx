@@ -53,8 +53,8 @@ export function ItemsTable({ run, types, rerunUntil, onStarted, onChanged }: { r
       </p>
       <div className="toolbar">
         <label>
-          Status
-          <select value={status} onChange={(e) => (setStatus(e.target.value), setOffset(0))}>
+          <span id="items-status-label">Status</span>
+          <select aria-labelledby="items-status-label" value={status} onChange={(e) => (setStatus(e.target.value), setOffset(0))}>
             <option value="">all</option>
             {ITEM_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -64,8 +64,8 @@ export function ItemsTable({ run, types, rerunUntil, onStarted, onChanged }: { r
           </select>
         </label>
         <label>
-          Object type
-          <select value={type} onChange={(e) => (setType(e.target.value), setOffset(0))}>
+          <span id="items-type-label">Object type</span>
+          <select aria-labelledby="items-type-label" value={type} onChange={(e) => (setType(e.target.value), setOffset(0))}>
             <option value="">all</option>
             {types.map((t) => (
               <option key={t.type} value={t.type}>
