@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { api } from '../api.js';
 import { useCan } from '../session.js';
 import { Empty, ErrorNote, formatTime, useAction, useApi } from '../ui.js';
@@ -8,6 +9,8 @@ export function ActionsChecklist({ runId }: { runId: number }) {
   const canOperate = useCan('operator');
   const { data, error, reload } = useApi<StoredAction[]>(`/api/runs/${runId}/actions`);
   const tick = useAction();
+  // The box shows the click at once; the stored state replaces it once saved.
+  const [pending, setPending] = useState<Record<number, boolean>>({});
   if (error) return <ErrorNote error={error} />;
   if (!data) return <p className="loading">Loading…</p>;
   if (data.length === 0) return <Empty>Nothing to do by hand after this run.</Empty>;
@@ -23,11 +26,14 @@ export function ActionsChecklist({ runId }: { runId: number }) {
             <label>
               <input
                 type="checkbox"
-                checked={a.doneAt !== null}
+                checked={pending[a.id] ?? a.doneAt !== null}
                 disabled={!canOperate || tick.busy}
                 onChange={async (e) => {
-                  await tick.run(() => api.put(`/api/runs/${runId}/actions/${a.id}`, { done: e.target.checked }));
+                  const done = e.target.checked;
+                  setPending((p) => ({ ...p, [a.id]: done }));
+                  await tick.run(() => api.put(`/api/runs/${runId}/actions/${a.id}`, { done }));
                   await reload();
+                  setPending((p) => Object.fromEntries(Object.entries(p).filter(([k]) => Number(k) !== a.id)));
                 }}
               />{' '}
               {a.label ? <strong>{a.label}: </strong> : null}
