@@ -245,12 +245,40 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     await expect.poll(() => dialog.getByRole('button', { name: 'Confirm and run' }).isEnabled(), { timeout: 60_000 }).toBe(true);
     await dialog.getByRole('button', { name: 'Confirm and run' }).click();
     await waitText(badgeIn(ui, 'tr[data-step="Pages"]'), /^Running$/);
+    // Past the six notes (already there), so the run has created some bulk pages when it stops.
+    await expect.poll(async () => Number(/^(\d+) \//.exec((await ui.locator('tr[data-step="Pages"] .progress-text').textContent()) ?? '')?.[1] ?? 0), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(12);
     await checkPage(ui, 'runs-migration-running');
     await ui.getByRole('button', { name: 'Stop' }).click();
     await waitText(ui.locator('#steps .toolbar'), /STOPPED/);
-    const slow = await api<{ runs: Array<{ status: string }> }>('GET', '/api/migrations/slow');
+    const slow = await api<{ runs: Array<{ id: number; status: string }> }>('GET', '/api/migrations/slow');
     expect(slow.runs[0]!.status).toBe('STOPPED');
+    const stoppedItems = (await api<{ items: Array<Item & { outcome: string | null }> }>('GET', `/api/runs/${slow.runs[0]!.id}/items?limit=5000`)).items;
+    const createdPages = stoppedItems.filter((i) => i.type === 'page' && i.outcome === 'created').map((i) => i.label);
+    expect(createdPages.length).toBeGreaterThan(0);
+    expect(stoppedItems.some((i) => i.status === 'READY')).toBe(true);
     await checkPage(ui, 'runs-migration-stopped');
+
+    // Undo of the whole stopped run, from its details: the pages it created leave the target.
+    await ui.getByRole('link', { name: `run ${slow.runs[0]!.id}`, exact: true }).click();
+    // Cancel one chosen READY item of the stopped run.
+    await ui.getByLabel('Status', { exact: true }).selectOption('READY');
+    const firstReady = ui.locator('table.items tbody tr').first();
+    await waitText(firstReady.locator('.badge'), /^READY$/, 10_000);
+    const readyLabel = (await firstReady.locator('td').nth(1).textContent())!;
+    await firstReady.getByRole('checkbox').check();
+    await ui.getByRole('button', { name: 'Cancel chosen READY items (1)' }).click();
+    await waitText(ui.getByRole('status').filter({ hasText: 'Cancelled' }), /Cancelled 1 item\(s\)/, 10_000);
+    const cancelled = (await api<{ items: Item[] }>('GET', `/api/runs/${slow.runs[0]!.id}/items?status=CANCELLED`)).items;
+    expect(cancelled.map((i) => i.label)).toEqual([readyLabel]);
+    await checkPage(ui, 'runs-stopped-cancelled-item');
+    await ui.getByRole('button', { name: 'Undo this run' }).click();
+    await ui.getByRole('heading', { name: /^Undo \d+ of slow$/ }).waitFor();
+    await waitText(ui.locator('.card .badge').first(), /^FINISHED$/);
+    const left = await snapshotWiki(tgt.apiUrl, { tools: [] });
+    expect(createdPages.filter((title) => left.pages.has(`0:${title}`))).toEqual([]);
+    expect(left.pages.has('0:Note 1')).toBe(true);
+    await ui.getByRole('link', { name: 'slow', exact: true }).click();
+    await ui.getByRole('heading', { name: 'Migration slow' }).waitFor();
   });
 
   it('a run started with the CLI in another process shows in the open dashboard and updates live', async () => {
@@ -311,5 +339,31 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     await checkPage(ui, 'runs-migrations-archived');
     const names = (await api<Array<{ name: string }>>('GET', '/api/migrations')).map((m) => m.name);
     expect(names).toEqual(['slow']);
+
+    // A log file gone from disk: Open log file warns instead of opening it.
+    const [archived] = await api<Array<{ lastRunId: number }>>('GET', '/api/migrations?archived=true');
+    rmSync((await api<{ logFile: string }>('GET', `/api/runs/${archived!.lastRunId}`)).logFile);
+    await ui.getByRole('button', { name: 'Actions for wiki' }).click();
+    await ui.getByRole('menuitem', { name: 'Open log file' }).click();
+    await waitText(ui.locator('.warning[role="alert"]'), /gone from disk/, 10_000);
+    await checkPage(ui, 'runs-migrations-log-gone');
+  });
+
+  it('a viewer sees the pages but not the buttons their role cannot use', async () => {
+    await api('POST', '/api/users', { name: 'vera', password: 'a long viewer password', role: 'viewer' });
+    const viewer = await newPage(browser);
+    await viewer.goto(served.url);
+    await viewer.getByLabel('User name').fill('vera');
+    await viewer.getByLabel(/^Password/).fill('a long viewer password');
+    await viewer.getByRole('button', { name: /Sign in/ }).click();
+    await viewer.getByRole('button', { name: 'Actions for slow' }).click();
+    for (const item of ['Run', 'Copy', 'Delete', 'Archive']) await expect(viewer.getByRole('menuitem', { name: item, exact: true }).getAttribute('aria-disabled')).resolves.toBe('true');
+    await viewer.keyboard.press('Escape');
+    await viewer.getByRole('link', { name: 'slow', exact: true }).click();
+    await viewer.getByRole('heading', { name: 'Migration slow' }).waitFor();
+    await expect(viewer.getByRole('button', { name: 'Run', exact: true }).isDisabled()).resolves.toBe(true);
+    await expect(viewer.getByRole('button', { name: 'Run', exact: true }).getAttribute('title')).resolves.toBe('Needs the operator role');
+    await checkPage(viewer, 'runs-migration-viewer');
+    await viewer.close();
   });
 });
