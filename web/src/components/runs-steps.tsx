@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { formatDuration, ProgressBar, StatusBadge, useApi, useEventStream } from '../ui.js';
-import type { PlannedJob, RunRecord, StepRecord } from './runs-types.js';
+import type { EventRecord, PlannedJob, RunRecord, StepRecord } from './runs-types.js';
 
 /** Time left for a running step, from its pace so far: "about 2 min 5 s left". */
 export function stepEta(step: Pick<StepRecord, 'status' | 'startedAt' | 'done' | 'total'>, now = Date.now()): string | undefined {
@@ -12,9 +12,9 @@ export function stepEta(step: Pick<StepRecord, 'status' | 'startedAt' | 'done' |
 /**
  * A run's steps, live: loads them, then follows GET /api/runs/:id/stream
  * while the run goes (a run the CLI started too). `onRun` gets the run record
- * when its status changes, `onEnd` once it has ended.
+ * when its status changes, `onEvent` each log line, `onEnd` once it has ended.
  */
-export function useLiveSteps(run: RunRecord | undefined, callbacks: { onRun?(run: RunRecord): void; onEnd?(): void } = {}): StepRecord[] | undefined {
+export function useLiveSteps(run: RunRecord | undefined, callbacks: { onRun?(run: RunRecord): void; onEnd?(): void; onEvent?(event: EventRecord): void } = {}): StepRecord[] | undefined {
   const { data } = useApi<StepRecord[]>(run ? `/api/runs/${run.id}/steps` : null);
   const [steps, setSteps] = useState<Map<number, StepRecord>>(new Map());
   const [ended, setEnded] = useState(false);
@@ -32,6 +32,7 @@ export function useLiveSteps(run: RunRecord | undefined, callbacks: { onRun?(run
       setSteps((current) => new Map(current).set(step.idx, step));
     },
     run: (r) => callbacks.onRun?.(r as RunRecord),
+    event: (e) => callbacks.onEvent?.(e as EventRecord),
     end: () => {
       setEnded(true);
       callbacks.onEnd?.();

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, seg } from '../api.js';
 import { ConfigOverview, readPlan } from '../components/runs-overview.js';
 import { RunsHistory } from '../components/runs-history.js';
@@ -23,6 +23,7 @@ export function MigrationPage() {
   const stopping = useAction();
   const verifying = useAction();
   const runOpen = params.get('run') === '1';
+  const location = useLocation();
 
   useEffect(() => setLatest(migration?.runs[0]), [migration]);
   // Any change to this migration's last run, wherever it was started (this page, another browser, the CLI).
@@ -38,6 +39,11 @@ export function MigrationPage() {
     // A migration that never ran shows the steps a run would make, from the plan and the instances.
     if (migration && migration.runs.length === 0 && canOperate && !checks) precheck();
   }, [migration?.runs.length, canOperate]); // precheck reads only the name, which keys this page
+
+  useEffect(() => {
+    // "Migration steps" in the list's menu lands on the steps panel.
+    if (migration && location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
+  }, [migration?.id, location.hash]); // once the sections exist
 
   if (error) return (<section><h1>Migration {name}</h1><ErrorNote error={error} /><Link to="/">Back to migrations</Link></section>);
   if (!migration) return <p className="loading">Loading…</p>;

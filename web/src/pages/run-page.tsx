@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api, seg } from '../api.js';
 import { ActionsChecklist } from '../components/runs-actions.js';
@@ -8,7 +8,7 @@ import { readPlan } from '../components/runs-overview.js';
 import { PrecheckEvents } from '../components/runs-precheck-events.js';
 import { TypeProgress } from '../components/runs-progress.js';
 import { useLiveSteps } from '../components/runs-steps.js';
-import { runDuration, type MigrationDetails, type RunDetails, type RunRecord } from '../components/runs-types.js';
+import { runDuration, type EventRecord, type MigrationDetails, type RunDetails, type RunRecord } from '../components/runs-types.js';
 import { VerifyView } from '../components/runs-verify.js';
 import { useCan } from '../session.js';
 import { ErrorNote, formatDuration, formatTime, StatusBadge, useAction, useApi } from '../ui.js';
@@ -23,7 +23,8 @@ export function RunPage() {
   const canOperate = useCan('operator');
   const { data: run, error, reload } = useApi<RunDetails>(`/api/runs/${id}`);
   const { data: migration } = useApi<MigrationDetails>(run ? `/api/migrations/${seg(run.migrationName)}` : null);
-  const steps = useLiveSteps(run, { onRun: () => void reload(), onEnd: () => void reload() });
+  const [recent, setRecent] = useState<EventRecord[]>([]);
+  const steps = useLiveSteps(run, { onRun: () => void reload(), onEnd: () => void reload(), onEvent: (e) => setRecent((r) => [...r.slice(-29), e]) });
   const act = useAction();
   const running = run?.status === 'RUNNING';
 
@@ -108,6 +109,19 @@ export function RunPage() {
       </section>
       <section aria-labelledby="log-title" id="log">
         <h2 id="log-title">Log</h2>
+        {running && recent.length > 0 && (
+          <>
+            <h3>Latest log lines (live)</h3>
+            <ul className="live-events" tabIndex={0} aria-label="Latest log lines">
+              {recent.map((e) => (
+                <li key={e.id} className={e.level === 'error' ? 'finding-error' : e.level === 'warn' ? 'finding-warning' : undefined}>
+                  {formatTime(e.at)} {e.level.toUpperCase()} {e.step ? `[${e.step}] ` : ''}
+                  {e.message}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
         <LogViewer runId={run.id} version={run.status} />
       </section>
     </section>
