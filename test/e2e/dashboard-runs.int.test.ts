@@ -84,7 +84,7 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     await fillWiki(source, {
       users: [{ name: 'Uploader', groups: [] }],
       // Six notes for the first runs; the bulk pages make a run long enough to stop and to watch.
-      pages: [...Array.from({ length: 6 }, (_, i) => page(`Note ${i + 1}`, i)), ...Array.from({ length: 70 }, (_, i) => page(`Bulk ${String(i + 1).padStart(2, '0')}`, 10 + i))],
+      pages: [...Array.from({ length: 6 }, (_, i) => page(`Note ${i + 1}`, i)), ...Array.from({ length: 100 }, (_, i) => page(`Bulk ${String(i + 1).padStart(3, '0')}`, 10 + i))],
       files: [
         { name: 'Small noise.png', bytes: noisePng(24), mime: 'image/png', description: 'A small picture.', user: 'Uploader', olderVersions: [] },
         { name: 'Big noise.png', bytes: noisePng(200), mime: 'image/png', description: 'A big picture.', user: 'Uploader', olderVersions: [] },
@@ -172,9 +172,9 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
   it('shows the details: progress per type, items, verify report, log and CSV that matches the items', async () => {
     await ui.getByRole('link', { name: `Run ${runIds.first}`, exact: true }).click();
     await ui.getByRole('heading', { name: `Run ${runIds.first} of wiki` }).waitFor();
-    // Every page was read (done = total); the 70 bulk pages were left out by the plan's filter.
+    // Every page was read (done = total); the 100 bulk pages were left out by the plan's filter.
     await expect(ui.locator('tr[data-type="page"] .progress-text').textContent()).resolves.toMatch(/^(\d+) \/ \1$/);
-    await expect(ui.locator('tr[data-type="page"] td').nth(3).textContent()).resolves.toBe('70');
+    await expect(ui.locator('tr[data-type="page"] td').nth(3).textContent()).resolves.toBe('100');
     await expect(ui.locator('tr[data-type="file"] td').nth(2).textContent()).resolves.toBe('1');
     await expect(ui.locator('#verify-title + *').textContent()).resolves.toMatch(/discrepanc|Every migrated item/);
     await expect(ui.locator('#verify-title ~ table').first().textContent()).resolves.toMatch(/Pages/);
@@ -190,7 +190,7 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     expect(rows.map((r) => [r[0], r[1], r[3], r[4]]).sort()).toEqual(items.map((i) => [i.type, i.sourceId, i.label, i.status]).sort());
     expect(rows.filter((r) => r[0] === 'file').map((r) => [r[3], r[4]]).sort()).toEqual([['File:Big noise.png', 'FAILED'], ['File:Small noise.png', 'COMPLETE']]);
     expect(rows.filter((r) => r[0] === 'page' && r[3]!.startsWith('Note ')).map((r) => r[4])).toEqual(Array(6).fill('COMPLETE'));
-    expect(rows.filter((r) => r[0] === 'page' && r[3]!.startsWith('Bulk ')).map((r) => r[4])).toEqual(Array(70).fill('SKIPPED'));
+    expect(rows.filter((r) => r[0] === 'page' && r[3]!.startsWith('Bulk ')).map((r) => r[4])).toEqual(Array(100).fill('SKIPPED'));
 
     // The item table, filtered by status.
     await ui.getByLabel('Status', { exact: true }).selectOption('FAILED');
@@ -237,7 +237,7 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     await checkPage(ui, 'runs-undo-details');
   });
 
-  it('stops a run from the migration page and shows STOPPED', async () => {
+  it('follows a run live in its details (ETA, log lines), stops it there and shows STOPPED, cancels an item, undoes the run', async () => {
     await ui.goto(`${served.url}/migrations/slow`);
     await ui.getByRole('heading', { name: 'Migration slow' }).waitFor();
     await ui.getByRole('button', { name: 'Run', exact: true }).click();
@@ -248,7 +248,15 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     // Past the six notes (already there), so the run has created some bulk pages when it stops.
     await expect.poll(async () => Number(/^(\d+) \//.exec((await ui.locator('tr[data-step="Pages"] .progress-text').textContent()) ?? '')?.[1] ?? 0), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(12);
     await checkPage(ui, 'runs-migration-running');
+    // Its details, live: progress with an ETA and the latest log lines; Stop from there.
+    await ui.locator('#steps .toolbar').getByRole('link', { name: /^run \d+$/ }).click();
+    await ui.getByRole('heading', { name: /^Run \d+ of slow$/ }).waitFor();
+    await ui.getByRole('heading', { name: 'Latest log lines (live)' }).waitFor({ timeout: 30_000 });
+    await waitText(ui.locator('tr[data-type="page"] .progress-text'), /^\d+ \/ \d+ · about .* left$/, 30_000);
+    await checkPage(ui, 'runs-details-running');
     await ui.getByRole('button', { name: 'Stop' }).click();
+    await waitText(ui.locator('.card .badge').first(), /^STOPPED$/);
+    await ui.locator('.crumbs').getByRole('link', { name: 'slow' }).click();
     await waitText(ui.locator('#steps .toolbar'), /STOPPED/);
     const slow = await api<{ runs: Array<{ id: number; status: string }> }>('GET', '/api/migrations/slow');
     expect(slow.runs[0]!.status).toBe('STOPPED');
