@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api.js';
 import { useCan } from '../session.js';
 import { Empty, ErrorNote, formatTime, StatusBadge, useAction, useApi } from '../ui.js';
@@ -21,10 +21,17 @@ export function ItemsTable({ run, types, rerunUntil, onStarted, onChanged }: { r
   const { data, error, reload } = useApi<{ items: ItemRecord[] }>(`/api/runs/${run.id}/items?${query}`);
   const act = useAction();
   const [notice, setNotice] = useState<string>();
+  const running = run.status === 'RUNNING';
+  // Item statuses move while the run goes: refresh the page shown (the table keeps its filters and choices).
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => void reload(), 2000);
+    return () => clearInterval(timer);
+  }, [running, reload]);
 
   const rerunnable = RERUNNABLE.reduce((n, s) => n + (run.counts[s] ?? 0), 0);
   const inWindow = rerunUntil === undefined || rerunUntil.getTime() > Date.now();
-  const ended = run.status !== 'RUNNING';
+  const ended = !running;
   const chosenItems = (data?.items ?? []).filter((i) => chosen.has(i.sourceId));
   const chosenRerun = [...chosen].filter((id) => (data?.items ?? []).some((i) => i.sourceId === id && RERUNNABLE.includes(i.status)));
   const chosenReady = chosenItems.filter((i) => i.status === 'READY').map((i) => i.sourceId);
