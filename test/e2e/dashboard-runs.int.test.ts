@@ -123,10 +123,22 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     await ui.getByRole('searchbox', { name: 'Search by name' }).fill('wik');
     await expect.poll(() => ui.locator('tbody tr').count()).toBe(1);
     await ui.getByRole('searchbox', { name: 'Search by name' }).fill('');
-    await ui.getByRole('button', { name: 'Actions for wiki' }).click();
+    // The actions menu by keyboard: arrows open it and move, Escape closes it and gives focus back.
+    const actions = ui.getByRole('button', { name: 'Actions for wiki' });
+    await actions.focus();
+    await ui.keyboard.press('ArrowDown');
+    const focused = () => ui.evaluate(() => document.activeElement?.textContent ?? '');
+    await expect.poll(focused).toBe('Migration steps');
+    await ui.keyboard.press('End');
+    await expect.poll(focused).toBe('Archive');
+    await ui.keyboard.press('ArrowDown');
+    await expect.poll(focused).toBe('Migration steps');
     await expect(ui.getByRole('menuitem', { name: 'Open log file' }).getAttribute('aria-disabled')).resolves.toBe('true');
+    await expect(ui.getByRole('menuitem', { name: 'Open log file' }).getAttribute('title')).resolves.toMatch(/never run/);
     await checkPage(ui, 'runs-migrations-menu');
     await ui.keyboard.press('Escape');
+    await expect.poll(() => ui.getByRole('menu').count()).toBe(0);
+    await expect.poll(() => actions.evaluate((el) => el === document.activeElement)).toBe(true);
 
     await ui.getByRole('link', { name: 'wiki', exact: true }).click();
     await ui.getByRole('heading', { name: 'Migration wiki' }).waitFor();
