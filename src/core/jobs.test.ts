@@ -8,17 +8,18 @@ import { openSqlite } from '../store/sqlite-store.js';
 import { Store } from '../store/store.js';
 import type { MigrationContext } from './context.js';
 import { parsePlan } from './plan.js';
+import { addJob, editableJobs, JobEditError, moveJob, removeJob, renameJob, setScope, setSteps, withJobs } from './job-edit.js';
 import { layoutJobs, PlanMismatch } from './planner.js';
 import type { ProgressEvent } from './reporter.js';
 import { executeRun, type RunMode } from './runner.js';
 import { executeUndo } from './undo.js';
 
-async function setup(jobs: string) {
+async function setup(jobs: string, verify = false) {
   const store = new Store(await openSqlite(join(mkdtempSync(join(tmpdir(), 'ferry-jobs-')), 'store.sqlite')));
   const source = new MemoryInstance('src');
   const target = new MemoryInstance('tgt');
   const connector = memoryConnector(new Map([['src', source], ['tgt', target]]));
-  const plan = parsePlan(`name: t\nsource: src\ntarget: tgt\noptions:\n  verify: false\njobs:\n${jobs}`);
+  const plan = parsePlan(`name: t\nsource: src\ntarget: tgt\noptions:\n  verify: ${verify}\njobs:\n${jobs}`);
   const ctx: MigrationContext = {
     migrationId: 1,
     plan,
@@ -124,6 +125,14 @@ describe('jobs sharing an object type', () => {
     expect(later.filter((e) => /depends on/.test(e.message))).toEqual([]);
   });
 
+  it('a run of one job verifies only that job: the skipped jobs are no discrepancy', async () => {
+    const { run, store } = await setup(split('doc-0*', 'doc-1*'), true);
+    const result = await run({ kind: 'fresh', jobs: ['People'], doneTypes: [] });
+    expect(result.status).toBe('FINISHED');
+    expect(result.summary?.verify?.types.map((t) => [t.type, t.selected, t.equal])).toEqual([['person', 2, 2]]);
+    expect((await store.listSteps(result.id)).map((s) => s.status)).toEqual(['Success', 'Skipped', 'Skipped']);
+  });
+
   it('undo of one job removes only what that job created', async () => {
     const { run, store, target, deps, ctx, start } = await setup(split('doc-0*', 'doc-1*'));
     const result = await run();
@@ -152,5 +161,36 @@ describe('jobs sharing an object type', () => {
     const steps = await store.listSteps(rerun.id);
     expect(steps.map((s) => [s.job, s.total, s.status])).toEqual([['Early docs', 1, 'Success'], ['Late docs', 1, 'Success']]);
     expect((await store.listItems(rerun.id, { step: 1 })).map((i) => i.sourceId)).toEqual(['doc-11']);
+  });
+});
+
+describe('editing jobs', () => {
+  const yaml = `# team wiki\nname: t # the name\nsource: src\ntarget: tgt\n`;
+  const standard = editableJobs(layoutJobs(memoryTypes, parsePlan(yaml)), undefined);
+
+  it('starts from the standard jobs and edits them: add, rename, move, steps, scope, remove', () => {
+    expect(standard).toEqual([{ name: 'Users and groups', steps: ['person'] }, { name: 'Content', steps: ['doc'] }]);
+    let jobs = addJob(standard, { name: 'Late docs', steps: ['doc'], scope: [{ pattern: 'doc-1*' }] }, 2);
+    expect(jobs.map((j) => j.name)).toEqual(['Users and groups', 'Late docs', 'Content']);
+    jobs = moveJob(renameJob(jobs, 'Content', 'Other docs'), 'Other docs', 'up');
+    expect(jobs.map((j) => j.name)).toEqual(['Users and groups', 'Other docs', 'Late docs']);
+    jobs = setScope(setSteps(jobs, 'Users and groups', ['person']), 'Other docs', [{ pattern: 'doc-0*' }]);
+    expect(jobs[1]).toEqual({ name: 'Other docs', steps: ['doc'], scope: [{ pattern: 'doc-0*' }] });
+    expect(setScope(jobs, 'Other docs', [])[1]).toEqual({ name: 'Other docs', steps: ['doc'] });
+    expect(removeJob(jobs, 'Late docs').map((j) => j.name)).toEqual(['Users and groups', 'Other docs']);
+    expect(() => renameJob(jobs, 'Late docs', 'Other docs')).toThrow(/A job named "Other docs" exists already/);
+    expect(() => moveJob(jobs, 'Users and groups', 'up')).toThrow(JobEditError);
+    expect(() => removeJob(jobs, 'Nope')).toThrow(/No job named "Nope"/);
+    expect(() => setSteps(jobs, 'Late docs', [])).toThrow(/needs at least one step/);
+  });
+
+  it('writes the jobs into the plan text, keeping its comments; an empty list goes back to the standard jobs', () => {
+    const text = withJobs(yaml, [{ name: 'People', steps: ['person'] }, { name: 'Docs', steps: ['doc'], scope: [{ namespace: ['12'] }] }]);
+    expect(text).toContain('# team wiki');
+    expect(text).toContain('name: t # the name');
+    expect(parsePlan(text).jobs).toEqual([{ name: 'People', steps: ['person'] }, { name: 'Docs', steps: ['doc'], scope: [{ namespace: ['12'] }] }]);
+    const back = withJobs(text, []);
+    expect(parsePlan(back).jobs).toBeUndefined();
+    expect(back).toContain('# team wiki');
   });
 });

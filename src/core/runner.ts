@@ -4,6 +4,7 @@ import { headerOf, processBatch } from './batch.js';
 import { resolveDeferred } from './deferred.js';
 import { nowIso, typeSpec, type EngineDeps, type MigrationContext, type RunState } from './context.js';
 import type { Filter } from './plan.js';
+import { editableJobs } from './job-edit.js';
 import { layoutJobs, unknownJobs } from './planner.js';
 import type { ItemRecord, RunRecord, StepRecord } from './ports.js';
 import { placeholderActions } from './references.js';
@@ -38,7 +39,7 @@ export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: R
     }
     if (!state.stopped && !state.fatal) await resolveDeferred(state);
     if (!state.stopped && !state.fatal) {
-      if (ctx.plan.options.verify) state.verify = await runVerifyStep(state);
+      if (ctx.plan.options.verify) state.verify = await runVerifyStep(onlyRunJobs(state, steps));
       else notCarriedActions(state, (await ctx.source.discover({ signal: ctx.signal })).notCarried ?? []);
     }
   } catch (error) {
@@ -51,6 +52,19 @@ export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: R
   placeholderActions(state);
   await neverCarriedActions(state);
   return finishRun(state);
+}
+
+const NOT_IN_RUN = "not in this run's jobs";
+
+/**
+ * The run as verify should see it: a run of chosen jobs verifies only
+ * their steps (the others were not meant to migrate anything).
+ */
+function onlyRunJobs(state: RunState, steps: StepRecord[]): RunState {
+  const left = new Set(steps.filter((s) => s.reason === NOT_IN_RUN).map((s) => s.job));
+  if (left.size === 0) return state;
+  const jobs = editableJobs(layoutJobs(state.ctx.types, state.ctx.plan), state.ctx.plan.jobs).filter((j) => !left.has(j.name));
+  return { ...state, ctx: { ...state.ctx, plan: { ...state.ctx.plan, jobs } } };
 }
 
 async function prepareSteps(state: RunState, mode: RunMode, scopes: Map<number, Filter[] | undefined>): Promise<StepRecord[]> {
@@ -86,7 +100,7 @@ async function prepareSteps(state: RunState, mode: RunMode, scopes: Map<number, 
     for (const s of job.steps) {
       scopes.set(records.length, job.scope);
       const inRun = !chosen || chosen.has(job.name);
-      const reason = !inRun ? "not in this run's jobs" : s.reason;
+      const reason = !inRun ? NOT_IN_RUN : s.reason;
       records.push({ idx: records.length, job: job.name, type: s.type, label: s.label, status: s.applies && inRun ? 'Pending' : 'Skipped', reason: reason ?? null });
       if (!s.applies || !inRun) reporter.info(`Step "${s.label}" (job "${job.name}") skipped: ${reason}`, { step: s.type });
     }
