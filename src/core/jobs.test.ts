@@ -12,6 +12,7 @@ import { addJob, editableJobs, JobEditError, moveJob, removeJob, renameJob, setS
 import { layoutJobs, PlanMismatch } from './planner.js';
 import type { ProgressEvent } from './reporter.js';
 import { executeRun, type RunMode } from './runner.js';
+import { previewMigration } from './preview.js';
 import { executeUndo } from './undo.js';
 
 async function setup(jobs: string, verify = false) {
@@ -133,6 +134,13 @@ describe('jobs sharing an object type', () => {
     expect((await store.listSteps(result.id)).map((s) => s.status)).toEqual(['Success', 'Skipped', 'Skipped']);
   });
 
+  it('verify checks a type in two jobs once, over both scopes', async () => {
+    const { run } = await setup(split('doc-0*', 'doc-*'), true);
+    const result = await run();
+    expect(result.status).toBe('FINISHED');
+    expect(result.summary?.verify?.types.map((t) => [t.type, t.selected, t.equal])).toEqual([['person', 2, 2], ['doc', 12, 12]]);
+  });
+
   it('undo of one job removes only what that job created', async () => {
     const { run, store, target, deps, ctx, start } = await setup(split('doc-0*', 'doc-1*'));
     const result = await run();
@@ -192,5 +200,17 @@ describe('editing jobs', () => {
     const back = withJobs(text, []);
     expect(parsePlan(back).jobs).toBeUndefined();
     expect(back).toContain('# team wiki');
+  });
+});
+
+describe('preview of jobs sharing a type', () => {
+  it('shows each item once: from the first job that takes it, skipped only when no job does', async () => {
+    const { ctx, store } = await setup(split('doc-0[0-4]*', 'doc-*').replace('doc-0[0-4]*', 'doc-00').replace('doc-*', 'doc-1*'));
+    const preview = await previewMigration(ctx, store);
+    const docs = preview.rows.filter((r) => r.type === 'doc');
+    expect(docs).toHaveLength(12);
+    expect(preview.counts.doc).toMatchObject({ create: 3, skip: 9 });
+    expect(new Set(docs.map((r) => r.label)).size).toBe(12);
+    expect(preview.steps.map((s) => [s.job, s.type])).toEqual([['People', 'person'], ['Early docs', 'doc'], ['Late docs', 'doc']]);
   });
 });

@@ -11,8 +11,8 @@ const filter = z.strictObject({
   modifiedSince: z.string().optional().describe('only items changed since this date (2024-01-31)'),
 });
 const job = z.strictObject({
-  name: z.string().min(1).describe('unique within the migration: runs and undo name jobs'),
-  steps: z.array(z.string().min(1)).min(1).describe('object types, in the order they run'),
+  name: z.string().min(1, 'a job needs a name').describe('unique within the migration: runs and undo name jobs'),
+  steps: z.array(z.string().min(1)).min(1, 'a job needs at least one step: add one, or remove the job').describe('object types, in the order they run'),
   scope: z.array(filter).optional().describe('filters narrowing this job\'s items (any of them matches)'),
 });
 const jobsView = z.object({

@@ -37,7 +37,7 @@ export function JobCard({ job, position, count, types, notes, canEdit, readOnlyW
         </p>
       )}
       <label>
-        Job name
+        Job name{' '}
         <input value={job.name} disabled={!canEdit} title={title} onChange={(e) => onChange({ ...job, name: e.target.value })} />
       </label>
 
@@ -62,7 +62,7 @@ export function JobCard({ job, position, count, types, notes, canEdit, readOnlyW
       {canEdit && free.length > 0 && (
         <div className="toolbar">
           <label>
-            Step to add
+            Step to add{' '}
             <select value={adding} onChange={(e) => setAdding(e.target.value)}>
               <option value="">Choose an object type…</option>
               {free.map((t) => (

@@ -116,7 +116,7 @@ export function JobsPage() {
               onRemove={() => change(jobs.filter((_, j) => j !== i))}
               runButton={
                 canEdit ? (
-                  <button type="button" className="primary" disabled={dirty || run.busy} title={dirty ? 'Save the jobs first: a run uses the saved jobs' : undefined} onClick={() => void runJob(job.name)}>
+                  <button type="button" className={dirty ? undefined : 'primary'} disabled={dirty || run.busy} title={dirty ? 'Save the jobs first: a run uses the saved jobs' : undefined} onClick={() => void runJob(job.name)}>
                     Run this job
                   </button>
                 ) : null
