@@ -134,6 +134,20 @@ describe('jobs sharing an object type', () => {
     expect((await store.listSteps(result.id)).map((s) => s.status)).toEqual(['Success', 'Skipped', 'Skipped']);
   });
 
+  it('a run stopped in the first of two jobs of one type resumes with each job\'s own scope, nothing twice', async () => {
+    const { store, ctx, deps, start, target } = await setup(split('doc-0*', 'doc-*'));
+    const record = await start('run');
+    await executeRun({ ...deps, onProgress: (e) => void (e.kind === 'step-progress' && e.idx === 1 && store.requestStop(record.id)) }, ctx, record, { kind: 'fresh' });
+    expect((await store.getRun(record.id))?.status).toBe('STOPPED');
+    expect((await store.listSteps(record.id)).map((s) => s.status)).toEqual(['Success', 'Pending', 'Pending']);
+    // As a crash leaves it: the run RUNNING (no transition leads back there).
+    await store.db.updateTable('runs').set({ status: 'RUNNING', ended_at: null, stop_requested: 0 }).where('id', '=', record.id).execute();
+    const resumed = await executeRun(deps, ctx, (await store.getRun(record.id))!, { kind: 'resume' });
+    expect(resumed.status).toBe('FINISHED');
+    expect(writtenOnce(target)).toBe(12);
+    expect((await store.listSteps(record.id)).map((s) => [s.job, s.total])).toEqual([['People', 2], ['Early docs', 10], ['Late docs', 2]]);
+  });
+
   it('verify checks a type in two jobs once, over both scopes', async () => {
     const { run } = await setup(split('doc-0*', 'doc-*'), true);
     const result = await run();

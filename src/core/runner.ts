@@ -80,9 +80,9 @@ async function prepareSteps(state: RunState, mode: RunMode, scopes: Map<number, 
     // The store applies transitionItem to the stored status (RUNNING -> READY).
     for (const item of stale) await deps.store.updateItem(run.id, item.type, item.sourceId, { status: transitionItem(item.status, 'READY'), reason: 'resumed after an interruption' }, nowIso(state));
     reporter.info(`Resuming run ${run.id}: ${stale.length} item(s) were in flight and will be retried safely`);
-    // The stored steps were laid out from this plan in this order: the n-th planned step is idx n.
-    let idx = 0;
-    for (const job of layoutJobs(ctx.types, ctx.plan).jobs) for (const _ of job.steps) scopes.set(idx++, job.scope);
+    // Found by job name and type, not position: the plan's jobs may have been edited since.
+    const jobs = layoutJobs(ctx.types, ctx.plan).jobs;
+    for (const step of steps) scopes.set(step.idx, jobs.find((j) => j.name === step.job && j.steps.some((s) => s.type === step.type))?.scope);
     return steps;
   }
   if (mode.kind === 'rerun') return prepareRerun(state, mode);

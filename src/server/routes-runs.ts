@@ -15,6 +15,7 @@ const run = z.object({ id: z.number(), migrationId: z.number(), kind: z.string()
 const itemQuery = z.object({
   status: z.enum(ITEM_STATUSES).optional().describe('only items with this status'),
   type: z.string().optional().describe('only items of this object type'),
+  step: z.coerce.number().int().min(0).optional().describe('only items of this step (its `idx` in GET /api/runs/{id}/steps): a type may be in several jobs'),
   limit: z.coerce.number().int().min(1).max(5000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -103,7 +104,7 @@ export function runRoutes(ctx: ServerContext): Route[] {
       summary: 'The run\'s items, filtered by status and type, a page at a time',
       async handler({ params, query }) {
         const found = await ferry.requireRun(params.id);
-        const items = await store.listItems(found.id, { ...(query.status ? { statuses: [query.status] } : {}), ...(query.type ? { type: query.type } : {}), limit: query.limit, offset: query.offset });
+        const items = await store.listItems(found.id, { ...(query.status ? { statuses: [query.status] } : {}), ...(query.type ? { type: query.type } : {}), ...(query.step !== undefined ? { step: query.step } : {}), limit: query.limit, offset: query.offset });
         return { items, limit: query.limit, offset: query.offset };
       },
     }),
@@ -113,7 +114,7 @@ export function runRoutes(ctx: ServerContext): Route[] {
       summary: 'The run\'s items as CSV (all of them, or of one status or type)',
       async handler({ params, query, reply }) {
         const found = await ferry.requireRun(params.id);
-        const items = await store.listItems(found.id, { ...(query.status ? { statuses: [query.status] } : {}), ...(query.type ? { type: query.type } : {}) });
+        const items = await store.listItems(found.id, { ...(query.status ? { statuses: [query.status] } : {}), ...(query.type ? { type: query.type } : {}), ...(query.step !== undefined ? { step: query.step } : {}) });
         void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ferry-run-${found.id}-items.csv"`);
         return stringify(items.map((i) => [i.type, i.sourceId, i.key, i.label, i.status, i.outcome ?? '', i.targetId ?? '', i.reason ?? '', i.attempts, i.updatedAt]), {
           header: true,
