@@ -172,6 +172,7 @@ describe('jobs between two real wikis: the CLI and the dashboard jobs page', () 
     await page.getByText('editing and running them needs the operator role').waitFor();
     expect(await page.getByRole('button', { name: 'Save jobs' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Run this job' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Remove job' }).count()).toBe(0);
     const name = page.getByLabel('Job name').first();
     expect(await name.isDisabled()).toBe(true);
     expect(await name.getAttribute('title')).toBe('Editing jobs needs the operator role');

@@ -89,18 +89,20 @@ export function JobCard({ job, position, count, types, notes, canEdit, readOnlyW
       <h3>Scope</h3>
       <ScopeEditor scope={job.scope} types={types} canEdit={canEdit} title={title} onChange={(scope) => onChange({ ...job, scope })} />
 
-      <div className="toolbar">
-        <button type="button" disabled={!canEdit || position === 0} title={title ?? (position === 0 ? 'already the first job' : undefined)} onClick={() => onMove(position - 1)}>
-          Move up
-        </button>
-        <button type="button" disabled={!canEdit || position === count - 1} title={title ?? (position === count - 1 ? 'already the last job' : undefined)} onClick={() => onMove(position + 1)}>
-          Move down
-        </button>
-        <button type="button" className="danger" disabled={!canEdit || count === 1} title={title ?? (count === 1 ? 'a migration needs at least one job' : undefined)} onClick={onRemove}>
-          Remove job
-        </button>
-        {runButton}
-      </div>
+      {canEdit && (
+        <div className="toolbar">
+          <button type="button" disabled={position === 0} title={position === 0 ? 'already the first job' : undefined} onClick={() => onMove(position - 1)}>
+            Move up
+          </button>
+          <button type="button" disabled={position === count - 1} title={position === count - 1 ? 'already the last job' : undefined} onClick={() => onMove(position + 1)}>
+            Move down
+          </button>
+          <button type="button" className="danger" disabled={count === 1} title={count === 1 ? 'a migration needs at least one job' : undefined} onClick={onRemove}>
+            Remove job
+          </button>
+          {runButton}
+        </div>
+      )}
     </section>
   );
 }
