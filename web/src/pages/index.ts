@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { JobsPage } from './jobs.js';
 import { MigrationsPage } from './migrations.js';
 
 /**
@@ -11,4 +12,7 @@ export interface PageEntry {
   component: ComponentType;
 }
 
-export const pages: PageEntry[] = [{ path: '/', nav: 'Migrations', component: MigrationsPage }];
+export const pages: PageEntry[] = [
+  { path: '/', nav: 'Migrations', component: MigrationsPage },
+  { path: '/migrations/:name/jobs', component: JobsPage },
+];
