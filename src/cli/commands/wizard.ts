@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { confirm, input, password, select, checkbox } from '@inquirer/prompts';
+import { confirm, input, select, checkbox } from '@inquirer/prompts';
 import { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { Ferry } from '../../app/ferry.js';
@@ -8,19 +8,8 @@ import { connectors } from '../../app/registry.js';
 import { withFerry } from '../context.js';
 import { ProgressView } from '../progress.js';
 import { printRunResult } from '../summary.js';
-import { UserError } from '../../app/errors.js';
-import { checkConnectionUrl } from '../validate.js';
+import { promptSettings } from '../connection-fields.js';
 import { printPreview } from './plan.js';
-
-function urlProblem(value: string): string | undefined {
-  try {
-    checkConnectionUrl(value);
-    return undefined;
-  } catch (error) {
-    if (error instanceof UserError) return `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
-    throw error;
-  }
-}
 
 /** Picks a saved connection or adds a new one (checked before it is saved). */
 async function chooseConnection(ferry: Ferry, role: 'source' | 'target'): Promise<string> {
@@ -32,11 +21,10 @@ async function chooseConnection(ferry: Ferry, role: 'source' | 'target'): Promis
   if (choice) return choice;
   const platform = await select({ message: 'Platform', choices: [...connectors.values()].map((c) => ({ name: c.title, value: c.platform })) });
   const name = await input({ message: 'Name for this connection', validate: (v) => /^[\w.-]+$/.test(v) || 'letters, digits, dot, dash or underscore' });
-  const url = await input({ message: 'Base URL (e.g. http://127.0.0.1:8080)', validate: (v) => urlProblem(v) ?? true });
-  const username = await input({ message: `Account (${platform === 'mediawiki' ? 'bot password login, e.g. Admin@ferry' : 'user name'})` });
-  const secret = await password({ message: 'Password (hidden)', mask: '*' });
+  // The fields, their help and which are secret come from the connector's config schema.
+  const config = await promptSettings(platform);
   process.stdout.write('Checking the connection...\n');
-  await ferry.connections.add(name, platform, { url, username, password: secret }, ferry.now());
+  await ferry.connections.add(name, platform, config, ferry.now());
   return name;
 }
 
