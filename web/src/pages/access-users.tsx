@@ -110,16 +110,14 @@ export function UserList() {
           Password (at least 12 characters)
           <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} required minLength={12} autoComplete="new-password" />
         </label>
-        <label>
-          Role
-          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+        <label htmlFor="new-user-role">Role</label>
+        <select id="new-user-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
             {ROLES.map((r) => (
               <option key={r.role} value={r.role}>
                 {r.role}
               </option>
             ))}
-          </select>
-        </label>
+        </select>
         <button type="submit" className="primary" disabled={action.busy}>
           Add the user
         </button>
