@@ -158,6 +158,19 @@ describe('dashboard setup pages: connections, plan editor, access, audit', () =>
     await expect(page.getByLabel(`Include filter 2: pattern`).inputValue()).resolves.toBe(pageTitles[1]);
     await expect(page.getByLabel('Files').isChecked()).resolves.toBe(false);
     await visit(page, 'plan-editor-edit', secrets);
+
+    // Removing a connection asks first, in a dialog; one that a migration uses is refused in words.
+    await navigate(page, 'Connections', 'Connections');
+    await page.getByRole('button', { name: 'Remove src' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove the connection "src"?' });
+    await dialog.waitFor();
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Keep it');
+    await dialog.getByRole('button', { name: 'Remove src' }).click();
+    await expect(dialog.getByRole('alert').textContent()).resolves.toContain('"src" is used by the migration(s) "dash-plan"');
+    await visit(page, 'connections-remove-refused', secrets);
+    await dialog.getByRole('button', { name: 'Keep it' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect(page.getByRole('button', { name: 'Check src' }).count()).resolves.toBe(1);
   });
 
   it('adds an operator on the access page, who then sees no add-connection form; tokens are shown once', async () => {
@@ -186,6 +199,10 @@ describe('dashboard setup pages: connections, plan editor, access, audit', () =>
     await navigate(operator, 'Access', 'Users and tokens');
     await expect(operator.getByRole('heading', { name: 'Users', exact: true }).count()).resolves.toBe(0);
     await visit(operator, 'access-operator', secrets);
+    // The audit log is for admins: no link to it, and the page says so.
+    await expect(operator.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).count()).resolves.toBe(0);
+    await operator.goto(`${served.url}/audit`);
+    await operator.getByText('Only an admin can read the audit log.').waitFor();
     await operator.context().close();
   });
 

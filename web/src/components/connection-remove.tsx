@@ -11,10 +11,15 @@ interface Props {
 /** Asks before removing a connection, in a modal dialog that takes the focus (Escape cancels). */
 export function RemoveConnectionDialog({ name, busy, error, onConfirm, onClose }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
+  const keep = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (name && !dialog.open) dialog.showModal();
+    if (name && !dialog.open) {
+      dialog.showModal();
+      // The safe answer takes the focus: Enter keeps the connection.
+      keep.current?.focus();
+    }
     if (!name && dialog.open) dialog.close();
   }, [name]);
   return (
@@ -30,7 +35,7 @@ export function RemoveConnectionDialog({ name, busy, error, onConfirm, onClose }
         <button type="button" className="danger" disabled={busy} onClick={onConfirm}>
           Remove {name}
         </button>
-        <button type="button" autoFocus onClick={onClose}>
+        <button type="button" ref={keep} onClick={onClose}>
           Keep it
         </button>
       </div>

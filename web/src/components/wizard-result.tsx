@@ -8,7 +8,7 @@ interface RunAnswer {
   counts: Record<string, number>;
   summary: {
     totals?: Record<string, number>;
-    verify?: { discrepancyCount: number; types: Array<{ type: string; label: string; selected: number; equal: number; missing: number }> };
+    verify?: { discrepancyCount: number; types: Array<{ type: string; label: string; selected: number; equal: number; kept: number; notMigrated: number; missing: number; different: number; actioned: number }> };
   } | null;
 }
 
@@ -47,7 +47,7 @@ export function WizardResult({ runId, migration }: { runId: number; migration: s
           {verify ? (
             <p>
               {verify.discrepancyCount === 0 ? 'Verify found no difference between source and target: ' : `Verify found ${verify.discrepancyCount} difference(s): `}
-              {verify.types.map((t) => `${t.label} ${t.equal} of ${t.selected} equal${t.missing ? `, ${t.missing} missing` : ''}`).join('; ')}.
+              {verify.types.map((t) => `${t.label}: ${t.selected} selected, ${[t.equal ? `${t.equal} equal` : '', t.kept ? `${t.kept} kept as they were` : '', t.notMigrated ? `${t.notMigrated} not migrated` : '', t.missing ? `${t.missing} missing` : '', t.different ? `${t.different} different` : '', t.actioned ? `${t.actioned} differing as a post-migration action says` : ''].filter(Boolean).join(', ') || 'none compared'}`).join('; ')}.
             </p>
           ) : (
             <p>This run did not verify (the plan's verify option is off, or the run stopped before it).</p>

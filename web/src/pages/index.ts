@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import type { Role } from '../session.js';
 import { AccessPage } from './access.js';
 import { AuditPage } from './audit.js';
 import { ConnectionsPage } from './connections.js';
@@ -13,6 +14,8 @@ import { WizardPage } from './wizard.js';
 export interface PageEntry {
   path: string;
   nav?: string;
+  /** The role the navigation link needs (the page itself says why it shows nothing to others). */
+  role?: Role;
   component: ComponentType;
 }
 
@@ -22,6 +25,6 @@ export const pages: PageEntry[] = [
   { path: '/plans/new', nav: 'New plan', component: PlanEditorPage },
   { path: '/migrations/:name/edit', component: PlanEditorPage },
   { path: '/wizard', nav: 'Wizard', component: WizardPage },
-  { path: '/audit', nav: 'Audit', component: AuditPage },
+  { path: '/audit', nav: 'Audit', role: 'admin', component: AuditPage },
   { path: '/access', nav: 'Access', component: AccessPage },
 ];
