@@ -24,7 +24,7 @@ export function httpUrlField(what: string, example: string, meta: { title: strin
     .min(1, `${what} is required`)
     .refine(isHttpUrl, `must be an http:// or https:// URL, like ${example}`)
     // Checked here too, not only in the CLI, so every way in (API, wizard) refuses it.
-    .refine((value) => !hasCredentials(value), 'must not contain an account or password (user:password@): give the password as the connection\'s password (--password-env or --password-file), never in the URL')
+    .refine((value) => !hasCredentials(value), 'must not contain an account or password (user:password@): give the password in the connection\'s password setting (on the command line --password-env or --password-file), never in the URL')
     .meta({ ...meta, examples: [example], format: 'uri' } satisfies ConfigFieldMeta);
 }
 

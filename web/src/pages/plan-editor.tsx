@@ -75,7 +75,12 @@ export function PlanEditorPage() {
       <form className="form plan-form" onSubmit={(e) => { e.preventDefault(); void act('save'); }} noValidate>
         {errorCount > 0 && (
           <div role="alert" className="error">
-            The plan has {errorCount === 1 ? 'a problem' : `${errorCount} problems`}: {errors[''] ?? 'see the fields marked below.'}
+            The plan has {errorCount === 1 ? 'a problem' : `${errorCount} problems`}{errors[''] ? '' : ' (marked at their fields below)'}:
+            <ul>
+              {Object.entries(errors).map(([path, message]) => (
+                <li key={path}>{path ? `${path}: ${message}` : message}</li>
+              ))}
+            </ul>
           </div>
         )}
         <fieldset>
