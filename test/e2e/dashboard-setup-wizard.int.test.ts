@@ -89,6 +89,14 @@ describe('the dashboard wizard on a real migration', () => {
       await page.getByLabel(`Include filter ${i + 1}: pattern`).fill(title);
     }
     await page.getByLabel('When something with the same name already exists on the target').selectOption('update');
+    // A name the plan format refuses: the error shows beside the name, and the wizard stays on Options.
+    await page.getByLabel('Name of this migration').fill('old/wiki');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.locator('#plan-name-error').waitFor();
+    await expect(page.locator('#plan-name-error').textContent()).resolves.toContain('letters, digits, space, dot, dash or underscore');
+    await expect(page.getByText('Step 4 of 7: Options').count()).resolves.toBe(1);
+    await visit(page, 'wizard-4-options-error', secrets);
+    await page.getByLabel('Name of this migration').fill('old-wiki-to-new-wiki');
     await visit(page, 'wizard-4-options', secrets);
     await page.getByRole('button', { name: 'Next' }).click();
 

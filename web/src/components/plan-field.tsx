@@ -29,3 +29,20 @@ export function errorsUnder(errors: Record<string, string>, prefix: string): str
     .filter(([k]) => k === prefix || k.startsWith(`${prefix}.`))
     .map(([k, v]) => `${k}: ${v}`);
 }
+
+/** Every problem the API found in the plan, in one alert (each also shows beside its field when the form has one). */
+export function PlanProblems({ errors }: { errors: Record<string, string> }) {
+  const count = Object.keys(errors).length;
+  if (count === 0) return null;
+  return (
+    <div role="alert" className="error">
+      The plan has {count === 1 ? 'a problem' : `${count} problems`}
+      {errors[''] ? '' : ' (marked at their fields below)'}:
+      <ul>
+        {Object.entries(errors).map(([path, message]) => (
+          <li key={path}>{path ? `${path}: ${message}` : message}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}

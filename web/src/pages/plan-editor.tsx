@@ -4,7 +4,7 @@ import { seg } from '../api.js';
 import { useCan } from '../session.js';
 import { ErrorNote, useApi } from '../ui.js';
 import type { Connection, Platform } from '../components/connection-api.js';
-import { Field } from '../components/plan-field.js';
+import { Field, PlanProblems } from '../components/plan-field.js';
 import { FilterList, ItemList } from '../components/plan-lists.js';
 import { emptyDraft, yamlToDraft, type PlanDraft } from '../components/plan-model.js';
 import { previewPlan, savePlan, validatePlan } from '../components/plan-api.js';
@@ -64,7 +64,6 @@ export function PlanEditorPage() {
     }
   };
 
-  const errorCount = Object.keys(errors).length;
   const readOnlyTitle = canSave ? undefined : 'Previewing and saving plans needs the operator role';
   return (
     <section>
@@ -73,16 +72,7 @@ export function PlanEditorPage() {
       <ErrorNote error={connections.error ?? platforms.error ?? saved.error} />
       {connections.data && connections.data.length < 2 && <p className="warning">A plan needs two connections, a source and a target: add them on the Connections page first.</p>}
       <form className="form plan-form" onSubmit={(e) => { e.preventDefault(); void act('save'); }} noValidate>
-        {errorCount > 0 && (
-          <div role="alert" className="error">
-            The plan has {errorCount === 1 ? 'a problem' : `${errorCount} problems`}{errors[''] ? '' : ' (marked at their fields below)'}:
-            <ul>
-              {Object.entries(errors).map(([path, message]) => (
-                <li key={path}>{path ? `${path}: ${message}` : message}</li>
-              ))}
-            </ul>
-          </div>
-        )}
+        <PlanProblems errors={errors} />
         <fieldset>
           <legend>Plan</legend>
           <Field path="name" label="Name" help="Names the saved migration: letters, digits, space, dot, dash, underscore. Saving a plan with the name of a saved one replaces its plan." errors={errors}>

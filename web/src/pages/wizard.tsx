@@ -3,6 +3,7 @@ import { api, seg } from '../api.js';
 import { useCan } from '../session.js';
 import { ErrorNote, useAction, useApi } from '../ui.js';
 import type { Connection, Platform } from '../components/connection-api.js';
+import { PlanProblems } from '../components/plan-field.js';
 import { emptyDraft, type PlanDraft } from '../components/plan-model.js';
 import { previewPlan, savePlan, validatePlan } from '../components/plan-api.js';
 import type { PreviewAnswer } from '../components/plan-preview.js';
@@ -73,14 +74,14 @@ export function WizardPage() {
 
   const back = () => setStep((s) => s - 1);
   const next = () => setStep((s) => s + 1);
-  const planError = errors[''];
   return (
     <section className="wizard">
       <h1>Migration wizard</h1>
       <StepIndicator step={step} />
       <div className="card">
         <StepHeading step={step} />
-        <ErrorNote error={connections.error ?? platforms.error ?? action.error ?? planError} />
+        <ErrorNote error={connections.error ?? platforms.error ?? action.error} />
+        {step === 3 && <PlanProblems errors={errors} />}
         {step === 0 && (
           <>
             <p>This wizard moves the content of one instance to another of the same platform: it asks for the source, shows what it holds, lets you choose the target and what to move, and shows what the run will do.</p>
