@@ -213,6 +213,11 @@ describe('dashboard setup pages: connections, plan editor, access, audit', () =>
     const text = await table.textContent();
     for (const action of ['connection.add', 'migration.save', 'user.add']) expect(text).toContain(action);
     expect(text).toContain('olga');
+    // Times in the browser's zone (the test browser runs in Europe/Berlin; the API speaks UTC).
+    const time = table.locator('time').first();
+    const iso = (await time.getAttribute('datetime'))!;
+    expect(iso).toMatch(/Z$/);
+    await expect(time.textContent()).resolves.toBe(new Date(iso).toLocaleString('en-GB', { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'medium' }));
     await visit(page, 'audit', secrets);
     await page.getByLabel('Filter by text').fill('connection.add');
     await expect(table.getByRole('row').count()).resolves.toBe(3);
