@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, ApiFailure } from '../api.js';
 import { ErrorNote, useApi } from '../ui.js';
-import type { Identity, Platform } from './connection-api.js';
+import type { Identity, Platform, SchemaProperty } from './connection-api.js';
 
 interface Props {
   /** Called with the saved connection's name and what the check reached. */
@@ -33,7 +33,9 @@ export function ConnectionForm({ onSaved, onCancel }: Props) {
     setBusy(true);
     setErrors({});
     try {
-      const config = Object.fromEntries(properties.filter(([key]) => values[key] !== undefined && values[key] !== '').map(([key]) => [key, values[key]]));
+      // Typed as the schema says: the API validates with the connector's own schema.
+      const typed = (p: SchemaProperty, v: string): unknown => (p.type === 'boolean' ? v === 'true' : p.type === 'number' || p.type === 'integer' ? Number(v) : v);
+      const config = Object.fromEntries(properties.filter(([key]) => values[key] !== undefined && values[key] !== '').map(([key, p]) => [key, typed(p, values[key]!)]));
       const answer = await api.post<{ name: string; identity: Identity }>('/api/connections', { name, platform: chosen.platform, config });
       setValues({});
       onSaved(answer.name, answer.identity);
@@ -82,17 +84,28 @@ export function ConnectionForm({ onSaved, onCancel }: Props) {
           <label key={`${chosen?.platform}-${key}`}>
             {p.title ?? key}
             {required.has(key) ? '' : ' (optional)'}
-            <input
-              name={key}
-              type={secret ? 'password' : p.format === 'uri' ? 'url' : 'text'}
-              autoComplete={secret ? 'new-password' : 'off'}
-              value={values[key] ?? ''}
-              placeholder={p.examples?.[0]?.split(' or ')[0]}
-              onChange={(e) => setValues({ ...values, [key]: e.target.value })}
-              required={required.has(key)}
-              aria-invalid={errors[key] ? true : undefined}
-              aria-describedby={[p.description ? `${id}-${key}-help` : '', errors[key] ? `${id}-${key}-error` : ''].filter(Boolean).join(' ') || undefined}
-            />
+            {p.enum || p.type === 'boolean' ? (
+              <select name={key} value={values[key] ?? ''} onChange={(e) => setValues({ ...values, [key]: e.target.value })} required={required.has(key)} aria-describedby={p.description ? `${id}-${key}-help` : undefined}>
+                <option value="">{required.has(key) ? 'Choose…' : 'default'}</option>
+                {(p.enum ?? ['true', 'false']).map((v) => (
+                  <option key={v} value={v}>
+                    {p.type === 'boolean' ? (v === 'true' ? 'yes' : 'no') : v}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                name={key}
+                type={secret ? 'password' : p.format === 'uri' ? 'url' : p.type === 'number' || p.type === 'integer' ? 'number' : 'text'}
+                autoComplete={secret ? 'new-password' : 'off'}
+                value={values[key] ?? ''}
+                placeholder={p.examples?.[0]?.split(' or ')[0]}
+                onChange={(e) => setValues({ ...values, [key]: e.target.value })}
+                required={required.has(key)}
+                aria-invalid={errors[key] ? true : undefined}
+                aria-describedby={[p.description ? `${id}-${key}-help` : '', errors[key] ? `${id}-${key}-error` : ''].filter(Boolean).join(' ') || undefined}
+              />
+            )}
             {p.description && (
               <span id={`${id}-${key}-help`} className="help">
                 {p.description}
