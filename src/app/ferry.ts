@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { MigrationContext } from '../core/context.js';
 import { checkPlanSize, parsePlan, PlanError, type Plan } from '../core/plan.js';
-import { layoutJobs, PlanMismatch } from '../core/planner.js';
+import { layoutJobs, PlanMismatch, unknownJobs } from '../core/planner.js';
 import { runPrechecks } from '../core/prechecks.js';
 import { previewMigration, type Preview, type PreviewRow } from '../core/preview.js';
 import type { Clock, RunRecord } from '../core/ports.js';
@@ -179,8 +179,11 @@ export class Ferry {
     });
   }
 
-  /** Runs a migration, or resumes its interrupted run. Pre-check errors stop it before anything is written. */
-  async run(migration: MigrationRow, options: RunOptions = {}): Promise<RunRecord> {
+  /**
+   * Runs a migration, or resumes its interrupted run. Pre-check errors stop it before anything is written.
+   * With `jobs`, only those jobs' steps run; the others are Skipped ("not in this run's jobs").
+   */
+  async run(migration: MigrationRow, options: RunOptions & { jobs?: string[] } = {}): Promise<RunRecord> {
     const last = migration.id === 0 ? undefined : await this.store.lastRun(migration.id);
     if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid) && last.pid !== process.pid) {
       throw new UserError(`Run ${last.id} of "${migration.name}" is still running (process ${last.pid})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
@@ -191,7 +194,22 @@ export class Ferry {
       await this.store.updateRun(resume.id, { status: transitionRun(resume.status, 'FAILED'), endedAt: this.now() });
       resume = undefined;
     }
-    return this.execute(migration, options, resume ? { kind: 'resume' } : { kind: 'fresh' }, resume);
+    const jobs = options.jobs && options.jobs.length > 0 ? options.jobs : undefined;
+    if (resume && jobs) {
+      throw new UserError(`Run ${resume.id} of "${migration.name}" was interrupted: it must be finished before one job runs alone`, { hint: `resume it with \`ferry run ${migration.name}\` (without --job), or stop it with \`ferry stop ${migration.name}\`` });
+    }
+    const doneTypes = jobs && migration.id !== 0 ? await this.migratedTypes(migration.id) : [];
+    return this.execute(migration, options, resume ? { kind: 'resume' } : { kind: 'fresh', ...(jobs ? { jobs, doneTypes } : {}) }, resume);
+  }
+
+  /** Types an earlier run or re-run of the migration wrote or matched items of (a job run alone may depend on them). */
+  private async migratedTypes(migrationId: number): Promise<string[]> {
+    const types = new Set<string>();
+    for (const run of await this.store.listRuns(migrationId)) {
+      if (run.kind !== 'run' && run.kind !== 'rerun') continue;
+      for (const [type, c] of Object.entries(run.summary?.types ?? {})) if (c.created + c.updated + c.unchanged + c.adopted > 0) types.add(type);
+    }
+    return [...types];
   }
 
   async rerun(runId: number, options: RunOptions & { sourceIds?: string[] } = {}): Promise<RunRecord> {
@@ -210,16 +228,21 @@ export class Ferry {
     return this.execute(migration, options, { kind: 'rerun', parent, ...(options.sourceIds ? { sourceIds: options.sourceIds } : {}) });
   }
 
-  async undo(runId: number, options: RunOptions & { type?: string } = {}): Promise<RunRecord> {
+  /** Undo of a run, or of one job's (`job`) and/or one object type's (`type`, in every job unless `job` is given) writes. */
+  async undo(runId: number, options: RunOptions & { type?: string; job?: string } = {}): Promise<RunRecord> {
     const of = await this.requireRun(runId);
     if (of.kind === 'undo') throw new UserError(`Run ${runId} is itself an undo`, { hint: 'run the migration again to bring the content back' });
     if (of.kind === 'verify') throw new UserError(`Run ${runId} is a verify run: it wrote nothing to undo`);
     if (of.status === 'RUNNING') throw new UserError(`Run ${runId} is still running`, { hint: 'stop it first with `ferry stop`' });
     const migration = await this.migrations.byId(of.migrationId);
+    if (options.job) {
+      const jobs = [...new Set((await this.store.listSteps(of.id)).map((s) => s.job))];
+      if (!jobs.includes(options.job)) throw new UserError(`Run ${runId} has no job "${options.job}"`, { hint: `its jobs are: ${jobs.map((j) => `"${j}"`).join(', ')}` });
+    }
     return this.withContext(migration, options.signal ?? new AbortController().signal, async (ctx) => {
       const { run, log } = await this.startRun(migration, 'undo', of.id);
       try {
-        return await executeUndo({ store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, ctx, run, { of, ...(options.type ? { type: options.type } : {}) });
+        return await executeUndo({ store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, ctx, run, { of, ...(options.type ? { type: options.type } : {}), ...(options.job ? { job: options.job } : {}) });
       } finally {
         await log.close();
       }
@@ -270,6 +293,10 @@ export class Ferry {
         const forgotten = await this.store.forgetMap(ctx.scope);
         this.logger.warn({ source: ctx.scope.source, target: ctx.scope.target, forgotten }, 'ID map forgotten');
         options.onProgress?.({ kind: 'message', level: 'warn', message: `Forgot the ID map of "${ctx.scope.source}" -> "${ctx.scope.target}" (${forgotten} entries): every item is decided afresh against the target` });
+      }
+      if (mode.kind === 'fresh' && mode.jobs) {
+        const unknown = unknownJobs(layoutJobs(ctx.types, ctx.plan), mode.jobs);
+        if (unknown) throw new UserError(`Cannot run "${migration.name}": ${unknown}`, { hint: 'see `ferry jobs <migration>` for its jobs' });
       }
       let findings: Finding[] = [];
       if (mode.kind === 'fresh') {

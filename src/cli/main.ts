@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { TOOL_VERSION } from '../app/connections.js';
 import { connectionCommand } from './commands/connection.js';
 import { demoCommand } from './commands/demo.js';
+import { jobsCommands } from './commands/jobs.js';
 import { planCommand } from './commands/plan.js';
 import { reportCommands } from './commands/report.js';
 import { runCommands } from './commands/run.js';
@@ -31,6 +32,7 @@ The same over HTTP: ferry serve (REST API on 127.0.0.1:4190, see docs/api.md).`,
 program.addCommand(connectionCommand());
 program.addCommand(planCommand());
 runCommands(program);
+jobsCommands(program);
 reportCommands(program);
 program.addCommand(wizardCommand());
 program.addCommand(demoCommand());

@@ -30,23 +30,23 @@ export class ProgressView {
     if (!this.enabled) return;
     switch (event.kind) {
       case 'step-start':
-        if (this.multi) this.bars.set(event.step, this.multi.create(Math.max(event.total, 1), 0, { label: event.label.padEnd(14), status: 'listing' }));
+        if (this.multi) this.bars.set(barKey(event), this.multi.create(Math.max(event.total, 1), 0, { label: event.label.padEnd(14), status: 'listing' }));
         else process.stderr.write(`> ${event.job}: ${event.label}\n`);
         break;
       case 'step-total':
-        this.bars.get(event.step)?.setTotal(Math.max(event.total, 1));
+        this.bars.get(barKey(event))?.setTotal(Math.max(event.total, 1));
         break;
       case 'step-progress': {
-        const bar = this.bars.get(event.step);
+        const bar = this.bars.get(barKey(event));
         if (bar) bar.update(event.done, { status: 'running' });
-        else if (Date.now() - (this.lastLine.get(event.step) ?? 0) > 2000 || event.done === event.total) {
-          this.lastLine.set(event.step, Date.now());
+        else if (Date.now() - (this.lastLine.get(barKey(event)) ?? 0) > 2000 || event.done === event.total) {
+          this.lastLine.set(barKey(event), Date.now());
           process.stderr.write(`  ${event.step}: ${event.done}/${event.total}\n`);
         }
         break;
       }
       case 'step-end': {
-        const bar = this.bars.get(event.step);
+        const bar = this.bars.get(barKey(event));
         if (bar) bar.update({ status: event.status });
         else process.stderr.write(`  ${event.step}: ${event.status}\n`);
         break;
@@ -65,4 +65,9 @@ export class ProgressView {
   stop(): void {
     this.multi?.stop();
   }
+}
+
+/** One bar per stored step: a type may be in several jobs of a run. */
+function barKey(event: { idx?: number; step: string }): string {
+  return event.idx === undefined ? event.step : `#${event.idx}`;
 }

@@ -10,6 +10,12 @@ export async function printRunResult(ferry: Ferry, run: RunRecord): Promise<void
   const types = run.summary?.types ?? {};
   const rows = Object.entries(types).map(([type, c]) => ({ type, ...c, 'timed out': c.timedOut }));
   if (rows.length > 0) out.write(`${table(rows, ['type', 'created', 'updated', 'unchanged', 'adopted', 'skipped', 'failed', 'timed out', 'removed'])}\n`);
+  // Counts per type add up every job; when jobs share a type or some did not run, show each step too.
+  const steps = await ferry.store.listSteps(run.id);
+  const shared = new Set(steps.map((st) => st.type)).size < steps.length;
+  if (shared || steps.some((st) => st.reason === "not in this run's jobs")) {
+    out.write(`\n${table(steps.map((st) => ({ job: st.job, step: st.type, status: st.status, done: `${st.done}/${st.total}`, note: st.reason ?? '' })), ['job', 'step', 'status', 'done', 'note'])}\n`);
+  }
   if (run.summary?.verify) printVerify(run.summary.verify);
   const actions = await ferry.store.listActions(run.id);
   if (actions.length > 0) {

@@ -37,15 +37,15 @@ function withoutPassword(url: URL): string {
  * be saved in clear with the URL and printed wherever the URL is; the
  * password has its own options, which keep it encrypted.
  */
-export function checkConnectionUrl(value: string): void {
+export function checkConnectionUrl(value: string, option = '--url'): void {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UserError(`--url "${value}" is not a URL`, { hint: 'give the base URL with its scheme, e.g. https://wiki.example.org' });
+    throw new UserError(`${option} "${value}" is not a URL`, { hint: 'give the base URL with its scheme, e.g. https://wiki.example.org' });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`--url must start with http:// or https:// (got ${url.protocol})`, { hint: 'e.g. https://wiki.example.org' });
+    throw new UserError(`${option} must start with http:// or https:// (got ${url.protocol})`, { hint: 'e.g. https://wiki.example.org' });
   }
   if (url.username || url.password) {
     throw new UserError(`The URL ${withoutPassword(url)} has an account or password in it; Ferry does not store credentials in a URL`, {

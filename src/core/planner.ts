@@ -74,18 +74,26 @@ export function layoutJobs(types: ObjectTypeSpec[], plan: Plan): JobLayout {
 
   const byName = new Map(types.map((t) => [t.name, t]));
   const placed = new Set<string>();
-  const jobs: PlannedJob[] = plan.jobs.map((job, j) => ({
-    name: job.name,
-    scope: job.scope,
-    steps: job.steps.map((name, s) => {
-      const type = byName.get(name);
-      if (!type) throw new PlanMismatch(`jobs.${j}.steps.${s}: unknown step "${name}" (steps are object types: ${[...known].join(', ')})`);
-      // Items are tracked per type within a run: one step per type keeps that unambiguous.
-      if (placed.has(name)) throw new PlanMismatch(`jobs.${j}.steps.${s}: step "${name}" already appears in an earlier job; put each object type in one job (use a job's scope to narrow it)`);
-      placed.add(name);
-      return step(type);
-    }),
-  }));
+  const names = new Set<string>();
+  const jobs: PlannedJob[] = plan.jobs.map((job, j) => {
+    // Jobs are run and undone by name: two with one name could not be told apart.
+    if (names.has(job.name)) throw new PlanMismatch(`jobs.${j}.name: another job is already named "${job.name}" (give each job its own name)`);
+    names.add(job.name);
+    const inJob = new Set<string>();
+    return {
+      name: job.name,
+      ...(job.scope ? { scope: job.scope } : {}),
+      steps: job.steps.map((name, s) => {
+        const type = byName.get(name);
+        if (!type) throw new PlanMismatch(`jobs.${j}.steps.${s}: unknown step "${name}" (steps are object types: ${[...known].join(', ')})`);
+        // Several jobs may take one type (each with its own scope); twice in one job would list the same items twice.
+        if (inJob.has(name)) throw new PlanMismatch(`jobs.${j}.steps.${s}: step "${name}" is already in job "${job.name}" (use another job with its own scope)`);
+        inJob.add(name);
+        placed.add(name);
+        return step(type);
+      }),
+    };
+  });
   const left = dependencyOrder(types).filter((t) => !placed.has(t.name));
   if (left.length > 0) {
     jobs.push({ name: 'Not in any job', steps: left.map((t) => ({ type: t.name, label: t.label, applies: false, reason: `"${t.name}" is in none of the plan's jobs` })) });
@@ -125,4 +133,12 @@ function orderWarnings(jobs: PlannedJob[], byName: Map<string, ObjectTypeSpec>):
     }
   }
   return warnings;
+}
+
+/** Why a run cannot take these jobs (a name the layout lacks), or undefined when it can. */
+export function unknownJobs(layout: JobLayout, names: string[]): string | undefined {
+  const known = layout.jobs.map((j) => j.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length === 0) return undefined;
+  return `no job named ${unknown.map((n) => `"${n}"`).join(', ')}: the jobs are ${known.map((n) => `"${n}"`).join(', ')}`;
 }

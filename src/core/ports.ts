@@ -77,6 +77,8 @@ export interface ItemRecord {
   /** References a second write should resolve (see WriteResult.deferred). */
   deferredRefs: ItemRef[] | null;
   updatedAt: string;
+  /** The step (StepRecord.idx) that listed it; null for items added outside a step. */
+  stepIdx: number | null;
 }
 
 export interface MappingRecord extends TargetRef {
@@ -109,6 +111,8 @@ export interface EventRecord {
 
 export interface ItemQuery {
   type?: string;
+  /** Only items listed by this step (StepRecord.idx). */
+  step?: number;
   statuses?: ItemStatus[];
   /** Only items waiting for a second write. */
   deferred?: boolean;
@@ -135,11 +139,11 @@ export interface EngineStore {
   updateStep(runId: number, idx: number, patch: Partial<Pick<StepRecord, 'status' | 'reason' | 'total' | 'done' | 'startedAt' | 'endedAt'>>): Promise<void>;
 
   /** Inserts READY items that the run does not hold yet; existing rows are kept (resume). */
-  addItems(runId: number, items: ItemHeader[], at: string): Promise<void>;
+  addItems(runId: number, items: ItemHeader[], at: string, step?: number): Promise<void>;
   /** Adds items with a final status straight away (skipped by a filter...). */
-  addFinishedItems(runId: number, items: Array<{ header: ItemHeader; status: ItemStatus; reason: string }>, at: string): Promise<void>;
+  addFinishedItems(runId: number, items: Array<{ header: ItemHeader; status: ItemStatus; reason: string }>, at: string, step?: number): Promise<void>;
   listItems(runId: number, query?: ItemQuery): Promise<ItemRecord[]>;
-  countItems(runId: number, type?: string): Promise<Partial<Record<ItemStatus, number>>>;
+  countItems(runId: number, type?: string, step?: number): Promise<Partial<Record<ItemStatus, number>>>;
   /** Item counts of a run grouped by type, status and outcome. */
   summarizeItems(runId: number): Promise<Array<{ type: string; status: ItemStatus; outcome: string | null; count: number }>>;
   updateItem(runId: number, type: string, sourceId: string, patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'attempts' | 'deferredRefs'>>, at: string): Promise<void>;

@@ -31,15 +31,25 @@ export async function previewMigration(ctx: MigrationContext, store: Pick<Engine
     counts[row.action]++;
     onRow?.(row);
   };
-  for (const job of layout.jobs) {
+  // One type may be in several jobs: an item gets one row, from the first job that takes it;
+  // one outside a job's scope waits for the type's later jobs before it is shown skipped.
+  const decided = new Map<string, Set<string>>();
+  const later = (from: number, type: string) => layout.jobs.slice(from + 1).some((j) => j.steps.some((s) => s.type === type && s.applies));
+  for (const [j, job] of layout.jobs.entries()) {
     for (const step of job.steps) {
+      const seen = decided.get(step.type) ?? new Set<string>();
+      decided.set(step.type, seen);
+      const laterJob = later(j, step.type);
       preview.steps.push({ job: job.name, type: step.type, label: step.label, applies: step.applies, ...(step.reason ? { reason: step.reason } : {}) });
       if (!step.applies) continue;
       const principal = ctx.types.find((t) => t.name === step.type)?.principal === true;
       for await (const page of ctx.source.read(step.type, { signal: ctx.signal })) {
         const selected: ItemHeader[] = [];
         for (const header of page.items) {
+          if (seen.has(header.sourceId)) continue;
           const selection = selectItem(header, ctx.plan, job.scope);
+          if (!selection.selected && laterJob && selection.reason === "outside this job's scope") continue;
+          seen.add(header.sourceId);
           if (selection.selected) selected.push(header);
           else add({ type: header.type, label: header.label, action: 'skip', reason: selection.reason });
         }

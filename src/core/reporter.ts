@@ -3,10 +3,12 @@ import type { Clock, EngineStore, RunLogSink } from './ports.js';
 
 /** Live progress the CLI turns into bars and the server into events. */
 export type ProgressEvent =
-  | { kind: 'step-start'; job: string; step: string; label: string; total: number }
-  | { kind: 'step-total'; step: string; total: number }
-  | { kind: 'step-progress'; step: string; done: number; total: number }
-  | { kind: 'step-end'; step: string; status: string }
+  // idx names the stored step (StepRecord.idx): step is its object type, which several jobs may share.
+  // Phases with no step row (deferred references, verify) leave idx out.
+  | { kind: 'step-start'; idx?: number; job: string; step: string; label: string; total: number }
+  | { kind: 'step-total'; idx?: number; step: string; total: number }
+  | { kind: 'step-progress'; idx?: number; step: string; done: number; total: number }
+  | { kind: 'step-end'; idx?: number; step: string; status: string }
   | { kind: 'message'; level: 'info' | 'warn' | 'error'; message: string };
 
 /**

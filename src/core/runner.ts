@@ -4,7 +4,8 @@ import { headerOf, processBatch } from './batch.js';
 import { resolveDeferred } from './deferred.js';
 import { nowIso, typeSpec, type EngineDeps, type MigrationContext, type RunState } from './context.js';
 import type { Filter } from './plan.js';
-import { layoutJobs } from './planner.js';
+import { editableJobs } from './job-edit.js';
+import { layoutJobs, unknownJobs } from './planner.js';
 import type { ItemRecord, RunRecord, StepRecord } from './ports.js';
 import { placeholderActions } from './references.js';
 import { RunReporter } from './reporter.js';
@@ -14,7 +15,8 @@ import { summarize } from './summary.js';
 import { notCarriedActions, runVerifyStep } from './verify-step.js';
 
 export type RunMode =
-  | { kind: 'fresh' }
+  /** jobs: run only these jobs' steps (the others are Skipped); doneTypes: types earlier runs migrated. */
+  | { kind: 'fresh'; jobs?: string[]; doneTypes?: string[] }
   | { kind: 'resume' } // continue an interrupted run: its steps and items are in the store
   | { kind: 'rerun'; parent: RunRecord; sourceIds?: string[] };
 
@@ -26,17 +28,18 @@ export type RunMode =
 export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: RunRecord, mode: RunMode): Promise<RunRecord> {
   const reporter = new RunReporter({ store: deps.store, clock: deps.clock, log: deps.log, runId: run.id, migrationId: ctx.migrationId, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) });
   const state: RunState = { deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map(), mapCheck: { all: false, sampled: new Map() } };
-  const scopes = new Map<string, Filter[] | undefined>();
+  // Keyed by step idx: one type may be in several jobs, each with its own scope.
+  const scopes = new Map<number, Filter[] | undefined>();
   try {
     const steps = await prepareSteps(state, mode, scopes);
     for (const step of steps) {
       if (state.stopped || state.fatal) break;
       if (step.status === 'Success' || step.status === 'Skipped' || step.status === 'Error') continue;
-      await runStep(state, step, mode, scopes.get(step.type));
+      await runStep(state, { step, steps, mode, scope: scopes.get(step.idx) });
     }
     if (!state.stopped && !state.fatal) await resolveDeferred(state);
     if (!state.stopped && !state.fatal) {
-      if (ctx.plan.options.verify) state.verify = await runVerifyStep(state);
+      if (ctx.plan.options.verify) state.verify = await runVerifyStep(onlyRunJobs(state, steps));
       else notCarriedActions(state, (await ctx.source.discover({ signal: ctx.signal })).notCarried ?? []);
     }
   } catch (error) {
@@ -51,7 +54,20 @@ export async function executeRun(deps: EngineDeps, ctx: MigrationContext, run: R
   return finishRun(state);
 }
 
-async function prepareSteps(state: RunState, mode: RunMode, scopes: Map<string, Filter[] | undefined>): Promise<StepRecord[]> {
+const NOT_IN_RUN = "not in this run's jobs";
+
+/**
+ * The run as verify should see it: a run of chosen jobs verifies only
+ * their steps (the others were not meant to migrate anything).
+ */
+function onlyRunJobs(state: RunState, steps: StepRecord[]): RunState {
+  const left = new Set(steps.filter((s) => s.reason === NOT_IN_RUN).map((s) => s.job));
+  if (left.size === 0) return state;
+  const jobs = editableJobs(layoutJobs(state.ctx.types, state.ctx.plan), state.ctx.plan.jobs).filter((j) => !left.has(j.name));
+  return { ...state, ctx: { ...state.ctx, plan: { ...state.ctx.plan, jobs } } };
+}
+
+async function prepareSteps(state: RunState, mode: RunMode, scopes: Map<number, Filter[] | undefined>): Promise<StepRecord[]> {
   const { deps, ctx, run, reporter } = state;
   if (mode.kind === 'resume') {
     const steps = await deps.store.listSteps(run.id);
@@ -64,22 +80,50 @@ async function prepareSteps(state: RunState, mode: RunMode, scopes: Map<string, 
     // The store applies transitionItem to the stored status (RUNNING -> READY).
     for (const item of stale) await deps.store.updateItem(run.id, item.type, item.sourceId, { status: transitionItem(item.status, 'READY'), reason: 'resumed after an interruption' }, nowIso(state));
     reporter.info(`Resuming run ${run.id}: ${stale.length} item(s) were in flight and will be retried safely`);
-    for (const job of layoutJobs(ctx.types, ctx.plan).jobs) for (const s of job.steps) scopes.set(s.type, job.scope);
+    // Found by job name and type, not position: the plan's jobs may have been edited since.
+    const jobs = layoutJobs(ctx.types, ctx.plan).jobs;
+    for (const step of steps) scopes.set(step.idx, jobs.find((j) => j.name === step.job && j.steps.some((s) => s.type === step.type))?.scope);
     return steps;
   }
   if (mode.kind === 'rerun') return prepareRerun(state, mode);
   const layout = layoutJobs(ctx.types, ctx.plan);
-  for (const warning of layout.warnings) reporter.warn(warning);
+  const chosen = mode.jobs && mode.jobs.length > 0 ? new Set(mode.jobs) : undefined;
+  if (chosen) {
+    const unknown = unknownJobs(layout, [...chosen]);
+    if (unknown) throw new Error(unknown);
+    reporter.info(`Running only job(s) ${[...chosen].map((n) => `"${n}"`).join(', ')}`);
+  } else {
+    for (const warning of layout.warnings) reporter.warn(warning);
+  }
   const records: Array<Omit<StepRecord, 'runId' | 'total' | 'done' | 'startedAt' | 'endedAt'>> = [];
   for (const job of layout.jobs) {
     for (const s of job.steps) {
-      scopes.set(s.type, job.scope);
-      records.push({ idx: records.length, job: job.name, type: s.type, label: s.label, status: s.applies ? 'Pending' : 'Skipped', reason: s.reason ?? null });
-      if (!s.applies) reporter.info(`Step "${s.label}" skipped: ${s.reason}`, { step: s.type });
+      scopes.set(records.length, job.scope);
+      const inRun = !chosen || chosen.has(job.name);
+      const reason = !inRun ? NOT_IN_RUN : s.reason;
+      records.push({ idx: records.length, job: job.name, type: s.type, label: s.label, status: s.applies && inRun ? 'Pending' : 'Skipped', reason: reason ?? null });
+      if (!s.applies || !inRun) reporter.info(`Step "${s.label}" (job "${job.name}") skipped: ${reason}`, { step: s.type });
     }
   }
+  if (chosen) for (const warning of chosenJobWarnings(state, records, mode.doneTypes ?? [])) reporter.warn(warning);
   await deps.store.createSteps(run.id, records);
   return deps.store.listSteps(run.id);
+}
+
+/** A job run alone whose steps need types that neither this run nor an earlier one migrated. */
+function chosenJobWarnings(state: RunState, records: Array<Pick<StepRecord, 'job' | 'type' | 'status'>>, doneTypes: string[]): string[] {
+  const warnings: string[] = [];
+  const available = new Set(doneTypes);
+  for (const r of records) {
+    if (r.status !== 'Pending') continue;
+    for (const dep of typeSpec(state.ctx, r.type).dependsOn) {
+      if (!available.has(dep) && state.ctx.types.some((t) => t.name === dep)) {
+        warnings.push(`Step "${r.type}" (job "${r.job}") depends on "${dep}", which neither this run nor an earlier run of this migration has migrated: references to ${dep} items will not resolve. Run the job with "${dep}" first.`);
+      }
+    }
+    available.add(r.type);
+  }
+  return warnings;
 }
 
 /** A re-run takes the parent run's FAILED / INCOMPLETE / TIMED_OUT items, in the parent's step order. */
@@ -88,67 +132,107 @@ async function prepareRerun(state: RunState, mode: Extract<RunMode, { kind: 'rer
   const parentSteps = await deps.store.listSteps(mode.parent.id);
   let items = await deps.store.listItems(mode.parent.id, { statuses: [...RERUNNABLE] });
   if (mode.sourceIds) items = items.filter((i) => mode.sourceIds!.includes(i.sourceId));
-  const types = new Set(items.map((i) => i.type));
-  const records = parentSteps
-    .filter((s) => types.has(s.type))
-    .map((s, idx) => ({ idx, job: s.job, type: s.type, label: s.label, status: 'Pending' as const, reason: null }));
+  // Each item goes back to the step (job and type) that listed it; items older than per-step rows go to their type's first step.
+  const firstOfType = new Map<string, number>();
+  for (const s of parentSteps) if (!firstOfType.has(s.type)) firstOfType.set(s.type, s.idx);
+  const records: Array<Omit<StepRecord, 'runId' | 'total' | 'done' | 'startedAt' | 'endedAt'>> = [];
+  const groups: Array<[number, ItemRecord[]]> = [];
+  for (const s of parentSteps) {
+    const own = items.filter((i) => (i.stepIdx ?? firstOfType.get(i.type)) === s.idx);
+    if (own.length === 0) continue;
+    groups.push([records.length, own]);
+    records.push({ idx: records.length, job: s.job, type: s.type, label: s.label, status: 'Pending', reason: null });
+  }
   await deps.store.createSteps(run.id, records);
-  await deps.store.addItems(run.id, items.map(headerOf), nowIso(state));
+  for (const [idx, own] of groups) await deps.store.addItems(run.id, own.map(headerOf), nowIso(state), idx);
   state.reporter.info(`Re-run of run ${mode.parent.id}: ${items.length} item(s) to retry`);
   return deps.store.listSteps(run.id);
 }
 
-async function runStep(state: RunState, step: StepRecord, mode: RunMode, scope: Filter[] | undefined): Promise<void> {
+interface StepRun {
+  step: StepRecord;
+  /** Every step of the run, to find the other steps of the same type. */
+  steps: StepRecord[];
+  mode: RunMode;
+  scope: Filter[] | undefined;
+}
+
+async function runStep(state: RunState, { step, steps, mode, scope }: StepRun): Promise<void> {
   const { deps, run, reporter } = state;
   const spec = typeSpec(state.ctx, step.type);
+  const where = { step: step.type };
   await deps.store.updateStep(run.id, step.idx, { status: transitionStep(step.status, 'Running'), startedAt: nowIso(state) });
   step.status = 'Running';
-  reporter.info(`Step "${spec.label}" started`, { step: step.type });
-  reporter.progress({ kind: 'step-start', job: step.job, step: step.type, label: spec.label, total: step.total });
-  if (mode.kind !== 'rerun') await listItems(state, step, scope);
-  const total = sumCounts(await deps.store.countItems(run.id, step.type));
+  reporter.info(`Step "${spec.label}" (job "${step.job}") started`, where);
+  reporter.progress({ kind: 'step-start', idx: step.idx, job: step.job, step: step.type, label: spec.label, total: step.total });
+  if (mode.kind !== 'rerun') await listItems(state, step, steps, scope);
+  const total = sumCounts(await deps.store.countItems(run.id, step.type, step.idx));
   await deps.store.updateStep(run.id, step.idx, { total });
-  reporter.progress({ kind: 'step-total', step: step.type, total });
+  reporter.progress({ kind: 'step-total', idx: step.idx, step: step.type, total });
   await processItems(state, step, total, Math.min(state.ctx.plan.options.batchSize ?? Infinity, spec.batchSize ?? 1));
-  const counts = await deps.store.countItems(run.id, step.type);
+  const counts = await deps.store.countItems(run.id, step.type, step.idx);
   const failed = (counts.FAILED ?? 0) + (counts.TIMED_OUT ?? 0) + (counts.INCOMPLETE ?? 0);
   const left = (counts.READY ?? 0) + (counts.RUNNING ?? 0);
   const status = left > 0 ? 'Pending' : failed > 0 || state.fatal ? 'Error' : 'Success';
   await deps.store.updateStep(run.id, step.idx, { status: transitionStep(step.status, status), done: total - left, ...(status === 'Pending' ? {} : { endedAt: nowIso(state) }) });
-  reporter.progress({ kind: 'step-end', step: step.type, status });
-  const line = `Step "${spec.label}" ${status === 'Pending' ? 'paused' : status === 'Success' ? 'succeeded' : 'ended with errors'}: ${describeCounts(counts)}`;
-  if (status === 'Error') reporter.error(line, { step: step.type });
-  else reporter.info(line, { step: step.type });
+  reporter.progress({ kind: 'step-end', idx: step.idx, step: step.type, status });
+  const line = `Step "${spec.label}" (job "${step.job}") ${status === 'Pending' ? 'paused' : status === 'Success' ? 'succeeded' : 'ended with errors'}: ${describeCounts(counts)}`;
+  if (status === 'Error') reporter.error(line, where);
+  else reporter.info(line, where);
 }
 
-/** Lists the source's items into the run, resuming after the last committed cursor. */
-async function listItems(state: RunState, step: StepRecord, scope: Filter[] | undefined): Promise<void> {
+/**
+ * Lists the source's items into the run, resuming after the last committed
+ * cursor. An item another step of the same type already holds is migrated
+ * once, by that step: this one says so and leaves it. Items outside this
+ * job's scope are recorded as SKIPPED only by the last step of their type
+ * that runs, since a later job's scope may still take them.
+ */
+async function listItems(state: RunState, step: StepRecord, steps: StepRecord[], scope: Filter[] | undefined): Promise<void> {
   const { deps, ctx, run } = state;
-  const cursor = await deps.store.getCursor(run.id, step.type);
+  const sameType = steps.filter((s) => s.type === step.type);
+  // The first step of a type keeps the type as its cursor key (as runs stored before jobs could share a type).
+  const cursorKey = sameType[0]?.idx === step.idx ? step.type : `${step.type}#${step.idx}`;
+  const laterJobs = sameType.filter((s) => s.idx > step.idx && s.status === 'Pending');
+  const scopeJobs = sameType.filter((s) => s.idx <= step.idx && s.status !== 'Skipped').map((s) => `"${s.job}"`);
+  const cursor = await deps.store.getCursor(run.id, cursorKey);
   if (cursor === 'done') return;
   let listed = 0;
+  const alreadyDone = new Map<number, number>();
   for await (const page of ctx.source.read(step.type, { signal: ctx.signal, ...(cursor ? { cursor } : {}) })) {
     const selected: ItemHeader[] = [];
     const skipped: Array<{ header: ItemHeader; status: ItemStatus; reason: string }> = [];
     for (const header of page.items) {
       const selection = selectItem(header, ctx.plan, scope);
       if (selection.selected) selected.push(header);
-      else skipped.push({ header, status: 'SKIPPED', reason: selection.reason });
+      else if (selection.reason !== OUTSIDE_SCOPE) skipped.push({ header, status: 'SKIPPED', reason: selection.reason });
+      else if (laterJobs.length === 0) skipped.push({ header, status: 'SKIPPED', reason: scopeJobs.length > 1 ? `outside the scopes of jobs ${scopeJobs.join(', ')}` : selection.reason });
     }
-    await deps.store.addItems(run.id, selected, nowIso(state));
-    await deps.store.addFinishedItems(run.id, skipped, nowIso(state));
+    if (sameType.length > 1 && selected.length > 0) {
+      for (const held of await deps.store.listItems(run.id, { type: step.type, sourceIds: selected.map((h) => h.sourceId) })) {
+        if (held.stepIdx !== null && held.stepIdx !== step.idx) alreadyDone.set(held.stepIdx, (alreadyDone.get(held.stepIdx) ?? 0) + 1);
+      }
+    }
+    await deps.store.addItems(run.id, selected, nowIso(state), step.idx);
+    await deps.store.addFinishedItems(run.id, skipped, nowIso(state), step.idx);
     // The cursor is saved only once the page it covers is committed.
-    if (page.cursor) await deps.store.setCursor(run.id, step.type, page.cursor);
+    if (page.cursor) await deps.store.setCursor(run.id, cursorKey, page.cursor);
     listed += page.items.length;
-    state.reporter.progress({ kind: 'step-total', step: step.type, total: listed });
+    state.reporter.progress({ kind: 'step-total', idx: step.idx, step: step.type, total: listed });
   }
-  await deps.store.setCursor(run.id, step.type, 'done');
+  for (const [idx, n] of alreadyDone) {
+    const other = steps.find((s) => s.idx === idx);
+    state.reporter.info(`${n} item(s) in the scope of job "${step.job}" were already taken by job "${other?.job ?? idx}" in this run: migrated once, by that job, and counted there`, { step: step.type });
+  }
+  await deps.store.setCursor(run.id, cursorKey, 'done');
 }
+
+const OUTSIDE_SCOPE = "outside this job's scope";
 
 async function processItems(state: RunState, step: StepRecord, total: number, batchSize: number): Promise<void> {
   const { deps, ctx, run } = state;
   const width = batchSize * ctx.plan.options.concurrency;
-  const finished = async () => total - sumPending(await deps.store.countItems(run.id, step.type));
+  const finished = async () => total - sumPending(await deps.store.countItems(run.id, step.type, step.idx));
   for (;;) {
     if (ctx.signal.aborted || (await deps.store.isStopRequested(run.id))) {
       state.stopped = true;
@@ -156,7 +240,7 @@ async function processItems(state: RunState, step: StepRecord, total: number, ba
       return;
     }
     if (state.fatal) return;
-    const ready = await deps.store.listItems(run.id, { type: step.type, statuses: ['READY'], limit: width });
+    const ready = await deps.store.listItems(run.id, { type: step.type, step: step.idx, statuses: ['READY'], limit: width });
     if (ready.length === 0) return;
     const retryWait = Math.max(0, ...ready.map((i) => i.attempts));
     if (retryWait > 0) await (deps.sleep ?? sleep)(Math.min(250 * 2 ** retryWait, 10_000));
@@ -166,7 +250,7 @@ async function processItems(state: RunState, step: StepRecord, total: number, ba
     await deps.store.updateRun(run.id, { heartbeatAt: nowIso(state) });
     const done = await finished();
     await deps.store.updateStep(run.id, step.idx, { done });
-    state.reporter.progress({ kind: 'step-progress', step: step.type, done, total });
+    state.reporter.progress({ kind: 'step-progress', idx: step.idx, step: step.type, done, total });
   }
 }
 

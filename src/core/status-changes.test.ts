@@ -92,7 +92,7 @@ describe('status changes in the engine', () => {
       { idx: 1, job: 'All', type: 'doc', label: 'Docs', status: 'Pending', reason: null },
     ]);
     await store.updateStep(run.id, 0, { status: 'Running' });
-    await store.addItems(run.id, [{ type: 'person', sourceId: 'alice', key: 'alice', label: 'alice', hash: 'x' }], new Date().toISOString());
+    await store.addItems(run.id, [{ type: 'person', sourceId: 'alice', key: 'alice', label: 'alice', hash: 'x' }], new Date().toISOString(), 0);
     await store.updateItem(run.id, 'person', 'alice', { status: 'RUNNING' }, new Date().toISOString());
     const resumed = await executeRun(deps, ctx, run, { kind: 'resume' });
     expect(resumed.status).toBe('FINISHED');

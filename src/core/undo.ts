@@ -7,7 +7,7 @@ import { transitionRun } from './statuses.js';
 import { summarize } from './summary.js';
 
 /**
- * Undo of a run (or of one of its steps): deletes, in reverse dependency
+ * Undo of a run (or of one of its jobs or steps): deletes, in reverse dependency
  * order, what that run created, unless it changed on the target since.
  * Objects the run adopted are only forgotten by the ID map.
  */
@@ -15,17 +15,26 @@ export async function executeUndo(
   deps: EngineDeps,
   ctx: MigrationContext,
   undoRun: RunRecord,
-  options: { of: RunRecord; type?: string },
+  /** type: only this object type (in every job, unless job is given too); job: only what this job's steps wrote. */
+  options: { of: RunRecord; type?: string; job?: string },
 ): Promise<RunRecord> {
   const reporter = new RunReporter({ store: deps.store, clock: deps.clock, log: deps.log, runId: undoRun.id, migrationId: ctx.migrationId, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) });
   const state: RunState = { deps, ctx, run: undoRun, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map() };
-  const mappings = (await deps.store.listMappingsByRun(ctx.scope, options.of.id)).filter((m) => !options.type || m.type === options.type);
   const known = new Map<string, ItemRecord>();
   for (const item of await deps.store.listItems(options.of.id)) known.set(`${item.type}\u0000${item.sourceId}`, item);
+  const jobOfStep = new Map((await deps.store.listSteps(options.of.id)).map((s) => [s.idx, s.job]));
+  // An item belongs to the job whose step listed it (the first job, when two jobs' scopes hold it).
+  const inJob = (m: MappingRecord) => {
+    const idx = known.get(`${m.type}\u0000${m.sourceId}`)?.stepIdx;
+    return idx !== null && idx !== undefined && jobOfStep.get(idx) === options.job;
+  };
+  const mappings = (await deps.store.listMappingsByRun(ctx.scope, options.of.id)).filter((m) => (!options.type || m.type === options.type) && (!options.job || inJob(m)));
   const order = dependencyOrder(ctx.types).reverse().filter((t) => mappings.some((m) => m.type === t.name));
-  await deps.store.createSteps(undoRun.id, order.map((t, idx) => ({ idx, job: `Undo run ${options.of.id}`, type: t.name, label: `Undo ${t.label}`, status: 'Pending', reason: null })));
+  const jobName = options.job ? `Undo job "${options.job}" of run ${options.of.id}` : `Undo run ${options.of.id}`;
+  await deps.store.createSteps(undoRun.id, order.map((t, idx) => ({ idx, job: jobName, type: t.name, label: `Undo ${t.label}`, status: 'Pending', reason: null })));
   // Step and item statuses are given as the status to change to; the store applies the transition to the stored one.
-  reporter.info(`Undo of run ${options.of.id}${options.type ? ` (step ${options.type})` : ''}: ${mappings.length} ID map entries`);
+  const what = [options.job && `job "${options.job}"`, options.type && `step ${options.type}`].filter(Boolean).join(', ');
+  reporter.info(`Undo of run ${options.of.id}${what ? ` (${what})` : ''}: ${mappings.length} ID map entries`);
   for (const [idx, spec] of order.entries()) {
     if (await deps.store.isStopRequested(undoRun.id)) {
       state.stopped = true;
@@ -33,7 +42,7 @@ export async function executeUndo(
     }
     const ofType = mappings.filter((m) => m.type === spec.name);
     await deps.store.updateStep(undoRun.id, idx, { status: 'Running', startedAt: nowIso(state), total: ofType.length });
-    reporter.progress({ kind: 'step-start', job: 'Undo', step: spec.name, label: `Undo ${spec.label}`, total: ofType.length });
+    reporter.progress({ kind: 'step-start', idx, job: 'Undo', step: spec.name, label: `Undo ${spec.label}`, total: ofType.length });
     await deps.store.addItems(
       undoRun.id,
       ofType.map((m) => {
@@ -41,6 +50,7 @@ export async function executeUndo(
         return { type: m.type, sourceId: m.sourceId, key: item?.key ?? m.sourceId, label: item?.label ?? m.sourceId, hash: m.hash ?? '' };
       }),
       nowIso(state),
+      idx,
     );
     let done = 0;
     let kept = 0;
@@ -50,11 +60,11 @@ export async function executeUndo(
       if (!ok) kept++;
       done++;
       await deps.store.updateStep(undoRun.id, idx, { done });
-      reporter.progress({ kind: 'step-progress', step: spec.name, done, total: ofType.length });
+      reporter.progress({ kind: 'step-progress', idx, step: spec.name, done, total: ofType.length });
     }
     const status = kept > 0 && spec.deletable ? 'Error' : 'Success';
     await deps.store.updateStep(undoRun.id, idx, { status, endedAt: nowIso(state) });
-    reporter.progress({ kind: 'step-end', step: spec.name, status });
+    reporter.progress({ kind: 'step-end', idx, step: spec.name, status });
   }
   const summary = summarize(await deps.store.summarizeItems(undoRun.id));
   const keptChanged = reporter.actions.filter((a) => a.code === 'undo-changed').length;

@@ -102,11 +102,16 @@ export async function verifyMigration(input: VerifyInput): Promise<VerifyReport>
     for (const f of a.fields) fields.add(f);
     actioned.set(`${a.type}\u0000${a.sourceId}`, fields);
   }
+  // A type in several jobs is verified once, over the union of their scopes (each item once).
+  const scopes = new Map<string, Array<Filter[] | undefined>>();
   for (const job of layoutJobs(ctx.types, ctx.plan).jobs) {
-    for (const step of job.steps.filter((s) => s.applies)) {
-      const spec = ctx.types.find((t) => t.name === step.type)!;
-      report.types.push(await verifyType({ input, spec, scope: job.scope, resolver, record, actioned }));
-    }
+    for (const step of job.steps.filter((s) => s.applies)) scopes.set(step.type, [...(scopes.get(step.type) ?? []), job.scope]);
+  }
+  for (const [type, list] of scopes) {
+    const spec = ctx.types.find((t) => t.name === type)!;
+    const applicable = (scope: Filter[] | undefined) => (scope ?? []).filter((f) => !f.type || f.type === type);
+    const scope = list.some((sc) => applicable(sc).length === 0) ? undefined : list.flatMap(applicable);
+    report.types.push(await verifyType({ input, spec, scope, resolver, record, actioned }));
   }
   const inventory = await ctx.source.discover({ signal: ctx.signal });
   report.notCarried = inventory.notCarried ?? [];

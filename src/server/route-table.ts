@@ -34,6 +34,8 @@ export interface Route<B = unknown, Q = unknown, P = unknown> {
   response?: z.ZodType;
   produces?: 'text/csv' | 'text/event-stream' | 'text/html' | 'text/plain';
   status?: number;
+  /** At most `max` calls a minute from one client address for one body `name` (sign-in and setup: against password guessing). */
+  limit?: { max: number };
   handler(input: RouteInput<B, Q, P>): Promise<unknown>;
 }
 

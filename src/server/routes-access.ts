@@ -8,6 +8,8 @@ import { route, type Route } from './route-table.js';
 
 const userName = z.string().regex(/^[\w.@-]{1,64}$/, 'use 1 to 64 letters, digits, dot, dash, @ or underscore');
 const password = z.string().min(12, 'use at least 12 characters').max(1024);
+/** Sign-in (and setup) attempts a minute from one address for one user name; more answer 429. */
+export const SIGN_IN_PER_MINUTE = 10;
 const role = z.enum(['viewer', 'operator', 'admin']);
 const user = z.object({ name: z.string(), role, createdAt: z.string() });
 const session = z.object({ user, csrf: z.string().describe('send it as the x-csrf-token header with every write made with the session cookie') });
@@ -29,7 +31,7 @@ export function accessRoutes(ctx: ServerContext): Route[] {
       },
     }),
     route({
-      method: 'POST', url: '/api/setup', tag: 'access', access: 'public', status: 201, response: session,
+      method: 'POST', url: '/api/setup', tag: 'access', access: 'public', status: 201, response: session, limit: { max: SIGN_IN_PER_MINUTE },
       summary: 'Creates the first admin with the one-time setup token `ferry serve` printed, and signs them in',
       body: z.object({ token: z.string().min(1), name: userName, password }),
       async handler({ body, request, reply }) {
@@ -45,7 +47,7 @@ export function accessRoutes(ctx: ServerContext): Route[] {
       },
     }),
     route({
-      method: 'POST', url: '/api/session', tag: 'access', access: 'public', response: session,
+      method: 'POST', url: '/api/session', tag: 'access', access: 'public', response: session, limit: { max: SIGN_IN_PER_MINUTE },
       summary: 'Signs in: sets an http-only session cookie and answers the CSRF token',
       body: z.object({ name: z.string().min(1), password: z.string().min(1) }),
       async handler({ body, request, reply }) {

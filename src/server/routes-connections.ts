@@ -22,10 +22,16 @@ export function connectionRoutes(ctx: ServerContext): Route[] {
   return [
     route({
       method: 'GET', url: '/api/platforms', tag: 'connections', access: 'viewer',
-      response: z.array(z.object({ platform: z.string(), title: z.string(), secretFields: z.array(z.string()), configSchema: z.record(z.string(), z.unknown()) })),
-      summary: 'The platforms this build carries, each with the JSON Schema of its connection settings and which fields are secret: the connection form is built from it',
+      response: z.array(z.object({
+        platform: z.string(), title: z.string(), secretFields: z.array(z.string()), configSchema: z.record(z.string(), z.unknown()),
+        objectTypes: z.array(z.object({ name: z.string(), label: z.string(), naturalKey: z.string(), principal: z.boolean() })),
+      })),
+      summary: 'The platforms this build carries, each with the JSON Schema of its connection settings (title and description per field), which fields are secret, and its object types: the connection form and the plan editor are built from it',
       async handler() {
-        return [...connectors.values()].map((c) => ({ platform: c.platform, title: c.title, secretFields: c.secretFields, configSchema: z.toJSONSchema(c.configSchema, { io: 'input', unrepresentable: 'any' }) }));
+        return [...connectors.values()].map((c) => ({
+          platform: c.platform, title: c.title, secretFields: c.secretFields, configSchema: z.toJSONSchema(c.configSchema, { io: 'input', unrepresentable: 'any' }),
+          objectTypes: c.objectTypes.map((t) => ({ name: t.name, label: t.label, naturalKey: t.naturalKey, principal: t.principal === true })),
+        }));
       },
     }),
     route({

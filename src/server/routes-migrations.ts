@@ -2,6 +2,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { ServerContext } from './context.js';
 import { ApiError } from './errors.js';
+import { jobRoutes } from './routes-jobs.js';
 import { nameParam, route, type Route } from './route-table.js';
 
 const migration = z.object({
@@ -104,5 +105,7 @@ export function migrationRoutes(ctx: ServerContext): Route[] {
         return undefined;
       },
     }),
+    // Jobs, and the whole plan's edit: routes-jobs.ts.
+    ...jobRoutes(ctx),
   ];
 }

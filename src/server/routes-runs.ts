@@ -2,6 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { eventsToCsv } from '../app/csv.js';
+import { jobsOf } from '../app/migration-jobs.js';
 import { parsePlan } from '../core/plan.js';
 import { ITEM_STATUSES, RERUNNABLE } from '../core/statuses.js';
 import { roleAllows } from './access.js';
@@ -14,6 +15,7 @@ const run = z.object({ id: z.number(), migrationId: z.number(), kind: z.string()
 const itemQuery = z.object({
   status: z.enum(ITEM_STATUSES).optional().describe('only items with this status'),
   type: z.string().optional().describe('only items of this object type'),
+  step: z.coerce.number().int().min(0).optional().describe('only items of this step (its `idx` in GET /api/runs/{id}/steps): a type may be in several jobs'),
   limit: z.coerce.number().int().min(1).max(5000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -38,9 +40,14 @@ export function runRoutes(ctx: ServerContext): Route[] {
         reset: z.boolean().default(false).describe('empty the target first (also when the plan says `reset: true`)'),
         confirmReset: z.string().optional().describe('the target connection\'s name, typed again, when the run resets the target'),
         forgetMap: z.boolean().default(false).describe('forget the ID map of the pair first (the target was rebuilt)'),
+        job: z.string().min(1).optional().describe('run only this job\'s steps; the others are Skipped ("not in this run\'s jobs")'),
       }),
       async handler({ params, body, caller, reply }) {
         const migration = await ferry.migrations.byName(params.name);
+        if (body.job) {
+          const names = (await jobsOf(ferry, migration)).jobs.map((j) => j.name);
+          if (!names.includes(body.job)) throw new ApiError(400, `"${params.name}" has no job "${body.job}"`, { field: 'body.job', hint: `its jobs are: ${names.map((n) => `"${n}"`).join(', ')}` });
+        }
         const resets = body.reset || parsePlan(migration.plan_yaml, migration.name).options.reset;
         if (resets) {
           if (!roleAllows(caller.user!.role, 'admin')) throw new ApiError(403, 'Resetting the target needs the admin role', { hint: 'ask an admin, or run without reset' });
@@ -48,8 +55,8 @@ export function runRoutes(ctx: ServerContext): Route[] {
             throw new ApiError(400, `This run deletes what the target "${migration.target}" holds before migrating: confirm by naming it`, { field: 'body.confirmReset', hint: `send "confirmReset": "${migration.target}"` });
           }
         }
-        const started = await jobs.start(migration.id, (signal) => ferry.run(migration, { signal, ...(body.reset ? { reset: true } : {}), ...(body.forgetMap ? { forgetMap: true } : {}), ...(resets ? { confirmReset: migration.target } : {}) }));
-        await ctx.audit(caller, 'run.start', migration.name, `run ${started.id}${resets ? ', reset of the target' : ''}${body.forgetMap ? ', ID map forgotten' : ''}`);
+        const started = await jobs.start(migration.id, (signal) => ferry.run(migration, { signal, ...(body.job ? { jobs: [body.job] } : {}), ...(body.reset ? { reset: true } : {}), ...(body.forgetMap ? { forgetMap: true } : {}), ...(resets ? { confirmReset: migration.target } : {}) }));
+        await ctx.audit(caller, 'run.start', migration.name, `run ${started.id}${body.job ? `, job ${body.job}` : ''}${resets ? ', reset of the target' : ''}${body.forgetMap ? ', ID map forgotten' : ''}`);
         if (resets) await ctx.audit(caller, 'target.reset', migration.target, `by run ${started.id} of ${migration.name}`);
         void reply.status(202);
         return started;
@@ -108,7 +115,7 @@ export function runRoutes(ctx: ServerContext): Route[] {
       summary: 'The run\'s items, filtered by status and type, a page at a time',
       async handler({ params, query }) {
         const found = await ferry.requireRun(params.id);
-        const items = await store.listItems(found.id, { ...(query.status ? { statuses: [query.status] } : {}), ...(query.type ? { type: query.type } : {}), limit: query.limit, offset: query.offset });
+        const items = await store.listItems(found.id, { ...(query.status ? { statuses: [query.status] } : {}), ...(query.type ? { type: query.type } : {}), ...(query.step !== undefined ? { step: query.step } : {}), limit: query.limit, offset: query.offset });
         return { items, limit: query.limit, offset: query.offset };
       },
     }),
@@ -118,7 +125,7 @@ export function runRoutes(ctx: ServerContext): Route[] {
       summary: 'The run\'s items as CSV (all of them, or of one status or type)',
       async handler({ params, query, reply }) {
         const found = await ferry.requireRun(params.id);
-        const items = await store.listItems(found.id, { ...(query.status ? { statuses: [query.status] } : {}), ...(query.type ? { type: query.type } : {}) });
+        const items = await store.listItems(found.id, { ...(query.status ? { statuses: [query.status] } : {}), ...(query.type ? { type: query.type } : {}), ...(query.step !== undefined ? { step: query.step } : {}) });
         void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ferry-run-${found.id}-items.csv"`);
         return stringify(items.map((i) => [i.type, i.sourceId, i.key, i.label, i.status, i.outcome ?? '', i.targetId ?? '', i.reason ?? '', i.attempts, i.updatedAt]), {
           header: true,
@@ -202,12 +209,24 @@ export function runRoutes(ctx: ServerContext): Route[] {
     }),
     route({
       method: 'POST', url: '/api/runs/:id/undo', tag: 'runs', access: 'operator', params: runParam, status: 202, response: run,
-      summary: 'Undoes a run (or one of its steps, by object type) in the background: removes what it created',
-      body: z.object({ type: z.string().optional().describe('undo only this step (object type)') }),
+      summary: 'Undoes a run, or one of its jobs and/or steps, in the background: removes what it created. `step` (an object type) without `job` undoes that type in every job of the run',
+      body: z.object({
+        job: z.string().min(1).optional().describe('undo only what this job of the run wrote'),
+        step: z.string().min(1).optional().describe('undo only this step (object type); with `job`, only in that job'),
+        type: z.string().min(1).optional().describe('the same as `step` (kept for older clients)'),
+      }),
       async handler({ params, body, caller, reply }) {
         const of = await ferry.requireRun(params.id);
-        const started = await jobs.start(of.migrationId, (signal) => ferry.undo(of.id, { signal, ...(body.type ? { type: body.type } : {}) }));
-        await ctx.audit(caller, 'run.undo', `run ${of.id}`, `as run ${started.id}${body.type ? `, step ${body.type}` : ''}`);
+        const type = body.step ?? body.type;
+        const steps = await store.listSteps(of.id);
+        if (body.job && !steps.some((s) => s.job === body.job)) {
+          throw new ApiError(400, `Run ${of.id} has no job "${body.job}"`, { field: 'body.job', hint: `its jobs are: ${[...new Set(steps.map((s) => s.job))].map((j) => `"${j}"`).join(', ')}` });
+        }
+        if (type && !steps.some((s) => s.type === type && (!body.job || s.job === body.job))) {
+          throw new ApiError(400, `Run ${of.id} has no step "${type}"${body.job ? ` in job "${body.job}"` : ''}`, { field: body.step ? 'body.step' : 'body.type', hint: `its steps are: ${[...new Set(steps.filter((s) => !body.job || s.job === body.job).map((s) => s.type))].join(', ')}` });
+        }
+        const started = await jobs.start(of.migrationId, (signal) => ferry.undo(of.id, { signal, ...(type ? { type } : {}), ...(body.job ? { job: body.job } : {}) }));
+        await ctx.audit(caller, 'run.undo', `run ${of.id}`, `as run ${started.id}${body.job ? `, job ${body.job}` : ''}${type ? `, step ${type}` : ''}`);
         void reply.status(202);
         return started;
       },

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGN_IN_PER_MINUTE } from './routes-access.js';
 import { adminToken, SECRET, startTestServer, type TestServer } from './test-server.js';
 
 let t: TestServer;
@@ -66,6 +67,19 @@ describe('access to the API', () => {
     expect((await t.api('DELETE', '/api/session', { cookie, csrf: signIn.json.csrf })).status).toBe(204);
     expect((await t.api('GET', '/api/session', { cookie })).status).toBe(401);
     expect((await t.api('POST', '/api/session', { body: { name: 'root', password: 'wrong-password' } })).status).toBe(401);
+  });
+
+  it('limits sign-in attempts per address and user name: the eleventh in a minute is refused, other names are not', async () => {
+    const tries = [];
+    for (let i = 0; i < SIGN_IN_PER_MINUTE + 1; i++) tries.push(await t.api('POST', '/api/session', { body: { name: 'guessed', password: `guess-${i}` } }));
+    expect(tries.slice(0, SIGN_IN_PER_MINUTE).map((r) => r.status)).toEqual(Array(SIGN_IN_PER_MINUTE).fill(401));
+    const refused = tries.at(-1)!;
+    expect(refused.status).toBe(429);
+    expect(refused.json.error).toMatch(/Too many sign-in attempts/);
+    expect(refused.json.hint).toMatch(/wait \d+ s/);
+    // Even the right password waits: guessing cannot go on by luck.
+    expect((await t.api('POST', '/api/session', { body: { name: 'GUESSED', password: 'x' } })).status).toBe(429);
+    expect((await t.api('POST', '/api/session', { body: { name: 'root', password: 'root-password-123' } })).status).toBe(200);
   });
 
   it('behind a trusted proxy, a session over HTTPS gets a Secure cookie; without trust the header is ignored', async () => {

@@ -1,8 +1,9 @@
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Ferry } from '../app/ferry.js';
 import { authorize, identify, type Caller } from './access.js';
 import type { ServerContext } from './context.js';
-import { errorHandlerFor, invalid } from './errors.js';
+import { ApiError, errorHandlerFor, invalid } from './errors.js';
 import { openApiDocument, referencePage } from './openapi.js';
 import { newToken } from './passwords.js';
 import { accessRoutes } from './routes-access.js';
@@ -55,6 +56,12 @@ export async function buildServer(options: ServerOptions): Promise<FerryServer> 
   const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, trustProxy: options.trustProxy === true });
   app.setErrorHandler(errorHandlerFor(ferry.logger));
   await registerDashboard(app, options.dashboardDir);
+  await app.register(rateLimit, {
+    global: false,
+    // Kept in this process's memory: a restart forgets the counts, which is fine against guessing at this rate.
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, `Too many sign-in attempts: at most ${context.max} a minute`, { hint: `wait ${Math.ceil(context.ttl / 1000)} s and try again; an admin can set a new password` }),
+  });
 
   const routes: Route[] = [...accessRoutes(ctx), ...connectionRoutes(ctx), ...migrationRoutes(ctx), ...runRoutes(ctx)];
   const docRoutes: Route[] = [
@@ -82,6 +89,19 @@ export async function buildServer(options: ServerOptions): Promise<FerryServer> 
     app.route({
       method: r.method,
       url: r.url,
+      ...(r.limit
+        ? {
+            config: {
+              rateLimit: {
+                max: r.limit.max,
+                timeWindow: 60_000,
+                // After the body is read, so the count is per address and user name: one user's mistakes do not lock out the others.
+                hook: 'preHandler' as const,
+                keyGenerator: (request: import('fastify').FastifyRequest) => `${request.ip}|${String((request.body as { name?: unknown } | undefined)?.name ?? '').toLowerCase()}`,
+              },
+            },
+          }
+        : {}),
       onRequest: async (request) => {
         const caller = await identify(ferry.store, request, ferry.now());
         authorize(caller, r.access, request);

@@ -68,6 +68,12 @@ export class MigrationTable {
     return (await this.byName(input.name))!;
   }
 
+  /** Replaces a migration's plan by id, its name too (a rename; the caller checks the name is free). */
+  async update(id: number, input: { name: string; planYaml: string; planFile: string | null; source: string; target: string; at: string }): Promise<MigrationRow> {
+    await this.db.updateTable('migrations').set({ name: input.name, plan_yaml: input.planYaml, plan_file: input.planFile, source: input.source, target: input.target, updated_at: input.at }).where('id', '=', id).execute();
+    return (await this.byId(id))!;
+  }
+
   async byName(name: string): Promise<MigrationRow | undefined> {
     return (await this.db.selectFrom('migrations').selectAll().where('name', '=', name).executeTakeFirst()) as MigrationRow | undefined;
   }

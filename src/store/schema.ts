@@ -1,4 +1,4 @@
-import type { Generated, Kysely, Migration } from 'kysely';
+import { sql, type Generated, type Kysely, type Migration } from 'kysely';
 
 /** Table shapes of the store. Times are ISO 8601 strings (UTC). */
 export interface Database {
@@ -66,6 +66,8 @@ export interface Database {
     attempts: Generated<number>;
     deferred_refs: string | null; // JSON ItemRef[] waiting for a second write
     updated_at: string;
+    /** The step (steps.idx) that listed the item: a type may be in several jobs (0005). */
+    step_idx: number | null;
   };
   id_map: {
     source_conn: string;
@@ -358,6 +360,15 @@ const serverAccess: Migration = {
   },
 };
 
+/** Which step listed an item: the same object type may be in several jobs of a run. */
+const itemStep: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('items').addColumn('step_idx', 'integer').execute();
+    // Runs written before this had one step per type: their items belong to that step.
+    await sql`update items set step_idx = (select min(s.idx) from steps s where s.run_id = items.run_id and s.type = items.type)`.execute(db);
+  },
+};
+
 /**
  * Schema migrations live in code and are applied in name order, each with
  * its record in one transaction (see schema-migrate.ts). `if not exists`
@@ -369,4 +380,5 @@ export const schemaMigrations: ReadonlyArray<readonly [name: string, migration: 
   ['0002_map_identity', mapIdentity],
   ['0003_action_fields', actionFields],
   ['0004_server_access', serverAccess],
+  ['0005_item_step', itemStep],
 ];

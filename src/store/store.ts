@@ -205,11 +205,11 @@ export class Store implements FerryStore {
     );
   }
 
-  async addItems(runId: number, items: ItemHeader[], at: string): Promise<void> {
-    await this.addFinishedItems(runId, items.map((header) => ({ header, status: 'READY' as ItemStatus, reason: '' })), at);
+  async addItems(runId: number, items: ItemHeader[], at: string, step?: number): Promise<void> {
+    await this.addFinishedItems(runId, items.map((header) => ({ header, status: 'READY' as ItemStatus, reason: '' })), at, step);
   }
 
-  async addFinishedItems(runId: number, items: Array<{ header: ItemHeader; status: ItemStatus; reason: string }>, at: string): Promise<void> {
+  async addFinishedItems(runId: number, items: Array<{ header: ItemHeader; status: ItemStatus; reason: string }>, at: string, step?: number): Promise<void> {
     for (const part of chunks(items, 200)) {
       if (part.length === 0) continue;
       await this.db
@@ -228,6 +228,7 @@ export class Store implements FerryStore {
             reason: reason || null,
             target_id: null,
             updated_at: at,
+            step_idx: step ?? null,
           })),
         )
         .onConflict((oc) => oc.columns(['run_id', 'type', 'source_id']).doNothing())
@@ -238,6 +239,7 @@ export class Store implements FerryStore {
   async listItems(runId: number, query: ItemQuery = {}): Promise<ItemRecord[]> {
     let q = this.db.selectFrom('items').selectAll().where('run_id', '=', runId);
     if (query.type) q = q.where('type', '=', query.type);
+    if (query.step !== undefined) q = q.where('step_idx', '=', query.step);
     if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', query.statuses);
     if (query.deferred) q = q.where('deferred_refs', 'is not', null);
     if (query.sourceIds) q = q.where('source_id', 'in', query.sourceIds.length > 0 ? query.sourceIds : ['']);
@@ -259,12 +261,14 @@ export class Store implements FerryStore {
       attempts: r.attempts,
       deferredRefs: r.deferred_refs ? (JSON.parse(r.deferred_refs) as ItemRef[]) : null,
       updatedAt: r.updated_at,
+      stepIdx: r.step_idx,
     }));
   }
 
-  async countItems(runId: number, type?: string): Promise<Partial<Record<ItemStatus, number>>> {
+  async countItems(runId: number, type?: string, step?: number): Promise<Partial<Record<ItemStatus, number>>> {
     let q = this.db.selectFrom('items').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('run_id', '=', runId);
     if (type) q = q.where('type', '=', type);
+    if (step !== undefined) q = q.where('step_idx', '=', step);
     const rows = await q.groupBy('status').execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }

@@ -30,4 +30,27 @@ describe('the demo command', () => {
     expect(run.id).toBe(2);
     expect(run.summary?.totals).toMatchObject({ created: 0, updated: 0, failed: 0 });
   });
+
+  it('with --serve keeps the dashboard open on the demo, prints its address and setup token, and stops on Ctrl-C', async () => {
+    const served = spawnFerry(join(root, 'unused'), ['demo', '--dir', join(root, 'demo'), '--pages', '40', '--serve', '--port', '0']);
+    let stdout = '';
+    served.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const deadline = Date.now() + 300_000;
+    while (!stdout.includes('Press Ctrl-C') && served.child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const url = /Ferry dashboard on (http:\/\/\S+?)\/ /.exec(stdout)?.[1];
+    expect(url, stdout).toBeDefined();
+    const token = /^\s+(setup_\S+)\s*$/m.exec(stdout)?.[1];
+    expect(token, stdout).toBeDefined();
+    // The dashboard's page is served; the API behind it wants the first admin, then shows the demo's runs.
+    expect(await (await fetch(`${url}/`)).text()).toContain('<div id="root">');
+    expect(await (await fetch(`${url}/api/setup`)).json()).toEqual({ needed: true });
+    const setup = await fetch(`${url}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, name: 'admin', password: 'demo-password-123' }) });
+    expect(setup.status).toBe(201);
+    const cookie = setup.headers.get('set-cookie')!.split(';')[0]!;
+    const migrations = (await (await fetch(`${url}/api/migrations`, { headers: { cookie } })).json()) as Array<{ name: string; status: string }>;
+    expect(migrations).toEqual([expect.objectContaining({ name: 'demo', status: 'FINISHED' })]);
+    served.child.kill('SIGINT');
+    const result = await served.done;
+    expect(result.code, result.stderr).toBe(0);
+  });
 });

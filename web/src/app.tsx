@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { BrowserRouter, NavLink, Navigate, Route, Routes } from 'react-router';
 import { api, ApiFailure, onSignedOut, setCsrf } from './api.js';
-import { SessionContext, type SessionUser } from './session.js';
+import { roleReaches, SessionContext, type SessionUser } from './session.js';
 import { SignInPage } from './pages/sign-in.js';
 import { pages } from './pages/index.js';
 
@@ -63,7 +63,7 @@ export function App() {
           <nav aria-label="Main">
             <ul>
               {pages
-                .filter((p) => p.nav)
+                .filter((p) => p.nav && (!p.role || roleReaches(user.role, p.role)))
                 .map((p) => (
                   <li key={p.path}>
                     <NavLink to={p.path} end={p.path === '/'}>

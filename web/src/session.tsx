@@ -22,6 +22,11 @@ export function useSession(): SessionState {
   return session;
 }
 
+/** Whether `has` reaches `needs` (viewer < operator < admin). */
+export function roleReaches(has: Role, needs: Role): boolean {
+  return rank[has] >= rank[needs];
+}
+
 /** Whether the signed-in user's role reaches `role` (operators can run, admins manage connections and users). */
 export function useCan(role: Role): boolean {
   return rank[useSession().user.role] >= rank[role];

@@ -1,57 +1,26 @@
-import { readFileSync } from 'node:fs';
-import { password as promptPassword } from '@inquirer/prompts';
 import { Command, Option } from 'commander';
-import { UserError } from '../../app/errors.js';
 import { connectors } from '../../app/registry.js';
 import { withFerry } from '../context.js';
+import { settingOptions, settingsFromOptions } from '../connection-fields.js';
 import { printJson, table } from '../output.js';
-import { checkConnectionName, checkConnectionUrl, printableUrl } from '../validate.js';
-
-async function readSecret(options: { passwordEnv?: string; passwordFile?: string; passwordStdin?: boolean }): Promise<string> {
-  if (options.passwordEnv) {
-    const value = process.env[options.passwordEnv];
-    if (!value) throw new UserError(`The environment variable ${options.passwordEnv} is empty or not set`);
-    return value;
-  }
-  if (options.passwordFile) return readPasswordFile(options.passwordFile);
-  if (options.passwordStdin) return readFileSync(0, 'utf8').trim();
-  if (process.stdin.isTTY) return promptPassword({ message: 'Password (input hidden):', mask: '*' });
-  throw new UserError('No password given', { hint: 'use --password-env VAR, --password-file FILE or --password-stdin' });
-}
-
-function readPasswordFile(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'error'})`;
-    throw new UserError(`The password file ${file} ${why}`, { hint: 'give --password-file the path of a file that holds only the password, or use --password-env VAR' });
-  }
-  const password = text.trim();
-  if (!password) throw new UserError(`The password file ${file} is empty`, { hint: 'write the password into it, or use --password-env VAR' });
-  return password;
-}
+import { checkConnectionName, printableUrl } from '../validate.js';
 
 export function connectionCommand(): Command {
   const cmd = new Command('connection').alias('connections').description('add, check and inventory the instances Ferry moves between');
 
-  cmd
+  const add = cmd
     .command('add <name>')
-    .description('save a connection after checking that it works (its secret is encrypted at rest)')
-    .addOption(new Option('--platform <platform>', 'platform of the instance').choices([...connectors.keys()]).makeOptionMandatory())
-    .requiredOption('--url <url>', 'base URL of the instance, e.g. http://127.0.0.1:8080')
-    .requiredOption('--username <name>', 'account to use (MediaWiki: a bot password login such as Admin@ferry)')
-    .option('--password-env <var>', 'read the password from this environment variable')
-    .option('--password-file <file>', 'read the password from this file')
-    .option('--password-stdin', 'read the password from standard input')
-    .addHelpText('after', '\nExample:\n  FERRY_PW=... ferry connection add old-wiki --platform mediawiki --url http://127.0.0.1:8080 --username Admin@ferry --password-env FERRY_PW\n\nThe connection is checked (reachable, credentials, rights) before it is saved; nothing is saved if the check fails.')
-    .action(async (name: string, options: { platform: string; url: string; username: string; passwordEnv?: string; passwordFile?: string; passwordStdin?: boolean }, command: Command) => {
+    .description('save a connection after checking that it works (its secrets are encrypted at rest)')
+    .addOption(new Option('--platform <platform>', 'platform of the instance').choices([...connectors.keys()]).makeOptionMandatory());
+  // The settings options come from the connectors' config schemas (labels, help, which fields are secret).
+  for (const option of settingOptions()) add.addOption(option);
+  add
+    .addHelpText('after', '\nExample:\n  FERRY_PW=... ferry connection add old-wiki --platform mediawiki --url http://127.0.0.1:8080 --username Admin@ferry --password-env FERRY_PW\n\nA secret setting is read from an environment variable (--<field>-env), a file (--<field>-file) or standard input (--<field>-stdin), or asked for hidden on a terminal.\nThe connection is checked (reachable, credentials, rights) before it is saved; nothing is saved if the check fails.')
+    .action(async (name: string, options: { platform: string } & Record<string, string | boolean | undefined>, command: Command) => {
       checkConnectionName(name);
-      checkConnectionUrl(options.url);
-      const password = await readSecret(options);
+      const config = await settingsFromOptions(options.platform, options);
       await withFerry(command, async (ferry) => {
-        const identity = await ferry.connections.add(name, options.platform, { url: options.url, username: options.username, password }, ferry.now());
+        const identity = await ferry.connections.add(name, options.platform, config, ferry.now());
         process.stdout.write(`Saved connection "${name}": ${identity.siteName} (${identity.platform} ${identity.version}) at ${identity.host}, as ${identity.account}\n`);
       });
     });

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { Ferry } from '../../app/ferry.js';
 import { connectors } from '../../app/registry.js';
+import { serveUntilStopped } from './serve.js';
 import { DEMO_PLATFORMS, type DemoPair } from '../demo-platforms.js';
 import { ProgressView } from '../progress.js';
 import { printRunResult } from '../summary.js';
@@ -34,8 +35,11 @@ export function demoCommand(): Command {
     .option('--dir <dir>', 'demo folder (instances, store, logs); default .ferry-demo (MediaWiki) or .ferry-demo-<platform>')
     .option('--pages <n>', 'how much to generate on the first run (pages for MediaWiki, posts for WordPress)')
     .option('--keep', 'keep the instances running afterwards until Ctrl-C, to look at them in a browser')
-    .addHelpText('after', '\nRun it twice: the second run finds everything unchanged and creates nothing.\nStart over with: rm -rf .ferry-demo')
-    .action(async (options: { platform: string; dir?: string; pages?: string; keep?: boolean }) => {
+    .option('--serve', 'afterwards, keep the instances running and open the dashboard on the demo\'s data folder (until Ctrl-C)')
+    .option('--port <port>', 'the dashboard\'s port with --serve', '4190')
+    .addHelpText('after', '\nRun it twice: the second run finds everything unchanged and creates nothing.\nSee it in the dashboard: npm run demo -- --serve (prints the address and the setup token).\nStart over with: rm -rf .ferry-demo')
+    .action(async (options: { platform: string; dir?: string; pages?: string; keep?: boolean; serve?: boolean; port: string }) => {
+      const port = parseCount('--port', options.port, { min: 0, max: 65535 });
       const pages = options.pages !== undefined ? parseCount('--pages', options.pages, { min: 1, max: 100_000 }) : undefined;
       const dir = resolve(options.dir ?? (options.platform === 'mediawiki' ? '.ferry-demo' : `.ferry-demo-${options.platform}`));
       mkdirSync(dir, { recursive: true });
@@ -43,7 +47,15 @@ export function demoCommand(): Command {
       const pair = await DEMO_PLATFORMS[options.platform]!(dir, pages, say);
       try {
         await migrate(pair, dir);
-        if (options.keep) {
+        if (options.serve) {
+          say(`\nThe instances keep running: source ${pair.source.url}, target ${pair.target.url}.`);
+          const ferry = await Ferry.open({ dataDir: join(dir, 'data') });
+          try {
+            await serveUntilStopped(ferry, { port, host: '127.0.0.1' });
+          } finally {
+            await ferry.close();
+          }
+        } else if (options.keep) {
           say(`\nRunning: ${pair.source.url} and ${pair.target.url}. Ctrl-C to stop them.`);
           await new Promise<void>((done) => process.once('SIGINT', () => done()));
         }

@@ -51,12 +51,19 @@ async function checkRerunItems(ferry: Ferry, runId: number, sourceIds: string[])
   }
 }
 
-/** `undo --step`: a type the run's platform does not have would make an undo run that removes nothing. */
-async function checkStep(ferry: Ferry, runId: number, type: string): Promise<void> {
+/** `undo --step`: a type the run's platform does not have (or the --job lacks) would make an undo run that removes nothing. */
+async function checkStep(ferry: Ferry, runId: number, type: string, job: string | undefined): Promise<void> {
   const run = await ferry.requireRun(runId);
   const migration = await ferry.migrations.byId(run.migrationId);
   const types = connectorFor((await ferry.connections.get(migration.source)).platform).objectTypes.map((t) => t.name);
   if (!types.includes(type)) throw new UserError(`--step "${type}" is not a step of this migration`, { hint: `use one of: ${types.join(', ')}` });
+  if (!job) return;
+  const inJob = (await ferry.store.listSteps(runId)).filter((s) => s.job === job).map((s) => s.type);
+  if (inJob.length > 0 && !inJob.includes(type)) throw new UserError(`Job "${job}" of run ${runId} has no step "${type}"`, { hint: `its steps are: ${inJob.join(', ')}` });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function runCommands(program: Command): void {
@@ -68,6 +75,7 @@ export function runCommands(program: Command): void {
     .option('--reset', 'DESTRUCTIVE: empty the target (except Ferry\'s own account) before migrating')
     .option('--confirm-reset <target>', 'confirm --reset by naming the target connection')
     .option('--forget-map', 'forget what Ferry knows of earlier runs between this source and target (after the target was rebuilt, or a connection re-pointed): every item is decided afresh')
+    .option('--job <name>', "run only this job's steps (repeat for several); the other jobs' steps are Skipped. See `ferry jobs <migration>`", collect, [])
     .addHelpText('after', `
 Exit codes: 0 finished, 1 user error (nothing written), 2 invalid plan, 3 internal error, 4 stopped, 5 incomplete or failed.
 
@@ -76,8 +84,9 @@ Examples:
   ferry run plan.yaml               run, with a progress bar per step
   ferry run wiki-move               run a saved migration again (unchanged items are skipped)
   ferry run plan.yaml --reset --confirm-reset new-wiki
-  ferry run wiki-move --forget-map  the target was rebuilt at the same address: migrate everything again`)
-    .action(async (planArg: string, options: { dryRun?: boolean; json?: boolean; reset?: boolean; confirmReset?: string; forgetMap?: boolean }, command: Command) => {
+  ferry run wiki-move --forget-map  the target was rebuilt at the same address: migrate everything again
+  ferry run wiki-move --job "Help pages"   run one job alone`)
+    .action(async (planArg: string, options: { dryRun?: boolean; json?: boolean; reset?: boolean; confirmReset?: string; forgetMap?: boolean; job: string[] }, command: Command) => {
       await withFerry(command, async (ferry) => {
         const migration = await migrationFrom(ferry, planArg);
         if (options.dryRun) {
@@ -86,7 +95,7 @@ Examples:
           return printPreview(preview.rows, preview.counts, preview.warnings, false);
         }
         await withProgress(ferry, options.json === true, (o) =>
-          ferry.run(migration, { ...o, ...(options.reset ? { reset: true } : {}), ...(options.forgetMap ? { forgetMap: true } : {}), ...(options.confirmReset ? { confirmReset: options.confirmReset } : {}) }),
+          ferry.run(migration, { ...o, ...(options.job.length > 0 ? { jobs: options.job } : {}), ...(options.reset ? { reset: true } : {}), ...(options.forgetMap ? { forgetMap: true } : {}), ...(options.confirmReset ? { confirmReset: options.confirmReset } : {}) }),
         );
       });
     });
@@ -107,13 +116,14 @@ Examples:
   program
     .command('undo <run>')
     .description('delete, in reverse dependency order, what a run created on the target, unless it changed since')
-    .option('--step <type>', 'undo only this step (object type) of the run')
+    .option('--job <name>', 'undo only what this job of the run wrote')
+    .option('--step <type>', 'undo only this step (object type) of the run: in every job that has it, or in --job only')
     .option('--json', 'print the result as JSON')
-    .action(async (runArg: string, options: { step?: string; json?: boolean }, command: Command) => {
+    .action(async (runArg: string, options: { step?: string; job?: string; json?: boolean }, command: Command) => {
       const runId = parseRunId(runArg);
       await withFerry(command, async (ferry) => {
-        if (options.step) await checkStep(ferry, runId, options.step);
-        await withProgress(ferry, options.json === true, (o) => ferry.undo(runId, { ...o, ...(options.step ? { type: options.step } : {}) }));
+        if (options.step) await checkStep(ferry, runId, options.step, options.job);
+        await withProgress(ferry, options.json === true, (o) => ferry.undo(runId, { ...o, ...(options.step ? { type: options.step } : {}), ...(options.job ? { job: options.job } : {}) }));
       });
     });
 

@@ -7,10 +7,10 @@ import { httpUrlField } from '../../sdk/config.js';
  * lives elsewhere (discovered from the page's EditURI link).
  */
 export const mediaWikiConfigSchema = z.object({
-  url: httpUrlField('the wiki URL', 'http://127.0.0.1:8080 or http://wiki.example.org/w/api.php'),
+  url: httpUrlField('the wiki URL', 'http://127.0.0.1:8080 or http://wiki.example.org/w/api.php', { title: 'Wiki URL', description: 'The wiki\'s base URL, its api.php URL, or any page URL of it.' }),
   /** Bot password login 'Admin@ferry' (Special:BotPasswords), or a main account name (clientlogin). */
-  username: z.string().trim().min(1, 'the user name is required'),
-  password: z.string().min(1, 'the password is required'),
+  username: z.string().trim().min(1, 'the user name is required').meta({ title: 'User name', description: 'A bot password login such as Admin@ferry (Special:BotPasswords on the wiki), or an account name.', examples: ['Admin@ferry'] }),
+  password: z.string().min(1, 'the password is required').meta({ title: 'Password', description: 'The bot password (or the account\'s password). Stored encrypted; never shown again.', writeOnly: true }),
 });
 
 export type MediaWikiConfig = z.infer<typeof mediaWikiConfigSchema>;

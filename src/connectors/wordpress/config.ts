@@ -9,11 +9,11 @@ import { httpUrlField } from '../../sdk/config.js';
  * Passwords), never the account's login password.
  */
 export const wordPressConfigSchema = z.object({
-  url: httpUrlField('the site URL', 'https://example.org or http://127.0.0.1:8080'),
+  url: httpUrlField('the site URL', 'https://example.org or http://127.0.0.1:8080', { title: 'Site URL', description: 'The site\'s address; Ferry finds its REST API under it.' }),
   /** The login of an administrator. */
-  username: z.string().trim().min(1, 'the user name is required'),
+  username: z.string().trim().min(1, 'the user name is required').meta({ title: 'User name', description: 'The login of an administrator of the site.', examples: ['admin'] }),
   /** An Application Password of that account (spaces are allowed, as WordPress shows it). */
-  password: z.string().min(1, 'the application password is required'),
+  password: z.string().min(1, 'the application password is required').meta({ title: 'Application password', description: 'An Application Password of that account (Users, Profile, Application Passwords), not its login password. Stored encrypted; never shown again.', writeOnly: true }),
 });
 
 export type WordPressConfig = z.infer<typeof wordPressConfigSchema>;
