@@ -323,6 +323,22 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     await list.close();
   });
 
+  it('undoes one job of a run: the first run\'s Content job removes the pages it created', async () => {
+    await ui.goto(`${served.url}/runs/${runIds.first}`);
+    await ui.getByRole('button', { name: 'Undo job Content' }).click();
+    await ui.getByRole('heading', { name: /^Undo \d+ of wiki$/ }).waitFor();
+    await waitText(ui.locator('.card .badge').first(), /^FINISHED$/);
+    const undoId = Number(/\/runs\/(\d+)/.exec(ui.url())![1]);
+    const undone = (await api<{ items: Array<Item & { outcome: string }> }>('GET', `/api/runs/${undoId}/items?limit=500`)).items;
+    // The notes and the two file description pages (pages in the File namespace) were the pages run 1 created.
+    expect(undone.filter((i) => i.outcome === 'removed').map((i) => i.label).sort()).toEqual(['File:Big noise.png', 'File:Small noise.png', 'Note 1', 'Note 2', 'Note 3', 'Note 4', 'Note 5', 'Note 6']);
+    expect(undone.every((i) => i.type === 'page')).toBe(true);
+    const after = await snapshotWiki(tgt.apiUrl, { tools: [] });
+    expect([1, 2, 3, 4, 5, 6].filter((n) => after.pages.has(`0:Note ${n}`))).toEqual([]);
+    expect(after.pages.has('0:Bulk 050')).toBe(true);
+    await checkPage(ui, 'runs-undo-job');
+  });
+
   it('archives, finds it in the archived view, copies and deletes from the actions menu', async () => {
     await ui.goto(served.url);
     await ui.getByRole('link', { name: 'wiki', exact: true }).waitFor();

@@ -84,6 +84,9 @@ export function MigrationPage() {
             Verify
           </button>
         </div>
+        <p>
+          <Link to={`/migrations/${seg(name)}/jobs`}>Jobs of this migration</Link>: see them, edit them, or run one job alone.
+        </p>
         <ErrorNote error={stopping.error ?? verifying.error} />
         {steps ? <StepsTable steps={steps} /> : checks ? <StepsTable planned={checks.jobs} /> : <p>{canOperate ? 'Reading the plan’s steps…' : 'The steps show once it has run.'}</p>}
       </section>
