@@ -46,7 +46,8 @@ export function RunPage() {
   const started = (r: RunRecord) => navigate(`/runs/${r.id}`);
   const undoable = (run.kind === 'run' || run.kind === 'rerun') && !running;
   const why = canOperate ? undefined : 'Needs the operator role';
-  const types = (steps ?? []).map((s) => ({ type: s.type, label: s.label }));
+  // A type may be a step of several jobs: filter by each type once.
+  const types = [...new Map((steps ?? []).map((s) => [s.type, { type: s.type, label: s.label }])).values()];
 
   return (
     <section>
