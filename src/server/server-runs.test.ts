@@ -80,8 +80,8 @@ describe('runs through the API', () => {
   });
 
   it('starts a run in the background, streams its progress as SSE, and keeps its record for the CLI', async () => {
-    // Slow writes, so the run is still going when the request answers and the stream shows it progress.
-    t.instances.get('tgt')!.faults.writeDelayMs = 40;
+    // Slow writes (about 1 s of doc writes), so the run is still going when the request answers and the stream, which polls every 300 ms, sees it progress even on a loaded machine.
+    t.instances.get('tgt')!.faults.writeDelayMs = 200;
     const started = await t.api('POST', '/api/migrations/move/runs', { token: admin, body: {} });
     expect(started.status).toBe(202);
     expect(started.json).toMatchObject({ kind: 'run', status: 'RUNNING' });
