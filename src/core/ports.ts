@@ -77,6 +77,8 @@ export interface ItemRecord {
   /** References a second write should resolve (see WriteResult.deferred). */
   deferredRefs: ItemRef[] | null;
   updatedAt: string;
+  /** The item's place in its run, in the order items were listed (set by listItems). */
+  seq?: number;
 }
 
 export interface MappingRecord extends TargetRef {
@@ -114,6 +116,8 @@ export interface ItemQuery {
   deferred?: boolean;
   /** Only these source ids. */
   sourceIds?: string[];
+  /** Only items stored after this one (its `seq`): keyset paging, cheap however many came before. */
+  afterSeq?: number;
   limit?: number;
   offset?: number;
 }

@@ -145,28 +145,83 @@ async function listItems(state: RunState, step: StepRecord, scope: Filter[] | un
   await deps.store.setCursor(run.id, step.type, 'done');
 }
 
+/** How often a run's progress and heartbeat go through the store (not once per item). */
+const CHECK_EVERY_MS = 500;
+const PROGRESS_EVERY_MS = 100;
+/** READY items read from the store at a time. */
+const PAGE = 256;
+
+/**
+ * Keeps `concurrency` batches in flight: a new batch starts as soon as one
+ * ends (a slow write does not hold up the others). READY items are read in
+ * pages after the last one taken; a pass that found any is followed by
+ * another from the start, for the items a failure sent back to READY.
+ */
 async function processItems(state: RunState, step: StepRecord, total: number, batchSize: number): Promise<void> {
   const { deps, ctx, run } = state;
-  const width = batchSize * ctx.plan.options.concurrency;
-  const finished = async () => total - sumPending(await deps.store.countItems(run.id, step.type));
-  for (;;) {
-    if (ctx.signal.aborted || (await deps.store.isStopRequested(run.id))) {
-      state.stopped = true;
-      state.reporter.warn('Stop requested: in-flight items finished, the rest stay READY');
-      return;
-    }
-    if (state.fatal) return;
-    const ready = await deps.store.listItems(run.id, { type: step.type, statuses: ['READY'], limit: width });
-    if (ready.length === 0) return;
-    const retryWait = Math.max(0, ...ready.map((i) => i.attempts));
-    if (retryWait > 0) await (deps.sleep ?? sleep)(Math.min(250 * 2 ** retryWait, 10_000));
-    const batches: ItemRecord[][] = [];
-    for (let i = 0; i < ready.length; i += batchSize) batches.push(ready.slice(i, i + batchSize));
-    await Promise.all(batches.map((batch) => processBatch(state, batch)));
+  const counts = await deps.store.countItems(run.id, step.type);
+  let done = total - sumPending(counts);
+  const inFlight = new Set<Promise<void>>();
+  let lastCheck = Date.now();
+  let lastProgress = 0;
+  let stopRequested = false;
+  const report = async (): Promise<void> => {
     await deps.store.updateRun(run.id, { heartbeatAt: nowIso(state) });
-    const done = await finished();
     await deps.store.updateStep(run.id, step.idx, { done });
     state.reporter.progress({ kind: 'step-progress', step: step.type, done, total });
+  };
+  /** False once the run must stop taking items (a stop request, an abort, a fatal error). */
+  const mayGoOn = async (): Promise<boolean> => {
+    if (state.fatal || stopRequested) return false;
+    // One indexed row: cheap enough to ask before every batch, so a stop takes effect at once.
+    stopRequested = ctx.signal.aborted || (await deps.store.isStopRequested(run.id));
+    if (Date.now() - lastCheck >= CHECK_EVERY_MS) {
+      lastCheck = Date.now();
+      await report();
+    }
+    return !stopRequested && !state.fatal;
+  };
+  const start = (batch: ItemRecord[]): void => {
+    const retryWait = Math.max(0, ...batch.map((i) => i.attempts));
+    const task = (async () => {
+      if (retryWait > 0) await (deps.sleep ?? sleep)(Math.min(250 * 2 ** retryWait, 10_000));
+      await processBatch(state, batch);
+      done += batch.filter((i) => i.status !== 'READY' && i.status !== 'RUNNING').length;
+      // Live progress after a batch (at most every PROGRESS_EVERY_MS); the store hears of it less often.
+      if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = Date.now();
+        state.reporter.progress({ kind: 'step-progress', step: step.type, done, total });
+      }
+    })().finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  };
+  try {
+    for (let found = 1; found > 0; ) {
+      found = 0;
+      let after = 0;
+      for (;;) {
+        if (!(await mayGoOn())) break;
+        const ready = await deps.store.listItems(run.id, { type: step.type, statuses: ['READY'], afterSeq: after, limit: PAGE });
+        if (ready.length === 0) break;
+        found += ready.length;
+        after = ready[ready.length - 1]!.seq ?? after;
+        for (let i = 0; i < ready.length; i += batchSize) {
+          while (inFlight.size >= ctx.plan.options.concurrency) await Promise.race(inFlight);
+          if (!(await mayGoOn())) break;
+          start(ready.slice(i, i + batchSize));
+        }
+      }
+      // Retried items go back to READY only when their batch ends: wait before looking again.
+      await Promise.all(inFlight);
+      if (stopRequested || state.fatal) break;
+    }
+  } finally {
+    await Promise.allSettled(inFlight);
+  }
+  await report();
+  if (stopRequested) {
+    state.stopped = true;
+    state.reporter.warn('Stop requested: in-flight items finished, the rest stay READY');
   }
 }
 

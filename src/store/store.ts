@@ -236,7 +236,8 @@ export class Store implements FerryStore {
   }
 
   async listItems(runId: number, query: ItemQuery = {}): Promise<ItemRecord[]> {
-    let q = this.db.selectFrom('items').selectAll().where('run_id', '=', runId);
+    let q = this.db.selectFrom('items').selectAll().select(sql<number>`rowid`.as('seq')).where('run_id', '=', runId);
+    if (query.afterSeq !== undefined) q = q.where(sql<number>`rowid`, '>', query.afterSeq);
     if (query.type) q = q.where('type', '=', query.type);
     if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', query.statuses);
     if (query.deferred) q = q.where('deferred_refs', 'is not', null);
@@ -259,6 +260,7 @@ export class Store implements FerryStore {
       attempts: r.attempts,
       deferredRefs: r.deferred_refs ? (JSON.parse(r.deferred_refs) as ItemRef[]) : null,
       updatedAt: r.updated_at,
+      seq: r.seq,
     }));
   }
 
