@@ -157,6 +157,8 @@ export interface EngineStore {
   setCursor(runId: number, type: string, cursor: string): Promise<void>;
 
   addEvent(event: Omit<EventRecord, 'id'> & { migrationId: number }): Promise<void>;
+  /** Several events in one statement, in order (the reporter's buffered events). */
+  addEvents(events: Array<Omit<EventRecord, 'id'> & { migrationId: number }>): Promise<void>;
   /** Adds actions the run does not hold yet (a resumed run repeats some). */
   addActions(runId: number, actions: PostAction[]): Promise<void>;
   countActions(runId: number): Promise<number>;

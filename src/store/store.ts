@@ -408,10 +408,17 @@ export class Store implements FerryStore {
   }
 
   async addEvent(event: Omit<EventRecord, 'id'> & { migrationId: number }): Promise<void> {
-    await this.db
-      .insertInto('events')
-      .values({ run_id: event.runId, migration_id: event.migrationId, at: event.at, level: event.level, step: event.step, item: event.item, message: event.message })
-      .execute();
+    await this.addEvents([event]);
+  }
+
+  async addEvents(events: Array<Omit<EventRecord, 'id'> & { migrationId: number }>): Promise<void> {
+    for (const part of chunks(events, 100)) {
+      if (part.length === 0) continue;
+      await this.db
+        .insertInto('events')
+        .values(part.map((event) => ({ run_id: event.runId, migration_id: event.migrationId, at: event.at, level: event.level, step: event.step, item: event.item, message: event.message })))
+        .execute();
+    }
   }
 
   /** Newest first, at most `limit`, none older than `since`. */
