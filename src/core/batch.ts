@@ -145,16 +145,22 @@ async function writeBatch(state: RunState, toWrite: Array<{ item: ItemRecord; de
   const signal = AbortSignal.any([ctx.signal, timeout]);
   let loaded: SourceItem[];
   let outcomes;
+  let release = state.slots ? await state.slots.source.acquire() : () => undefined;
   try {
     loaded = await ctx.source.load(toWrite.map((w) => headerOf(w.item)), { signal });
+    release();
     const resolverFor = await buildResolver(state, loaded);
     const requests: WriteRequest[] = loaded.map((item, i) => {
       const { decision, mapping } = toWrite[i]!;
       const finishing = mapping?.state === 'pending' ? mapping.pendingMode : undefined;
       return { item, mode: decision.mode, ...(decision.existing ? { existing: decision.existing } : {}), ...(finishing ? { finishing } : {}), resolve: resolverFor(item) };
     });
+    // Only the call holds a target slot: the next batch's write starts the moment this one answers.
+    release = state.slots ? await state.slots.target.acquire() : () => undefined;
     outcomes = await ctx.target.write(type, requests, { signal });
+    release();
   } catch (error) {
+    release();
     const timedOut = timeout.aborted;
     for (const { item } of toWrite) await failItem(state, item, error, timedOut);
     return;

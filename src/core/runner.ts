@@ -9,6 +9,7 @@ import type { ItemRecord, RunRecord, StepRecord } from './ports.js';
 import { placeholderActions } from './references.js';
 import { RunReporter } from './reporter.js';
 import { selectItem } from './selection.js';
+import { Slots } from './slots.js';
 import { finalRunStatus, IllegalTransition, RERUNNABLE, transitionItem, transitionRun, transitionStep, type ItemStatus } from './statuses.js';
 import { summarize } from './summary.js';
 import { notCarriedActions, runVerifyStep } from './verify-step.js';
@@ -159,6 +160,9 @@ const PAGE = 256;
  */
 async function processItems(state: RunState, step: StepRecord, total: number, batchSize: number): Promise<void> {
   const { deps, ctx, run } = state;
+  // Twice the concurrency in flight, the platform calls limited to it: one batch's store work overlaps the others' waits.
+  state.slots ??= { source: new Slots(ctx.plan.options.concurrency), target: new Slots(ctx.plan.options.concurrency) };
+  const inFlightMax = ctx.plan.options.concurrency * 2;
   const counts = await deps.store.countItems(run.id, step.type);
   let done = total - sumPending(counts);
   const inFlight = new Set<Promise<void>>();
@@ -206,7 +210,7 @@ async function processItems(state: RunState, step: StepRecord, total: number, ba
         found += ready.length;
         after = ready[ready.length - 1]!.seq ?? after;
         for (let i = 0; i < ready.length; i += batchSize) {
-          while (inFlight.size >= ctx.plan.options.concurrency) await Promise.race(inFlight);
+          while (inFlight.size >= inFlightMax) await Promise.race(inFlight);
           if (!(await mayGoOn())) break;
           start(ready.slice(i, i + batchSize));
         }
