@@ -100,14 +100,27 @@ export async function processBatch(state: RunState, items: ItemRecord[]): Promis
           break;
         case 'write': {
           const mapping = mappings.get(item.sourceId);
-          // Recorded before the write: after a crash the next run knows this object is ours.
-          await deps.store.putMapping(
-            ctx.scope,
-            // A retry keeps the mode of the write that started it: the outcome counted is that write's.
-            { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', pendingMode: (mapping?.state === 'pending' ? mapping.pendingMode : undefined) ?? decision.mode, ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
-            at(),
-          );
-          if (!(await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 }))) break;
+          // Recorded before the write, with the item RUNNING in the same transaction: after a crash the next run knows this object is ours.
+          const running = transitionItem(item.status, 'RUNNING');
+          try {
+            await deps.store.startWrite({
+              scope: ctx.scope,
+              // A retry keeps the mode of the write that started it: the outcome counted is that write's.
+              mapping: { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', pendingMode: (mapping?.state === 'pending' ? mapping.pendingMode : undefined) ?? decision.mode, ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
+              runId: state.run.id,
+              item,
+              patch: { status: running, attempts: item.attempts + 1 },
+              at: at(),
+            });
+          } catch (error) {
+            // Cancelled by a person since this batch read it: left cancelled, nothing recorded.
+            if (error instanceof IllegalTransition && error.from === 'CANCELLED') {
+              item.status = 'CANCELLED';
+              break;
+            }
+            throw error;
+          }
+          item.status = running;
           item.attempts += 1;
           toWrite.push({ item, decision, ...(mapping ? { mapping } : {}) });
           break;

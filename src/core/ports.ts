@@ -166,6 +166,12 @@ export interface EngineStore {
   countEvents(runId: number): Promise<{ warn: number; error: number }>;
   /** The ID map entry, the item's final status and its actions, in one transaction. */
   completeWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'deferredRefs'>>; actions: PostAction[]; at: string }): Promise<void>;
+  /**
+   * Before a write, in one transaction: the pending ID map entry (after a
+   * crash the next run knows the object is Ferry's) and the item RUNNING.
+   * Throws IllegalTransition (and keeps neither) when the item left READY.
+   */
+  startWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'attempts'>>; at: string }): Promise<void>;
   markMappingFailed(scope: MappingScope, type: string, sourceId: string, message: string, at: string): Promise<void>;
   listActions(runId: number): Promise<PostAction[]>;
   /** Actions of any run of the migration that name the fields of an item they account for. */

@@ -169,6 +169,7 @@ async function processItems(state: RunState, step: StepRecord, total: number, ba
   let lastCheck = Date.now();
   let lastProgress = 0;
   let stopRequested = false;
+  let failure: { error: unknown } | undefined;
   const report = async (): Promise<void> => {
     await deps.store.updateRun(run.id, { heartbeatAt: nowIso(state) });
     await deps.store.updateStep(run.id, step.idx, { done });
@@ -176,7 +177,7 @@ async function processItems(state: RunState, step: StepRecord, total: number, ba
   };
   /** False once the run must stop taking items (a stop request, an abort, a fatal error). */
   const mayGoOn = async (): Promise<boolean> => {
-    if (state.fatal || stopRequested) return false;
+    if (state.fatal || stopRequested || failure) return false;
     // One indexed row: cheap enough to ask before every batch, so a stop takes effect at once.
     stopRequested = ctx.signal.aborted || (await deps.store.isStopRequested(run.id));
     if (Date.now() - lastCheck >= CHECK_EVERY_MS) {
@@ -196,7 +197,10 @@ async function processItems(state: RunState, step: StepRecord, total: number, ba
         lastProgress = Date.now();
         state.reporter.progress({ kind: 'step-progress', step: step.type, done, total });
       }
-    })().finally(() => inFlight.delete(task));
+    })()
+      // Only a bug (an illegal status change) gets here: it ends the run's process once the others are in (see below).
+      .catch((error: unknown) => void (failure ??= { error }))
+      .finally(() => inFlight.delete(task));
     inFlight.add(task);
   };
   try {
@@ -217,11 +221,12 @@ async function processItems(state: RunState, step: StepRecord, total: number, ba
       }
       // Retried items go back to READY only when their batch ends: wait before looking again.
       await Promise.all(inFlight);
-      if (stopRequested || state.fatal) break;
+      if (stopRequested || state.fatal || failure) break;
     }
   } finally {
     await Promise.allSettled(inFlight);
   }
+  if (failure) throw failure.error;
   await report();
   if (stopRequested) {
     state.stopped = true;

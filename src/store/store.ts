@@ -485,6 +485,14 @@ export class Store implements FerryStore {
     });
   }
 
+  async startWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'attempts'>>; at: string }): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const inner = new Store(trx);
+      await inner.putMapping(input.scope, input.mapping, input.at);
+      await inner.updateItem(input.runId, input.item.type, input.item.sourceId, input.patch, input.at);
+    });
+  }
+
   /** Notes on a pending ID map entry why its write failed (so nobody calls it "interrupted"). */
   async markMappingFailed(scope: MappingScope, type: string, sourceId: string, message: string, at: string): Promise<void> {
     await this.db
