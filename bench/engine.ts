@@ -105,6 +105,21 @@ async function measureResume(options: EngineCaseOptions): Promise<Record<string,
   }
 }
 
+/**
+ * A perfect client in the machine's present state: a bare node process with
+ * `concurrency` loops that only wait `latencyMs` each. On a busy machine its
+ * timers fire late too; Ferry ÷ this separates the engine's cost from the load.
+ */
+async function perfectClient(options: EngineCaseOptions): Promise<{ items: number; seconds: number; itemsPerSecond: number }> {
+  const items = Math.min(options.items, 4000);
+  const script = `let next = 0; const t0 = performance.now();
+await Promise.all(Array.from({ length: ${options.concurrency} }, async () => { while (next < ${items}) { next++; await new Promise((r) => setTimeout(r, ${options.latencyMs})); } }));
+process.stdout.write(String((performance.now() - t0) / 1000));`;
+  const m = await measureProcess(process.execPath, ['--input-type=module', '-e', script]);
+  const seconds = Number(m.stdout.trim());
+  return { items, seconds, itemsPerSecond: items / seconds };
+}
+
 export async function runEngineCase(options: EngineCaseOptions): Promise<BenchCase> {
   const dataDir = mkdtempSync(join(SHM, `ferry-bench-engine-${options.items}-`));
   try {
@@ -120,6 +135,7 @@ export async function runEngineCase(options: EngineCaseOptions): Promise<BenchCa
     const ferry = { seconds, itemsPerSecond: ok ? options.items / seconds : null, peakRssMB: mb(run.measured.peakRssBytes) ?? null };
     const peer = { name: 'latency bound', seconds: boundSeconds, itemsPerSecond: options.items / boundSeconds, peakRssMB: null };
     const bytes = storeBytes(dataDir);
+    const perfect = await perfectClient(options);
     const extra: Record<string, unknown> = {
       latencyMs: options.latencyMs,
       concurrency: options.concurrency,
@@ -129,13 +145,15 @@ export async function runEngineCase(options: EngineCaseOptions): Promise<BenchCa
       processSeconds: run.measured.seconds,
       processItemsPerSecond: ok ? options.items / run.measured.seconds : null,
       processRatio: ok ? options.items / run.measured.seconds / peer.itemsPerSecond : null,
+      perfectClient: perfect,
+      ratioToPerfectClient: ferry.itemsPerSecond ? ferry.itemsPerSecond / perfect.itemsPerSecond : null,
       cpuSeconds: run.measured.cpuSeconds,
       storeBytes: bytes,
       storeBytesPerItem: bytes / Math.max(1, options.items),
       load,
       ...(ok ? {} : { error: describeFailure('engine run', run.measured) }),
     };
-    options.say(`  ${options.name}: ${run.status ?? 'no status'} in ${fixed(seconds)} s (process ${fixed(run.measured.seconds)} s), ${fixed(ferry.itemsPerSecond ?? undefined)} items/s of ${fixed(peer.itemsPerSecond)}, peak RSS ${fixed(ferry.peakRssMB ?? undefined)} MB, store ${fixed(bytes / Math.max(1, options.items), 0)} B/item`);
+    options.say(`  ${options.name}: ${run.status ?? 'no status'} in ${fixed(seconds)} s (process ${fixed(run.measured.seconds)} s), ${fixed(ferry.itemsPerSecond ?? undefined)} items/s of ${fixed(peer.itemsPerSecond)}, peak RSS ${fixed(ferry.peakRssMB ?? undefined)} MB, store ${fixed(bytes / Math.max(1, options.items), 0)} B/item; a perfect client now: ${fixed(perfect.itemsPerSecond)} items/s`);
     if (options.resume) extra.resume = await measureResume(options);
     const resumeOk = !options.resume || (extra.resume as { ok: boolean }).ok;
     return { name: options.name, items: options.items, ferry, peer, ratio: ratioOf(ferry, peer), ok: ok && resumeOk, extra };

@@ -549,13 +549,13 @@ function engineNotes(cases: BenchCase[]): string[] {
   if (engine.length === 0) return [];
   const lines = ['Engine cases (reference target: a fixed wait per write; the peer is the latency bound, items x latency / concurrency; Ferry seconds are the run, from Ferry.run() to FINISHED, inside the measured process):'];
   for (const c of engine) {
-    const x = c.extra as { processSeconds: number; processRatio: number | null; storeBytesPerItem: number; cpuSeconds: number; load: { mean: number; max: number }; resume?: { ok: boolean; resumeSeconds?: number; killedAtItems?: number; created?: number | null; expected?: number; error?: string } };
+    const x = c.extra as { processSeconds: number; processRatio: number | null; perfectClient: { itemsPerSecond: number }; ratioToPerfectClient: number | null; storeBytesPerItem: number; cpuSeconds: number; load: { mean: number; max: number }; resume?: { ok: boolean; resumeSeconds?: number; killedAtItems?: number; created?: number | null; expected?: number; error?: string } };
     const resume = x.resume
       ? x.resume.ok
         ? `resume after kill -9 at ${int(x.resume.killedAtItems)}: ${fixed(x.resume.resumeSeconds)} s to FINISHED, ${int(x.resume.created ?? undefined)}/${int(x.resume.expected)} created`
         : `resume FAILED: ${x.resume.error ?? '-'}`
       : 'resume not measured';
-    lines.push(`  ${c.name}: the whole process ${fixed(x.processSeconds)} s with node + tsx start-up (${x.processRatio === null ? '-' : `${fixed(x.processRatio, 3)}x`} the bound), process CPU ${fixed(x.cpuSeconds)} s, store ${fixed(x.storeBytesPerItem, 0)} bytes/item, load ${fixed(x.load.mean)}/${fixed(x.load.max)}; ${resume}`);
+    lines.push(`  ${c.name}: the whole process ${fixed(x.processSeconds)} s with node + tsx start-up (${x.processRatio === null ? '-' : `${fixed(x.processRatio, 3)}x`} the bound), a perfect client right after: ${fixed(x.perfectClient.itemsPerSecond)} items/s (Ferry ${x.ratioToPerfectClient === null ? '-' : `${fixed(x.ratioToPerfectClient, 3)}x`} that), process CPU ${fixed(x.cpuSeconds)} s, store ${fixed(x.storeBytesPerItem, 0)} bytes/item, load ${fixed(x.load.mean)}/${fixed(x.load.max)}; ${resume}`);
   }
   if (engine.length >= 2) {
     const rss = engine.map((c) => c.ferry.peakRssMB ?? 0);
