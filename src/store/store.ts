@@ -14,6 +14,7 @@ import { transitionItem, transitionRun, transitionStep, type ItemStatus, type Ru
 import type { Database } from './schema.js';
 import { AccessTable } from './access-tables.js';
 import { ConnectionTable, MigrationTable } from './app-tables.js';
+import { GroupCommit } from './group-commit.js';
 import type { FerryStore } from './ferry-store.js';
 import type { StoredAction } from './records.js';
 
@@ -65,11 +66,20 @@ export class Store implements FerryStore {
   readonly migrations: MigrationTable;
   readonly access: AccessTable;
 
+  /** The writes around each item's write, committed together when they arrive together. */
+  private readonly group: GroupCommit<Store> | undefined;
+
   /** `db` is for src/store and its tests: nothing else builds a query (see ferry-store.ts). */
   constructor(readonly db: Kysely<Database>) {
     this.connections = new ConnectionTable(db);
     this.migrations = new MigrationTable(db);
     this.access = new AccessTable(db);
+    if (!db.isTransaction) this.group = new GroupCommit((body) => db.transaction().execute((trx) => body(new Store(trx))));
+  }
+
+  /** One transaction for `work`: shared with the other writes of this turn of the event loop (group-commit.ts). */
+  private inTransaction(work: (store: Store) => Promise<void>): Promise<void> {
+    return this.group ? this.group.run(work) : work(this);
   }
 
   async close(): Promise<void> {
@@ -477,8 +487,7 @@ export class Store implements FerryStore {
    * mistakes the write for an old one.
    */
   async completeWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'deferredRefs'>>; actions: PostAction[]; at: string }): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const inner = new Store(trx);
+    await this.inTransaction(async (inner) => {
       await inner.putMapping(input.scope, input.mapping, input.at);
       await inner.updateItem(input.runId, input.item.type, input.item.sourceId, input.patch, input.at);
       await inner.addActions(input.runId, input.actions);
@@ -486,8 +495,7 @@ export class Store implements FerryStore {
   }
 
   async startWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'attempts'>>; at: string }): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const inner = new Store(trx);
+    await this.inTransaction(async (inner) => {
       await inner.putMapping(input.scope, input.mapping, input.at);
       await inner.updateItem(input.runId, input.item.type, input.item.sourceId, input.patch, input.at);
     });
