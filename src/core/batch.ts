@@ -4,6 +4,7 @@ import { nowIso, typeSpec, type RunState } from './context.js';
 import { decide, needsLookup, userChoice, type Decision } from './decide.js';
 import { missingOnTarget } from './map-check.js';
 import type { ItemRecord, MappingRecord } from './ports.js';
+import { batchSignal } from './batch-signal.js';
 import { buildResolver, placeholderTarget } from './references.js';
 import { IllegalTransition, transitionItem, type ItemStatus } from './statuses.js';
 
@@ -154,8 +155,7 @@ async function adopt(state: RunState, item: ItemRecord, decision: Extract<Decisi
 async function writeBatch(state: RunState, toWrite: Array<{ item: ItemRecord; decision: Extract<Decision, { action: 'write' }>; mapping?: MappingRecord }>): Promise<void> {
   const { ctx, deps, reporter } = state;
   const type = toWrite[0]!.item.type;
-  const timeout = AbortSignal.timeout(ctx.plan.options.itemTimeoutSeconds * 1000);
-  const signal = AbortSignal.any([ctx.signal, timeout]);
+  const { signal, timedOut, end } = batchSignal(ctx.signal, ctx.plan.options.itemTimeoutSeconds * 1000);
   let loaded: SourceItem[];
   let outcomes;
   let release = state.slots ? await state.slots.source.acquire() : () => undefined;
@@ -172,10 +172,11 @@ async function writeBatch(state: RunState, toWrite: Array<{ item: ItemRecord; de
     release = state.slots ? await state.slots.target.acquire() : () => undefined;
     outcomes = await ctx.target.write(type, requests, { signal });
     release();
+    end();
   } catch (error) {
     release();
-    const timedOut = timeout.aborted;
-    for (const { item } of toWrite) await failItem(state, item, error, timedOut);
+    end();
+    for (const { item } of toWrite) await failItem(state, item, error, timedOut());
     return;
   }
   for (const [i, { item, decision, mapping }] of toWrite.entries()) {
