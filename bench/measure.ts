@@ -27,6 +27,8 @@ export interface MeasureOptions {
   pollMs?: number;
   /** Streams the child's stderr (progress, warnings) as it arrives. */
   onStderr?: (chunk: string) => void;
+  /** Called once the child is started (the engine bench kills it from its progress lines). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** VmHWM of a process in bytes, or undefined when it is gone (or a zombie). */
@@ -97,6 +99,7 @@ export function measureProcess(command: string, args: readonly string[], options
       reject(new Error(`could not start ${command}`));
       return;
     }
+    options.onSpawn?.(pid);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

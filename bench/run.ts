@@ -1,26 +1,32 @@
 /**
- * `npm run bench`: Ferry's throughput and memory, side by side with
- * MediaWiki's own dumpBackup.php + importDump.php, on the same generated
- * source wiki, in one run.
+ * `npm run bench`: Ferry's throughput and memory, each case side by side with
+ * a peer, in one run; results in bench/results/latest.json (issue 8's shape:
+ * cases: [{ name, items, ferry, peer, ratio, extra }]) and as a table.
  *
- *   npm run bench                          # 1,000 and 5,000 pages (10-25 minutes)
- *   npm run bench -- --quick               # 200 pages, a smoke check
- *   npm run bench -- --sizes 500,2000      # other sizes
+ *   npm run bench                          # every case at its full size (the engine's 1m case takes about 45 minutes)
+ *   npm run bench -- --quick               # every case at a small size, a smoke check (under 15 minutes)
+ *   npm run bench -- --only engine         # some cases: engine, mediawiki, wordpress (comma-separated)
+ *   npm run bench -- --engine 10k,100k     # engine sizes (default 10k,100k,1m)
+ *   npm run bench -- --sizes 500,2000      # MediaWiki page counts
  *   npm run bench -- --files 3 --keep      # a few files in the source; keep the wiki folders
  *   npm run bench -- --wordpress 0         # skip the WordPress case (Ferry vs a minimal REST script)
  *
- * For each size: a source wiki is started (folder under /dev/shm) and filled
- * from the deterministic generator; then
- *  - Ferry: a fresh empty target wiki; `node bin/ferry.js run plan.yaml --json`
- *    in its own process (users + pages, files off), wall clock and peak RSS
- *    (VmHWM polled from /proc every 100 ms; the figure includes the tsx loader
- *    bin/ferry.js runs through);
- *  - native: `dumpBackup.php --full` of the same source into a file, then
- *    `importDump.php` of that file into another fresh empty target wiki.
- * Results are printed as a table and written to bench/results/latest.json.
+ * Cases (docs/performance.md says more):
+ *  - engine-<size>: Ferry against the reference target, which only waits a
+ *    fixed latency per write (bench/engine.ts); peer: the latency bound.
+ *  - mediawiki-native: for each size a source wiki is started (folder under
+ *    /dev/shm) and filled from the deterministic generator; then
+ *     - Ferry: a fresh empty target wiki; `node bin/ferry.js run plan.yaml --json`
+ *       in its own process (users + pages, files off), wall clock and peak RSS
+ *       (VmHWM polled from /proc every 100 ms; the figure includes the tsx loader
+ *       bin/ferry.js runs through);
+ *     - peer: `dumpBackup.php --full` of the same source into a file, then
+ *       `importDump.php` of that file into another fresh empty target wiki.
+ *  - wordpress-rest-script: Ferry vs a minimal script doing the same REST
+ *    writes at the same concurrency (bench/wordpress.ts).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -31,7 +37,9 @@ import { MEDIAWIKI_ROOT } from '../src/harness/mediawiki-settings.js';
 import { runCommand } from '../src/harness/run-command.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, timed, type Measured } from './measure.js';
 import { fixed, int, mb, table } from './report.js';
-import { formatWordPressResult, runWordPressBench } from './wordpress.js';
+import { formatWordPressResult, runWordPressBench, type WordPressBenchResult } from './wordpress.js';
+import { ratioOf, type BenchCase } from './cases.js';
+import { runEngineCase } from './engine.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
@@ -47,6 +55,14 @@ interface BenchOptions {
   out: string;
   /** Posts of the WordPress case (0: skip it). */
   wordpressPosts: number;
+  /** Which families of cases run. */
+  only: Set<'engine' | 'mediawiki' | 'wordpress'>;
+  /** Items of each engine case. */
+  engineSizes: number[];
+  /** Engine cases up to this many items also measure a kill -9 at 90 % and the resume. */
+  resumeUpTo: number;
+  latencyMs: number;
+  concurrency: number;
 }
 
 function usage(): never {
@@ -58,12 +74,20 @@ function usage(): never {
   --keep          keep the wiki folders and Ferry's data folder under ${SHM}
   --out file      where to write the JSON results (default bench/results/latest.json)
   --wordpress N   posts in the WordPress case: Ferry vs a minimal REST-writing script (default 200; 60 with --quick; 0 skips it)
+  --only a,b      case families to run: engine, mediawiki, wordpress (default all)
+  --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
+  --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
+  --latency MS    the reference target's wait per write (default 20)
+  --concurrency N the engine cases' concurrency (default 8)
 `);
   process.exit(0);
 }
 
 function parseOptions(argv: string[]): BenchOptions {
-  const options: BenchOptions = { sizes: [1000, 5000], files: 0, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200 };
+  const options: BenchOptions = {
+    sizes: [1000, 5000], files: 0, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
+    only: new Set(['engine', 'mediawiki', 'wordpress']), engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -76,6 +100,28 @@ function parseOptions(argv: string[]): BenchOptions {
       case '--quick':
         options.sizes = [200];
         options.wordpressPosts = 60;
+        options.engineSizes = [2000];
+        break;
+      case '--only': {
+        const families = value().split(',').map((s) => s.trim());
+        const known = ['engine', 'mediawiki', 'wordpress'] as const;
+        if (families.some((f) => !(known as readonly string[]).includes(f))) throw new Error('--only takes engine, mediawiki and/or wordpress');
+        options.only = new Set(families as Array<(typeof known)[number]>);
+        break;
+      }
+      case '--engine':
+        options.engineSizes = value().split(',').map((s) => count(s, '--engine'));
+        break;
+      case '--resume-up-to':
+        options.resumeUpTo = count(value(), '--resume-up-to');
+        break;
+      case '--latency':
+        options.latencyMs = Number(value());
+        if (!(options.latencyMs >= 0)) throw new Error('--latency takes milliseconds');
+        break;
+      case '--concurrency':
+        options.concurrency = Number(value());
+        if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 16) throw new Error('--concurrency takes 1-16 (a plan\'s limits)');
         break;
       case '--wordpress':
         options.wordpressPosts = Number(value());
@@ -104,6 +150,21 @@ function parseOptions(argv: string[]): BenchOptions {
     }
   }
   return options;
+}
+
+/** 2000, 10k, 1m, 1_000_000. */
+function count(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim().replaceAll('_', ''));
+  const n = match ? Number(match[1]) * (match[2]?.toLowerCase() === 'k' ? 1e3 : match[2]?.toLowerCase() === 'm' ? 1e6 : 1) : NaN;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} takes item counts such as 10k,100k,1m`);
+  return n;
+}
+
+/** 2000 -> 2k, 1000000 -> 1m: the engine cases' names. */
+function sizeName(n: number): string {
+  if (n >= 1e6 && n % 1e6 === 0) return `${n / 1e6}m`;
+  if (n >= 1e3 && n % 1e3 === 0) return `${n / 1e3}k`;
+  return String(n);
 }
 
 // ---------------------------------------------------------------- helpers
@@ -447,42 +508,122 @@ function printResults(results: SizeResult[], environment: Record<string, string 
 
 // ---------------------------------------------------------------- main
 
+function mediawikiCase(r: SizeResult): BenchCase {
+  const ferry = { seconds: r.ferry.seconds, itemsPerSecond: r.ferry.revisionsPerSecond, peakRssMB: r.ferry.peakRssMB };
+  const peer = { name: 'dumpBackup.php + importDump.php', seconds: r.native.seconds, itemsPerSecond: r.native.revisionsPerSecond, peakRssMB: null };
+  const { ferry: ferryDetails, native, throughputRatio: _ratio, ...rest } = r;
+  return { name: 'mediawiki-native', items: r.sourceRevisions, ferry, peer, ratio: ratioOf(ferry, peer), ok: r.ferry.ok && r.native.ok, extra: { unit: 'revisions', ...rest, ferryDetails, native } };
+}
+
+function wordpressCase(r: WordPressBenchResult): BenchCase {
+  const ferry = { seconds: r.ferry.seconds, itemsPerSecond: r.ferry.itemsPerSecond, peakRssMB: r.ferry.peakRssMB };
+  const peer = { name: 'minimal REST script', seconds: r.baseline.seconds, itemsPerSecond: r.baseline.itemsPerSecond, peakRssMB: null };
+  const { ferry: ferryDetails, baseline, throughputRatio: _ratio, ...rest } = r;
+  return { name: 'wordpress-rest-script', items: r.ferry.items, ferry, peer, ratio: ratioOf(ferry, peer), ok: r.ferry.ok && r.baseline.ok, extra: { ...rest, ferryDetails, baseline } };
+}
+
+/** The one table of every case (the same figures as latest.json's cases). */
+export function casesTable(cases: BenchCase[]): string {
+  const columns = ['CASE', 'ITEMS', 'FERRY S', 'FERRY ITEMS/S', 'FERRY PEAK RSS MB', 'PEER', 'PEER S', 'PEER ITEMS/S', 'FERRY/PEER', 'OK'];
+  const right = new Set(['ITEMS', 'FERRY S', 'FERRY ITEMS/S', 'FERRY PEAK RSS MB', 'PEER S', 'PEER ITEMS/S', 'FERRY/PEER']);
+  return table(
+    cases.map((c) => ({
+      CASE: c.name,
+      ITEMS: int(c.items),
+      'FERRY S': fixed(c.ferry.seconds),
+      'FERRY ITEMS/S': fixed(c.ferry.itemsPerSecond ?? undefined),
+      'FERRY PEAK RSS MB': fixed(c.ferry.peakRssMB ?? undefined),
+      PEER: c.peer.name,
+      'PEER S': fixed(c.peer.seconds),
+      'PEER ITEMS/S': fixed(c.peer.itemsPerSecond ?? undefined),
+      'FERRY/PEER': c.ratio === null ? '-' : `${fixed(c.ratio, 2)}x`,
+      OK: c.ok ? 'yes' : 'NO',
+    })),
+    columns,
+    right,
+  );
+}
+
+function engineNotes(cases: BenchCase[]): string[] {
+  const engine = cases.filter((c) => c.name.startsWith('engine-'));
+  if (engine.length === 0) return [];
+  const lines = ['Engine cases (reference target: a fixed wait per write; the peer is the latency bound, items x latency / concurrency; Ferry seconds are the run, from Ferry.run() to FINISHED, inside the measured process):'];
+  for (const c of engine) {
+    const x = c.extra as { processSeconds: number; processRatio: number | null; perfectClient: { itemsPerSecond: number }; ratioToPerfectClient: number | null; storeBytesPerItem: number; cpuSeconds: number; load: { mean: number; max: number }; resume?: { ok: boolean; resumeSeconds?: number; killedAtItems?: number; created?: number | null; expected?: number; error?: string } };
+    const resume = x.resume
+      ? x.resume.ok
+        ? `resume after kill -9 at ${int(x.resume.killedAtItems)}: ${fixed(x.resume.resumeSeconds)} s to FINISHED, ${int(x.resume.created ?? undefined)}/${int(x.resume.expected)} created`
+        : `resume FAILED: ${x.resume.error ?? '-'}`
+      : 'resume not measured';
+    lines.push(`  ${c.name}: the whole process ${fixed(x.processSeconds)} s with node + tsx start-up (${x.processRatio === null ? '-' : `${fixed(x.processRatio, 3)}x`} the bound), a perfect client right after: ${fixed(x.perfectClient.itemsPerSecond)} items/s (Ferry ${x.ratioToPerfectClient === null ? '-' : `${fixed(x.ratioToPerfectClient, 3)}x`} that), process CPU ${fixed(x.cpuSeconds)} s, store ${fixed(x.storeBytesPerItem, 0)} bytes/item, load ${fixed(x.load.mean)}/${fixed(x.load.max)}; ${resume}`);
+  }
+  if (engine.length >= 2) {
+    const rss = engine.map((c) => c.ferry.peakRssMB ?? 0);
+    lines.push(`  peak RSS ${engine.map((c) => `${c.name} ${fixed(c.ferry.peakRssMB ?? undefined)} MB`).join(', ')}: largest/smallest ${fixed(Math.max(...rss) / Math.min(...rss), 3)}x`);
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   process.on('SIGINT', () => {
     process.stderr.write('\ninterrupted: stopping the wikis...\n');
     void Promise.allSettled([...running].map((w) => w.stop())).then(() => process.exit(130));
   });
-  await ensureMediaWikiPackages();
-  const environment = {
+  const environment: Record<string, string | number> = {
     node: process.version,
-    MediaWiki: mediaWikiVersion(),
-    PHP: await phpVersion(),
     CPUs: cpus().length,
     'CPU': cpus()[0]?.model.trim() ?? 'unknown',
     RAM: `${Math.round(totalmem() / 1024 ** 3)} GB`,
   };
-  const idleRssMB = await idleCliRssMB();
   const started = Date.now();
-  const results: SizeResult[] = [];
-  try {
-    for (const pages of options.sizes) results.push(await benchSize(pages, options));
-  } finally {
-    for (const wiki of [...running]) await stop(wiki);
+  const cases: BenchCase[] = [];
+  const write = (): void => {
+    mkdirSync(dirname(options.out), { recursive: true });
+    const { only, ...rest } = options;
+    writeFileSync(options.out, `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: (Date.now() - started) / 1000, environment, options: { ...rest, only: [...only] }, cases }, null, 2)}\n`);
+  };
+
+  if (options.only.has('engine')) {
+    for (const items of options.engineSizes) {
+      cases.push(await runEngineCase({ name: `engine-${sizeName(items)}`, items, latencyMs: options.latencyMs, concurrency: options.concurrency, resume: items <= options.resumeUpTo, keep: options.keep, say }));
+      write();
+    }
   }
-  printResults(results, environment, idleRssMB);
 
-  const ratios = results.length >= 2 ? results[results.length - 1]!.ferry.peakRssMB / results[0]!.ferry.peakRssMB : null;
-  mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(options.out, `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: (Date.now() - started) / 1000, environment, options, idleCliPeakRssMB: idleRssMB, peakRssRatioLastToFirst: ratios, results }, null, 2)}\n`);
-  process.stdout.write(`\nResults: ${options.out} (Ferry run logs: ${RESULTS_DIR}/ferry-run-<pages>.log); total ${fixed((Date.now() - started) / 1000)} s\n`);
-  if (results.some((r) => !r.ferry.ok || !r.native.ok)) process.exitCode = 1;
+  if (options.only.has('mediawiki') && options.sizes.length > 0) {
+    await ensureMediaWikiPackages();
+    environment.MediaWiki = mediaWikiVersion();
+    environment.PHP = await phpVersion();
+    const idleRssMB = await idleCliRssMB();
+    const results: SizeResult[] = [];
+    try {
+      for (const pages of options.sizes) {
+        results.push(await benchSize(pages, options));
+        cases.push(mediawikiCase(results[results.length - 1]!));
+        write();
+      }
+    } finally {
+      for (const wiki of [...running]) await stop(wiki);
+    }
+    printResults(results, environment, idleRssMB);
+  }
 
-  if (options.wordpressPosts > 0) {
+  if (options.only.has('wordpress') && options.wordpressPosts > 0) {
     process.stdout.write(`\nWordPress: Ferry vs a minimal script doing the same REST writes at the same concurrency (${options.wordpressPosts} posts)...\n`);
     const wordpress = await runWordPressBench({ posts: options.wordpressPosts, concurrency: 4, keep: options.keep, onProgress: (m) => process.stderr.write(`  ${m}\n`) });
     process.stdout.write(`${formatWordPressResult(wordpress)}\n`);
+    cases.push(wordpressCase(wordpress));
   }
+
+  write();
+  const out = (text = ''): void => void process.stdout.write(`${text}\n`);
+  out();
+  out(`All cases (${Object.entries(environment).map(([k, v]) => `${k} ${v}`).join(', ')}; load average now ${loadavg().map((l) => fixed(l, 2)).join(' ')}):`);
+  out(casesTable(cases));
+  for (const line of engineNotes(cases)) out(line);
+  out(`\nResults: ${options.out}; total ${fixed((Date.now() - started) / 1000)} s`);
+  if (cases.some((c) => !c.ok)) process.exitCode = 1;
 }
 
 main().catch(async (error: unknown) => {

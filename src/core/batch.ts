@@ -4,6 +4,7 @@ import { nowIso, typeSpec, type RunState } from './context.js';
 import { decide, needsLookup, userChoice, type Decision } from './decide.js';
 import { missingOnTarget } from './map-check.js';
 import type { ItemRecord, MappingRecord } from './ports.js';
+import { batchSignal } from './batch-signal.js';
 import { buildResolver, placeholderTarget } from './references.js';
 import { IllegalTransition, transitionItem, type ItemStatus } from './statuses.js';
 
@@ -100,14 +101,27 @@ export async function processBatch(state: RunState, items: ItemRecord[]): Promis
           break;
         case 'write': {
           const mapping = mappings.get(item.sourceId);
-          // Recorded before the write: after a crash the next run knows this object is ours.
-          await deps.store.putMapping(
-            ctx.scope,
-            // A retry keeps the mode of the write that started it: the outcome counted is that write's.
-            { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', pendingMode: (mapping?.state === 'pending' ? mapping.pendingMode : undefined) ?? decision.mode, ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
-            at(),
-          );
-          if (!(await setStatus(state, item, 'RUNNING', { attempts: item.attempts + 1 }))) break;
+          // Recorded before the write, with the item RUNNING in the same transaction: after a crash the next run knows this object is ours.
+          const running = transitionItem(item.status, 'RUNNING');
+          try {
+            await deps.store.startWrite({
+              scope: ctx.scope,
+              // A retry keeps the mode of the write that started it: the outcome counted is that write's.
+              mapping: { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', pendingMode: (mapping?.state === 'pending' ? mapping.pendingMode : undefined) ?? decision.mode, ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
+              runId: state.run.id,
+              item,
+              patch: { status: running, attempts: item.attempts + 1 },
+              at: at(),
+            });
+          } catch (error) {
+            // Cancelled by a person since this batch read it: left cancelled, nothing recorded.
+            if (error instanceof IllegalTransition && error.from === 'CANCELLED') {
+              item.status = 'CANCELLED';
+              break;
+            }
+            throw error;
+          }
+          item.status = running;
           item.attempts += 1;
           toWrite.push({ item, decision, ...(mapping ? { mapping } : {}) });
           break;
@@ -141,22 +155,28 @@ async function adopt(state: RunState, item: ItemRecord, decision: Extract<Decisi
 async function writeBatch(state: RunState, toWrite: Array<{ item: ItemRecord; decision: Extract<Decision, { action: 'write' }>; mapping?: MappingRecord }>): Promise<void> {
   const { ctx, deps, reporter } = state;
   const type = toWrite[0]!.item.type;
-  const timeout = AbortSignal.timeout(ctx.plan.options.itemTimeoutSeconds * 1000);
-  const signal = AbortSignal.any([ctx.signal, timeout]);
+  const { signal, timedOut, end } = batchSignal(ctx.signal, ctx.plan.options.itemTimeoutSeconds * 1000);
   let loaded: SourceItem[];
   let outcomes;
+  let release = state.slots ? await state.slots.source.acquire() : () => undefined;
   try {
     loaded = await ctx.source.load(toWrite.map((w) => headerOf(w.item)), { signal });
+    release();
     const resolverFor = await buildResolver(state, loaded);
     const requests: WriteRequest[] = loaded.map((item, i) => {
       const { decision, mapping } = toWrite[i]!;
       const finishing = mapping?.state === 'pending' ? mapping.pendingMode : undefined;
       return { item, mode: decision.mode, ...(decision.existing ? { existing: decision.existing } : {}), ...(finishing ? { finishing } : {}), resolve: resolverFor(item) };
     });
+    // Only the call holds a target slot: the next batch's write starts the moment this one answers.
+    release = state.slots ? await state.slots.target.acquire() : () => undefined;
     outcomes = await ctx.target.write(type, requests, { signal });
+    release();
+    end();
   } catch (error) {
-    const timedOut = timeout.aborted;
-    for (const { item } of toWrite) await failItem(state, item, error, timedOut);
+    release();
+    end();
+    for (const { item } of toWrite) await failItem(state, item, error, timedOut());
     return;
   }
   for (const [i, { item, decision, mapping }] of toWrite.entries()) {

@@ -1,3 +1,4 @@
+import type { Slots } from './slots.js';
 import type { ObjectTypeSpec, Session, TargetRef } from '../sdk/connector.js';
 import type { Plan } from './plan.js';
 import type { Clock, EngineStore, MappingScope, RunLogSink, RunRecord } from './ports.js';
@@ -44,6 +45,8 @@ export interface RunState {
    * looked up on the target; one found missing makes the run check every item.
    */
   mapCheck?: { all: boolean; sampled: Map<string, number> };
+  /** Limits the platform calls of a run's batches to the plan's concurrency, per side (see slots.ts). */
+  slots?: { source: Slots; target: Slots };
 }
 
 export function typeSpec(ctx: MigrationContext, name: string): ObjectTypeSpec {

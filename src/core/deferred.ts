@@ -4,6 +4,7 @@ import { headerOf } from './batch.js';
 import { nowIso, type RunState } from './context.js';
 import { dependencyOrder } from './planner.js';
 import type { ItemRecord } from './ports.js';
+import { batchSignal } from './batch-signal.js';
 import { buildResolver } from './references.js';
 import { transitionItem } from './statuses.js';
 
@@ -66,8 +67,8 @@ async function rewrite(state: RunState, items: ItemRecord[]): Promise<void> {
   }
   if (ready.length === 0) return;
   const mappings = await deps.store.getMappings(ctx.scope, type, ready.map((i) => i.sourceId));
+  const { signal, end } = batchSignal(ctx.signal, ctx.plan.options.itemTimeoutSeconds * 1000);
   try {
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.plan.options.itemTimeoutSeconds * 1000)]);
     const loaded = await ctx.source.load(ready.map(headerOf), { signal });
     const resolverFor = await buildResolver(state, loaded);
     const requests: WriteRequest[] = loaded.map((item) => {
@@ -91,6 +92,8 @@ async function rewrite(state: RunState, items: ItemRecord[]): Promise<void> {
     }
   } catch (error) {
     for (const item of ready) await incomplete(state, item, toConnectorError(error).message);
+  } finally {
+    end();
   }
 }
 

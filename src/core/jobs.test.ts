@@ -137,6 +137,8 @@ describe('jobs sharing an object type', () => {
   it('a run stopped in the first of two jobs of one type resumes with each job\'s own scope, nothing twice', async () => {
     const { store, ctx, deps, start, target } = await setup(split('doc-0*', 'doc-*'));
     const record = await start('run');
+    // Two batches of three in flight at a time (twice the concurrency): the stop after the first lands while the step still has items to take.
+    ctx.plan.options.concurrency = 1;
     await executeRun({ ...deps, onProgress: (e) => void (e.kind === 'step-progress' && e.idx === 1 && store.requestStop(record.id)) }, ctx, record, { kind: 'fresh' });
     expect((await store.getRun(record.id))?.status).toBe('STOPPED');
     expect((await store.listSteps(record.id)).map((s) => s.status)).toEqual(['Success', 'Pending', 'Pending']);

@@ -79,6 +79,8 @@ export interface ItemRecord {
   updatedAt: string;
   /** The step (StepRecord.idx) that listed it; null for items added outside a step. */
   stepIdx: number | null;
+  /** The item's place in its run, in the order items were listed (set by listItems). */
+  seq?: number;
 }
 
 export interface MappingRecord extends TargetRef {
@@ -118,6 +120,8 @@ export interface ItemQuery {
   deferred?: boolean;
   /** Only these source ids. */
   sourceIds?: string[];
+  /** Only items stored after this one (its `seq`): keyset paging, cheap however many came before. */
+  afterSeq?: number;
   limit?: number;
   offset?: number;
 }
@@ -157,6 +161,8 @@ export interface EngineStore {
   setCursor(runId: number, type: string, cursor: string): Promise<void>;
 
   addEvent(event: Omit<EventRecord, 'id'> & { migrationId: number }): Promise<void>;
+  /** Several events in one statement, in order (the reporter's buffered events). */
+  addEvents(events: Array<Omit<EventRecord, 'id'> & { migrationId: number }>): Promise<void>;
   /** Adds actions the run does not hold yet (a resumed run repeats some). */
   addActions(runId: number, actions: PostAction[]): Promise<void>;
   countActions(runId: number): Promise<number>;
@@ -164,6 +170,12 @@ export interface EngineStore {
   countEvents(runId: number): Promise<{ warn: number; error: number }>;
   /** The ID map entry, the item's final status and its actions, in one transaction. */
   completeWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'deferredRefs'>>; actions: PostAction[]; at: string }): Promise<void>;
+  /**
+   * Before a write, in one transaction: the pending ID map entry (after a
+   * crash the next run knows the object is Ferry's) and the item RUNNING.
+   * Throws IllegalTransition (and keeps neither) when the item left READY.
+   */
+  startWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'attempts'>>; at: string }): Promise<void>;
   markMappingFailed(scope: MappingScope, type: string, sourceId: string, message: string, at: string): Promise<void>;
   listActions(runId: number): Promise<PostAction[]>;
   /** Actions of any run of the migration that name the fields of an item they account for. */

@@ -1,5 +1,8 @@
 import type { PostAction } from '../sdk/connector.js';
-import type { Clock, EngineStore, RunLogSink } from './ports.js';
+import type { Clock, EngineStore, EventRecord, RunLogSink } from './ports.js';
+
+const EVENTS_PER_INSERT = 100;
+const EVENTS_WAIT_MS = 250;
 
 /** Live progress the CLI turns into bars and the server into events. */
 export type ProgressEvent =
@@ -17,6 +20,8 @@ export type ProgressEvent =
  */
 export class RunReporter {
   private readonly pending: Promise<void>[] = [];
+  private readonly buffered: Array<Omit<EventRecord, 'id'> & { migrationId: number }> = [];
+  private timer: NodeJS.Timeout | undefined;
   readonly actions: PostAction[] = [];
   warnings = 0;
   errors = 0;
@@ -64,24 +69,29 @@ export class RunReporter {
 
   /** Waits for stored events to be written. */
   async flush(): Promise<void> {
+    this.writeBuffered();
     await Promise.all(this.pending.splice(0));
+  }
+
+  /**
+   * Events go to the store in one insert per EVENTS_PER_INSERT (or after
+   * EVENTS_WAIT_MS): a row per item written one by one was a large part of a
+   * run's store time. A kill loses at most those waiting; the log file has them.
+   */
+  private writeBuffered(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffered.length === 0) return;
+    this.pending.push(this.options.store.addEvents(this.buffered.splice(0)));
   }
 
   private event(level: 'info' | 'warn' | 'error', message: string, where: { step?: string; item?: string }, live = true): void {
     const at = this.options.clock.now();
     const prefix = [where.step, where.item].filter(Boolean).join(' / ');
     this.options.log.write({ at, level, message: prefix ? `[${prefix}] ${message}` : message });
-    this.pending.push(
-      this.options.store.addEvent({
-        runId: this.options.runId,
-        migrationId: this.options.migrationId,
-        at: at.toISOString(),
-        level,
-        step: where.step ?? null,
-        item: where.item ?? null,
-        message,
-      }),
-    );
+    this.buffered.push({ runId: this.options.runId, migrationId: this.options.migrationId, at: at.toISOString(), level, step: where.step ?? null, item: where.item ?? null, message });
+    if (this.buffered.length >= EVENTS_PER_INSERT) this.writeBuffered();
+    else this.timer ??= setTimeout(() => this.writeBuffered(), EVENTS_WAIT_MS);
     if (this.pending.length > 200) void this.flush();
     if (live && level !== 'info') this.options.onProgress?.({ kind: 'message', level, message });
   }

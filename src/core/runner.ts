@@ -1,6 +1,6 @@
 import type { ItemHeader } from '../sdk/connector.js';
 import { toConnectorError } from '../sdk/errors.js';
-import { headerOf, processBatch } from './batch.js';
+import { headerOf } from './batch.js';
 import { resolveDeferred } from './deferred.js';
 import { nowIso, typeSpec, type EngineDeps, type MigrationContext, type RunState } from './context.js';
 import type { Filter } from './plan.js';
@@ -10,6 +10,7 @@ import type { ItemRecord, RunRecord, StepRecord } from './ports.js';
 import { placeholderActions } from './references.js';
 import { RunReporter } from './reporter.js';
 import { selectItem } from './selection.js';
+import { processItems } from './process-items.js';
 import { finalRunStatus, IllegalTransition, RERUNNABLE, transitionItem, transitionRun, transitionStep, type ItemStatus } from './statuses.js';
 import { summarize } from './summary.js';
 import { notCarriedActions, runVerifyStep } from './verify-step.js';
@@ -229,31 +230,6 @@ async function listItems(state: RunState, step: StepRecord, steps: StepRecord[],
 
 const OUTSIDE_SCOPE = "outside this job's scope";
 
-async function processItems(state: RunState, step: StepRecord, total: number, batchSize: number): Promise<void> {
-  const { deps, ctx, run } = state;
-  const width = batchSize * ctx.plan.options.concurrency;
-  const finished = async () => total - sumPending(await deps.store.countItems(run.id, step.type, step.idx));
-  for (;;) {
-    if (ctx.signal.aborted || (await deps.store.isStopRequested(run.id))) {
-      state.stopped = true;
-      state.reporter.warn('Stop requested: in-flight items finished, the rest stay READY');
-      return;
-    }
-    if (state.fatal) return;
-    const ready = await deps.store.listItems(run.id, { type: step.type, step: step.idx, statuses: ['READY'], limit: width });
-    if (ready.length === 0) return;
-    const retryWait = Math.max(0, ...ready.map((i) => i.attempts));
-    if (retryWait > 0) await (deps.sleep ?? sleep)(Math.min(250 * 2 ** retryWait, 10_000));
-    const batches: ItemRecord[][] = [];
-    for (let i = 0; i < ready.length; i += batchSize) batches.push(ready.slice(i, i + batchSize));
-    await Promise.all(batches.map((batch) => processBatch(state, batch)));
-    await deps.store.updateRun(run.id, { heartbeatAt: nowIso(state) });
-    const done = await finished();
-    await deps.store.updateStep(run.id, step.idx, { done });
-    state.reporter.progress({ kind: 'step-progress', idx: step.idx, step: step.type, done, total });
-  }
-}
-
 /** One action per type whose created items lost something the platform never lets us carry (passwords...). */
 async function neverCarriedActions(state: RunState): Promise<void> {
   const rows = await state.deps.store.summarizeItems(state.run.id);
@@ -297,14 +273,6 @@ function sumCounts(counts: Partial<Record<ItemStatus, number>>): number {
   return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
 }
 
-function sumPending(counts: Partial<Record<ItemStatus, number>>): number {
-  return (counts.READY ?? 0) + (counts.RUNNING ?? 0);
-}
-
 function describeCounts(counts: Partial<Record<ItemStatus, number>>): string {
   return Object.entries(counts).map(([status, n]) => `${n} ${status}`).join(', ') || 'no items';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -86,6 +86,20 @@ export function storeSuite(name: string, open: () => Promise<FerryStore>): void 
         await expect(store.updateItem(run.id, 'doc', 'b', { status: 'RUNNING' }, at())).rejects.toThrow(/Illegal/);
       }));
 
+    it('startWrite records the pending map entry and RUNNING together; a cancelled item keeps neither', () =>
+      withStore(async (store) => {
+        const run = await store.createRun({ migrationId: 1, kind: 'run', startedAt: at(), pid: 1 });
+        await store.addItems(run.id, [header('a'), header('b')], at());
+        const pending = (sourceId: string) => ({ type: 'doc', sourceId, targetId: '', hash: null, runId: run.id, origin: 'created' as const, state: 'pending' as const, pendingMode: 'create' as const });
+        await store.startWrite({ scope, mapping: pending('a'), runId: run.id, item: { type: 'doc', sourceId: 'a' }, patch: { status: 'RUNNING', attempts: 1 }, at: at() });
+        expect((await store.getMappings(scope, 'doc', ['a'])).get('a')).toMatchObject({ state: 'pending', pendingMode: 'create' });
+        expect((await store.listItems(run.id, { sourceIds: ['a'] }))[0]).toMatchObject({ status: 'RUNNING', attempts: 1 });
+        await store.cancelItems(run.id, { sourceIds: ['b'] }, at());
+        await expect(store.startWrite({ scope, mapping: pending('b'), runId: run.id, item: { type: 'doc', sourceId: 'b' }, patch: { status: 'RUNNING', attempts: 1 }, at: at() })).rejects.toThrow(/Illegal item status transition CANCELLED -> RUNNING/);
+        expect((await store.getMappings(scope, 'doc', ['b'])).size).toBe(0);
+        expect((await store.listItems(run.id, { sourceIds: ['b'] }))[0]?.status).toBe('CANCELLED');
+      }));
+
     it('ID map: put, update, get in bulk, by run, failed, count, forget with its binding; one write in one transaction', () =>
       withStore(async (store) => {
         const run = await store.createRun({ migrationId: 1, kind: 'run', startedAt: at(), pid: 1 });

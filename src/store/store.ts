@@ -14,6 +14,7 @@ import { transitionItem, transitionRun, transitionStep, type ItemStatus, type Ru
 import type { Database } from './schema.js';
 import { AccessTable } from './access-tables.js';
 import { ConnectionTable, MigrationTable } from './app-tables.js';
+import { GroupCommit } from './group-commit.js';
 import type { FerryStore } from './ferry-store.js';
 import type { StoredAction } from './records.js';
 
@@ -65,11 +66,20 @@ export class Store implements FerryStore {
   readonly migrations: MigrationTable;
   readonly access: AccessTable;
 
+  /** The writes around each item's write, committed together when they arrive together. */
+  private readonly group: GroupCommit<Store> | undefined;
+
   /** `db` is for src/store and its tests: nothing else builds a query (see ferry-store.ts). */
   constructor(readonly db: Kysely<Database>) {
     this.connections = new ConnectionTable(db);
     this.migrations = new MigrationTable(db);
     this.access = new AccessTable(db);
+    if (!db.isTransaction) this.group = new GroupCommit((body) => db.transaction().execute((trx) => body(new Store(trx))));
+  }
+
+  /** One transaction for `work`: shared with the other writes of this turn of the event loop (group-commit.ts). */
+  private inTransaction(work: (store: Store) => Promise<void>): Promise<void> {
+    return this.group ? this.group.run(work) : work(this);
   }
 
   async close(): Promise<void> {
@@ -237,7 +247,8 @@ export class Store implements FerryStore {
   }
 
   async listItems(runId: number, query: ItemQuery = {}): Promise<ItemRecord[]> {
-    let q = this.db.selectFrom('items').selectAll().where('run_id', '=', runId);
+    let q = this.db.selectFrom('items').selectAll().select(sql<number>`rowid`.as('seq')).where('run_id', '=', runId);
+    if (query.afterSeq !== undefined) q = q.where(sql<number>`rowid`, '>', query.afterSeq);
     if (query.type) q = q.where('type', '=', query.type);
     if (query.step !== undefined) q = q.where('step_idx', '=', query.step);
     if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', query.statuses);
@@ -262,6 +273,7 @@ export class Store implements FerryStore {
       deferredRefs: r.deferred_refs ? (JSON.parse(r.deferred_refs) as ItemRef[]) : null,
       updatedAt: r.updated_at,
       stepIdx: r.step_idx,
+      seq: r.seq,
     }));
   }
 
@@ -410,10 +422,17 @@ export class Store implements FerryStore {
   }
 
   async addEvent(event: Omit<EventRecord, 'id'> & { migrationId: number }): Promise<void> {
-    await this.db
-      .insertInto('events')
-      .values({ run_id: event.runId, migration_id: event.migrationId, at: event.at, level: event.level, step: event.step, item: event.item, message: event.message })
-      .execute();
+    await this.addEvents([event]);
+  }
+
+  async addEvents(events: Array<Omit<EventRecord, 'id'> & { migrationId: number }>): Promise<void> {
+    for (const part of chunks(events, 100)) {
+      if (part.length === 0) continue;
+      await this.db
+        .insertInto('events')
+        .values(part.map((event) => ({ run_id: event.runId, migration_id: event.migrationId, at: event.at, level: event.level, step: event.step, item: event.item, message: event.message })))
+        .execute();
+    }
   }
 
   /** Newest first, at most `limit`, none older than `since`. */
@@ -472,11 +491,17 @@ export class Store implements FerryStore {
    * mistakes the write for an old one.
    */
   async completeWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'outcome' | 'reason' | 'targetId' | 'deferredRefs'>>; actions: PostAction[]; at: string }): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const inner = new Store(trx);
+    await this.inTransaction(async (inner) => {
       await inner.putMapping(input.scope, input.mapping, input.at);
       await inner.updateItem(input.runId, input.item.type, input.item.sourceId, input.patch, input.at);
       await inner.addActions(input.runId, input.actions);
+    });
+  }
+
+  async startWrite(input: { scope: MappingScope; mapping: MappingRecord; runId: number; item: Pick<ItemRecord, 'type' | 'sourceId'>; patch: Partial<Pick<ItemRecord, 'status' | 'attempts'>>; at: string }): Promise<void> {
+    await this.inTransaction(async (inner) => {
+      await inner.putMapping(input.scope, input.mapping, input.at);
+      await inner.updateItem(input.runId, input.item.type, input.item.sourceId, input.patch, input.at);
     });
   }
 

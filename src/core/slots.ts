@@ -1,0 +1,29 @@
+/**
+ * At most `size` holders at once; the others wait in order. The runner keeps
+ * more batches in flight than the plan's concurrency, and this keeps the
+ * calls to the platforms (loading from the source, writing to the target) at
+ * that concurrency: a batch's store work runs while other batches' calls wait
+ * on the network, instead of holding one of the slots.
+ */
+export class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  /** Resolves with the function that gives the slot back (call it exactly once). */
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
