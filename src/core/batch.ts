@@ -77,6 +77,18 @@ async function decideBatch(state: RunState, items: ItemRecord[], mappings: Map<s
   return decisions;
 }
 
+/**
+ * The run an object belongs to for undo: the one that created it. An update
+ * (finished or not) leaves it with its creator; a creation an earlier run
+ * started but never finished belongs to the run that finishes it, so undoing
+ * a re-run removes what the re-run created.
+ */
+function creatingRun(mapping: MappingRecord | undefined, runId: number): number {
+  if (!mapping) return runId;
+  if (mapping.state === 'done' || mapping.pendingMode === 'update') return mapping.runId;
+  return runId;
+}
+
 /** Processes one batch of READY items of one type: decide, load, write, record. */
 export async function processBatch(state: RunState, items: ItemRecord[]): Promise<void> {
   const { ctx, deps, reporter } = state;
@@ -107,7 +119,7 @@ export async function processBatch(state: RunState, items: ItemRecord[]): Promis
             await deps.store.startWrite({
               scope: ctx.scope,
               // A retry keeps the mode of the write that started it: the outcome counted is that write's.
-              mapping: { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: mapping?.runId ?? state.run.id, origin: decision.origin, state: 'pending', pendingMode: (mapping?.state === 'pending' ? mapping.pendingMode : undefined) ?? decision.mode, ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
+              mapping: { type, sourceId: item.sourceId, targetId: decision.existing?.targetId ?? '', hash: mapping?.hash ?? null, runId: creatingRun(mapping, state.run.id), origin: decision.origin, state: 'pending', pendingMode: (mapping?.state === 'pending' ? mapping.pendingMode : undefined) ?? decision.mode, ...(decision.existing?.version ? { version: decision.existing.version } : {}) },
               runId: state.run.id,
               item,
               patch: { status: running, attempts: item.attempts + 1 },
@@ -194,7 +206,7 @@ async function writeBatch(state: RunState, toWrite: Array<{ item: ItemRecord; de
     const status = transitionItem(item.status, 'COMPLETE');
     await deps.store.completeWrite({
       scope: ctx.scope,
-      mapping: { type, sourceId: item.sourceId, targetId: result.targetId, hash: source.hash, runId: mapping?.runId ?? state.run.id, origin: result.outcome === 'adopted' ? 'adopted' : decision.origin, state: 'done', ...(result.version ? { version: result.version } : {}) },
+      mapping: { type, sourceId: item.sourceId, targetId: result.targetId, hash: source.hash, runId: creatingRun(mapping, state.run.id), origin: result.outcome === 'adopted' ? 'adopted' : decision.origin, state: 'done', ...(result.version ? { version: result.version } : {}) },
       runId: state.run.id,
       item,
       patch: { status, outcome: counted, reason: decision.reason, targetId: result.targetId, ...(result.deferred && result.deferred.length > 0 ? { deferredRefs: result.deferred } : {}) },

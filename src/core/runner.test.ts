@@ -74,6 +74,23 @@ describe('runner', () => {
     expect(target.get('doc', 'doc-01')).toBeDefined();
   });
 
+  it('undo of a re-run removes what the re-run created; undo of the first run leaves it', async () => {
+    const { source, target, run, ctx, deps, start } = await setup();
+    fill(source, 4);
+    target.faults.failWrite = new Map([['doc-01', { kind: 'too_large' }]]);
+    const first = await run();
+    target.faults.failWrite = undefined;
+    const rerun = await run({ kind: 'rerun', parent: first });
+    expect(target.get('doc', 'doc-01')).toBeDefined();
+    const undoFirst = await executeUndo(deps, ctx, await start('undo'), { of: first });
+    expect(undoFirst.status).toBe('FINISHED');
+    expect(target.get('doc', 'doc-00')).toBeUndefined();
+    expect(target.get('doc', 'doc-01')).toBeDefined();
+    const undoRerun = await executeUndo(deps, ctx, await start('undo'), { of: rerun });
+    expect(undoRerun.status).toBe('FINISHED');
+    expect(target.get('doc', 'doc-01')).toBeUndefined();
+  });
+
   it('retries transient failures and gives up after maxAttempts', async () => {
     const { source, target, run } = await setup('options:\n  maxAttempts: 3\n');
     fill(source, 3);

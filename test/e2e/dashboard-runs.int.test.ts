@@ -222,7 +222,7 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     await checkPage(ui, 'runs-details-action-ticked');
   });
 
-  it('re-runs the failed item once the target allows it, then undoes the first run\'s Files step', async () => {
+  it('re-runs the failed item once the target allows it, then undoes the re-run\'s Files step and the first run\'s', async () => {
     await tgt.setSettings(`$wgMaxUploadSize = ${5 * 1024 * 1024};`);
     await ui.getByLabel('Status', { exact: true }).selectOption('FAILED');
     await ui.getByRole('checkbox', { name: 'Choose File:Big noise.png' }).check();
@@ -235,14 +235,20 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     expect((await snapshotWiki(tgt.apiUrl, { tools: [] })).files.has('Big_noise.png')).toBe(true);
     await checkPage(ui, 'runs-rerun-details');
 
-    // Undo one step of the first run: its Files (the ID map credits the big file to the run that first tried it).
-    await ui.goto(`${served.url}/runs/${runIds.first}`);
-    await ui.getByRole('button', { name: 'Undo Files' }).click();
-    await ui.getByRole('heading', { name: /^Undo \d+ of wiki$/ }).waitFor();
-    await waitText(ui.locator('.card .badge').first(), /^FINISHED$/);
-    const undoId = Number(/\/runs\/(\d+)/.exec(ui.url())![1]);
-    const undone = (await api<{ items: Array<Item & { outcome: string }> }>('GET', `/api/runs/${undoId}/items`)).items;
-    expect(undone.map((i) => [i.type, i.label, i.outcome]).sort()).toEqual([['file', 'File:Big noise.png', 'removed'], ['file', 'File:Small noise.png', 'removed']]);
+    // Undo one step: the re-run's Files removes the file the re-run created, and only that one.
+    const undoFiles = async (runId: number) => {
+      await ui.goto(`${served.url}/runs/${runId}`);
+      await ui.getByRole('button', { name: 'Undo Files' }).click();
+      await ui.getByRole('heading', { name: /^Undo \d+ of wiki$/ }).waitFor();
+      await waitText(ui.locator('.card .badge').first(), /^FINISHED$/);
+      const undoId = Number(/\/runs\/(\d+)/.exec(ui.url())![1]);
+      return (await api<{ items: Array<Item & { outcome: string }> }>('GET', `/api/runs/${undoId}/items`)).items.map((i) => [i.type, i.label, i.outcome]).sort();
+    };
+    expect(await undoFiles(runIds.rerun!)).toEqual([['file', 'File:Big noise.png', 'removed']]);
+    const between = await snapshotWiki(tgt.apiUrl, { tools: [] });
+    expect([between.files.has('Big_noise.png'), between.files.has('Small_noise.png')]).toEqual([false, true]);
+    // Then the first run's Files: what it created itself.
+    expect(await undoFiles(runIds.first!)).toEqual([['file', 'File:Small noise.png', 'removed']]);
     const after = await snapshotWiki(tgt.apiUrl, { tools: [] });
     expect([after.files.has('Big_noise.png'), after.files.has('Small_noise.png')]).toEqual([false, false]);
     expect(after.pages.has('0:Note 1')).toBe(true);
