@@ -142,7 +142,7 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
 
     await ui.getByRole('link', { name: 'wiki', exact: true }).click();
     await ui.getByRole('heading', { name: 'Migration wiki' }).waitFor();
-    await expect(ui.getByText('Never run: every step starts as Pending.').isVisible()).resolves.toBe(true);
+    await ui.getByText('Never run: every step starts as Pending.').waitFor();
     // The planned steps (from POST /api/migrations/{name}/prechecks), each Pending.
     await ui.locator('tr[data-step="Files"]').waitFor({ timeout: 60_000 });
     for (const step of ['Users', 'Pages', 'Files']) await expect(badgeIn(ui, `tr[data-step="${step}"]`).textContent()).resolves.toBe('Pending');
@@ -208,7 +208,7 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     await ui.getByLabel('Status', { exact: true }).selectOption('FAILED');
     await expect.poll(() => ui.locator('table.items tbody tr').count()).toBe(1);
     await expect(ui.locator('table.items tbody tr').textContent()).resolves.toMatch(/File:Big noise\.png.*upload limit/);
-    await expect(ui.getByText(/can be re-run until/).isVisible()).resolves.toBe(true);
+    await ui.getByText(/can be re-run until/).waitFor();
   });
 
   it('ticks off a post-migration action, and it stays ticked after a reload', async () => {

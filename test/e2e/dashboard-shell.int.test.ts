@@ -35,7 +35,8 @@ describe('the dashboard in Chromium', () => {
     await page.getByLabel('Setup token').fill(served.setupToken!);
     await page.getByRole('button', { name: /Create administrator/ }).click();
     await page.getByRole('heading', { name: 'Migrations' }).waitFor();
-    await expect(page.getByText('No migration yet').isVisible()).resolves.toBe(true);
+    // The list arrives after the heading: wait for it rather than look once.
+    await page.getByText('No migration yet').waitFor();
     await checkPage(page, 'migrations-empty');
 
     // A reload keeps the session (http-only cookie); a second browser must sign in.

@@ -143,10 +143,21 @@ async function writeFile(ctx: MwContext, http: HttpClient, request: WriteRequest
   const data = request.item.data as FileData;
   const site = await ctx.site(signal);
   const name = request.mode === 'rename' ? renamed(data.name) : data.name;
+  // Said of every write that leaves the file on the target, also one that finds an earlier, killed attempt's upload already there.
+  const actions: PostAction[] = [];
+  if (data.oldVersions > 0) {
+    actions.push({
+      code: 'file-old-versions',
+      message: `"File:${data.name}" has ${data.oldVersions} older version(s) on the source that were not carried (only the current one was).`,
+      type: 'file',
+      sourceId: request.item.sourceId,
+      label: request.item.label,
+    });
+  }
   const before = (await filesByName(ctx, [name], { history: false }, signal)).get(name)?.imageinfo?.[0];
   if (before?.sha1 === data.sha1) {
     if (request.mode === 'update') await expectServedBytes(ctx, http, name, before.url, data, signal);
-    return { targetId: name, outcome: 'unchanged', version: data.sha1 };
+    return { targetId: name, outcome: 'unchanged', version: data.sha1, ...(actions.length ? { actions } : {}) };
   }
   if (site.maxUploadSize > 0 && data.size > site.maxUploadSize) throw tooLarge(data, site.maxUploadSize);
   let reported: string | undefined;
@@ -161,16 +172,6 @@ async function writeFile(ctx: MwContext, http: HttpClient, request: WriteRequest
   const sha1 = after?.sha1 ?? reported;
   if (sha1 !== data.sha1) {
     throw new ConnectorError(`"File:${name}" on the target has SHA-1 ${sha1 ?? 'none'}, the source's is ${data.sha1}`, { kind: 'data' });
-  }
-  const actions: PostAction[] = [];
-  if (data.oldVersions > 0) {
-    actions.push({
-      code: 'file-old-versions',
-      message: `"File:${data.name}" has ${data.oldVersions} older version(s) on the source that were not carried (only the current one was).`,
-      type: 'file',
-      sourceId: request.item.sourceId,
-      label: request.item.label,
-    });
   }
   return { targetId: name, outcome: before ? 'updated' : 'created', version: data.sha1, ...(actions.length ? { actions } : {}) };
 }
