@@ -1,18 +1,6 @@
 import { useState } from 'react';
 import { formatDuration, ProgressBar, StatusBadge, useEventStream } from '../ui.js';
-
-interface StepRecord {
-  idx: number;
-  job: string;
-  type: string;
-  label: string;
-  status: string;
-  reason: string | null;
-  total: number;
-  done: number;
-  startedAt: string | null;
-  endedAt: string | null;
-}
+import type { StepRecord } from './runs-types.js';
 
 /** An estimate from the pace so far: "about 2 min left". */
 function eta(step: StepRecord, now: number): string | undefined {
