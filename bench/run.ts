@@ -255,6 +255,8 @@ interface FerryResult {
   /** Jobs queued on the target when the run ended, and runJobs.php run to the end on it. */
   jobsQueued: number;
   runJobs: PhpStep | null;
+  /** API requests of the run per wiki and kind: count, failed, total ms (concurrent requests overlap). */
+  requests: RequestRow[];
   /** The run alone (the import-only case) and run + runJobs (the end-to-end case). */
   runSeconds: number;
   logFile: string | null;
@@ -312,6 +314,22 @@ interface SizeResult {
 
 // ---------------------------------------------------------------- Ferry
 
+interface RequestRow {
+  wiki: 'source' | 'target' | string;
+  kind: string;
+  count: number;
+  failed: number;
+  ms: number;
+}
+
+/** The per-request table the MediaWiki client wrote at exit (FERRY_MW_REQUEST_STATS). */
+function readRequestStats(file: string, source: WikiInstance, target: WikiInstance): RequestRow[] {
+  if (!existsSync(file)) return [];
+  const rows = JSON.parse(readFileSync(file, 'utf8')) as Array<{ api: string; kind: string; count: number; failed: number; ms: number }>;
+  const wikiOf = (api: string): string => (api.startsWith(source.url) ? 'source' : api.startsWith(target.url) ? 'target' : api);
+  return rows.map((r) => ({ wiki: wikiOf(r.api), kind: r.kind, count: r.count, failed: r.failed, ms: Math.round(r.ms) }));
+}
+
 function benchPlan(name: string, files: boolean): string {
   return `# Written by bench/run.ts: users, pages with their full history${files ? ' and files' : '; files off'}.
 name: ${name}
@@ -337,6 +355,7 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
     const before = countRevisions(target);
     const dataDir = join(base, 'ferry-data');
     mkdirSync(dataDir, { recursive: true });
+    const statsFile = join(base, 'ferry-requests.json');
     const env = { ...process.env, FERRY_BENCH_SOURCE_PW: source.botPassword, FERRY_BENCH_TARGET_PW: target.botPassword };
     for (const [name, wiki, variable] of [
       ['bench-source', source, 'FERRY_BENCH_SOURCE_PW'],
@@ -352,7 +371,8 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
     say(`Ferry: node bin/ferry.js --data-dir ${dataDir} run ${planFile} --json`);
     const startedAt = Date.now();
     const sampler = new LoadSampler();
-    const measured = await ferryCli(dataDir, ['run', planFile, '--json'], env);
+    const measured = await ferryCli(dataDir, ['run', planFile, '--json'], { ...env, FERRY_MW_REQUEST_STATS: statsFile });
+    const requests = readRequestStats(statsFile, source, target);
     const run = parseJsonOutput(measured.stdout);
     const status = typeof run?.status === 'string' ? run.status : null;
     let ok = measured.exitCode === 0 && status === 'FINISHED';
@@ -415,6 +435,7 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
       targetOldFiles: countRows(target, 'oldimage'),
       jobsQueued,
       runJobs,
+      requests,
       logFile,
       ...(ok ? {} : { error: runJobsError ?? describeFailure('ferry run', measured) }),
     };
@@ -553,26 +574,30 @@ async function idleCliRssMB(): Promise<number> {
 function printResults(results: SizeResult[], environment: Record<string, string | number>, idleRssMB: number): void {
   const out = (text = ''): void => void process.stdout.write(`${text}\n`);
   out();
-  out('Ferry vs MediaWiki dumpBackup.php + importDump.php: users + pages with full history, files off');
+  out('Ferry (run + runJobs.php) vs MediaWiki dumpBackup.php + importDump.php + importImages.php + runJobs.php: users, pages with full history and files');
   out(`(${Object.entries(environment).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   out();
-  const right = new Set(['PAGES', 'REVISIONS', 'FERRY S', 'FERRY REV/S', 'DUMP S', 'IMPORT S', 'DUMP+IMPORT S', 'NATIVE REV/S', 'FERRY/NATIVE', 'FERRY PEAK RSS MB']);
+  const columns = ['PAGES', 'REVISIONS', 'FILES', 'FERRY RUN S', 'FERRY +JOBS S', 'NATIVE IMPORT S', 'NATIVE ALL S', 'END-TO-END', 'IMPORT-ONLY', 'FERRY RSS MB', 'NATIVE RSS MB', 'LOAD'];
   out(table(
     results.map((r) => ({
       PAGES: int(r.pages),
       REVISIONS: int(r.sourceRevisions),
-      'FERRY S': fixed(r.ferry.seconds),
-      'FERRY REV/S': r.ferry.ok ? fixed(r.ferry.revisionsPerSecond ?? undefined) : `FAILED (${r.ferry.status ?? `exit ${r.ferry.exitCode}`})`,
-      'DUMP S': fixed(r.native.dumpSeconds),
-      'IMPORT S': fixed(r.native.importSeconds),
-      'DUMP+IMPORT S': fixed(r.native.seconds),
-      'NATIVE REV/S': r.native.ok ? fixed(r.native.revisionsPerSecond ?? undefined) : 'FAILED',
-      'FERRY/NATIVE': r.throughputRatio === null ? '-' : `${fixed(r.throughputRatio, 2)}x`,
-      'FERRY PEAK RSS MB': fixed(r.ferry.peakRssMB),
+      FILES: int(r.sourceFiles),
+      'FERRY RUN S': r.ferry.ok ? fixed(r.ferry.runSeconds) : `FAILED (${r.ferry.status ?? `exit ${r.ferry.exitCode}`})`,
+      'FERRY +JOBS S': fixed(r.ferry.seconds),
+      'NATIVE IMPORT S': fixed(r.native.importOnlySeconds),
+      'NATIVE ALL S': r.native.ok ? fixed(r.native.seconds) : 'FAILED',
+      'END-TO-END': r.throughputRatio === null ? '-' : `${fixed(r.throughputRatio, 2)}x`,
+      'IMPORT-ONLY': r.importOnlyRatio === null ? '-' : `${fixed(r.importOnlyRatio, 2)}x`,
+      'FERRY RSS MB': fixed(r.ferry.peakRssMB),
+      'NATIVE RSS MB': `${fixed(r.native.importPeakRssMB ?? undefined)} (${fixed(r.native.peakRssMB ?? undefined)})`,
+      LOAD: `${fixed(r.ferry.load.mean, 1)}/${fixed(r.native.load.mean, 1)}`,
     })),
-    ['PAGES', 'REVISIONS', 'FERRY S', 'FERRY REV/S', 'DUMP S', 'IMPORT S', 'DUMP+IMPORT S', 'NATIVE REV/S', 'FERRY/NATIVE', 'FERRY PEAK RSS MB'],
-    right,
+    columns,
+    new Set(columns.slice(0, 11)),
   ));
+  out('END-TO-END: Ferry run + runJobs vs dump + import + file copy + importImages + runJobs; IMPORT-ONLY: Ferry run vs import + file copy + importImages. Ratios are Ferry\'s speed over native\'s.');
+  out('NATIVE RSS MB: the largest php VmHWM of importDump/importImages (of every native php process, dump and runJobs included). LOAD: mean 1-min load during Ferry / during native.');
   out();
   if (results.length >= 2) {
     const first = results[0]!;
@@ -595,7 +620,13 @@ function printResults(results: SizeResult[], environment: Record<string, string 
     const pagesStep = r.ferry.steps.find((s) => s.step === 'Pages' && s.seconds !== null);
     out(`    Ferry: status ${r.ferry.status ?? '-'}, before first step ${fixed(r.ferry.beforeFirstStepSeconds ?? undefined)} s; steps: ${steps || '-'}${pagesStep?.seconds ? `; pages step alone ${fixed(r.sourceRevisions / pagesStep.seconds)} rev/s` : ''}`);
     out(`    Ferry target gained ${int(r.ferry.targetRevisionsAdded)} revisions (import adds one null revision per page); ferry process CPU ${fixed(r.ferry.cpuSeconds)} s of ${fixed(r.ferry.seconds)} s wall; child-process peak RSS ${r.ferry.peakChildRssMB > 0 ? `${fixed(r.ferry.peakChildRssMB)} MB` : 'none'}; ${r.ferry.rssSamples} RSS samples`);
-    out(`    native: dump ${fixed(mb(r.native.dumpBytes))} MB XML; target gained ${int(r.native.targetRevisionsAdded)} revisions${r.native.ok ? '' : `; FAILED: ${r.native.error}`}`);
+    if (r.ferry.requests.length > 0) {
+      out(`    Ferry's API requests (count, failed, total ms; concurrent requests overlap, so the ms add up to more than the wall clock):`);
+      for (const q of r.ferry.requests) out(`      ${q.wiki.padEnd(6)} ${q.kind.padEnd(40)} ${String(q.count).padStart(6)} ${String(q.failed).padStart(4)} ${String(q.ms).padStart(9)} ms  (${fixed(q.ms / q.count, 1)} ms each)`);
+    }
+    out(`    Ferry: run ${fixed(r.ferry.runSeconds)} s + runJobs.php ${fixed(r.ferry.runJobs?.seconds)} s (${int(r.ferry.jobsQueued)} jobs queued, php peak RSS ${fixed(r.ferry.runJobs?.peakRssMB)} MB); target files ${r.ferry.targetFiles} + ${r.ferry.targetOldFiles} old versions (source ${r.sourceFiles} + ${r.sourceOldFiles})`);
+    out(`    native: ${r.native.steps.map((s) => `${s.script} ${fixed(s.seconds)} s / ${fixed(s.peakRssMB)} MB`).join(', ')}; file copy ${fixed(r.native.copySeconds, 2)} s (${r.native.filesCopied} files); ${int(r.native.jobsQueued)} jobs queued`);
+    out(`    native: dump ${fixed(mb(r.native.dumpBytes))} MB XML; target gained ${int(r.native.targetRevisionsAdded)} revisions, files ${r.native.targetFiles} + ${r.native.targetOldFiles} old versions (importImages carries the current version only)${r.native.ok ? '' : `; FAILED: ${r.native.error}`}`);
     out(`    machine load (1-min average, mean/max; ${cpus().length} CPUs): during Ferry ${fixed(r.ferry.load.mean)}/${fixed(r.ferry.load.max)}, during dump+import ${fixed(r.native.load.mean)}/${fixed(r.native.load.max)}`);
   }
 }
