@@ -16,6 +16,18 @@ export interface PhpStep {
   script: string;
   seconds: number;
   peakRssMB: number;
+  /** runJobs.php: the jobs it ran per type (from its output). */
+  jobs?: Record<string, number>;
+}
+
+/** runJobs.php prints "<time> <type> <title> ... STARTING" and then "... good" per job: the finished ones per type. */
+export function jobsRun(stdout: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of stdout.split('\n')) {
+    const match = /^\S+ (\S+) .* (?:good|error)\b/.exec(line);
+    if (match && !line.includes('STARTING')) out[match[1]!] = (out[match[1]!] ?? 0) + 1;
+  }
+  return out;
 }
 
 const toMB = (bytes: number): number => bytes / 1024 / 1024;
@@ -31,7 +43,9 @@ export async function measuredPhp(wiki: WikiInstance, script: string, args: stri
     pollMs: 50,
   });
   if (measured.exitCode !== 0) throw new Error(describeFailure(`php ${script}`, measured));
-  return { step: { script, seconds: measured.seconds, peakRssMB: toMB(measured.peakRssBytes) }, measured };
+  const step: PhpStep = { script, seconds: measured.seconds, peakRssMB: toMB(measured.peakRssBytes) };
+  if (script === 'runJobs.php') step.jobs = jobsRun(measured.stdout);
+  return { step, measured };
 }
 
 /**
