@@ -20,11 +20,11 @@ export interface PhpStep {
   jobs?: Record<string, number>;
 }
 
-/** runJobs.php prints "<time> <type> <title> ... STARTING" and then "... good" per job: the finished ones per type. */
+/** runJobs.php prints "<date> <time> <type> <title> ... STARTING" and then "... t=<ms> good" per job: the finished ones per type. */
 export function jobsRun(stdout: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of stdout.split('\n')) {
-    const match = /^\S+ (\S+) .* (?:good|error)\b/.exec(line);
+    const match = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (\S+) .* (?:good|error)\b/.exec(line);
     if (match && !line.includes('STARTING')) out[match[1]!] = (out[match[1]!] ?? 0) + 1;
   }
   return out;

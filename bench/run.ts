@@ -252,7 +252,7 @@ interface FerryResult {
   /** Files (current versions, the image table) and old versions the target ended with. */
   targetFiles: number;
   targetOldFiles: number;
-  /** Jobs queued on the target when the run ended, and runJobs.php run to the end on it. */
+  /** Rows of the target's job table when the run ended (few: a row may stand for many jobs), and runJobs.php run to the end on it. */
   jobsQueued: number;
   runJobs: PhpStep | null;
   /** API requests of the run per wiki and kind: count, failed, total ms (concurrent requests overlap). */
@@ -381,7 +381,7 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
     let runJobs: PhpStep | null = null;
     let runJobsError: string | undefined;
     if (ok) {
-      say(`Ferry: runJobs.php on its target (${jobsQueued} jobs queued)`);
+      say('Ferry: runJobs.php on its target');
       try {
         runJobs = (await measuredPhp(target, 'runJobs.php')).step;
       } catch (error) {
@@ -485,7 +485,7 @@ async function runNative(pages: number, source: WikiInstance, base: string, sour
       steps.push((await measuredPhp(target, 'importImages.php', [filesDir])).step);
     }
     jobsQueued = countRows(target, 'job');
-    say(`native: runJobs.php on its target (${jobsQueued} jobs queued)`);
+    say('native: runJobs.php on its target');
     steps.push((await measuredPhp(target, 'runJobs.php')).step);
     const sum = sums();
     return {
@@ -625,8 +625,8 @@ function printResults(results: SizeResult[], environment: Record<string, string 
       for (const q of r.ferry.requests) out(`      ${q.wiki.padEnd(6)} ${q.kind.padEnd(40)} ${String(q.count).padStart(6)} ${String(q.failed).padStart(4)} ${String(q.ms).padStart(9)} ms  (${fixed(q.ms / q.count, 1)} ms each)`);
     }
     const jobs = (step: PhpStep | null | undefined): string => Object.entries(step?.jobs ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-    out(`    Ferry: run ${fixed(r.ferry.runSeconds)} s + runJobs.php ${fixed(r.ferry.runJobs?.seconds)} s (${int(r.ferry.jobsQueued)} jobs queued; ran ${jobs(r.ferry.runJobs)}; php peak RSS ${fixed(r.ferry.runJobs?.peakRssMB)} MB); target files ${r.ferry.targetFiles} + ${r.ferry.targetOldFiles} old versions (source ${r.sourceFiles} + ${r.sourceOldFiles})`);
-    out(`    native: ${r.native.steps.map((s) => `${s.script} ${fixed(s.seconds)} s / ${fixed(s.peakRssMB)} MB`).join(', ')}; file copy ${fixed(r.native.copySeconds, 2)} s (${r.native.filesCopied} files); ${int(r.native.jobsQueued)} jobs queued; ran ${jobs(r.native.steps.find((s) => s.script === 'runJobs.php'))}`);
+    out(`    Ferry: run ${fixed(r.ferry.runSeconds)} s + runJobs.php ${fixed(r.ferry.runJobs?.seconds)} s (ran ${jobs(r.ferry.runJobs)}; php peak RSS ${fixed(r.ferry.runJobs?.peakRssMB)} MB); target files ${r.ferry.targetFiles} + ${r.ferry.targetOldFiles} old versions (source ${r.sourceFiles} + ${r.sourceOldFiles})`);
+    out(`    native: ${r.native.steps.map((s) => `${s.script} ${fixed(s.seconds)} s / ${fixed(s.peakRssMB)} MB`).join(', ')}; file copy ${fixed(r.native.copySeconds, 2)} s (${r.native.filesCopied} files); runJobs ran ${jobs(r.native.steps.find((s) => s.script === 'runJobs.php'))}`);
     out(`    native: dump ${fixed(mb(r.native.dumpBytes))} MB XML; target gained ${int(r.native.targetRevisionsAdded)} revisions, files ${r.native.targetFiles} + ${r.native.targetOldFiles} old versions (importImages carries the current version only)${r.native.ok ? '' : `; FAILED: ${r.native.error}`}`);
     out(`    machine load (1-min average, mean/max; ${cpus().length} CPUs): during Ferry ${fixed(r.ferry.load.mean)}/${fixed(r.ferry.load.max)}, during dump+import ${fixed(r.native.load.mean)}/${fixed(r.native.load.max)}`);
   }
