@@ -644,7 +644,7 @@ function mediawikiCases(r: SizeResult): BenchCase[] {
   const peer = { name: `dumpBackup.php + importDump.php${withFiles ? ' + importImages.php' : ''} + runJobs.php`, seconds: r.native.seconds, itemsPerSecond: r.native.revisionsPerSecond, peakRssMB: r.native.peakRssMB };
   const ferryImport = { seconds: r.ferry.runSeconds, itemsPerSecond: rate(r.ferry.runSeconds, r.ferry.ok), peakRssMB: r.ferry.peakRssMB };
   const peerImport = { name: `importDump.php${withFiles ? ' + importImages.php' : ''}`, seconds: r.native.importOnlySeconds, itemsPerSecond: rate(r.native.importOnlySeconds, r.native.ok), peakRssMB: r.native.importPeakRssMB };
-  const extra = { unit: 'revisions (files carried besides)', ...rest };
+  const extra = { unit: 'revisions (files carried besides)', ...rest, load: { ferry: r.ferry.load, native: r.native.load, cpus: cpus().length } };
   return [
     { name: 'mediawiki-native', items: r.sourceRevisions, ferry, peer, ratio: ratioOf(ferry, peer), ok, extra: { ...extra, ferryDetails, native } },
     { name: 'mediawiki-import-only', items: r.sourceRevisions, ferry: ferryImport, peer: peerImport, ratio: ratioOf(ferryImport, peerImport), ok, extra: { ...extra, note: 'Ferry\'s run alone vs importDump + the file copy + importImages: no dump, no runJobs on either side; details in mediawiki-native of the same size' } },
