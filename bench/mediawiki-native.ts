@@ -3,10 +3,9 @@
  * each run as its own measured process (wall clock and VmHWM, like Ferry's),
  * and the copy of the source's current files that importImages.php reads.
  */
-import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
 import type { WikiInstance } from '../src/harness/mediawiki.js';
 import { MEDIAWIKI_ROOT } from '../src/harness/mediawiki-settings.js';
 import { describeFailure, measureProcess, type Measured } from './measure.js';

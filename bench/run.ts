@@ -610,7 +610,7 @@ function printResults(results: SizeResult[], environment: Record<string, string 
     out(`WARNING: the machine was busy while measuring (mean 1-min load average up to ${fixed(busiest)} on ${cpus().length} CPUs during a measured phase, see Details): absolute figures are slowed and noisy; compare runs made on a quiet machine.`);
   }
   out('Peak RSS is the VmHWM of the `node bin/ferry.js run` process, which includes the tsx loader (bin/ferry.js compiles the TypeScript on the fly).');
-  out('Ferry seconds are the wall clock of that one command: startup, connection checks, inventory, pre-checks, users and pages steps.');
+  out('Ferry run seconds are the wall clock of that one command: startup, connection checks, inventory, pre-checks, the users, pages and files steps, and verify; runJobs.php on its target comes on top in the end-to-end figure.');
   out('Revisions/s = source revisions (the database count, incl. the installer\'s Main Page) / seconds, for both.');
   out();
   out('Details:');
