@@ -14,14 +14,21 @@
  * Cases (docs/performance.md says more):
  *  - engine-<size>: Ferry against the reference target, which only waits a
  *    fixed latency per write (bench/engine.ts); peer: the latency bound.
- *  - mediawiki-native: for each size a source wiki is started (folder under
- *    /dev/shm) and filled from the deterministic generator; then
+ *  - mediawiki-native / mediawiki-import-only: for each size a source wiki is
+ *    started (folder under /dev/shm) and filled from the deterministic
+ *    generator, files included (--files, default the generator's 22); then
  *     - Ferry: a fresh empty target wiki; `node bin/ferry.js run plan.yaml --json`
- *       in its own process (users + pages, files off), wall clock and peak RSS
+ *       in its own process (users + pages + files), wall clock and peak RSS
  *       (VmHWM polled from /proc every 100 ms; the figure includes the tsx loader
- *       bin/ferry.js runs through);
- *     - peer: `dumpBackup.php --full` of the same source into a file, then
- *       `importDump.php` of that file into another fresh empty target wiki.
+ *       bin/ferry.js runs through); then `runJobs.php` on its target;
+ *     - native: `dumpBackup.php --full` of the same source into a file,
+ *       `importDump.php` of that file into another fresh empty target wiki,
+ *       the source's current files copied out of its upload folder and
+ *       `importImages.php` of them, then `runJobs.php` on that target; each
+ *       php process measured the same way (peak RSS: the largest VmHWM).
+ *    mediawiki-native times everything end to end; mediawiki-import-only is
+ *    Ferry's run against importDump + the copy + importImages (no dump, no
+ *    runJobs on either side).
  *  - wordpress-rest-script: Ferry vs a minimal script doing the same REST
  *    writes at the same concurrency (bench/wordpress.ts).
  */
@@ -36,6 +43,7 @@ import { ensureMediaWikiPackages, startWiki, type WikiInstance } from '../src/ha
 import { MEDIAWIKI_ROOT } from '../src/harness/mediawiki-settings.js';
 import { runCommand } from '../src/harness/run-command.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, timed, type Measured } from './measure.js';
+import { copyCurrentFiles, countRows, measuredPhp, type PhpStep } from './mediawiki-native.js';
 import { fixed, int, mb, table } from './report.js';
 import { formatWordPressResult, runWordPressBench, type WordPressBenchResult } from './wordpress.js';
 import { ratioOf, type BenchCase } from './cases.js';
@@ -70,7 +78,7 @@ function usage(): never {
 
   --quick         one size of 200 pages (smoke check, about a minute)
   --sizes a,b     page counts to measure (default 1000,5000)
-  --files N       files in the generated source (default 0; files are not migrated either way)
+  --files N       files in the generated source (default ${DEFAULT_WIKI.files}; 0: files off on both sides)
   --keep          keep the wiki folders and Ferry's data folder under ${SHM}
   --out file      where to write the JSON results (default bench/results/latest.json)
   --wordpress N   posts in the WordPress case: Ferry vs a minimal REST-writing script (default 200; 60 with --quick; 0 skips it)
@@ -85,7 +93,7 @@ function usage(): never {
 
 function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
-    sizes: [1000, 5000], files: 0, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
+    sizes: [1000, 5000], files: DEFAULT_WIKI.files, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
     only: new Set(['engine', 'mediawiki', 'wordpress']), engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -241,6 +249,16 @@ interface FerryResult {
   summary: unknown;
   /** Revisions the target gained (Ferry's import adds one null revision per imported page). */
   targetRevisionsAdded: number;
+  /** Files (current versions, the image table) and old versions the target ended with. */
+  targetFiles: number;
+  targetOldFiles: number;
+  /** Rows of the target's job table when the run ended (few: a row may stand for many jobs), and runJobs.php run to the end on it. */
+  jobsQueued: number;
+  runJobs: PhpStep | null;
+  /** API requests of the run per wiki and kind: count, failed, total ms (concurrent requests overlap). */
+  requests: RequestRow[];
+  /** The run alone (the import-only case) and run + runJobs (the end-to-end case). */
+  runSeconds: number;
   logFile: string | null;
   error?: string;
 }
@@ -249,10 +267,27 @@ interface NativeResult {
   ok: boolean;
   dumpSeconds: number;
   importSeconds: number;
+  /** Copying the source's current files out of its upload folder into one flat folder. */
+  copySeconds: number;
+  imagesSeconds: number;
+  runJobsSeconds: number;
+  /** Everything: dump + import + copy + importImages + runJobs. */
   seconds: number;
   revisionsPerSecond: number | null;
+  /** import + copy + importImages (the import-only case). */
+  importOnlySeconds: number;
+  /** Each maintenance script's php process: seconds and peak RSS. */
+  steps: PhpStep[];
+  /** Largest VmHWM of all its php processes, and of the import-only ones (importDump, importImages). */
+  peakRssMB: number | null;
+  importPeakRssMB: number | null;
   dumpBytes: number;
+  filesCopied: number;
+  filesBytes: number;
+  jobsQueued: number;
   targetRevisionsAdded: number;
+  targetFiles: number;
+  targetOldFiles: number;
   /** 1-minute load average during dump + import (mean, max). */
   load: { mean: number; max: number };
   error?: string;
@@ -268,14 +303,35 @@ interface SizeResult {
   fillSeconds: number;
   ferry: FerryResult;
   native: NativeResult;
-  /** Ferry revisions/s divided by dump+import revisions/s. */
+  /** Files (current versions) and old versions in the source. */
+  sourceFiles: number;
+  sourceOldFiles: number;
+  /** Ferry (run + runJobs) revisions/s divided by the native pair's (dump + import + importImages + runJobs). */
   throughputRatio: number | null;
+  /** Ferry's run alone divided by importDump + importImages. */
+  importOnlyRatio: number | null;
 }
 
 // ---------------------------------------------------------------- Ferry
 
-function benchPlan(name: string): string {
-  return `# Written by bench/run.ts: users and pages with their full history; files are not part of the comparison.
+interface RequestRow {
+  wiki: 'source' | 'target' | string;
+  kind: string;
+  count: number;
+  failed: number;
+  ms: number;
+}
+
+/** The per-request table the MediaWiki client wrote at exit (FERRY_MW_REQUEST_STATS). */
+function readRequestStats(file: string, source: WikiInstance, target: WikiInstance): RequestRow[] {
+  if (!existsSync(file)) return [];
+  const rows = JSON.parse(readFileSync(file, 'utf8')) as Array<{ api: string; kind: string; count: number; failed: number; ms: number }>;
+  const wikiOf = (api: string): string => (api.startsWith(source.url) ? 'source' : api.startsWith(target.url) ? 'target' : api);
+  return rows.map((r) => ({ wiki: wikiOf(r.api), kind: r.kind, count: r.count, failed: r.failed, ms: Math.round(r.ms) }));
+}
+
+function benchPlan(name: string, files: boolean): string {
+  return `# Written by bench/run.ts: users, pages with their full history${files ? ' and files' : '; files off'}.
 name: ${name}
 source: bench-source
 target: bench-target
@@ -283,7 +339,7 @@ conflict: skip
 types:
   user: true
   page: true
-  file: false
+  file: ${files}
 users:
   default: create
 `;
@@ -293,12 +349,13 @@ async function ferryCli(dataDir: string, args: string[], env: NodeJS.ProcessEnv)
   return measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, ...args], { cwd: REPO, env });
 }
 
-async function runFerry(pages: number, source: WikiInstance, base: string, sourceRevisions: number): Promise<FerryResult> {
+async function runFerry(pages: number, source: WikiInstance, base: string, sourceRevisions: number, files: boolean): Promise<FerryResult> {
   const target = await start(`Bench Ferry Target ${pages}`, join(base, 'ferry-target'));
   try {
     const before = countRevisions(target);
     const dataDir = join(base, 'ferry-data');
     mkdirSync(dataDir, { recursive: true });
+    const statsFile = join(base, 'ferry-requests.json');
     const env = { ...process.env, FERRY_BENCH_SOURCE_PW: source.botPassword, FERRY_BENCH_TARGET_PW: target.botPassword };
     for (const [name, wiki, variable] of [
       ['bench-source', source, 'FERRY_BENCH_SOURCE_PW'],
@@ -309,16 +366,31 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
     }
     const planName = `bench-${pages}`;
     const planFile = join(base, 'plan.yaml');
-    writeFileSync(planFile, benchPlan(planName));
+    writeFileSync(planFile, benchPlan(planName, files));
 
     say(`Ferry: node bin/ferry.js --data-dir ${dataDir} run ${planFile} --json`);
     const startedAt = Date.now();
     const sampler = new LoadSampler();
-    const measured = await ferryCli(dataDir, ['run', planFile, '--json'], env);
-    const load = sampler.stop();
+    const measured = await ferryCli(dataDir, ['run', planFile, '--json'], { ...env, FERRY_MW_REQUEST_STATS: statsFile });
+    const requests = readRequestStats(statsFile, source, target);
     const run = parseJsonOutput(measured.stdout);
     const status = typeof run?.status === 'string' ? run.status : null;
-    const ok = measured.exitCode === 0 && status === 'FINISHED';
+    let ok = measured.exitCode === 0 && status === 'FINISHED';
+    // The target's job queue (links, categories...) to the end, as on the native side.
+    const jobsQueued = countRows(target, 'job');
+    let runJobs: PhpStep | null = null;
+    let runJobsError: string | undefined;
+    if (ok) {
+      say('Ferry: runJobs.php on its target');
+      try {
+        runJobs = (await measuredPhp(target, 'runJobs.php')).step;
+      } catch (error) {
+        ok = false;
+        runJobsError = String(error);
+      }
+    }
+    const load = sampler.stop();
+    const seconds = measured.seconds + (runJobs?.seconds ?? 0);
 
     // Phase timings from the store (not timed: the run is over).
     let steps: StepTiming[] = [];
@@ -347,8 +419,9 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
       ok,
       status,
       exitCode: measured.exitCode,
-      seconds: measured.seconds,
-      revisionsPerSecond: ok ? sourceRevisions / measured.seconds : null,
+      seconds,
+      runSeconds: measured.seconds,
+      revisionsPerSecond: ok ? sourceRevisions / seconds : null,
       peakRssMB: mb(measured.peakRssBytes)!,
       peakChildRssMB: mb(measured.peakChildRssBytes)!,
       rssSamples: measured.samples,
@@ -358,8 +431,13 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
       steps,
       summary: run?.summary ?? null,
       targetRevisionsAdded: countRevisions(target) - before,
+      targetFiles: countRows(target, 'image'),
+      targetOldFiles: countRows(target, 'oldimage'),
+      jobsQueued,
+      runJobs,
+      requests,
       logFile,
-      ...(ok ? {} : { error: describeFailure('ferry run', measured) }),
+      ...(ok ? {} : { error: runJobsError ?? describeFailure('ferry run', measured) }),
     };
   } finally {
     await stop(target);
@@ -368,32 +446,64 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
 
 // ---------------------------------------------------------------- native
 
-async function runNative(pages: number, source: WikiInstance, base: string, sourceRevisions: number): Promise<NativeResult> {
+async function runNative(pages: number, source: WikiInstance, base: string, sourceRevisions: number, files: boolean): Promise<NativeResult> {
   const target = await start(`Bench Native Target ${pages}`, join(base, 'native-target'));
   const dumpFile = join(base, 'dump.xml');
-  let dumpSeconds = 0;
-  let importSeconds = 0;
+  const filesDir = join(base, 'native-files');
+  const steps: PhpStep[] = [];
+  let copySeconds = 0;
+  let copied = { files: 0, bytes: 0 };
+  let jobsQueued = 0;
+  const secondsOf = (script: string): number => steps.filter((s) => s.script === script).reduce((sum, s) => sum + s.seconds, 0);
+  const sums = (): Pick<NativeResult, 'dumpSeconds' | 'importSeconds' | 'copySeconds' | 'imagesSeconds' | 'runJobsSeconds' | 'seconds' | 'importOnlySeconds' | 'peakRssMB' | 'importPeakRssMB'> => {
+    const peak = (list: PhpStep[]): number | null => (list.length > 0 ? Math.max(...list.map((s) => s.peakRssMB)) : null);
+    return {
+      dumpSeconds: secondsOf('dumpBackup.php'),
+      importSeconds: secondsOf('importDump.php'),
+      copySeconds,
+      imagesSeconds: secondsOf('importImages.php'),
+      runJobsSeconds: secondsOf('runJobs.php'),
+      seconds: steps.reduce((sum, s) => sum + s.seconds, 0) + copySeconds,
+      importOnlySeconds: secondsOf('importDump.php') + copySeconds + secondsOf('importImages.php'),
+      peakRssMB: peak(steps),
+      importPeakRssMB: peak(steps.filter((s) => s.script === 'importDump.php' || s.script === 'importImages.php')),
+    };
+  };
   const sampler = new LoadSampler();
   try {
     const before = countRevisions(target);
     say(`native: dumpBackup.php --full --quiet --output=file:${dumpFile}`);
-    dumpSeconds = (await timed(() => source.php('dumpBackup.php', ['--full', '--quiet', `--output=file:${dumpFile}`]))).seconds;
+    steps.push((await measuredPhp(source, 'dumpBackup.php', ['--full', '--quiet', `--output=file:${dumpFile}`])).step);
     const dumpBytes = statSync(dumpFile).size;
     say(`native: importDump.php ${dumpFile} (${fixed(mb(dumpBytes))} MB)`);
-    importSeconds = (await timed(() => target.php('importDump.php', [dumpFile]))).seconds;
-    const seconds = dumpSeconds + importSeconds;
+    steps.push((await measuredPhp(target, 'importDump.php', [dumpFile])).step);
+    if (files) {
+      const copy = await timed(async () => copyCurrentFiles(source, filesDir));
+      copySeconds = copy.seconds;
+      copied = copy.value;
+      say(`native: importImages.php ${filesDir} (${copied.files} files, ${fixed(mb(copied.bytes))} MB, copied in ${fixed(copySeconds, 2)} s)`);
+      steps.push((await measuredPhp(target, 'importImages.php', [filesDir])).step);
+    }
+    jobsQueued = countRows(target, 'job');
+    say('native: runJobs.php on its target');
+    steps.push((await measuredPhp(target, 'runJobs.php')).step);
+    const sum = sums();
     return {
       ok: true,
       load: sampler.stop(),
-      dumpSeconds,
-      importSeconds,
-      seconds,
-      revisionsPerSecond: sourceRevisions / seconds,
+      ...sum,
+      revisionsPerSecond: sourceRevisions / sum.seconds,
+      steps,
       dumpBytes,
+      filesCopied: copied.files,
+      filesBytes: copied.bytes,
+      jobsQueued,
       targetRevisionsAdded: countRevisions(target) - before,
+      targetFiles: countRows(target, 'image'),
+      targetOldFiles: countRows(target, 'oldimage'),
     };
   } catch (error) {
-    return { ok: false, dumpSeconds, importSeconds, seconds: dumpSeconds + importSeconds, revisionsPerSecond: null, dumpBytes: 0, targetRevisionsAdded: 0, load: sampler.stop(), error: String(error) };
+    return { ok: false, ...sums(), revisionsPerSecond: null, steps, dumpBytes: 0, filesCopied: copied.files, filesBytes: copied.bytes, jobsQueued, targetRevisionsAdded: 0, targetFiles: 0, targetOldFiles: 0, load: sampler.stop(), error: String(error) };
   } finally {
     await stop(target);
   }
@@ -414,14 +524,16 @@ async function benchSize(pages: number, options: BenchOptions): Promise<SizeResu
     const sourceRevisions = countRevisions(source);
     say(`source holds ${sourceRevisions} revisions (filled in ${fixed(fill.seconds)} s)`);
 
-    const ferry = await runFerry(pages, source, base, sourceRevisions);
+    const sourceFiles = countRows(source, 'image');
+    const sourceOldFiles = countRows(source, 'oldimage');
+    const ferry = await runFerry(pages, source, base, sourceRevisions, options.files > 0);
     say(ferry.ok
-      ? `Ferry: ${ferry.status} in ${fixed(ferry.seconds)} s, ${fixed(ferry.revisionsPerSecond ?? undefined)} rev/s, peak RSS ${fixed(ferry.peakRssMB)} MB`
+      ? `Ferry: ${ferry.status} in ${fixed(ferry.runSeconds)} s + runJobs ${fixed(ferry.runJobs?.seconds)} s = ${fixed(ferry.seconds)} s, ${fixed(ferry.revisionsPerSecond ?? undefined)} rev/s, peak RSS ${fixed(ferry.peakRssMB)} MB`
       : `Ferry FAILED (${ferry.status ?? 'no status'}) after ${fixed(ferry.seconds)} s:\n${ferry.error}`);
 
-    const native = await runNative(pages, source, base, sourceRevisions);
+    const native = await runNative(pages, source, base, sourceRevisions, options.files > 0);
     say(native.ok
-      ? `native: dump ${fixed(native.dumpSeconds)} s + import ${fixed(native.importSeconds)} s = ${fixed(native.seconds)} s, ${fixed(native.revisionsPerSecond ?? undefined)} rev/s`
+      ? `native: dump ${fixed(native.dumpSeconds)} s + import ${fixed(native.importSeconds)} s + copy ${fixed(native.copySeconds, 2)} s + importImages ${fixed(native.imagesSeconds)} s + runJobs ${fixed(native.runJobsSeconds)} s = ${fixed(native.seconds)} s, ${fixed(native.revisionsPerSecond ?? undefined)} rev/s, peak RSS ${fixed(native.peakRssMB ?? undefined)} MB`
       : `native FAILED: ${native.error}`);
 
     return {
@@ -431,9 +543,12 @@ async function benchSize(pages: number, options: BenchOptions): Promise<SizeResu
       generatedRevisions,
       sourceRevisions,
       fillSeconds: fill.seconds,
+      sourceFiles,
+      sourceOldFiles,
       ferry,
       native,
       throughputRatio: ferry.revisionsPerSecond && native.revisionsPerSecond ? ferry.revisionsPerSecond / native.revisionsPerSecond : null,
+      importOnlyRatio: ferry.ok && native.ok ? native.importOnlySeconds / ferry.runSeconds : null,
     };
   } finally {
     await stop(source);
@@ -459,26 +574,30 @@ async function idleCliRssMB(): Promise<number> {
 function printResults(results: SizeResult[], environment: Record<string, string | number>, idleRssMB: number): void {
   const out = (text = ''): void => void process.stdout.write(`${text}\n`);
   out();
-  out('Ferry vs MediaWiki dumpBackup.php + importDump.php: users + pages with full history, files off');
+  out('Ferry (run + runJobs.php) vs MediaWiki dumpBackup.php + importDump.php + importImages.php + runJobs.php: users, pages with full history and files');
   out(`(${Object.entries(environment).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   out();
-  const right = new Set(['PAGES', 'REVISIONS', 'FERRY S', 'FERRY REV/S', 'DUMP S', 'IMPORT S', 'DUMP+IMPORT S', 'NATIVE REV/S', 'FERRY/NATIVE', 'FERRY PEAK RSS MB']);
+  const columns = ['PAGES', 'REVISIONS', 'FILES', 'FERRY RUN S', 'FERRY +JOBS S', 'NATIVE IMPORT S', 'NATIVE ALL S', 'END-TO-END', 'IMPORT-ONLY', 'FERRY RSS MB', 'NATIVE RSS MB', 'LOAD'];
   out(table(
     results.map((r) => ({
       PAGES: int(r.pages),
       REVISIONS: int(r.sourceRevisions),
-      'FERRY S': fixed(r.ferry.seconds),
-      'FERRY REV/S': r.ferry.ok ? fixed(r.ferry.revisionsPerSecond ?? undefined) : `FAILED (${r.ferry.status ?? `exit ${r.ferry.exitCode}`})`,
-      'DUMP S': fixed(r.native.dumpSeconds),
-      'IMPORT S': fixed(r.native.importSeconds),
-      'DUMP+IMPORT S': fixed(r.native.seconds),
-      'NATIVE REV/S': r.native.ok ? fixed(r.native.revisionsPerSecond ?? undefined) : 'FAILED',
-      'FERRY/NATIVE': r.throughputRatio === null ? '-' : `${fixed(r.throughputRatio, 2)}x`,
-      'FERRY PEAK RSS MB': fixed(r.ferry.peakRssMB),
+      FILES: int(r.sourceFiles),
+      'FERRY RUN S': r.ferry.ok ? fixed(r.ferry.runSeconds) : `FAILED (${r.ferry.status ?? `exit ${r.ferry.exitCode}`})`,
+      'FERRY +JOBS S': fixed(r.ferry.seconds),
+      'NATIVE IMPORT S': fixed(r.native.importOnlySeconds),
+      'NATIVE ALL S': r.native.ok ? fixed(r.native.seconds) : 'FAILED',
+      'END-TO-END': r.throughputRatio === null ? '-' : `${fixed(r.throughputRatio, 2)}x`,
+      'IMPORT-ONLY': r.importOnlyRatio === null ? '-' : `${fixed(r.importOnlyRatio, 2)}x`,
+      'FERRY RSS MB': fixed(r.ferry.peakRssMB),
+      'NATIVE RSS MB': `${fixed(r.native.importPeakRssMB ?? undefined)} (${fixed(r.native.peakRssMB ?? undefined)})`,
+      LOAD: `${fixed(r.ferry.load.mean, 1)}/${fixed(r.native.load.mean, 1)}`,
     })),
-    ['PAGES', 'REVISIONS', 'FERRY S', 'FERRY REV/S', 'DUMP S', 'IMPORT S', 'DUMP+IMPORT S', 'NATIVE REV/S', 'FERRY/NATIVE', 'FERRY PEAK RSS MB'],
-    right,
+    columns,
+    new Set(columns.slice(0, 11)),
   ));
+  out('END-TO-END: Ferry run + runJobs vs dump + import + file copy + importImages + runJobs; IMPORT-ONLY: Ferry run vs import + file copy + importImages. Ratios are Ferry\'s speed over native\'s.');
+  out('NATIVE RSS MB: the largest php VmHWM of importDump/importImages (of every native php process, dump and runJobs included). LOAD: mean 1-min load during Ferry / during native.');
   out();
   if (results.length >= 2) {
     const first = results[0]!;
@@ -491,7 +610,7 @@ function printResults(results: SizeResult[], environment: Record<string, string 
     out(`WARNING: the machine was busy while measuring (mean 1-min load average up to ${fixed(busiest)} on ${cpus().length} CPUs during a measured phase, see Details): absolute figures are slowed and noisy; compare runs made on a quiet machine.`);
   }
   out('Peak RSS is the VmHWM of the `node bin/ferry.js run` process, which includes the tsx loader (bin/ferry.js compiles the TypeScript on the fly).');
-  out('Ferry seconds are the wall clock of that one command: startup, connection checks, inventory, pre-checks, users and pages steps.');
+  out('Ferry run seconds are the wall clock of that one command: startup, connection checks, inventory, pre-checks, the users, pages and files steps, and verify; runJobs.php on its target comes on top in the end-to-end figure.');
   out('Revisions/s = source revisions (the database count, incl. the installer\'s Main Page) / seconds, for both.');
   out();
   out('Details:');
@@ -501,18 +620,35 @@ function printResults(results: SizeResult[], environment: Record<string, string 
     const pagesStep = r.ferry.steps.find((s) => s.step === 'Pages' && s.seconds !== null);
     out(`    Ferry: status ${r.ferry.status ?? '-'}, before first step ${fixed(r.ferry.beforeFirstStepSeconds ?? undefined)} s; steps: ${steps || '-'}${pagesStep?.seconds ? `; pages step alone ${fixed(r.sourceRevisions / pagesStep.seconds)} rev/s` : ''}`);
     out(`    Ferry target gained ${int(r.ferry.targetRevisionsAdded)} revisions (import adds one null revision per page); ferry process CPU ${fixed(r.ferry.cpuSeconds)} s of ${fixed(r.ferry.seconds)} s wall; child-process peak RSS ${r.ferry.peakChildRssMB > 0 ? `${fixed(r.ferry.peakChildRssMB)} MB` : 'none'}; ${r.ferry.rssSamples} RSS samples`);
-    out(`    native: dump ${fixed(mb(r.native.dumpBytes))} MB XML; target gained ${int(r.native.targetRevisionsAdded)} revisions${r.native.ok ? '' : `; FAILED: ${r.native.error}`}`);
+    if (r.ferry.requests.length > 0) {
+      out(`    Ferry's API requests (count, failed, total ms; concurrent requests overlap, so the ms add up to more than the wall clock):`);
+      for (const q of r.ferry.requests) out(`      ${q.wiki.padEnd(6)} ${q.kind.padEnd(40)} ${String(q.count).padStart(6)} ${String(q.failed).padStart(4)} ${String(q.ms).padStart(9)} ms  (${fixed(q.ms / q.count, 1)} ms each)`);
+    }
+    const jobs = (step: PhpStep | null | undefined): string => Object.entries(step?.jobs ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    out(`    Ferry: run ${fixed(r.ferry.runSeconds)} s + runJobs.php ${fixed(r.ferry.runJobs?.seconds)} s (ran ${jobs(r.ferry.runJobs)}; php peak RSS ${fixed(r.ferry.runJobs?.peakRssMB)} MB); target files ${r.ferry.targetFiles} + ${r.ferry.targetOldFiles} old versions (source ${r.sourceFiles} + ${r.sourceOldFiles})`);
+    out(`    native: ${r.native.steps.map((s) => `${s.script} ${fixed(s.seconds)} s / ${fixed(s.peakRssMB)} MB`).join(', ')}; file copy ${fixed(r.native.copySeconds, 2)} s (${r.native.filesCopied} files); runJobs ran ${jobs(r.native.steps.find((s) => s.script === 'runJobs.php'))}`);
+    out(`    native: dump ${fixed(mb(r.native.dumpBytes))} MB XML; target gained ${int(r.native.targetRevisionsAdded)} revisions, files ${r.native.targetFiles} + ${r.native.targetOldFiles} old versions (importImages carries the current version only)${r.native.ok ? '' : `; FAILED: ${r.native.error}`}`);
     out(`    machine load (1-min average, mean/max; ${cpus().length} CPUs): during Ferry ${fixed(r.ferry.load.mean)}/${fixed(r.ferry.load.max)}, during dump+import ${fixed(r.native.load.mean)}/${fixed(r.native.load.max)}`);
   }
 }
 
 // ---------------------------------------------------------------- main
 
-function mediawikiCase(r: SizeResult): BenchCase {
+/** The two MediaWiki cases of one size: end to end with runJobs, and the import alone. */
+function mediawikiCases(r: SizeResult): BenchCase[] {
+  const { ferry: ferryDetails, native, throughputRatio: _ratio, importOnlyRatio: _importRatio, ...rest } = r;
+  const ok = r.ferry.ok && r.native.ok;
+  const withFiles = r.files > 0;
+  const rate = (seconds: number, good: boolean): number | null => (good && seconds > 0 ? r.sourceRevisions / seconds : null);
   const ferry = { seconds: r.ferry.seconds, itemsPerSecond: r.ferry.revisionsPerSecond, peakRssMB: r.ferry.peakRssMB };
-  const peer = { name: 'dumpBackup.php + importDump.php', seconds: r.native.seconds, itemsPerSecond: r.native.revisionsPerSecond, peakRssMB: null };
-  const { ferry: ferryDetails, native, throughputRatio: _ratio, ...rest } = r;
-  return { name: 'mediawiki-native', items: r.sourceRevisions, ferry, peer, ratio: ratioOf(ferry, peer), ok: r.ferry.ok && r.native.ok, extra: { unit: 'revisions', ...rest, ferryDetails, native } };
+  const peer = { name: `dumpBackup.php + importDump.php${withFiles ? ' + importImages.php' : ''} + runJobs.php`, seconds: r.native.seconds, itemsPerSecond: r.native.revisionsPerSecond, peakRssMB: r.native.peakRssMB };
+  const ferryImport = { seconds: r.ferry.runSeconds, itemsPerSecond: rate(r.ferry.runSeconds, r.ferry.ok), peakRssMB: r.ferry.peakRssMB };
+  const peerImport = { name: `importDump.php${withFiles ? ' + importImages.php' : ''}`, seconds: r.native.importOnlySeconds, itemsPerSecond: rate(r.native.importOnlySeconds, r.native.ok), peakRssMB: r.native.importPeakRssMB };
+  const extra = { unit: 'revisions (files carried besides)', ...rest, load: { ferry: r.ferry.load, native: r.native.load, cpus: cpus().length } };
+  return [
+    { name: 'mediawiki-native', items: r.sourceRevisions, ferry, peer, ratio: ratioOf(ferry, peer), ok, extra: { ...extra, ferryDetails, native } },
+    { name: 'mediawiki-import-only', items: r.sourceRevisions, ferry: ferryImport, peer: peerImport, ratio: ratioOf(ferryImport, peerImport), ok, extra: { ...extra, note: 'Ferry\'s run alone vs importDump + the file copy + importImages: no dump, no runJobs on either side; details in mediawiki-native of the same size' } },
+  ];
 }
 
 function wordpressCase(r: WordPressBenchResult): BenchCase {
@@ -600,7 +736,7 @@ async function main(): Promise<void> {
     try {
       for (const pages of options.sizes) {
         results.push(await benchSize(pages, options));
-        cases.push(mediawikiCase(results[results.length - 1]!));
+        cases.push(...mediawikiCases(results[results.length - 1]!));
         write();
       }
     } finally {

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { ConnectorError } from '../../sdk/errors.js';
 import type { HttpClient, LogFn } from '../../sdk/http.js';
 import { MediaWikiApiError, isApiCode } from './api-errors.js';
@@ -222,9 +223,11 @@ export class MwApi {
   }
 
   private async rawGet(params: ApiParams, signal: AbortSignal, what: string): Promise<ApiResult> {
-    return this.http.send(
-      { url: this.apiUrl, query: encodeParams({ ...params, format: 'json', formatversion: 2 }), signal, what },
-      (response) => readResult(response, what),
+    return counted(this.apiUrl, `GET ${describeParams(params)}`, () =>
+      this.http.send(
+        { url: this.apiUrl, query: encodeParams({ ...params, format: 'json', formatversion: 2 }), signal, what },
+        (response) => readResult(response, what),
+      ),
     );
   }
 
@@ -241,10 +244,47 @@ export class MwApi {
     // action and format also ride in the URL: when PHP drops a body over post_max_size,
     // the answer is still a JSON error ("token must be set") instead of the HTML help page.
     const query = { action: fields.action, format: 'json', formatversion: '2' };
-    return this.http.send(
-      { url: this.apiUrl, method: 'POST', query, body, signal: options.signal, what, ...(options.retry === false ? { retry: false } : {}) },
-      (response) => readResult(response, what),
+    return counted(this.apiUrl, `POST ${describeParams(params)}`, () =>
+      this.http.send(
+        { url: this.apiUrl, method: 'POST', query, body, signal: options.signal, what, ...(options.retry === false ? { retry: false } : {}) },
+        (response) => readResult(response, what),
+      ),
     );
+  }
+}
+
+// Request statistics for the benchmark (bench/run.ts): with FERRY_MW_REQUEST_STATS
+// set to a file path, every API call (retries included) is counted and timed per
+// wiki and kind ("POST API import"), and the table is written there at exit.
+// Off (no cost beyond one check) otherwise.
+const STATS_FILE = process.env.FERRY_MW_REQUEST_STATS;
+const stats = new Map<string, { api: string; kind: string; count: number; failed: number; ms: number }>();
+if (STATS_FILE) {
+  process.on('exit', () => {
+    try {
+      writeFileSync(STATS_FILE, `${JSON.stringify([...stats.values()].sort((a, b) => b.ms - a.ms), null, 2)}\n`);
+    } catch {
+      // statistics only
+    }
+  });
+}
+
+async function counted<T>(api: string, kind: string, call: () => Promise<T>): Promise<T> {
+  if (!STATS_FILE) return call();
+  const started = performance.now();
+  let failed = false;
+  try {
+    return await call();
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    const key = `${api} ${kind}`;
+    const row = stats.get(key) ?? { api, kind, count: 0, failed: 0, ms: 0 };
+    row.count++;
+    if (failed) row.failed++;
+    row.ms += performance.now() - started;
+    stats.set(key, row);
   }
 }
 
