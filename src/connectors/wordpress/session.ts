@@ -103,6 +103,7 @@ export class WordPressSession implements Session {
       http,
       connector: context,
       limits: {},
+      commentsClosed: new Set(),
       postKeys,
       sourceLinks: new SourceLinks(api, postKeys),
       targetLinks: new TargetLinks(api),
