@@ -21,28 +21,14 @@ export async function resolveDeferred(state: RunState): Promise<void> {
   reporter.info(`Resolving references: ${waiting.length} item(s) wait for a second write`);
   reporter.progress({ kind: 'step-start', job: 'References', step: 'references', label: 'References', total: waiting.length });
   let done = 0;
-  let stopped = false;
   for (const spec of dependencyOrder(ctx.types)) {
     const ofType = waiting.filter((i) => i.type === spec.name);
-    const size = spec.batchSize ?? 1;
-    const batches: ItemRecord[][] = [];
-    for (let i = 0; i < ofType.length; i += size) batches.push(ofType.slice(i, i + size));
-    // The items of one type are independent here (what they refer to is written): up to `concurrency` batches at a time, types in order.
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (!stopped && next < batches.length) {
-        const batch = batches[next++]!;
-        if (await deps.store.isStopRequested(run.id)) {
-          stopped = true;
-          return;
-        }
-        await rewrite(state, batch);
-        done += batch.length;
-        reporter.progress({ kind: 'step-progress', step: 'references', done, total: waiting.length });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(ctx.plan.options.concurrency, batches.length)) }, worker));
-    if (stopped) return;
+    for (let i = 0; i < ofType.length; i += spec.batchSize ?? 1) {
+      if (await deps.store.isStopRequested(run.id)) return;
+      await rewrite(state, ofType.slice(i, i + (spec.batchSize ?? 1)));
+      done += Math.min(spec.batchSize ?? 1, ofType.length - i);
+      reporter.progress({ kind: 'step-progress', step: 'references', done, total: waiting.length });
+    }
   }
   reporter.progress({ kind: 'step-end', step: 'references', status: 'Success' });
 }
