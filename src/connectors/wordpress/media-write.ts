@@ -54,11 +54,11 @@ async function writeOne(ctx: WpContext, request: WriteRequest, item: SourceItem<
     comment_status: data.comment_status,
     ping_status: data.ping_status,
   };
-  // A plain 'create': the engine's lookup by slug has just found nothing (an interrupted earlier attempt is looked for again).
+  // 'create': the engine's lookup by slug has just found nothing.
   const existing =
     request.mode === 'update' && request.existing
       ? (await mediaById(ctx, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId))
-      : request.mode === 'create' && !request.finishing
+      : request.mode === 'create'
         ? undefined
         : await bySlug(ctx, slug, signal);
   if (existing) return updateExisting(ctx, item, existing, desired, deferred, signal);

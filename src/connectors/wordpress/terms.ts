@@ -143,13 +143,7 @@ async function writeTerm(ctx: WpContext, taxonomy: Taxonomy, request: WriteReque
     description: rewritten.texts.description,
     ...(taxonomy === 'category' ? { parent } : {}),
   };
-  // A plain 'create': the engine's lookup by slug has just found nothing (an interrupted earlier attempt is looked for again).
-  const current =
-    request.existing && request.mode === 'update'
-      ? (await termsById(ctx, taxonomy, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId))
-      : request.mode === 'create' && !request.finishing
-        ? undefined
-        : await lookupRows(ctx, taxonomy, desired.slug, signal);
+  const current = request.existing && request.mode === 'update' ? (await termsById(ctx, taxonomy, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId)) : (await lookupRows(ctx, taxonomy, desired.slug, signal));
   if (current) {
     const changed = changedFields(desired, current);
     if (changed.length === 0) return result({ targetId: String(current.id), outcome: 'unchanged', version: termVersion(current), deferred });
