@@ -34,6 +34,7 @@ import pLimit from 'p-limit';
 import { startFilledSite } from '../src/generator/wordpress-filled-site-cache.js';
 import { DEFAULT_SITE } from '../src/generator/wordpress-content.js';
 import { ensureWordPressPackages, startSite, type SiteInstance } from '../src/harness/wordpress.js';
+import { REQUEST_STATS_ENV, REQUEST_STATS_PREFIX, requestKind, type RequestStat } from '../src/connectors/wordpress/api-client.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, timed, type Measured } from './measure.js';
 import { fixed, int, mb, table } from './report.js';
 
@@ -81,6 +82,8 @@ export interface FerryWpResult {
   summary: unknown;
   steps: Array<{ step: string; status: string; done: number; total: number; seconds: number | null }>;
   logFile: string | null;
+  /** Every REST request of the run (verify included) by site and kind: count and total ms. */
+  requests: RequestStat[];
   error?: string;
 }
 
@@ -94,6 +97,8 @@ export interface BaselineWpResult {
   failed: number;
   itemsPerSecond: number | null;
   requests: number;
+  /** The write phase's requests by site and kind. */
+  requestKinds: RequestStat[];
   load: { mean: number; max: number };
   types: Record<string, TypeWritten>;
   /** Seconds per phase of the write. */
@@ -117,6 +122,8 @@ export interface WordPressBenchResult {
   throughputRatio: number | null;
   /** Ferry items/s on the comparable types only (settings and menus left out) divided by baseline items/s. */
   comparableThroughputRatio: number | null;
+  /** host:port -> source / Ferry's target / baseline's target, for the request tables. */
+  siteRoles: Record<string, string>;
   environment: Record<string, string | number>;
   finishedAt: string;
 }
@@ -149,6 +156,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 class Rest {
   requests = 0;
+  readonly kinds = new Map<string, RequestStat>();
   private readonly auth: string;
 
   constructor(readonly site: SiteInstance) {
@@ -169,10 +177,21 @@ class Rest {
       init.body = JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] = 'application/json';
     }
-    const response = await fetch(this.url(route, query), init);
+    const url = this.url(route, query);
+    const t0 = performance.now();
+    const response = await fetch(url, init);
     const text = await response.text();
+    this.tally(method, url, performance.now() - t0);
     if (!response.ok) throw new Error(`${method} ${route}: HTTP ${response.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as Json;
+  }
+
+  tally(method: string, url: string, ms: number): void {
+    const kind = requestKind(method, url);
+    const stat = this.kinds.get(kind) ?? { kind, site: new URL(this.site.url).host, count: 0, ms: 0 };
+    stat.count++;
+    stat.ms += ms;
+    this.kinds.set(kind, stat);
   }
 
   /** Every item of a collection, 100 a page. */
@@ -273,6 +292,9 @@ async function runBaseline(source: SiteInstance, target: SiteInstance, concurren
   say(`baseline: writing at concurrency ${concurrency}`);
   const sampler = new LoadSampler();
   const requestsBefore = tgt.requests + src.requests;
+  src.kinds.clear();
+  tgt.kinds.clear();
+  const kindsOf = (): RequestStat[] => [...src.kinds.values(), ...tgt.kinds.values()].map((k) => ({ ...k, ms: Math.round(k.ms) }));
   const started = process.hrtime.bigint();
   try {
     await phase('users', () =>
@@ -307,10 +329,12 @@ async function runBaseline(source: SiteInstance, target: SiteInstance, concurren
       inWaves([data.media], (m) =>
         write('media', ids.media, m, async () => {
           src.requests++;
+          const t0 = performance.now();
           const download = await fetch(m.source_url as string);
           if (!download.ok) throw new Error(`download ${m.source_url}: HTTP ${download.status}`);
           const form = new FormData();
           form.set('file', new Blob([await download.arrayBuffer()], { type: m.mime_type as string }), basename(new URL(m.source_url as string).pathname));
+          src.tally('GET', m.source_url as string, performance.now() - t0);
           form.set('title', raw(m.title));
           form.set('alt_text', String(m.alt_text ?? ''));
           form.set('caption', raw(m.caption));
@@ -373,7 +397,7 @@ async function runBaseline(source: SiteInstance, target: SiteInstance, concurren
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return {
       sourceItems,
-      result: { ok: false, readSeconds: read.seconds, seconds, items: 0, failed: 0, itemsPerSecond: null, requests: 0, load: sampler.stop(), types, phases, failures, error: String(error) },
+      result: { ok: false, readSeconds: read.seconds, seconds, items: 0, failed: 0, itemsPerSecond: null, requests: 0, requestKinds: kindsOf(), load: sampler.stop(), types, phases, failures, error: String(error) },
     };
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -382,7 +406,7 @@ async function runBaseline(source: SiteInstance, target: SiteInstance, concurren
   const failed = Object.values(types).reduce((sum, t) => sum + t.failed, 0);
   return {
     sourceItems,
-    result: { ok: true, readSeconds: read.seconds, seconds, items, failed, itemsPerSecond: items / seconds, requests: tgt.requests + src.requests - requestsBefore, load, types, phases, failures },
+    result: { ok: true, readSeconds: read.seconds, seconds, items, failed, itemsPerSecond: items / seconds, requests: tgt.requests + src.requests - requestsBefore, requestKinds: kindsOf(), load, types, phases, failures },
   };
 }
 
@@ -391,7 +415,7 @@ async function runBaseline(source: SiteInstance, target: SiteInstance, concurren
 async function runFerry(source: SiteInstance, target: SiteInstance, base: string, concurrency: number, say: (m: string) => void): Promise<FerryWpResult> {
   const dataDir = join(base, 'ferry-data');
   mkdirSync(dataDir, { recursive: true });
-  const env = { ...process.env, FERRY_BENCH_WP_SOURCE_PW: source.appPassword, FERRY_BENCH_WP_TARGET_PW: target.appPassword };
+  const env = { ...process.env, [REQUEST_STATS_ENV]: '1', FERRY_BENCH_WP_SOURCE_PW: source.appPassword, FERRY_BENCH_WP_TARGET_PW: target.appPassword };
   const ferry = (args: string[]): Promise<Measured> => measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, ...args], { cwd: REPO, env });
   for (const [name, site, variable] of [
     ['src', source, 'FERRY_BENCH_WP_SOURCE_PW'],
@@ -446,8 +470,34 @@ async function runFerry(source: SiteInstance, target: SiteInstance, base: string
     summary: summary ?? null,
     steps,
     logFile: typeof run?.logFile === 'string' ? run.logFile : null,
+    requests: parseRequestStats(measured.stderr),
     ...(ok ? {} : { error: describeFailure('ferry run', measured) }),
   };
+}
+
+/** The request table the Ferry process printed on stderr when it exited (FERRY_WP_REQUEST_STATS). */
+function parseRequestStats(stderr: string): RequestStat[] {
+  const line = stderr.split('\n').find((l) => l.startsWith(REQUEST_STATS_PREFIX));
+  if (!line) return [];
+  try {
+    return JSON.parse(line.slice(REQUEST_STATS_PREFIX.length)) as RequestStat[];
+  } catch {
+    return [];
+  }
+}
+
+/** Requests by kind, source and target apart, the most time first. */
+export function requestTable(stats: RequestStat[], roles: Record<string, string>): string {
+  const rows = [...stats].sort((a, b) => b.ms - a.ms);
+  const total = rows.reduce((sum, r) => sum + r.count, 0);
+  return table(
+    [
+      ...rows.map((r) => ({ SITE: roles[r.site] ?? r.site, REQUEST: r.kind, COUNT: int(r.count), 'TOTAL MS': int(r.ms), 'MS EACH': fixed(r.ms / r.count) })),
+      { SITE: '', REQUEST: 'all', COUNT: int(total), 'TOTAL MS': int(rows.reduce((sum, r) => sum + r.ms, 0)), 'MS EACH': '' },
+    ],
+    ['SITE', 'REQUEST', 'COUNT', 'TOTAL MS', 'MS EACH'],
+    new Set(['COUNT', 'TOTAL MS', 'MS EACH']),
+  );
 }
 
 // ---------------------------------------------------------------- the bench
@@ -475,8 +525,10 @@ export async function runWordPressBench(options: WordPressBenchOptions): Promise
     running.add(source);
     say(`source ready at ${source.url} in ${fixed(filled.seconds)} s (${filled.value.fromCache ? 'from the cache' : 'filled now'})`);
 
+    const siteRoles: Record<string, string> = { [new URL(source.url).host]: 'source' };
     let ferry: FerryWpResult;
     const ferryTarget = await startEmpty('Bench WP Ferry Target', join(base, 'ferry-target'));
+    siteRoles[new URL(ferryTarget.url).host] = 'target';
     try {
       ferry = await runFerry(source, ferryTarget, base, options.concurrency, say);
     } finally {
@@ -489,6 +541,7 @@ export async function runWordPressBench(options: WordPressBenchOptions): Promise
     let baseline: BaselineWpResult;
     let sourceItems: Record<string, number>;
     const baselineTarget = await startEmpty('Bench WP Baseline Target', join(base, 'baseline-target'));
+    siteRoles[new URL(baselineTarget.url).host] = 'target';
     try {
       ({ result: baseline, sourceItems } = await runBaseline(source, baselineTarget, options.concurrency, say));
     } finally {
@@ -510,6 +563,7 @@ export async function runWordPressBench(options: WordPressBenchOptions): Promise
       baseline,
       throughputRatio: ferry.itemsPerSecond && baseline.itemsPerSecond ? ferry.itemsPerSecond / baseline.itemsPerSecond : null,
       comparableThroughputRatio: comparablePerSecond && baseline.itemsPerSecond ? comparablePerSecond / baseline.itemsPerSecond : null,
+      siteRoles,
       environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: Math.round(totalmem() / 2 ** 30), phpServerWorkers: 4 },
       finishedAt: new Date().toISOString(),
     };
@@ -565,6 +619,8 @@ export function formatWordPressResult(r: WordPressBenchResult): string {
     `Baseline source read (not in its items/s): ${fixed(r.baseline.readSeconds)} s; write phases: ${Object.entries(r.baseline.phases).map(([k, s]) => `${k} ${fixed(s)}`).join(', ')}`,
     `Ferry steps: ${r.ferry.steps.map((s) => `${s.step} ${fixed(s.seconds ?? undefined)}`).join(', ')}`,
   ];
+  if (r.ferry.requests.length > 0) lines.push('', `Ferry's REST requests by kind (the whole run, verify included):`, requestTable(r.ferry.requests, r.siteRoles));
+  if (r.baseline.requestKinds.length > 0) lines.push('', `Baseline's requests by kind (write phase):`, requestTable(r.baseline.requestKinds, r.siteRoles));
   if (r.baseline.failures.length > 0) lines.push('', 'Baseline failures (first few):', ...r.baseline.failures.slice(0, 5).map((f) => `  ${f}`));
   if (!r.ferry.ok && r.ferry.error) lines.push('', r.ferry.error);
   return lines.join('\n');

@@ -61,6 +61,55 @@ export interface ListPage {
 
 export const PER_PAGE = 100;
 
+// ---------------------------------------------------------------- request statistics
+
+/** Set by the benchmark: count and time every REST request by kind, print the table on exit. */
+export const REQUEST_STATS_ENV = 'FERRY_WP_REQUEST_STATS';
+/** The line prefix of the table's JSON on stderr. */
+export const REQUEST_STATS_PREFIX = 'FERRY_WP_REQUESTS ';
+
+export interface RequestStat {
+  /** 'POST /wp/v2/posts', 'GET /wp/v2/users?search=' (query keys that are not paging or fields). */
+  kind: string;
+  site: string;
+  count: number;
+  ms: number;
+}
+
+const requestStats = new Map<string, RequestStat>();
+let statsHooked = false;
+
+/** A request's kind: numeric path parts become :id, query keys (without values) beyond paging and _fields are kept. */
+export function requestKind(method: string, url: string): string {
+  const u = new URL(url);
+  const restRoute = u.searchParams.get('rest_route');
+  if (restRoute === null && !u.pathname.includes('/wp-json')) return `${method} ${u.pathname.includes('/wp-content/') ? '(file)' : u.pathname}`;
+  const route = restRoute ?? u.pathname.replace(/^.*?\/wp-json/, '');
+  const path = route.replace(/\/\d+(?=\/|$)/g, '/:id');
+  const keys = [...u.searchParams.keys()].filter((k) => !['rest_route', 'page', 'per_page', '_fields', 'context', 'order', 'orderby', 'force'].includes(k)).sort();
+  return `${method} ${path}${keys.length > 0 ? `?${keys.map((k) => `${k}=`).join('&')}` : ''}`;
+}
+
+function recordRequest(site: string, method: string, url: string, ms: number): void {
+  const kind = requestKind(method, url);
+  const key = `${site} ${kind}`;
+  const stat = requestStats.get(key) ?? { kind, site, count: 0, ms: 0 };
+  stat.count++;
+  stat.ms += ms;
+  requestStats.set(key, stat);
+  if (!statsHooked) {
+    statsHooked = true;
+    process.once('exit', () => {
+      process.stderr.write(`${REQUEST_STATS_PREFIX}${JSON.stringify([...requestStats.values()].map((s) => ({ ...s, ms: Math.round(s.ms) })))}\n`);
+    });
+  }
+}
+
+/** The requests counted so far (empty unless FERRY_WP_REQUEST_STATS is set). */
+export function requestStatsSoFar(): RequestStat[] {
+  return [...requestStats.values()];
+}
+
 export class WpApi {
   readonly userName: string;
   private readonly authorization: string;
@@ -285,4 +334,27 @@ export class WpApi {
       },
     };
   }
+}
+
+/** With FERRY_WP_REQUEST_STATS set: the same client, each request's time recorded by kind. */
+export function withRequestStats(http: HttpClient, siteUrl: string): HttpClient {
+  if (!process.env[REQUEST_STATS_ENV]) return http;
+  const site = new URL(siteUrl).host;
+  const wrap =
+    <A extends { url: string; method?: string }, R>(call: (request: A, ...rest: never[]) => Promise<R>) =>
+    async (request: A, ...rest: never[]): Promise<R> => {
+      const started = performance.now();
+      try {
+        return await call.call(http, request, ...rest);
+      } finally {
+        recordRequest(site, request.method ?? 'GET', request.url, performance.now() - started);
+      }
+    };
+  return new Proxy(http, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (property === 'json' || property === 'send' || property === 'text' || property === 'download') return wrap(value as (request: { url: string; method?: string }) => Promise<unknown>);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -85,10 +85,14 @@ async function writeComment(ctx: WpContext, request: WriteRequest, signal: Abort
   };
   let row: CommentRow;
   try {
-    row = await create().catch((error: unknown) => {
-      if (!hasWpCode(error, 'rest_comment_closed', 'rest_comment_draft_post')) throw error;
-      return withCommentsOpen(ctx, data.postType, Number(post), signal, create);
-    });
+    const postId = Number(post);
+    row = ctx.commentsClosed.has(postId)
+      ? await withCommentsOpen(ctx, data.postType, postId, signal, create)
+      : await create().catch((error: unknown) => {
+          if (!hasWpCode(error, 'rest_comment_closed', 'rest_comment_draft_post')) throw error;
+          ctx.commentsClosed.add(postId);
+          return withCommentsOpen(ctx, data.postType, postId, signal, create);
+        });
   } catch (error) {
     if (!hasWpCode(error, 'comment_duplicate')) throw error;
     return adoptDuplicate(ctx, item, desired, deferred, error, signal);

@@ -5,8 +5,8 @@ import { ConnectorError } from '../../sdk/errors.js';
 import type { WpContext } from './context.js';
 import { stableHash } from './hashing.js';
 import type { LinkRef } from './links.js';
-import type { PostKind } from './post-keys.js';
-import { findPost } from './posts.js';
+import { parseSlugless, type PostKind } from './post-keys.js';
+import { findPost, findPosts } from './posts.js';
 import { mediaById } from './media.js';
 
 /**
@@ -125,7 +125,11 @@ export async function loadComments(ctx: WpContext, headers: ItemHeader[], signal
   return out;
 }
 
-/** Finds comments by key: the post by its key, then that post's comments by date, author and text. */
+/**
+ * Finds comments by key: the posts by their keys (100 slugs a request), then
+ * those posts' comments by date, author and text (100 posts a request per
+ * comment status).
+ */
 export async function lookupComments(ctx: WpContext, keys: string[], signal: AbortSignal): Promise<Map<string, TargetRef>> {
   const found = new Map<string, TargetRef>();
   const byPost = new Map<string, string[]>();
@@ -133,15 +137,52 @@ export async function lookupComments(ctx: WpContext, keys: string[], signal: Abo
     const post = key.split(SEPARATOR)[0] ?? '';
     byPost.set(post, [...(byPost.get(post) ?? []), key]);
   }
-  for (const [post, wanted] of byPost) {
-    const postId = await targetPostId(ctx, post, signal);
-    if (postId === undefined) continue;
-    for (const row of await commentsOfPost(ctx, postId, signal)) {
-      const key = commentKey(post, row);
-      if (wanted.includes(key) && !found.has(key)) found.set(key, { targetId: String(row.id), version: commentVersion(row) });
+  const postIds = await targetPostIds(ctx, [...byPost.keys()], signal);
+  const partOfId = new Map<number, string>();
+  for (const [part, id] of postIds) if (!partOfId.has(id)) partOfId.set(id, part);
+  const rows = await commentsOfPosts(ctx, [...partOfId.keys()], signal);
+  for (const [part, id] of postIds) {
+    const wanted = new Set(byPost.get(part) ?? []);
+    for (const row of rows) {
+      if (row.post !== id) continue;
+      const key = commentKey(part, row);
+      if (wanted.has(key) && !found.has(key)) found.set(key, { targetId: String(row.id), version: commentVersion(row) });
     }
   }
   return found;
+}
+
+/** Target post ids of comment key post parts; posts and pages with slugs in bulk. */
+async function targetPostIds(ctx: WpContext, parts: string[], signal: AbortSignal): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const bulk: Record<'post' | 'page', string[]> = { post: [], page: [] };
+  for (const part of parts) {
+    const type = part.slice(0, part.indexOf(':'));
+    const key = part.slice(part.indexOf(':') + 1);
+    if ((type === 'post' || type === 'page') && !parseSlugless(key)) bulk[type].push(key);
+    else {
+      const id = await targetPostId(ctx, part, signal);
+      if (id !== undefined) out.set(part, id);
+    }
+  }
+  for (const type of ['post', 'page'] as const) {
+    if (bulk[type].length === 0) continue;
+    for (const [key, row] of await findPosts(ctx, type, bulk[type], signal)) out.set(`${type}:${key}`, row.id);
+  }
+  return out;
+}
+
+/** Every comment of these posts in every status, 100 posts a request per status, ordered by id. */
+export async function commentsOfPosts(ctx: WpContext, postIds: number[], signal: AbortSignal): Promise<CommentRow[]> {
+  const out: CommentRow[] = [];
+  const unique = [...new Set(postIds)];
+  for (const status of COMMENT_STATUSES) {
+    for (let i = 0; i < unique.length; i += 100) {
+      const rows = await ctx.api.all('wp/v2/comments', { signal, query: { post: unique.slice(i, i + 100), status, context: 'edit', orderby: 'id', order: 'asc', _fields: COMMENT_FIELDS }, what: 'reading the comments of posts' });
+      out.push(...z.array(commentRowSchema).parse(rows));
+    }
+  }
+  return out;
 }
 
 export async function removeComment(ctx: WpContext, target: TargetRef, signal: AbortSignal): Promise<RemoveResult> {

@@ -20,6 +20,8 @@ export interface WpContext {
   targetLinks: TargetLinks;
   /** Natural keys of posts, pages and attachments by id (comments and links need them). */
   postKeys: PostKeys;
+  /** Target posts that refused a comment as closed or a draft: their next comments go straight to opening them. */
+  commentsClosed: Set<number>;
   /** Serialises work on one object (opening a post's comments for a moment). */
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
 }

@@ -10,8 +10,9 @@ import { eachRequest, result } from './outcomes.js';
 import { ROUTES, briefOf } from './post-keys.js';
 
 /**
- * Writing attachments: upload the file (multipart, with Content-MD5), set
- * the fields the upload cannot carry, and check the target's copy by SHA-1.
+ * Writing attachments: upload the file with its fields (multipart, with
+ * Content-MD5), set again what WordPress took from the file instead, and
+ * check the target's copy by SHA-1.
  * An existing attachment keeps its file (the REST API cannot replace one);
  * a different file fails the item with the ways out.
  */
@@ -53,11 +54,19 @@ async function writeOne(ctx: WpContext, request: WriteRequest, item: SourceItem<
     comment_status: data.comment_status,
     ping_status: data.ping_status,
   };
-  const existing = request.mode === 'update' && request.existing ? (await mediaById(ctx, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId)) : await bySlug(ctx, slug, signal);
+  // 'create': the engine's lookup by slug has just found nothing.
+  const existing =
+    request.mode === 'update' && request.existing
+      ? (await mediaById(ctx, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId))
+      : request.mode === 'create'
+        ? undefined
+        : await bySlug(ctx, slug, signal);
   if (existing) return updateExisting(ctx, item, existing, desired, deferred, signal);
 
-  const uploaded = await upload(ctx, data, slug, signal);
-  const row = await setFields(ctx, uploaded, desired, signal);
+  const uploaded = await upload(ctx, data, desired, signal);
+  // The upload carries every field; what WordPress set otherwise (a caption or title from the image's metadata) is written after it.
+  const changed = changedFields(desired, mediaState(uploaded));
+  const row = changed.length === 0 ? uploaded : await setFields(ctx, uploaded, Object.fromEntries(changed.map((k) => [k, desired[k as keyof typeof desired]])), signal);
   await verify(ctx, data, row, signal);
   ctx.limits.acceptedBytes = Math.max(ctx.limits.acceptedBytes ?? 0, data.size);
   return result({ targetId: String(row.id), outcome: 'created', version: mediaVersion(row), deferred, actions: authorAction(item, author) });
@@ -91,12 +100,13 @@ async function expectSameFile(ctx: WpContext, data: MediaData, row: MediaRow, si
   }
 }
 
-async function upload(ctx: WpContext, data: MediaData, slug: string, signal: AbortSignal): Promise<MediaRow> {
+async function upload(ctx: WpContext, data: MediaData, desired: Record<string, unknown>, signal: AbortSignal): Promise<MediaRow> {
+  // The slug travels with the file: if the call after it fails, a lookup by slug still finds this upload.
+  const fields = Object.fromEntries(Object.entries(desired).map(([key, value]) => [key, String(value)]));
   try {
     const answer = await ctx.api.upload(
       ROUTES.media,
-      // The slug travels with the file: if the call after it fails, a lookup by slug still finds this upload.
-      { path: data.path, fileName: data.fileName, mime: data.mime, md5: data.md5, fields: { slug, title: data.title } },
+      { path: data.path, fileName: data.fileName, mime: data.mime, md5: data.md5, fields },
       { signal, query: { context: 'edit', _fields: MEDIA_FIELDS }, what: `uploading "${data.fileName}"` },
     );
     ctx.postKeys.remember(briefOf('media', answer));

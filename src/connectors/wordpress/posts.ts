@@ -138,11 +138,37 @@ export async function loadPosts(ctx: WpContext, kind: PostTypeName, headers: Ite
 /** Finds posts by slug (or date and title, for a draft without one), pages by path. */
 export async function lookupPosts(ctx: WpContext, kind: PostTypeName, keys: string[], signal: AbortSignal): Promise<Map<string, TargetRef>> {
   const found = new Map<string, TargetRef>();
-  for (const key of new Set(keys)) {
+  const unique = [...new Set(keys)];
+  // Drafts without a slug are searched by title, one at a time; the rest by their slugs, 100 in one request.
+  for (const key of unique.filter((k) => parseSlugless(k))) {
     const row = await findPost(ctx, kind, key, signal);
     if (row) found.set(key, { targetId: String(row.id), version: postVersion(kind, row) });
   }
+  const bySlug = unique.filter((k) => !parseSlugless(k));
+  for (const [key, row] of await findPosts(ctx, kind, bySlug, signal)) found.set(key, { targetId: String(row.id), version: postVersion(kind, row) });
   return found;
+}
+
+/**
+ * Posts (or pages) by key, not drafts without a slug: one request per 100
+ * slugs, every row of a slug in WordPress's order (the first whose key
+ * matches wins, as in findPost).
+ */
+export async function findPosts(ctx: WpContext, kind: PostTypeName, keys: string[], signal: AbortSignal): Promise<Map<string, PostRow>> {
+  const out = new Map<string, PostRow>();
+  const wanted = new Set(keys);
+  const slugs = [...new Set(keys.map((key) => key.split('/').pop() ?? key))];
+  for (let i = 0; i < slugs.length; i += 100) {
+    const chunk = slugs.slice(i, i + 100);
+    const rows = await ctx.api.all(ROUTES[kind], { signal, query: { slug: chunk, status: 'any', context: 'edit', _fields: POST_FIELDS }, what: `looking up ${kind} slugs` });
+    for (const raw of rows) {
+      const brief = briefOf(kind, raw);
+      ctx.postKeys.remember(brief);
+      const key = await ctx.postKeys.keyOfBrief(brief, signal);
+      if (wanted.has(key) && !out.has(key)) out.set(key, postRowSchema.parse(raw));
+    }
+  }
+  return out;
 }
 
 export async function findPost(ctx: WpContext, kind: PostTypeName, key: string, signal: AbortSignal): Promise<PostRow | undefined> {

@@ -17,7 +17,7 @@ import type {
 } from '../../sdk/connector.js';
 import { ConnectorError } from '../../sdk/errors.js';
 import { HttpClient } from '../../sdk/http.js';
-import { WpApi } from './api-client.js';
+import { withRequestStats, WpApi } from './api-client.js';
 import { writeComments } from './comment-write.js';
 import { loadComments, lookupComments, readComments, removeComment } from './comments.js';
 import type { WordPressConfig } from './config.js';
@@ -95,7 +95,7 @@ export class WordPressSession implements Session {
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(config: WordPressConfig, context: ConnectorContext) {
-    const http = new HttpClient({ userAgent: context.userAgent, secrets: [config.password], log: context.log });
+    const http = withRequestStats(new HttpClient({ userAgent: context.userAgent, secrets: [config.password], log: context.log }), config.url);
     const api = new WpApi(config, http, context.log);
     const postKeys = new PostKeys(api);
     this.ctx = {
@@ -103,6 +103,7 @@ export class WordPressSession implements Session {
       http,
       connector: context,
       limits: {},
+      commentsClosed: new Set(),
       postKeys,
       sourceLinks: new SourceLinks(api, postKeys),
       targetLinks: new TargetLinks(api),

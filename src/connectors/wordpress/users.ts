@@ -91,11 +91,22 @@ export async function loadUsers(ctx: WpContext, headers: ItemHeader[], signal: A
 /** Finds accounts by login, or by e-mail address for keys that are one. */
 export async function lookupUsers(ctx: WpContext, keys: string[], signal: AbortSignal): Promise<Map<string, TargetRef>> {
   const found = new Map<string, TargetRef>();
-  for (const key of new Set(keys)) {
-    const row = (await findByLogin(ctx, key, signal)) ?? (key.includes('@') ? await findByEmail(ctx, key, signal) : undefined);
+  const unique = [...new Set(keys)];
+  // Several keys on a site of at most 100 accounts: one request for all of them instead of a search each.
+  const everyone = unique.length > 1 ? await allUsersIfFew(ctx, signal) : undefined;
+  for (const key of unique) {
+    const row = everyone
+      ? (everyone.find((r) => r.username.toLowerCase() === key.toLowerCase()) ?? (key.includes('@') ? everyone.find((r) => r.email.toLowerCase() === key.toLowerCase()) : undefined))
+      : ((await findByLogin(ctx, key, signal)) ?? (key.includes('@') ? await findByEmail(ctx, key, signal) : undefined));
     if (row) found.set(key, { targetId: String(row.id), version: userVersion(row) });
   }
   return found;
+}
+
+/** Every account of the site when one page of 100 holds them all, else undefined. */
+async function allUsersIfFew(ctx: WpContext, signal: AbortSignal): Promise<UserRow[] | undefined> {
+  const page = await ctx.api.getPage('wp/v2/users', { signal, query: { per_page: 100, page: 1, context: 'edit', orderby: 'id', order: 'asc', _fields: FIELDS }, what: 'listing users' });
+  return page.totalPages <= 1 ? z.array(userRowSchema).parse(page.items) : undefined;
 }
 
 export async function writeUsers(ctx: WpContext, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
