@@ -77,6 +77,10 @@ async function importFiles(wiki: WikiInstance, files: readonly GeneratedFile[], 
       const failed = /Failed:\s*(\d+)/.exec(output);
       if (failed && Number(failed[1]) > 0) throw new Error(`importImages.php failed for some files:\n${output}`);
     }
+    // MediaWiki names an archived version by the wall-clock second of the overwrite
+    // ("20261130143627!Old_quarry.png"), not by --timestamp: two rounds that overwrite
+    // one file within one second collide ("already exists"). The next round starts in a new second.
+    if (round < rounds.length - 1) await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
   }
 }
 
