@@ -1,0 +1,178 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm, statfs, symlink, writeFile } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { ConnectorError } from '../sdk/errors.js';
+import { redact } from '../sdk/redact.js';
+import type { ExecOptions, ExecResult, FileEntry, Host, HostInfo, HostProcess } from './host.js';
+
+const OUTPUT_TAIL = 4000;
+
+function entryOf(path: string, stats: Awaited<ReturnType<typeof lstat>>, target?: string): FileEntry {
+  const kind = stats.isSymbolicLink() ? 'symlink' : stats.isDirectory() ? 'dir' : 'file';
+  return { path, kind, size: kind === 'file' ? Number(stats.size) : 0, mode: Number(stats.mode) & 0o7777, mtimeMs: Number(stats.mtimeMs), ...(target !== undefined ? { target } : {}) };
+}
+
+function fsError(error: unknown, what: string): ConnectorError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new ConnectorError(`${what}: no such file or folder`, { kind: 'config', cause: error });
+  if (code === 'EACCES' || code === 'EPERM') return new ConnectorError(`${what}: permission denied`, { kind: 'auth', hint: 'run Ferry as a user that may read the source installation and write the target one', cause: error });
+  if (code === 'ENOSPC') return new ConnectorError(`${what}: the disk is full`, { kind: 'too_large', cause: error });
+  return new ConnectorError(`${what}: ${(error as Error).message}`, { kind: 'transient', cause: error });
+}
+
+/**
+ * This machine as a host: commands through child_process (no shell), files
+ * through node:fs. The "local" path of a system migration.
+ */
+export class LocalHost implements Host {
+  readonly label = 'this machine';
+
+  async exec(argv: readonly string[], options: ExecOptions & { allowFailure?: boolean } = {}): Promise<ExecResult> {
+    const process_ = this.spawn(argv, options);
+    const chunks: Buffer[] = [];
+    process_.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // A command that exits before reading its input raises EPIPE on stdin: its exit code says what happened.
+    process_.stdin.on('error', () => undefined);
+    process_.stdin.end(options.input ?? '');
+    const { code, stderr } = await process_.done;
+    const stdout = Buffer.concat(chunks).toString('utf8');
+    if (code !== 0 && !options.allowFailure) {
+      const detail = redact((stderr.trim() || stdout.trim()).slice(-OUTPUT_TAIL), options.secrets ?? []);
+      throw new ConnectorError(`${redact(argv.join(' '), options.secrets ?? [])} exited with ${code} on ${this.label}: ${detail}`, { kind: 'config' });
+    }
+    return { code, stdout, stderr };
+  }
+
+  spawn(argv: readonly string[], options: Omit<ExecOptions, 'input'> = {}): HostProcess {
+    const [command, ...args] = argv;
+    if (!command) throw new ConnectorError('empty command', { kind: 'bug' });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-OUTPUT_TAIL * 2);
+    });
+    const done = new Promise<{ code: number; stderr: string }>((resolve, reject) => {
+      child.on('error', (error) => {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') reject(new ConnectorError(`${command} is not installed on ${this.label}`, { kind: 'config', cause: error }));
+        else if (error.name === 'AbortError') reject(error);
+        else reject(new ConnectorError(`${command} could not start on ${this.label}: ${error.message}`, { kind: 'transient', cause: error }));
+      });
+      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stderr }));
+    });
+    return { stdin: child.stdin, stdout: child.stdout, done, kill: () => void child.kill('SIGTERM') };
+  }
+
+  async stat(path: string): Promise<FileEntry | undefined> {
+    try {
+      const stats = await lstat(path);
+      return entryOf(path, stats, stats.isSymbolicLink() ? await readlink(path) : undefined);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw fsError(error, path);
+    }
+  }
+
+  async *list(dir: string): AsyncIterable<FileEntry> {
+    const walk = async function* (relative: string): AsyncIterable<FileEntry> {
+      let names: string[];
+      try {
+        names = (await readdir(join(dir, relative))).sort();
+      } catch (error) {
+        throw fsError(error, join(dir, relative));
+      }
+      for (const name of names) {
+        const rel = relative ? `${relative}/${name}` : name;
+        const full = join(dir, rel);
+        const stats = await lstat(full).catch((error: unknown) => { throw fsError(error, full); });
+        const entry = entryOf(rel, stats, stats.isSymbolicLink() ? await readlink(full) : undefined);
+        yield entry;
+        if (entry.kind === 'dir') yield* walk(rel);
+      }
+    };
+    yield* walk('');
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    return readFile(path).catch((error: unknown) => { throw fsError(error, path); });
+  }
+
+  async writeFile(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
+    const temporary = `${path}.ferry-${process.pid}-${Date.now()}`;
+    try {
+      await writeFile(temporary, data, { mode });
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw fsError(error, path);
+    }
+  }
+
+  createReadStream(path: string, start = 0): Readable {
+    return createReadStream(path, { start });
+  }
+
+  createWriteStream(path: string, flags: 'a' | 'w', mode = 0o644): Writable {
+    return createWriteStream(path, { flags, mode });
+  }
+
+  async mkdir(path: string, mode = 0o755): Promise<void> {
+    await mkdir(path, { recursive: true, mode }).catch((error: unknown) => { throw fsError(error, path); });
+  }
+
+  async symlink(target: string, path: string): Promise<void> {
+    await symlink(target, path).catch((error: unknown) => { throw fsError(error, path); });
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await rename(from, to).catch((error: unknown) => { throw fsError(error, from); });
+  }
+
+  async remove(path: string): Promise<void> {
+    await rm(path, { recursive: true, force: true }).catch((error: unknown) => { throw fsError(error, path); });
+  }
+
+  async sha256(path: string): Promise<string> {
+    const hash = createHash('sha256');
+    try {
+      for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    } catch (error) {
+      throw fsError(error, path);
+    }
+    return hash.digest('hex');
+  }
+
+  async freeBytes(path: string): Promise<number> {
+    let at = path;
+    for (;;) {
+      try {
+        const stats = await statfs(at);
+        return Number(stats.bavail) * Number(stats.bsize);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) throw fsError(error, path);
+        at = dirname(at);
+      }
+    }
+  }
+
+  async info(): Promise<HostInfo> {
+    const name = hostname();
+    const { stdout } = await this.exec(['hostname', '--fqdn'], { allowFailure: true }).catch(() => ({ stdout: '' }));
+    const all = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+    const addresses = [...all.filter((a) => !a.internal), ...all.filter((a) => a.internal)].map((a) => a.address);
+    return { hostname: name, fqdn: stdout.trim() || name, addresses };
+  }
+
+  async close(): Promise<void> {
+    // Nothing to close on this machine.
+  }
+}
