@@ -1,8 +1,568 @@
+/**
+ * A host reached over SSH (the `ssh:` form of a plan's `host:`), through the
+ * pure-JS ssh2 client: commands run through the account's login shell with
+ * every argument quoted (shellQuote), files go through SFTP, and a few things
+ * run as one command on the host so nothing crosses the wire needlessly
+ * (sha256sum, df, rm -rf, find for listings).
+ *
+ * What the remote host needs: OpenSSH's sshd with the sftp subsystem (Debian's
+ * default), a POSIX login shell for the account (sh, dash, bash), and GNU
+ * coreutils/findutils (env, sha256sum, df, rm, find -printf); `ip` or
+ * `hostname -I` for the addresses in info().
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { posix } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { PassThrough, Writable, type Readable } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { Client as SshClient, ClientChannel, ConnectConfig, SFTPWrapper, Stats } from 'ssh2';
 import { ConnectorError } from '../sdk/errors.js';
-import type { Host } from './host.js';
+import { redact } from '../sdk/redact.js';
+import type { ExecOptions, ExecResult, FileEntry, Host, HostInfo, HostProcess } from './host.js';
 import type { SshHostConfig } from './host-config.js';
+import { checkHostKey, parseKnownHosts, preferredAlgorithms, type HostKeyExpectation, type HostKeyVerdict } from './ssh-known-hosts.js';
 
-/** Connects over SSH and checks the host key. Not built yet: the SSH path of issue 9 replaces this. */
-export async function connectSsh(config: SshHostConfig): Promise<Host> {
-  throw new ConnectorError(`SSH hosts are not supported yet (${config.user}@${config.host}:${config.port})`, { kind: 'config', hint: 'use host: local' });
+const { Client, utils } = ssh2;
+
+const OUTPUT_TAIL = 4000;
+// OpenSSH's sshd allows 10 sessions per connection (MaxSessions); SFTP takes one.
+const MAX_COMMANDS = 8;
+
+// SFTP status codes (draft-ietf-secsh-filexfer-02).
+const SFTP_NO_SUCH_FILE = 2;
+const SFTP_PERMISSION_DENIED = 3;
+
+const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, PIPE: 13, TERM: 15 };
+
+/**
+ * Quotes one argument for a POSIX shell: plain words as they are, anything
+ * else in single quotes (a single quote inside becomes '\'').
+ */
+export function shellQuote(argument: string): string {
+  if (argument.includes('\0')) throw new ConnectorError('a command argument contains a NUL byte, which no shell can pass on', { kind: 'data' });
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(argument)) return argument;
+  return `'${argument.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * The command line the remote login shell runs for argv: `cd` to the folder,
+ * `env NAME=value` for extra environment (sshd accepts almost no SetEnv), and
+ * `exec` so the command itself receives signals.
+ */
+export function commandLine(argv: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): string {
+  if (argv.length === 0 || !argv[0]) throw new ConnectorError('empty command', { kind: 'bug' });
+  const parts: string[] = [];
+  if (options.cwd !== undefined) parts.push(`cd -- ${shellQuote(options.cwd)} &&`);
+  parts.push('exec');
+  const env = Object.entries(options.env ?? {});
+  if (env.length > 0) {
+    parts.push('env');
+    for (const [name, value] of env) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ConnectorError(`"${name}" is not a valid environment variable name`, { kind: 'bug' });
+      parts.push(shellQuote(`${name}=${value}`));
+    }
+  }
+  parts.push(...argv.map(shellQuote));
+  return parts.join(' ');
+}
+
+/** A counting semaphore: at most `size` commands share one connection at a time. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+}
+
+function entryOf(path: string, attrs: Stats, target?: string): FileEntry {
+  const type = attrs.mode & 0o170000;
+  const kind = type === 0o120000 ? 'symlink' : type === 0o040000 ? 'dir' : 'file';
+  return { path, kind, size: kind === 'file' ? attrs.size : 0, mode: attrs.mode & 0o7777, mtimeMs: attrs.mtime * 1000, ...(target !== undefined ? { target } : {}) };
+}
+
+function compareByPath(a: FileEntry, b: FileEntry): number {
+  const left = a.path.split('/');
+  const right = b.path.split('/');
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const l = left[i] as string;
+    const r = right[i] as string;
+    if (l !== r) return l < r ? -1 : 1;
+  }
+  return left.length - right.length;
+}
+
+/** Callback-style SFTP call as a promise. */
+function call<T>(run: (callback: (error: Error | undefined | null, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value as T))));
+}
+
+/**
+ * A machine reached over SSH. One connection; commands run on channels of it
+ * (at most MAX_COMMANDS at once, the rest wait), files through one SFTP
+ * session opened on first use.
+ */
+export class SshHost implements Host {
+  readonly label: string;
+  private readonly slots = new Slots(MAX_COMMANDS);
+  private sftpSession: Promise<SFTPWrapper> | undefined;
+  private lost: Error | undefined;
+  private readonly ended: Promise<void>;
+
+  constructor(private readonly client: SshClient, config: Pick<SshHostConfig, 'user' | 'host' | 'port'>) {
+    this.label = `${config.user}@${config.host}:${config.port}`;
+    this.ended = new Promise((resolve) => client.once('close', () => resolve()));
+    client.on('error', (error) => {
+      this.lost = error;
+    });
+    void this.ended.then(() => {
+      this.lost ??= new Error('connection closed');
+    });
+  }
+
+  private connectionError(what: string, cause?: unknown): ConnectorError {
+    return new ConnectorError(`${what}: the SSH connection to ${this.label} was lost`, { kind: 'transient', hint: 'check the network and that sshd still runs on the host, then resume', cause: cause ?? this.lost });
+  }
+
+  private fileError(error: unknown, what: string): ConnectorError {
+    if (error instanceof ConnectorError) return error;
+    const code = (error as { code?: unknown }).code;
+    if (code === SFTP_NO_SUCH_FILE) return new ConnectorError(`${what}: no such file or folder on ${this.label}`, { kind: 'config', cause: error });
+    if (code === SFTP_PERMISSION_DENIED) return new ConnectorError(`${what}: permission denied on ${this.label}`, { kind: 'auth', hint: 'sign in as a user that may read the source installation and write the target one', cause: error });
+    if (this.lost || typeof code !== 'number') return this.connectionError(what, error);
+    return new ConnectorError(`${what}: ${(error as Error).message} on ${this.label}`, { kind: 'transient', cause: error });
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= call<SFTPWrapper>((done) => this.client.sftp(done)).catch((error: unknown) => {
+      this.sftpSession = undefined;
+      throw this.lost
+        ? this.connectionError('opening SFTP', error)
+        : new ConnectorError(`SFTP is not available on ${this.label}: ${(error as Error).message}`, { kind: 'config', hint: 'enable the sftp subsystem in the host\'s sshd_config (Subsystem sftp /usr/lib/openssh/sftp-server)', cause: error });
+    });
+    return this.sftpSession;
+  }
+
+  async exec(argv: readonly string[], options: ExecOptions & { allowFailure?: boolean } = {}): Promise<ExecResult> {
+    const process_ = this.spawn(argv, options);
+    const chunks: Buffer[] = [];
+    process_.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    process_.stdin.on('error', () => undefined);
+    process_.stdin.end(options.input ?? '');
+    const [{ code, stderr }] = await Promise.all([process_.done, finished(process_.stdout).catch(() => undefined)]);
+    const stdout = Buffer.concat(chunks).toString('utf8');
+    if (code !== 0 && !options.allowFailure) {
+      const detail = redact((stderr.trim() || stdout.trim()).slice(-OUTPUT_TAIL), options.secrets ?? []);
+      throw new ConnectorError(`${redact(argv.join(' '), options.secrets ?? [])} exited with ${code} on ${this.label}: ${detail}`, { kind: 'config' });
+    }
+    return { code, stdout, stderr };
+  }
+
+  spawn(argv: readonly string[], options: Omit<ExecOptions, 'input'> = {}): HostProcess {
+    const line = commandLine(argv, options);
+    const command = argv[0] as string;
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let channel: ClientChannel | undefined;
+    let killed = false;
+    const stop = (): void => {
+      killed = true;
+      if (!channel) return;
+      try {
+        channel.signal('TERM');
+        channel.close();
+      } catch {
+        // Already closed.
+      }
+    };
+    const onAbort = (): void => stop();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const run = async (): Promise<{ code: number; stderr: string }> => {
+      if (options.signal?.aborted) throw abortError();
+      if (this.lost) throw this.connectionError(`${command} could not start`);
+      const release = await this.slots.acquire();
+      try {
+        channel = await call<ClientChannel>((done) => this.client.exec(line, done)).catch((error: unknown) => {
+          throw this.lost ? this.connectionError(`${command} could not start`, error) : new ConnectorError(`${command} could not start on ${this.label}: ${(error as Error).message}`, { kind: 'transient', cause: error });
+        });
+        const open = channel;
+        if (killed) stop();
+        let stderr = '';
+        open.stderr.setEncoding('utf8');
+        open.stderr.on('data', (chunk: string) => {
+          stderr = (stderr + chunk).slice(-OUTPUT_TAIL * 2);
+        });
+        stdin.pipe(open);
+        open.pipe(stdout);
+        const { code, signal } = await new Promise<{ code?: number; signal?: string }>((resolve) => {
+          let status: { code?: number; signal?: string } = {};
+          open.on('exit', (exitCode: number | null, signalName?: string) => {
+            status = exitCode === null || exitCode === undefined ? { signal: signalName ?? 'unknown' } : { code: exitCode };
+          });
+          open.on('close', () => resolve(status));
+        });
+        if (options.signal?.aborted) throw abortError();
+        if (code === undefined && signal === undefined) {
+          if (killed) return { code: 128 + 15, stderr };
+          throw this.connectionError(`${command} did not finish`);
+        }
+        if (code === 127 && stderr.includes(command) && /not found|No such file/i.test(stderr)) {
+          throw new ConnectorError(`${command} is not installed on ${this.label}`, { kind: 'config', hint: `install ${command} on that host (or put it on the login PATH of ${this.label.split('@')[0]})` });
+        }
+        return { code: code ?? 128 + (SIGNALS[signal ?? ''] ?? 0), stderr };
+      } finally {
+        release();
+        options.signal?.removeEventListener('abort', onAbort);
+      }
+    };
+    const done = run();
+    done.catch(() => {
+      // The command never ran or its connection dropped: end the streams so readers do not wait.
+      stdin.resume();
+      if (!stdout.writableEnded) stdout.end();
+    });
+    return { stdin, stdout, done, kill: stop };
+  }
+
+  async stat(path: string): Promise<FileEntry | undefined> {
+    const sftp = await this.sftp();
+    let attrs: Stats;
+    try {
+      attrs = await call<Stats>((done) => sftp.lstat(path, done));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === SFTP_NO_SUCH_FILE) return undefined;
+      throw this.fileError(error, path);
+    }
+    const entry = entryOf(path, attrs);
+    if (entry.kind !== 'symlink') return entry;
+    const target = await call<string>((done) => sftp.readlink(path, done)).catch((error: unknown) => { throw this.fileError(error, path); });
+    return { ...entry, target };
+  }
+
+  /**
+   * One `find -printf` on the host: a single round trip however many files
+   * (SFTP needs one per folder and one per symlink; see listBySftp).
+   */
+  async *list(dir: string): AsyncIterable<FileEntry> {
+    const start = dir === '/' ? '/' : `${dir.replace(/\/+$/, '')}/`;
+    const { code, stdout, stderr } = await this.exec(['find', start, '-mindepth', '1', '-printf', '%P\\0%y\\0%s\\0%m\\0%T@\\0%l\\0'], { allowFailure: true });
+    if (code !== 0) {
+      if (/No such file or directory/.test(stderr) && !stdout) throw new ConnectorError(`${dir}: no such file or folder on ${this.label}`, { kind: 'config' });
+      if (/Permission denied/.test(stderr)) throw new ConnectorError(`${dir}: permission denied on ${this.label} (${stderr.trim().split('\n')[0]})`, { kind: 'auth', hint: 'sign in as a user that may read the source installation and write the target one' });
+      throw new ConnectorError(`find ${dir} exited with ${code} on ${this.label}: ${stderr.trim().slice(-OUTPUT_TAIL)}`, { kind: 'config' });
+    }
+    const fields = stdout.split('\0');
+    const entries: FileEntry[] = [];
+    for (let i = 0; i + 5 < fields.length; i += 6) {
+      const [path, type, size, mode, mtime, target] = fields.slice(i, i + 6) as [string, string, string, string, string, string];
+      const kind = type === 'd' ? 'dir' : type === 'l' ? 'symlink' : 'file';
+      entries.push({ path, kind, size: kind === 'file' ? Number(size) : 0, mode: Number.parseInt(mode, 8), mtimeMs: Math.round(Number(mtime) * 1000), ...(kind === 'symlink' ? { target } : {}) });
+    }
+    yield* entries.sort(compareByPath);
+  }
+
+  /** The same listing through SFTP only, for hosts without GNU find. */
+  async *listBySftp(dir: string): AsyncIterable<FileEntry> {
+    const sftp = await this.sftp();
+    const walk = async function* (this: SshHost, relative: string): AsyncIterable<FileEntry> {
+      const full = relative ? posix.join(dir, relative) : dir;
+      const names = await call<Array<{ filename: string; attrs: Stats }>>((done) => sftp.readdir(full, done)).catch((error: unknown) => { throw this.fileError(error, full); });
+      names.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+      for (const { filename, attrs } of names) {
+        const rel = relative ? `${relative}/${filename}` : filename;
+        let entry = entryOf(rel, attrs);
+        if (entry.kind === 'symlink') entry = { ...entry, target: await call<string>((done) => sftp.readlink(posix.join(dir, rel), done)) };
+        yield entry;
+        if (entry.kind === 'dir') yield* walk.call(this, rel);
+      }
+    };
+    yield* walk.call(this, '');
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    const sftp = await this.sftp();
+    return call<Buffer>((done) => sftp.readFile(path, done)).catch((error: unknown) => { throw this.fileError(error, path); });
+  }
+
+  async writeFile(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
+    const sftp = await this.sftp();
+    const temporary = `${path}.ferry-${randomUUID().slice(0, 8)}`;
+    try {
+      await call<void>((done) => sftp.writeFile(temporary, data, { mode }, done));
+      await this.rename(temporary, path);
+    } catch (error) {
+      await call<void>((done) => sftp.unlink(temporary, done)).catch(() => undefined);
+      throw this.fileError(error, path);
+    }
+  }
+
+  createReadStream(path: string, start = 0): Readable {
+    const out = new PassThrough();
+    this.sftp().then(
+      (sftp) => {
+        const inner = sftp.createReadStream(path, { start });
+        inner.on('error', (error: unknown) => out.destroy(this.fileError(error, path)));
+        out.on('close', () => inner.destroy());
+        inner.pipe(out);
+      },
+      (error: unknown) => out.destroy(this.fileError(error, path)),
+    );
+    return out;
+  }
+
+  createWriteStream(path: string, flags: 'a' | 'w', mode = 0o644): Writable {
+    const host = this;
+    let inner: Writable | undefined;
+    const ready = this.sftp().then((sftp) => {
+      inner = sftp.createWriteStream(path, { flags, mode });
+      inner.on('error', (error: unknown) => outer.destroy(host.fileError(error, path)));
+      return inner;
+    });
+    // 'finish' only after SFTP closed the remote file, so a reader that waits
+    // for the copy to finish sees every byte.
+    const outer = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        ready.then((stream) => {
+          if (stream.write(chunk)) callback();
+          else stream.once('drain', () => callback());
+        }, (error: unknown) => callback(host.fileError(error, path)));
+      },
+      final(callback) {
+        ready.then((stream) => {
+          stream.once('close', () => callback());
+          stream.end();
+        }, (error: unknown) => callback(host.fileError(error, path)));
+      },
+      destroy(error, callback) {
+        inner?.destroy();
+        callback(error);
+      },
+    });
+    return outer;
+  }
+
+  async mkdir(path: string, mode = 0o755): Promise<void> {
+    const sftp = await this.sftp();
+    const make = async (at: string): Promise<void> => {
+      try {
+        await call<void>((done) => sftp.mkdir(at, { mode }, done));
+      } catch (error) {
+        const existing = await call<Stats>((done) => sftp.stat(at, done)).catch(() => undefined);
+        if (existing?.isDirectory()) return;
+        if (existing || posix.dirname(at) === at || (error as { code?: unknown }).code !== SFTP_NO_SUCH_FILE) throw this.fileError(error, path);
+        await make(posix.dirname(at));
+        await call<void>((done) => sftp.mkdir(at, { mode }, done)).catch(async (again: unknown) => {
+          if (!(await call<Stats>((done) => sftp.stat(at, done)).catch(() => undefined))?.isDirectory()) throw this.fileError(again, path);
+        });
+      }
+    };
+    await make(path);
+  }
+
+  async symlink(target: string, path: string): Promise<void> {
+    const sftp = await this.sftp();
+    await call<void>((done) => sftp.symlink(target, path, done)).catch((error: unknown) => { throw this.fileError(error, path); });
+  }
+
+  /** Replaces `to` if it exists (OpenSSH's posix-rename; plain SFTP rename refuses). */
+  async rename(from: string, to: string): Promise<void> {
+    const sftp = await this.sftp();
+    await call<void>((done) => sftp.ext_openssh_rename(from, to, done)).catch(async (error: unknown) => {
+      if (!/not supported/i.test((error as Error).message)) throw this.fileError(error, from);
+      await this.exec(['mv', '-f', '--', from, to]);
+    });
+  }
+
+  async remove(path: string): Promise<void> {
+    await this.exec(['rm', '-rf', '--', path]);
+  }
+
+  async sha256(path: string): Promise<string> {
+    const { code, stdout, stderr } = await this.exec(['sha256sum', '--', path], { allowFailure: true });
+    if (code !== 0) {
+      if (/No such file/.test(stderr)) throw new ConnectorError(`${path}: no such file or folder on ${this.label}`, { kind: 'config' });
+      throw new ConnectorError(`sha256sum ${path} exited with ${code} on ${this.label}: ${stderr.trim()}`, { kind: /Permission denied/.test(stderr) ? 'auth' : 'config' });
+    }
+    const hex = /^\\?([0-9a-f]{64})\s/.exec(stdout)?.[1];
+    if (!hex) throw new ConnectorError(`sha256sum printed no checksum for ${path} on ${this.label}: ${stdout.slice(0, 200)}`, { kind: 'bug' });
+    return hex;
+  }
+
+  async freeBytes(path: string): Promise<number> {
+    const sftp = await this.sftp();
+    let at = path;
+    while (!(await call<Stats>((done) => sftp.stat(at, done)).then(() => true, () => false))) {
+      if (posix.dirname(at) === at) break;
+      at = posix.dirname(at);
+    }
+    const { stdout } = await this.exec(['df', '-B1', '--output=avail', '--', at]);
+    const value = Number(stdout.trim().split('\n').pop());
+    if (!Number.isFinite(value)) throw new ConnectorError(`df printed no free space for ${at} on ${this.label}: ${stdout.slice(0, 200)}`, { kind: 'bug' });
+    return value;
+  }
+
+  async info(): Promise<HostInfo> {
+    const script = 'hostname; hostname -f 2>/dev/null || hostname; echo ---; ip -o addr show 2>/dev/null || hostname -I 2>/dev/null || true';
+    const { stdout } = await this.exec(['sh', '-c', script]);
+    const [head = '', addressText = ''] = stdout.split('\n---\n');
+    const [hostname = '', fqdn = ''] = head.split('\n').map((line) => line.trim());
+    const found = addressText.includes(' inet')
+      ? [...addressText.matchAll(/\binet6?\s+([^\s/]+)/g)].map((match) => match[1] as string)
+      : addressText.split(/\s+/).filter(Boolean);
+    const loopback = (address: string): boolean => address.startsWith('127.') || address === '::1';
+    const addresses = [...new Set([...found.filter((a) => !loopback(a)), ...found.filter(loopback)])];
+    return { hostname, fqdn: fqdn || hostname, addresses };
+  }
+
+  async close(): Promise<void> {
+    this.client.end();
+    await Promise.race([this.ended, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  }
+}
+
+function expandHome(path: string): string {
+  return path === '~' ? homedir() : path.startsWith('~/') ? posix.join(homedir(), path.slice(2)) : path;
+}
+
+function fromEnv(name: string, field: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    throw new ConnectorError(`The environment variable ${name} (the plan's ${field}) is not set`, { kind: 'config', hint: `set ${name} in the environment Ferry runs in; secrets never go in the plan itself` });
+  }
+  return value;
+}
+
+/** How Ferry signs in: the key file (checked and decrypted here, for a clear message), a password, or the ssh-agent. */
+async function credentials(config: SshHostConfig, label: string): Promise<Pick<ConnectConfig, 'privateKey' | 'passphrase' | 'password' | 'agent'>> {
+  if (config.key) {
+    const path = expandHome(config.key);
+    const data = await readFile(path).catch((error: unknown) => {
+      throw new ConnectorError(`The key file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { kind: 'config', hint: 'set key: to the path of the private key (on the machine running Ferry) whose public half is in the user\'s authorized_keys on the host' });
+    });
+    const passphrase = config.passphraseEnv ? fromEnv(config.passphraseEnv, 'passphraseEnv') : undefined;
+    const parsed = utils.parseKey(data, passphrase);
+    if (parsed instanceof Error) {
+      if (!passphrase && /encrypted|passphrase/i.test(parsed.message)) {
+        throw new ConnectorError(`The key ${path} is protected by a passphrase`, { kind: 'config', hint: 'set passphraseEnv: to the name of an environment variable that holds it' });
+      }
+      if (passphrase) throw new ConnectorError(`The key ${path} cannot be decrypted with the passphrase from ${config.passphraseEnv}`, { kind: 'auth', hint: `check the value of ${config.passphraseEnv}` });
+      throw new ConnectorError(`${path} is not a private key Ferry can read (${parsed.message})`, { kind: 'config', hint: 'use an OpenSSH or PEM private key (ed25519, ecdsa or rsa)' });
+    }
+    return { privateKey: data, ...(passphrase ? { passphrase } : {}) };
+  }
+  if (config.passwordEnv) return { password: fromEnv(config.passwordEnv, 'passwordEnv') };
+  if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK };
+  throw new ConnectorError(`No way to sign in to ${label}`, { kind: 'config', hint: 'add key: (a private key file) or passwordEnv: (an environment variable holding the password) to the plan\'s ssh: section, or run an ssh-agent' });
+}
+
+async function expectation(config: SshHostConfig): Promise<HostKeyExpectation> {
+  if (config.hostKey) return { kind: 'fingerprint', fingerprint: config.hostKey };
+  const path = expandHome(config.knownHosts ?? '~/.ssh/known_hosts');
+  const text = await readFile(path, 'utf8').catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new ConnectorError(`The known_hosts file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { kind: 'config' });
+  });
+  return { kind: 'knownHosts', path, entries: parseKnownHosts(text) };
+}
+
+function hostKeyError(verdict: Exclude<HostKeyVerdict, { ok: true }>, config: SshHostConfig, label: string): ConnectorError {
+  const shortType = verdict.type.replace(/^ssh-/, '').replace(/^ecdsa-sha2-.*/, 'ecdsa');
+  const check = `on the server: ssh-keygen -lf /etc/ssh/ssh_host_${shortType}_key.pub`;
+  if (verdict.reason === 'unknown') {
+    const others = verdict.otherTypes.length > 0 ? ` (known_hosts has only ${verdict.otherTypes.join(', ')} keys for it)` : '';
+    return new ConnectorError(`The host key of ${label} is unknown${others}: the server presents the ${verdict.type} key ${verdict.presented}`, {
+      kind: 'config',
+      hint: `check that fingerprint with the server's admin (${check}); when it matches, add "hostKey: ${verdict.presented}" to the plan's ssh: section`,
+    });
+  }
+  const expected = verdict.expected.length > 0 ? `, but ${verdict.where} expects ${verdict.expected.join(' or ')}` : ` and ${verdict.where} marks that key as revoked`;
+  return new ConnectorError(
+    `WARNING: THE HOST KEY OF ${label} HAS CHANGED. The server presents the ${verdict.type} key ${verdict.presented}${expected}. Someone may be intercepting the connection (man-in-the-middle), or the server was reinstalled; Ferry does not connect`,
+    { kind: 'auth', hint: `ask the server's admin whether its host key changed (${check}); only then replace the old key in ${verdict.where} with ${verdict.presented}${config.hostKey ? '' : ' (ssh-keygen -R to remove the old entry)'}` },
+  );
+}
+
+function connectError(error: Error & { code?: string; level?: string }, config: SshHostConfig, label: string): ConnectorError {
+  const where = `${config.host}:${config.port}`;
+  const unreachableHint = 'is sshd running on that host, is the port right and open in its firewall?';
+  if (error.code === 'ECONNREFUSED') return new ConnectorError(`Cannot reach ${where}: connection refused`, { kind: 'config', hint: unreachableHint, cause: error });
+  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return new ConnectorError(`Cannot reach ${where}: the name ${config.host} does not resolve`, { kind: 'config', hint: 'check the host name in the plan', cause: error });
+  if (error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH' || error.code === 'ETIMEDOUT' || error.level === 'client-timeout') {
+    return new ConnectorError(`Cannot reach ${where}: no answer within ${config.connectTimeoutMs} ms`, { kind: 'config', hint: unreachableHint, cause: error });
+  }
+  if (error.level === 'client-authentication') {
+    const how = config.key ? `the key ${config.key}` : config.passwordEnv ? `the password from ${config.passwordEnv}` : 'the ssh-agent\'s keys';
+    return new ConnectorError(`${label} refused ${how}`, {
+      kind: 'auth',
+      hint: config.key ? `add the public key (${config.key}.pub) to ~${config.user}/.ssh/authorized_keys on the host, or name the right key` : config.passwordEnv ? `check the password in ${config.passwordEnv} and that the host allows password logins (PasswordAuthentication)` : 'load the right key into the agent or name it with key:',
+      cause: error,
+    });
+  }
+  return new ConnectorError(`Cannot connect to ${label}: ${error.message}`, { kind: 'transient', cause: error });
+}
+
+/**
+ * Connects over SSH and checks the host key against the plan's hostKey or the
+ * known_hosts file; an unknown or changed key is refused before anything is
+ * sent.
+ *
+ * @example
+ * const host = await connectSsh({ host: 'old-wiki.example.org', port: 22, user: 'ferry', key: '~/.ssh/id_ed25519', connectTimeoutMs: 10_000 });
+ */
+export async function connectSsh(config: SshHostConfig): Promise<SshHost> {
+  const label = `${config.user}@${config.host}:${config.port}`;
+  const auth = await credentials(config, label);
+  const expected = await expectation(config);
+  const knownTypes = expected.kind === 'knownHosts' ? expected.entries.filter((entry) => entry.marker === undefined && checkHostKey(entry.blob, config.host, config.port, { ...expected, entries: [entry] }).ok).map((entry) => entry.type) : [];
+  let refused: Exclude<HostKeyVerdict, { ok: true }> | undefined;
+  const client = new Client();
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => {
+      client.removeListener('ready', onReady);
+      client.end();
+      reject(refused ? hostKeyError(refused, config, label) : connectError(error, config, label));
+    };
+    const onReady = (): void => {
+      client.removeListener('error', onError);
+      resolve();
+    };
+    client.once('error', onError);
+    client.once('ready', onReady);
+    client.connect({
+      host: config.host,
+      port: config.port,
+      username: config.user,
+      ...auth,
+      readyTimeout: config.connectTimeoutMs,
+      keepaliveInterval: 15_000,
+      keepaliveCountMax: 4,
+      algorithms: { serverHostKey: preferredAlgorithms(knownTypes) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
+      hostVerifier: (key: Buffer): boolean => {
+        const verdict = checkHostKey(key, config.host, config.port, expected);
+        if (!verdict.ok) refused = verdict;
+        return verdict.ok;
+      },
+    });
+  });
+  return new SshHost(client, config);
+}
+
