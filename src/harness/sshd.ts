@@ -22,6 +22,8 @@ export interface Sshd {
   clientKeyPath: string;
   /** The account to sign in as: the user running the tests. */
   user: string;
+  /** The tail of sshd's own log (its stderr), for a test that needs to see why it refused something. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -150,7 +152,7 @@ export async function startSshd({ dir }: { dir: string }): Promise<Sshd> {
     let log = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
-      log = (log + chunk).slice(-8000);
+      log = (log + chunk).slice(-20_000);
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let running = true;
@@ -160,7 +162,7 @@ export async function startSshd({ dir }: { dir: string }): Promise<Sshd> {
     const deadline = Date.now() + 15_000;
     while (running && Date.now() < deadline && !(await isPortOpen(port))) await new Promise((r) => setTimeout(r, 50));
     if (running && (await isPortOpen(port))) {
-      return { port, hostKeyFingerprint, hostPublicKey, clientKeyPath, user, stop: () => stopChild(child, exited) };
+      return { port, hostKeyFingerprint, hostPublicKey, clientKeyPath, user, log: () => log, stop: () => stopChild(child, exited) };
     }
     if (running) await stopChild(child, exited);
     lastError = log.trim();

@@ -34,6 +34,9 @@ const MAX_COMMANDS = 8;
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;
 
+// Printed to stderr before the command runs, so kill() knows what to end (see spawn).
+const PID_PREFIX = 'printf \'ferry-pid:%s\\n\' "$$" >&2; ';
+
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, PIPE: 13, TERM: 15 };
 
 /**
@@ -183,15 +186,28 @@ export class SshHost implements Host {
     const stdout = new PassThrough();
     let channel: ClientChannel | undefined;
     let killed = false;
+    let pid: number | undefined;
+    // The remote command is ended by a `kill` of its process group on another
+    // channel: sshd makes each session's command a session leader (setsid), so
+    // its PID is its group. The SSH "signal" request is tried too, but OpenSSH
+    // refuses it for root logins (they run without privilege separation), and
+    // closing the channel alone leaves a command that neither reads nor writes running.
+    const terminate = (): void => {
+      if (pid !== undefined) void this.exec(['kill', '-TERM', '--', `-${pid}`], { allowFailure: true }).catch(() => undefined);
+    };
     const stop = (): void => {
+      if (killed) return;
       killed = true;
       if (!channel) return;
       try {
         channel.signal('TERM');
-        channel.close();
       } catch {
         // Already closed.
       }
+      terminate();
+      // A command that ignores SIGTERM: give up on its exit status after a while.
+      const open = channel;
+      setTimeout(() => open.close(), 5000).unref();
     };
     const onAbort = (): void => stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -201,14 +217,27 @@ export class SshHost implements Host {
       if (this.lost) throw this.connectionError(`${command} could not start`);
       const release = await this.slots.acquire();
       try {
-        channel = await call<ClientChannel>((done) => this.client.exec(line, done)).catch((error: unknown) => {
+        channel = await call<ClientChannel>((done) => this.client.exec(`${PID_PREFIX}${line}`, done)).catch((error: unknown) => {
           throw this.lost ? this.connectionError(`${command} could not start`, error) : new ConnectorError(`${command} could not start on ${this.label}: ${(error as Error).message}`, { kind: 'transient', cause: error });
         });
         const open = channel;
-        if (killed) stop();
+        if (killed) {
+          killed = false;
+          stop();
+        }
         let stderr = '';
+        let first = '';
         open.stderr.setEncoding('utf8');
         open.stderr.on('data', (chunk: string) => {
+          if (pid === undefined) {
+            // The first stderr line is the PID the prefix printed; the command's own stderr follows.
+            first += chunk;
+            const newline = first.indexOf('\n');
+            if (newline < 0) return;
+            pid = Number(/^ferry-pid:(\d+)$/.exec(first.slice(0, newline))?.[1] ?? 0) || -1;
+            chunk = first.slice(newline + 1);
+            if (killed) terminate();
+          }
           stderr = (stderr + chunk).slice(-OUTPUT_TAIL * 2);
         });
         stdin.pipe(open);
@@ -228,7 +257,7 @@ export class SshHost implements Host {
         if (code === 127 && stderr.includes(command) && /not found|No such file/i.test(stderr)) {
           throw new ConnectorError(`${command} is not installed on ${this.label}`, { kind: 'config', hint: `install ${command} on that host (or put it on the login PATH of ${this.label.split('@')[0]})` });
         }
-        return { code: code ?? 128 + (SIGNALS[signal ?? ''] ?? 0), stderr };
+        return { code: code ?? 128 + (SIGNALS[(signal ?? '').replace(/^SIG/, '')] ?? 0), stderr };
       } finally {
         release();
         options.signal?.removeEventListener('abort', onAbort);

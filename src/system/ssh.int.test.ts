@@ -1,0 +1,282 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../harness/ports.js';
+import { generateKey, startSshd, type Sshd } from '../harness/sshd.js';
+import { ConnectorError } from '../sdk/errors.js';
+import type { Host } from './host.js';
+import type { SshHostConfig } from './host-config.js';
+import { openHost } from './host-config.js';
+import { LocalHost } from './local.js';
+import { connectSsh } from './ssh.js';
+
+let sshd: Sshd;
+let sshdDir: string;
+
+beforeAll(async () => {
+  sshdDir = await mkdtemp(join(tmpdir(), 'ferry-sshd-'));
+  sshd = await startSshd({ dir: sshdDir });
+});
+
+afterAll(async () => {
+  await sshd?.stop();
+  await rm(sshdDir, { recursive: true, force: true });
+});
+
+function sshConfig(overrides: Partial<SshHostConfig> = {}): SshHostConfig {
+  return { host: '127.0.0.1', port: sshd.port, user: sshd.user, key: sshd.clientKeyPath, hostKey: sshd.hostKeyFingerprint, connectTimeoutMs: 10_000, ...overrides };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ConnectorError);
+  return error as ConnectorError;
+}
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** The behaviour every Host must have; LocalHost is the reference, SshHost must not differ. */
+function hostBehaviour(name: string, open: () => Promise<Host>): void {
+  describe(name, () => {
+    let host: Host;
+    let root: string;
+
+    beforeAll(async () => {
+      host = await open();
+      root = await mkdtemp(join(tmpdir(), `ferry-host-${name}-`));
+    });
+
+    afterAll(async () => {
+      await host?.close();
+      await rm(root, { recursive: true, force: true });
+    });
+
+    it('runs commands with hostile arguments unchanged, env, cwd and input', async () => {
+      const marker = join(root, 'pwned');
+      const args = ['a b', "it's", '"dq"', `$(touch ${marker})`, `\`touch ${marker}\``, 'line1\nline2', '*', '', '\\', '$HOME', '; rm -rf /nothing', '|', 'ü €', '-n'];
+      const { stdout } = await host.exec(['printf', '%s\\0', ...args]);
+      expect(stdout.split('\0').slice(0, -1)).toEqual(args);
+      expect(existsSync(marker)).toBe(false);
+
+      const env = await host.exec(['sh', '-c', 'printf "%s" "$FERRY_A"'], { env: { FERRY_A: "x y 'z' $(no)\nline" } });
+      expect(env.stdout).toBe("x y 'z' $(no)\nline");
+      expect((await host.exec(['pwd'], { cwd: root })).stdout.trim()).toBe(root);
+      expect((await host.exec(['cat'], { input: 'hello\nworld' })).stdout).toBe('hello\nworld');
+    });
+
+    it('reports a non-zero exit with its stderr, secrets redacted, and a missing command by name', async () => {
+      const failure = await rejection(host.exec(['sh', '-c', 'echo "oops s3cret-value" >&2; exit 3'], { secrets: ['s3cret-value'] }));
+      expect(failure.message).toContain('exited with 3');
+      expect(failure.message).toContain('oops [redacted]');
+      expect(failure.message).not.toContain('s3cret-value');
+      expect(await host.exec(['sh', '-c', 'exit 4'], { allowFailure: true })).toMatchObject({ code: 4 });
+      const missing = await rejection(host.exec(['ferry-no-such-command', 'x']));
+      expect(missing.message).toBe(`ferry-no-such-command is not installed on ${host.label}`);
+    });
+
+    it('streams 20 MB through a command\'s stdin and stdout', async () => {
+      const data = randomBytes(20 * 1024 * 1024);
+      const process_ = host.spawn(['cat']);
+      const hash = createHash('sha256');
+      let bytes = 0;
+      process_.stdout.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        hash.update(chunk);
+      });
+      const started = Date.now();
+      const chunks = Array.from({ length: 320 }, (_, i) => data.subarray(i * 65536, (i + 1) * 65536));
+      await pipeline(Readable.from(chunks), process_.stdin);
+      const [{ code }] = await Promise.all([process_.done, finished(process_.stdout)]);
+      console.log(`${name}: 20 MB through cat in ${Date.now() - started} ms`);
+      expect(code).toBe(0);
+      expect(bytes).toBe(data.length);
+      expect(hash.digest('hex')).toBe(sha256(data));
+    });
+
+    it('ends a running command on kill()', async () => {
+      const process_ = host.spawn(['sleep', '30']);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = Date.now();
+      process_.kill();
+      const { code } = await process_.done;
+      expect(code).not.toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('makes folders, files and symlinks with their modes, and lists and stats them', async () => {
+      const base = join(root, 'tree');
+      await host.mkdir(join(base, 'b', 'c'), 0o750);
+      await host.writeFile(join(base, 'f.txt'), 'hello', 0o640);
+      await host.writeFile(join(base, 'b', 'name with space\nand newline'), Buffer.from([0, 1, 2]));
+      await host.symlink('f.txt', join(base, 'link'));
+      await host.symlink('/nowhere/at/all', join(base, 'dangling'));
+
+      expect(await host.stat(join(base, 'b'))).toMatchObject({ kind: 'dir', mode: 0o750 });
+      expect(await host.stat(join(base, 'f.txt'))).toMatchObject({ path: join(base, 'f.txt'), kind: 'file', size: 5, mode: 0o640 });
+      expect(await host.stat(join(base, 'link'))).toMatchObject({ kind: 'symlink', target: 'f.txt' });
+      expect(await host.stat(join(base, 'dangling'))).toMatchObject({ kind: 'symlink', target: '/nowhere/at/all' });
+      expect(await host.stat(join(base, 'missing'))).toBeUndefined();
+      const mtime = (await host.stat(join(base, 'f.txt')))?.mtimeMs ?? 0;
+      expect(Math.abs(mtime - Date.now())).toBeLessThan(60_000);
+
+      const listed = [];
+      for await (const entry of host.list(base)) listed.push(entry);
+      expect(listed.map((e) => [e.path, e.kind, e.size, e.mode, e.target])).toEqual([
+        ['b', 'dir', 0, 0o750, undefined],
+        ['b/c', 'dir', 0, 0o750, undefined],
+        ['b/name with space\nand newline', 'file', 3, 0o644, undefined],
+        ['dangling', 'symlink', 0, expect.any(Number), '/nowhere/at/all'],
+        ['f.txt', 'file', 5, 0o640, undefined],
+        ['link', 'symlink', 0, expect.any(Number), 'f.txt'],
+      ]);
+      expect((await host.readFile(join(base, 'b', 'name with space\nand newline'))).equals(Buffer.from([0, 1, 2]))).toBe(true);
+      const missing = await rejection(host.readFile(join(base, 'missing')));
+      expect(missing.kind).toBe('config');
+      expect(missing.message).toContain('no such file or folder');
+      expect((await rejection((async () => { for await (const _ of host.list(join(base, 'missing'))) void _; })())).kind).toBe('config');
+    });
+
+    it('writes, appends to resume, reads from an offset, renames over a file and removes', async () => {
+      const file = join(root, 'stream.bin');
+      const first = host.createWriteStream(file, 'w');
+      first.end('abc');
+      await finished(first);
+      expect((await host.readFile(file)).toString()).toBe('abc');
+      const resumed = host.createWriteStream(file, 'a');
+      resumed.end('def');
+      await finished(resumed);
+      expect((await readFile(file)).toString()).toBe('abcdef');
+      let tail = '';
+      for await (const chunk of host.createReadStream(file, 3)) tail += (chunk as Buffer).toString();
+      expect(tail).toBe('def');
+
+      await host.writeFile(join(root, 'old'), 'old');
+      await host.writeFile(join(root, 'new'), 'new');
+      await host.rename(join(root, 'new'), join(root, 'old'));
+      expect((await host.readFile(join(root, 'old'))).toString()).toBe('new');
+      expect(await host.stat(join(root, 'new'))).toBeUndefined();
+
+      await host.mkdir(join(root, 'gone', 'deep'));
+      await host.writeFile(join(root, 'gone', 'deep', 'x'), 'x');
+      await host.remove(join(root, 'gone'));
+      expect(await host.stat(join(root, 'gone'))).toBeUndefined();
+      await host.remove(join(root, 'gone')); // nothing there: not an error
+      await host.mkdir(join(root, 'old-dir'));
+      await host.mkdir(join(root, 'old-dir')); // already there: not an error
+    });
+
+    it('computes sha256 on the host, free bytes of the nearest parent, and its identity', async () => {
+      const data = randomBytes(3 * 1024 * 1024 + 17);
+      await writeFile(join(root, 'sum.bin'), data);
+      expect(await host.sha256(join(root, 'sum.bin'))).toBe(sha256(data));
+      expect((await rejection(host.sha256(join(root, 'nothing')))).kind).toBe('config');
+      expect(await host.freeBytes(join(root, 'not', 'made', 'yet'))).toBeGreaterThan(0);
+      const info = await host.info();
+      expect(info.hostname).toBe(hostname());
+      expect(info.fqdn.length).toBeGreaterThan(0);
+      expect(info.addresses.length).toBeGreaterThan(0);
+      expect(info.addresses.at(-1)).toMatch(/^(127\.|::1)|/);
+    });
+  });
+}
+
+hostBehaviour('local', async () => new LocalHost());
+hostBehaviour('ssh', async () => openHost({ ssh: sshConfig() }));
+
+describe('ssh: bad input', () => {
+  it('names an unreachable host:port and asks whether sshd runs', async () => {
+    const port = await findFreePort();
+    const error = await rejection(connectSsh(sshConfig({ port })));
+    expect(error.kind).toBe('config');
+    expect(error.message).toBe(`Cannot reach 127.0.0.1:${port}: connection refused`);
+    expect(error.hint).toContain('is sshd running');
+  });
+
+  it('refuses a key that is not in authorized_keys', async () => {
+    const key = join(sshdDir, 'stranger');
+    await generateKey(key, 'stranger');
+    const error = await rejection(connectSsh(sshConfig({ key })));
+    expect(error.kind).toBe('auth');
+    expect(error.message).toContain(`refused the key ${key}`);
+    expect(error.hint).toContain('authorized_keys');
+  });
+
+  it('refuses an unknown host key and shows its fingerprint and how to accept it', async () => {
+    const knownHosts = join(sshdDir, 'known_hosts_empty');
+    await writeFile(knownHosts, '');
+    const error = await rejection(connectSsh(sshConfig({ hostKey: undefined, knownHosts })));
+    expect(error.message).toContain('is unknown');
+    expect(error.message).toContain(sshd.hostKeyFingerprint);
+    expect(error.hint).toContain(`hostKey: ${sshd.hostKeyFingerprint}`);
+  });
+
+  it('accepts the key from a known_hosts file, plain or hashed', async () => {
+    const knownHosts = join(sshdDir, 'known_hosts');
+    await writeFile(knownHosts, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+    const plain = await connectSsh(sshConfig({ hostKey: undefined, knownHosts }));
+    expect((await plain.exec(['echo', 'ok'])).stdout).toBe('ok\n');
+    await plain.close();
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', knownHosts]);
+    expect(await readFile(knownHosts, 'utf8')).toMatch(/^\|1\|/);
+    const hashed = await connectSsh(sshConfig({ hostKey: undefined, knownHosts }));
+    await hashed.close();
+  });
+
+  it('refuses a changed host key loudly, from known_hosts or the plan\'s hostKey', async () => {
+    const other = join(sshdDir, 'other_host_key');
+    const otherPublic = await generateKey(other, 'impostor');
+    const knownHosts = join(sshdDir, 'known_hosts_changed');
+    await writeFile(knownHosts, `[127.0.0.1]:${sshd.port} ${otherPublic}\n`);
+    const fromFile = await rejection(connectSsh(sshConfig({ hostKey: undefined, knownHosts })));
+    expect(fromFile.kind).toBe('auth');
+    expect(fromFile.message).toMatch(/HAS CHANGED.*man-in-the-middle/);
+    expect(fromFile.message).toContain(sshd.hostKeyFingerprint);
+    expect(fromFile.message).toContain(`${knownHosts} line 1`);
+    const otherFingerprint = execFileSync('ssh-keygen', ['-lf', `${other}.pub`], { encoding: 'utf8' }).split(' ')[1] as string;
+    const fromPlan = await rejection(connectSsh(sshConfig({ hostKey: otherFingerprint })));
+    expect(fromPlan.message).toContain(`the plan's hostKey expects ${otherFingerprint}`);
+  });
+
+  it('reads a password from the named environment variable, never shows it, and names a missing variable', async () => {
+    // sshd here permits root keys only (PermitRootLogin prohibit-password), so the password is sent and refused.
+    process.env.FERRY_TEST_SSH_PASSWORD = 'not-the-password-42';
+    try {
+      const error = await rejection(connectSsh(sshConfig({ key: undefined, passwordEnv: 'FERRY_TEST_SSH_PASSWORD' })));
+      expect(error.kind).toBe('auth');
+      expect(error.message).toContain('the password from FERRY_TEST_SSH_PASSWORD');
+      expect(`${error.message} ${error.hint}`).not.toContain('not-the-password-42');
+    } finally {
+      delete process.env.FERRY_TEST_SSH_PASSWORD;
+    }
+    const unset = await rejection(connectSsh(sshConfig({ key: undefined, passwordEnv: 'FERRY_TEST_UNSET_VARIABLE' })));
+    expect(unset.kind).toBe('config');
+    expect(unset.message).toContain('FERRY_TEST_UNSET_VARIABLE');
+  });
+
+  it('decrypts a key with the passphrase from the environment, and says when one is needed', async () => {
+    const key = join(sshdDir, 'locked');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'correct horse', '-C', 'locked', '-f', key]);
+    await appendFile(join(sshdDir, 'authorized_keys'), await readFile(`${key}.pub`));
+    const needs = await rejection(connectSsh(sshConfig({ key })));
+    expect(needs.message).toContain('protected by a passphrase');
+    expect(needs.hint).toContain('passphraseEnv');
+    process.env.FERRY_TEST_PASSPHRASE = 'wrong one';
+    try {
+      const wrong = await rejection(connectSsh(sshConfig({ key, passphraseEnv: 'FERRY_TEST_PASSPHRASE' })));
+      expect(wrong.kind).toBe('auth');
+      expect(wrong.message).not.toContain('wrong one');
+      process.env.FERRY_TEST_PASSPHRASE = 'correct horse';
+      const host = await connectSsh(sshConfig({ key, passphraseEnv: 'FERRY_TEST_PASSPHRASE' }));
+      expect((await host.exec(['echo', 'in'])).stdout).toBe('in\n');
+      await host.close();
+    } finally {
+      delete process.env.FERRY_TEST_PASSPHRASE;
+    }
+  });
+});
