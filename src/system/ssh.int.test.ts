@@ -176,6 +176,12 @@ function hostBehaviour(name: string, open: () => Promise<Host>): void {
       await writeFile(join(root, 'sum.bin'), data);
       expect(await host.sha256(join(root, 'sum.bin'))).toBe(sha256(data));
       expect((await rejection(host.sha256(join(root, 'nothing')))).kind).toBe('config');
+      const hostile = join(root, "it's $(touch pwned)\\back\nslash");
+      await writeFile(hostile, 'x');
+      expect(await host.sha256(hostile)).toBe(sha256(Buffer.from('x')));
+      await host.remove(hostile);
+      expect(existsSync(hostile)).toBe(false);
+      expect(existsSync(join(root, 'pwned'))).toBe(false);
       expect(await host.freeBytes(join(root, 'not', 'made', 'yet'))).toBeGreaterThan(0);
       const info = await host.info();
       expect(info.hostname).toBe(hostname());

@@ -27,8 +27,9 @@ import { checkHostKey, parseKnownHosts, preferredAlgorithms, type HostKeyExpecta
 const { Client, utils } = ssh2;
 
 const OUTPUT_TAIL = 4000;
-// OpenSSH's sshd allows 10 sessions per connection (MaxSessions); SFTP takes one.
-const MAX_COMMANDS = 8;
+// OpenSSH's sshd allows 10 sessions per connection (MaxSessions); SFTP and the
+// command shell take one each.
+const MAX_COMMANDS = 7;
 
 // SFTP status codes (draft-ietf-secsh-filexfer-02).
 const SFTP_NO_SUCH_FILE = 2;
@@ -119,6 +120,74 @@ function call<T>(run: (callback: (error: Error | undefined | null, value?: T) =>
 }
 
 /**
+ * One long-lived `sh` on the host for Ferry's own short commands (sha256sum,
+ * rm, df...). Every exec channel starts the account's login shell, and bash
+ * reads ~/.bashrc for commands sshd runs: on a host whose .bashrc does real
+ * work (pyenv, nvm) that costs ~0.5 s per command, which a copy that checks
+ * thousands of files cannot pay. Here the login shell starts once; each
+ * command then runs in a subshell with stdin from /dev/null and stderr merged
+ * into stdout, and a random token after it carries its exit code. Commands run
+ * one at a time. Only for text output: streams and listings use exec channels.
+ */
+class CommandShell {
+  private channel: ClientChannel | undefined;
+  private opening: Promise<ClientChannel> | undefined;
+  private output = '';
+  private waiting: { token: string; resolve: (result: { code: number; output: string }) => void; reject: (error: Error) => void } | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  dead = false;
+
+  constructor(private readonly client: SshClient) {}
+
+  private open(): Promise<ClientChannel> {
+    this.opening ??= call<ClientChannel>((done) => this.client.exec('exec sh', done)).then((channel) => {
+      channel.setEncoding('utf8');
+      channel.on('data', (chunk: string) => this.receive(chunk));
+      channel.stderr.resume();
+      channel.on('close', () => {
+        this.dead = true;
+        this.waiting?.reject(new Error('the command shell ended'));
+        this.waiting = undefined;
+      });
+      this.channel = channel;
+      return channel;
+    });
+    return this.opening;
+  }
+
+  private receive(chunk: string): void {
+    this.output += chunk;
+    const waiting = this.waiting;
+    if (!waiting) return;
+    const match = new RegExp(`\\n${waiting.token} (\\d+)\\n`).exec(this.output);
+    if (!match) return;
+    const output = this.output.slice(0, match.index);
+    this.output = this.output.slice(match.index + match[0].length);
+    this.waiting = undefined;
+    waiting.resolve({ code: Number(match[1]), output });
+  }
+
+  run(line: string): Promise<{ code: number; output: string }> {
+    const result = this.queue.then(async () => {
+      const channel = await this.open();
+      if (this.dead) throw new Error('the command shell ended');
+      const token = `ferry-done-${randomUUID()}`;
+      this.output = '';
+      return new Promise<{ code: number; output: string }>((resolve, reject) => {
+        this.waiting = { token, resolve, reject };
+        channel.write(`(${line}) </dev/null 2>&1; printf '\\n%s %s\\n' ${token} "$?"\n`);
+      });
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  close(): void {
+    this.channel?.end();
+  }
+}
+
+/**
  * A machine reached over SSH. One connection; commands run on channels of it
  * (at most MAX_COMMANDS at once, the rest wait), files through one SFTP
  * session opened on first use.
@@ -127,11 +196,13 @@ export class SshHost implements Host {
   readonly label: string;
   private readonly slots = new Slots(MAX_COMMANDS);
   private sftpSession: Promise<SFTPWrapper> | undefined;
+  private readonly shell: CommandShell;
   private lost: Error | undefined;
   private readonly ended: Promise<void>;
 
   constructor(private readonly client: SshClient, config: Pick<SshHostConfig, 'user' | 'host' | 'port'>) {
     this.label = `${config.user}@${config.host}:${config.port}`;
+    this.shell = new CommandShell(client);
     this.ended = new Promise((resolve) => client.once('close', () => resolve()));
     client.on('error', (error) => {
       this.lost = error;
@@ -162,6 +233,32 @@ export class SshHost implements Host {
         : new ConnectorError(`SFTP is not available on ${this.label}: ${(error as Error).message}`, { kind: 'config', hint: 'enable the sftp subsystem in the host\'s sshd_config (Subsystem sftp /usr/lib/openssh/sftp-server)', cause: error });
     });
     return this.sftpSession;
+  }
+
+  /**
+   * Runs one of Ferry's own short commands (text output, no input) in the
+   * command shell; falls back to an exec channel if that shell is gone.
+   * Returns stdout and stderr together.
+   */
+  private async quick(argv: readonly string[]): Promise<{ code: number; output: string }> {
+    const command = argv[0] as string;
+    let result: { code: number; output: string };
+    if (!this.shell.dead && !this.lost) {
+      try {
+        result = await this.shell.run(commandLine(argv));
+      } catch {
+        if (this.lost) throw this.connectionError(`${command} could not run`);
+        const { code, stdout, stderr } = await this.exec(argv, { allowFailure: true });
+        result = { code, output: stderr + stdout };
+      }
+    } else {
+      const { code, stdout, stderr } = await this.exec(argv, { allowFailure: true });
+      result = { code, output: stderr + stdout };
+    }
+    if (result.code === 127 && result.output.includes(command) && /not found|No such file/i.test(result.output)) {
+      throw new ConnectorError(`${command} is not installed on ${this.label}`, { kind: 'config', hint: `install ${command} on that host` });
+    }
+    return result;
   }
 
   async exec(argv: readonly string[], options: ExecOptions & { allowFailure?: boolean } = {}): Promise<ExecResult> {
@@ -417,19 +514,21 @@ export class SshHost implements Host {
     const sftp = await this.sftp();
     await call<void>((done) => sftp.ext_openssh_rename(from, to, done)).catch(async (error: unknown) => {
       if (!/not supported/i.test((error as Error).message)) throw this.fileError(error, from);
-      await this.exec(['mv', '-f', '--', from, to]);
+      const { code, output } = await this.quick(['mv', '-f', '--', from, to]);
+      if (code !== 0) throw new ConnectorError(`mv ${from} ${to} exited with ${code} on ${this.label}: ${output.trim()}`, { kind: 'config' });
     });
   }
 
   async remove(path: string): Promise<void> {
-    await this.exec(['rm', '-rf', '--', path]);
+    const { code, output } = await this.quick(['rm', '-rf', '--', path]);
+    if (code !== 0) throw new ConnectorError(`rm -rf ${path} exited with ${code} on ${this.label}: ${output.trim().slice(-OUTPUT_TAIL)}`, { kind: /Permission denied/.test(output) ? 'auth' : 'config' });
   }
 
   async sha256(path: string): Promise<string> {
-    const { code, stdout, stderr } = await this.exec(['sha256sum', '--', path], { allowFailure: true });
+    const { code, output: stdout } = await this.quick(['sha256sum', '--', path]);
     if (code !== 0) {
-      if (/No such file/.test(stderr)) throw new ConnectorError(`${path}: no such file or folder on ${this.label}`, { kind: 'config' });
-      throw new ConnectorError(`sha256sum ${path} exited with ${code} on ${this.label}: ${stderr.trim()}`, { kind: /Permission denied/.test(stderr) ? 'auth' : 'config' });
+      if (/No such file/.test(stdout)) throw new ConnectorError(`${path}: no such file or folder on ${this.label}`, { kind: 'config' });
+      throw new ConnectorError(`sha256sum ${path} exited with ${code} on ${this.label}: ${stdout.trim()}`, { kind: /Permission denied/.test(stdout) ? 'auth' : 'config' });
     }
     const hex = /^\\?([0-9a-f]{64})\s/.exec(stdout)?.[1];
     if (!hex) throw new ConnectorError(`sha256sum printed no checksum for ${path} on ${this.label}: ${stdout.slice(0, 200)}`, { kind: 'bug' });
@@ -443,15 +542,17 @@ export class SshHost implements Host {
       if (posix.dirname(at) === at) break;
       at = posix.dirname(at);
     }
-    const { stdout } = await this.exec(['df', '-B1', '--output=avail', '--', at]);
-    const value = Number(stdout.trim().split('\n').pop());
-    if (!Number.isFinite(value)) throw new ConnectorError(`df printed no free space for ${at} on ${this.label}: ${stdout.slice(0, 200)}`, { kind: 'bug' });
+    const { code, output } = await this.quick(['df', '-B1', '--output=avail', '--', at]);
+    const value = Number(output.trim().split('\n').pop());
+    if (code !== 0) throw new ConnectorError(`df ${at} exited with ${code} on ${this.label}: ${output.trim()}`, { kind: 'config' });
+    if (!Number.isFinite(value)) throw new ConnectorError(`df printed no free space for ${at} on ${this.label}: ${output.slice(0, 200)}`, { kind: 'bug' });
     return value;
   }
 
   async info(): Promise<HostInfo> {
     const script = 'hostname; hostname -f 2>/dev/null || hostname; echo ---; ip -o addr show 2>/dev/null || hostname -I 2>/dev/null || true';
     const { stdout } = await this.exec(['sh', '-c', script]);
+    // (an exec channel: stderr stays apart from the output parsed here)
     const [head = '', addressText = ''] = stdout.split('\n---\n');
     const [hostname = '', fqdn = ''] = head.split('\n').map((line) => line.trim());
     const found = addressText.includes(' inet')
@@ -463,6 +564,7 @@ export class SshHost implements Host {
   }
 
   async close(): Promise<void> {
+    this.shell.close();
     this.client.end();
     await Promise.race([this.ended, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
   }
@@ -572,6 +674,8 @@ export async function connectSsh(config: SshHostConfig): Promise<SshHost> {
     };
     const onReady = (): void => {
       client.removeListener('error', onError);
+      // Nagle's algorithm with delayed ACKs adds ~40 ms to every small SFTP request and reply.
+      client.setNoDelay(true);
       resolve();
     };
     client.once('error', onError);
