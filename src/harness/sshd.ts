@@ -22,6 +22,8 @@ export interface Sshd {
   clientKeyPath: string;
   /** The account to sign in as: the user running the tests. */
   user: string;
+  /** PID of the listening sshd; each connection is served by a child of it. */
+  pid: number;
   /** The tail of sshd's own log (its stderr), for a test that needs to see why it refused something. */
   log(): string;
   stop(): Promise<void>;
@@ -162,7 +164,7 @@ export async function startSshd({ dir }: { dir: string }): Promise<Sshd> {
     const deadline = Date.now() + 15_000;
     while (running && Date.now() < deadline && !(await isPortOpen(port))) await new Promise((r) => setTimeout(r, 50));
     if (running && (await isPortOpen(port))) {
-      return { port, hostKeyFingerprint, hostPublicKey, clientKeyPath, user, log: () => log, stop: () => stopChild(child, exited) };
+      return { port, hostKeyFingerprint, hostPublicKey, clientKeyPath, user, pid: child.pid as number, log: () => log, stop: () => stopChild(child, exited) };
     }
     if (running) await stopChild(child, exited);
     lastError = log.trim();

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -202,6 +203,41 @@ describe('ssh: bad input', () => {
     expect(error.kind).toBe('config');
     expect(error.message).toBe(`Cannot reach 127.0.0.1:${port}: connection refused`);
     expect(error.hint).toContain('is sshd running');
+  });
+
+  it('names a host that does not answer within connectTimeoutMs', async () => {
+    // A port that accepts connections and then says nothing (a firewall that swallows, a hung sshd).
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const error = await rejection(connectSsh(sshConfig({ port, connectTimeoutMs: 1500 })));
+      expect(error.kind).toBe('config');
+      expect(error.message).toBe(`Cannot reach 127.0.0.1:${port}: no answer within 1500 ms`);
+      expect(error.hint).toContain('is sshd running');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('reports a dropped connection as transient, for commands running and to come', async () => {
+    const host = await connectSsh(sshConfig());
+    await host.sha256(sshd.clientKeyPath);
+    const running = host.spawn(['sleep', '30']);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // End the sshd process serving this connection (a child of our own sshd): the TCP connection drops.
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(sshd.pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
+    expect(children.length).toBeGreaterThan(0);
+    for (const child of children) process.kill(child, 'SIGKILL');
+    const dropped = await rejection(running.done);
+    expect(dropped.kind).toBe('transient');
+    expect(dropped.message).toContain(`the SSH connection to ${host.label} was lost`);
+    const after = await rejection(host.exec(['true']));
+    expect(after.kind).toBe('transient');
+    expect((await rejection(host.stat('/'))).kind).toBe('transient');
+    await host.close();
   });
 
   it('refuses a key that is not in authorized_keys', async () => {

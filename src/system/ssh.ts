@@ -637,7 +637,8 @@ function connectError(error: Error & { code?: string; level?: string }, config: 
   const unreachableHint = 'is sshd running on that host, is the port right and open in its firewall?';
   if (error.code === 'ECONNREFUSED') return new ConnectorError(`Cannot reach ${where}: connection refused`, { kind: 'config', hint: unreachableHint, cause: error });
   if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return new ConnectorError(`Cannot reach ${where}: the name ${config.host} does not resolve`, { kind: 'config', hint: 'check the host name in the plan', cause: error });
-  if (error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH' || error.code === 'ETIMEDOUT' || error.level === 'client-timeout') {
+  if (error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH') return new ConnectorError(`Cannot reach ${where}: no route to the host`, { kind: 'config', hint: unreachableHint, cause: error });
+  if (error.code === 'ETIMEDOUT' || error.level === 'client-timeout') {
     return new ConnectorError(`Cannot reach ${where}: no answer within ${config.connectTimeoutMs} ms`, { kind: 'config', hint: unreachableHint, cause: error });
   }
   if (error.level === 'client-authentication') {
