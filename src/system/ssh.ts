@@ -598,7 +598,9 @@ async function credentials(config: SshHostConfig, label: string): Promise<Pick<C
       if (passphrase) throw new ConnectorError(`The key ${path} cannot be decrypted with the passphrase from ${config.passphraseEnv}`, { kind: 'auth', hint: `check the value of ${config.passphraseEnv}` });
       throw new ConnectorError(`${path} is not a private key Ferry can read (${parsed.message})`, { kind: 'config', hint: 'use an OpenSSH or PEM private key (ed25519, ecdsa or rsa)' });
     }
-    return { privateKey: data, ...(passphrase ? { passphrase } : {}) };
+    // With a password too, ssh2 tries the key first, then the password.
+    const password = config.passwordEnv ? fromEnv(config.passwordEnv, 'passwordEnv') : undefined;
+    return { privateKey: data, ...(passphrase ? { passphrase } : {}), ...(password ? { password } : {}) };
   }
   if (config.passwordEnv) return { password: fromEnv(config.passwordEnv, 'passwordEnv') };
   if (process.env.SSH_AUTH_SOCK) return { agent: process.env.SSH_AUTH_SOCK };
