@@ -7,6 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../harness/ports.js';
 import { generateKey, startSshd, type Sshd } from '../harness/sshd.js';
@@ -107,6 +108,15 @@ function hostBehaviour(name: string, open: () => Promise<Host>): void {
       process_.kill();
       const { code } = await process_.done;
       expect(code).not.toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('ends a command when its AbortSignal fires', async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 300);
+      const started = Date.now();
+      const error = await host.exec(['sleep', '30'], { signal: controller.signal }).then(() => undefined, (e: unknown) => e);
+      expect((error as Error).name).toBe('AbortError');
       expect(Date.now() - started).toBeLessThan(5000);
     });
 
@@ -299,6 +309,43 @@ describe('ssh: bad input', () => {
     const unset = await rejection(connectSsh(sshConfig({ key: undefined, passwordEnv: 'FERRY_TEST_UNSET_VARIABLE' })));
     expect(unset.kind).toBe('config');
     expect(unset.message).toContain('FERRY_TEST_UNSET_VARIABLE');
+  });
+
+  it('signs in with the password from the environment where the server allows passwords', async () => {
+    // The private sshd refuses passwords for root, and tests do not change the machine's accounts, so
+    // an ssh2 server stands in here (in addition to the real sshd above): it accepts one password
+    // and records what it received.
+    const hostKeyPath = join(sshdDir, 'fake_host_key');
+    await generateKey(hostKeyPath, 'fake');
+    const received: string[] = [];
+    const server = new ssh2.Server({ hostKeys: [await readFile(hostKeyPath)] }, (client) => {
+      client.on('authentication', (context) => {
+        if (context.method === 'password') received.push(context.password);
+        if (context.method === 'password' && context.password === 'pass word $(x)') context.accept();
+        else context.reject(['password']);
+      });
+      client.on('ready', () => client.on('session', (accept) => accept().once('exec', (acceptExec, _reject, info) => {
+        const channel = acceptExec();
+        channel.write(info.command);
+        channel.exit(0);
+        channel.end();
+      })));
+      client.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const fingerprint = execFileSync('ssh-keygen', ['-lf', `${hostKeyPath}.pub`], { encoding: 'utf8' }).split(' ')[1] as string;
+    process.env.FERRY_TEST_SSH_PASSWORD = 'pass word $(x)';
+    try {
+      const host = await connectSsh(sshConfig({ port, key: undefined, passwordEnv: 'FERRY_TEST_SSH_PASSWORD', hostKey: fingerprint }));
+      const { stdout } = await host.exec(['echo', 'a b']);
+      expect(stdout).toContain("exec echo 'a b'");
+      await host.close();
+      expect(received).toEqual(['pass word $(x)']);
+    } finally {
+      delete process.env.FERRY_TEST_SSH_PASSWORD;
+      server.close();
+    }
   });
 
   it('decrypts a key with the passphrase from the environment, and says when one is needed', async () => {
