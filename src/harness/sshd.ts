@@ -129,7 +129,7 @@ function configText(dir: string, port: number, hostKey: string): string {
  * const sshd = await startSshd({ dir: await mkdtemp(join(tmpdir(), 'sshd-')) });
  * const host = await connectSsh({ host: '127.0.0.1', port: sshd.port, user: sshd.user, key: sshd.clientKeyPath, hostKey: sshd.hostKeyFingerprint, connectTimeoutMs: 10_000 });
  */
-export async function startSshd({ dir }: { dir: string }): Promise<Sshd> {
+export async function startSshd({ dir, extraConfig = [] }: { dir: string; /** More sshd_config lines (fault injection in tests). */ extraConfig?: readonly string[] }): Promise<Sshd> {
   await ensureOpenSshServer();
   if (!existsSync(PRIVSEP_DIR)) mkdirSync(PRIVSEP_DIR, { mode: 0o755 });
   mkdirSync(dir, { recursive: true });
@@ -147,7 +147,7 @@ export async function startSshd({ dir }: { dir: string }): Promise<Sshd> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await findFreePort();
     const config = join(dir, 'sshd_config');
-    await writeFile(config, configText(dir, port, hostKey));
+    await writeFile(config, configText(dir, port, hostKey) + extraConfig.map((line) => `${line}\n`).join(''));
     // sshd re-executes itself and insists on an absolute path. -D keeps it in
     // the foreground as our child, -e sends its log to stderr.
     const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -250,6 +250,23 @@ describe('ssh: bad input', () => {
     await host.close();
   });
 
+  it('drops what a noisy login shell prints before the command, on stdout and stderr', async () => {
+    // ForceCommand stands in for a ~/.bashrc that echoes (the tests do not edit the machine's own).
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-sshd-noisy-'));
+    const noisy = await startSshd({ dir, extraConfig: ['ForceCommand echo rc-noise; echo rc-noise-err >&2; eval "$SSH_ORIGINAL_COMMAND"'] });
+    try {
+      const host = await connectSsh({ host: '127.0.0.1', port: noisy.port, user: noisy.user, key: noisy.clientKeyPath, hostKey: noisy.hostKeyFingerprint, connectTimeoutMs: 10_000 });
+      expect((await host.exec(['printf', '%s', 'exact'])).stdout).toBe('exact');
+      const failure = await host.exec(['sh', '-c', 'echo own-err >&2; exit 2'], { allowFailure: true });
+      expect(failure).toMatchObject({ code: 2, stdout: '', stderr: 'own-err\n' });
+      expect(await host.sha256(noisy.clientKeyPath)).toBe(sha256(await readFile(noisy.clientKeyPath)));
+      await host.close();
+    } finally {
+      await noisy.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a key that is not in authorized_keys', async () => {
     const key = join(sshdDir, 'stranger');
     await generateKey(key, 'stranger');

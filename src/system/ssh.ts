@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { posix } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { PassThrough, Writable, type Readable } from 'node:stream';
+import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, ClientChannel, ConnectConfig, SFTPWrapper, Stats } from 'ssh2';
 import { ConnectorError } from '../sdk/errors.js';
@@ -35,8 +35,37 @@ const MAX_COMMANDS = 7;
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;
 
-// Printed to stderr before the command runs, so kill() knows what to end (see spawn).
-const PID_PREFIX = 'printf \'ferry-pid:%s\\n\' "$$" >&2; ';
+/**
+ * Printed before the command runs: its PID on stderr, so kill() knows what to
+ * end (see spawn), and a start marker on both streams. Whatever the login
+ * shell's rc files print before it (a noisy ~/.bashrc breaks scp and rsync
+ * for the same reason) is dropped, so a dump streamed from the host is the
+ * command's output and nothing else.
+ */
+function startPrefix(marker: string): string {
+  return `printf '%s\\n' "${marker}" "ferry-pid:$$" >&2; printf '%s\\n' "${marker}"; `;
+}
+
+/** Drops everything before the first `marker` line, then passes the stream through. */
+function skipUntil(marker: string): Transform {
+  const needle = Buffer.from(`${marker}\n`);
+  let pending: Buffer | undefined = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (!pending) return callback(null, chunk);
+      pending = Buffer.concat([pending, chunk]);
+      const at = pending.indexOf(needle);
+      if (at < 0) {
+        // Keep only the tail that may still hold the start of the marker.
+        if (pending.length > needle.length) pending = pending.subarray(pending.length - needle.length);
+        return callback();
+      }
+      const rest = pending.subarray(at + needle.length);
+      pending = undefined;
+      callback(null, rest);
+    },
+  });
+}
 
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, PIPE: 13, TERM: 15 };
 
@@ -150,7 +179,8 @@ class CommandShell {
         this.waiting = undefined;
       });
       this.channel = channel;
-      return channel;
+      // Anything the login shell's rc files print comes before this first token and is dropped.
+      return this.roundTrip(channel, 'true').then(() => channel);
     });
     return this.opening;
   }
@@ -171,15 +201,18 @@ class CommandShell {
     const result = this.queue.then(async () => {
       const channel = await this.open();
       if (this.dead) throw new Error('the command shell ended');
-      const token = `ferry-done-${randomUUID()}`;
-      this.output = '';
-      return new Promise<{ code: number; output: string }>((resolve, reject) => {
-        this.waiting = { token, resolve, reject };
-        channel.write(`(${line}) </dev/null 2>&1; printf '\\n%s %s\\n' ${token} "$?"\n`);
-      });
+      return this.roundTrip(channel, line);
     });
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  private roundTrip(channel: ClientChannel, line: string): Promise<{ code: number; output: string }> {
+    const token = `ferry-done-${randomUUID()}`;
+    return new Promise<{ code: number; output: string }>((resolve, reject) => {
+      this.waiting = { token, resolve, reject };
+      channel.write(`(${line}) </dev/null 2>&1; printf '\\n%s %s\\n' ${token} "$?"\n`);
+    });
   }
 
   close(): void {
@@ -281,6 +314,7 @@ export class SshHost implements Host {
     const command = argv[0] as string;
     const stdin = new PassThrough();
     const stdout = new PassThrough();
+    const marker = `ferry-start-${randomUUID()}`;
     let channel: ClientChannel | undefined;
     let killed = false;
     let pid: number | undefined;
@@ -314,7 +348,7 @@ export class SshHost implements Host {
       if (this.lost) throw this.connectionError(`${command} could not start`);
       const release = await this.slots.acquire();
       try {
-        channel = await call<ClientChannel>((done) => this.client.exec(`${PID_PREFIX}${line}`, done)).catch((error: unknown) => {
+        channel = await call<ClientChannel>((done) => this.client.exec(`${startPrefix(marker)}${line}`, done)).catch((error: unknown) => {
           throw this.lost ? this.connectionError(`${command} could not start`, error) : new ConnectorError(`${command} could not start on ${this.label}: ${(error as Error).message}`, { kind: 'transient', cause: error });
         });
         const open = channel;
@@ -327,18 +361,21 @@ export class SshHost implements Host {
         open.stderr.setEncoding('utf8');
         open.stderr.on('data', (chunk: string) => {
           if (pid === undefined) {
-            // The first stderr line is the PID the prefix printed; the command's own stderr follows.
+            // Before the command's own stderr: rc-file noise, the marker, then the PID line.
             first += chunk;
-            const newline = first.indexOf('\n');
-            if (newline < 0) return;
-            pid = Number(/^ferry-pid:(\d+)$/.exec(first.slice(0, newline))?.[1] ?? 0) || -1;
-            chunk = first.slice(newline + 1);
+            const match = new RegExp(`(?:^|\\n)${marker}\\nferry-pid:(\\d+)\\n`).exec(first);
+            if (!match) {
+              if (first.length > 65_536) first = first.slice(-256);
+              return;
+            }
+            pid = Number(match[1]);
+            chunk = first.slice(match.index + match[0].length);
             if (killed) terminate();
           }
           stderr = (stderr + chunk).slice(-OUTPUT_TAIL * 2);
         });
         stdin.pipe(open);
-        open.pipe(stdout);
+        open.pipe(skipUntil(marker)).pipe(stdout);
         const { code, signal } = await new Promise<{ code?: number; signal?: string }>((resolve) => {
           let status: { code?: number; signal?: string } = {};
           open.on('exit', (exitCode: number | null, signalName?: string) => {
@@ -346,6 +383,7 @@ export class SshHost implements Host {
           });
           open.on('close', () => resolve(status));
         });
+        if (pid === undefined) stderr = first.slice(-OUTPUT_TAIL * 2); // the start prefix never ran
         if (options.signal?.aborted) throw abortError();
         if (code === undefined && signal === undefined) {
           if (killed) return { code: 128 + 15, stderr };
