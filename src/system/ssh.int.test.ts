@@ -343,7 +343,9 @@ describe('ssh: bad input', () => {
       });
       client.on('ready', () => client.on('session', (accept) => accept().once('exec', (acceptExec, _reject, info) => {
         const channel = acceptExec();
-        channel.write(info.command);
+        // Answer as a shell running Ferry's start prefix would: the marker line, then the output.
+        const marker = /"(ferry-start-[0-9a-f-]+)"/.exec(info.command)?.[1] ?? '';
+        channel.write(`${marker}\n${info.command}`);
         channel.exit(0);
         channel.end();
       })));
