@@ -206,7 +206,7 @@ function hostBehaviour(name: string, open: () => Promise<Host>): void {
 hostBehaviour('local', async () => new LocalHost());
 hostBehaviour('ssh', async () => openHost({ ssh: sshConfig() }));
 
-describe('ssh: bad input', () => {
+describe('ssh only: the connection and bad input', () => {
   it('names an unreachable host:port and asks whether sshd runs', async () => {
     const port = await findFreePort();
     const error = await rejection(connectSsh(sshConfig({ port })));
@@ -229,6 +229,23 @@ describe('ssh: bad input', () => {
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       silent.close();
+    }
+  });
+
+  it('queues commands beyond what one connection may run at once (OpenSSH MaxSessions 10)', async () => {
+    const host = await connectSsh(sshConfig());
+    try {
+      const outputs = await Promise.all(Array.from({ length: 24 }, (_, i) => host.exec(['sh', '-c', 'sleep 0.3; printf %s "$0"', `n${i}`])));
+      expect(outputs.map((o) => o.stdout)).toEqual(Array.from({ length: 24 }, (_, i) => `n${i}`));
+      const files = await Promise.all(Array.from({ length: 12 }, async (_, i) => {
+        const path = join(sshdDir, `parallel-${i}`);
+        await writeFile(path, `content ${i}`);
+        return path;
+      }));
+      const sums = await Promise.all(files.map((path) => host.sha256(path)));
+      expect(sums).toEqual(files.map((_, i) => sha256(Buffer.from(`content ${i}`))));
+    } finally {
+      await host.close();
     }
   });
 
