@@ -244,6 +244,15 @@ describe('ssh only: the connection and bad input', () => {
       }));
       const sums = await Promise.all(files.map((path) => host.sha256(path)));
       expect(sums).toEqual(files.map((_, i) => sha256(Buffer.from(`content ${i}`))));
+      // Killed at once: some are still waiting for a channel, some have not printed their PID yet.
+      const started = Date.now();
+      const sleepers = Array.from({ length: 10 }, () => host.spawn(['sleep', '37.125'])); // a duration no other test uses
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const sleeper of sleepers) sleeper.kill();
+      const codes = await Promise.all(sleepers.map((sleeper) => sleeper.done.then((r) => r.code)));
+      expect(codes.every((code) => code !== 0)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line === 'sleep 37.125')).toEqual([]);
     } finally {
       await host.close();
     }

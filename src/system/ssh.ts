@@ -324,7 +324,8 @@ export class SshHost implements Host {
     // refuses it for root logins (they run without privilege separation), and
     // closing the channel alone leaves a command that neither reads nor writes running.
     const terminate = (): void => {
-      if (pid !== undefined) void this.exec(['kill', '-TERM', '--', `-${pid}`], { allowFailure: true }).catch(() => undefined);
+      // Through the command shell: it has its own channel, so a kill never waits for a free one.
+      if (pid !== undefined) void this.quick(['kill', '-TERM', '--', `-${pid}`]).catch(() => undefined);
     };
     const stop = (): void => {
       if (killed) return;
@@ -338,7 +339,13 @@ export class SshHost implements Host {
       terminate();
       // A command that ignores SIGTERM: give up on its exit status after a while.
       const open = channel;
-      setTimeout(() => open.close(), 5000).unref();
+      setTimeout(() => {
+        try {
+          open.close();
+        } catch {
+          // Already closed.
+        }
+      }, 5000).unref();
     };
     const onAbort = (): void => stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -348,10 +355,17 @@ export class SshHost implements Host {
       if (this.lost) throw this.connectionError(`${command} could not start`);
       const release = await this.slots.acquire();
       try {
+        if (killed) {
+          // Killed while waiting for a free channel: never started.
+          stdout.end();
+          return { code: 128 + 15, stderr: '' };
+        }
         channel = await call<ClientChannel>((done) => this.client.exec(`${startPrefix(marker)}${line}`, done)).catch((error: unknown) => {
           throw this.lost ? this.connectionError(`${command} could not start`, error) : new ConnectorError(`${command} could not start on ${this.label}: ${(error as Error).message}`, { kind: 'transient', cause: error });
         });
         const open = channel;
+        // A write after the command ended must not crash Ferry: the exit status tells what happened.
+        open.on('error', () => undefined);
         if (killed) {
           killed = false;
           stop();
