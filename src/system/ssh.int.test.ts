@@ -338,6 +338,26 @@ describe('ssh only: the connection and bad input', () => {
     expect(fromPlan.message).toContain(`the plan's hostKey expects ${otherFingerprint}`);
   });
 
+  it('accepts a hostKey of any of the server\'s keys, and names them all when none matches', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-sshd-rsa-'));
+    const rsaKey = join(dir, 'ssh_host_rsa_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', rsaKey]);
+    const rsaFingerprint = execFileSync('ssh-keygen', ['-lf', `${rsaKey}.pub`], { encoding: 'utf8' }).split(' ')[1] as string;
+    const twoKeys = await startSshd({ dir, extraConfig: [`HostKey ${rsaKey}`] });
+    try {
+      const config = { host: '127.0.0.1', port: twoKeys.port, user: twoKeys.user, key: twoKeys.clientKeyPath, connectTimeoutMs: 10_000 };
+      const host = await connectSsh({ ...config, hostKey: rsaFingerprint });
+      expect((await host.exec(['echo', 'rsa'])).stdout).toBe('rsa\n');
+      await host.close();
+      const wrong = await rejection(connectSsh({ ...config, hostKey: `SHA256:${'A'.repeat(43)}` }));
+      expect(wrong.message).toContain(`the ssh-ed25519 key ${twoKeys.hostKeyFingerprint} (and the ssh-rsa key ${rsaFingerprint})`);
+      expect(wrong.message).toContain('HAS CHANGED');
+    } finally {
+      await twoKeys.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads a password from the named environment variable, never shows it, and names a missing variable', async () => {
     // sshd here permits root keys only (PermitRootLogin prohibit-password), so the password is sent and refused.
     process.env.FERRY_TEST_SSH_PASSWORD = 'not-the-password-42';

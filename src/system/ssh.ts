@@ -669,7 +669,12 @@ async function expectation(config: SshHostConfig): Promise<HostKeyExpectation> {
   return { kind: 'knownHosts', path, entries: parseKnownHosts(text) };
 }
 
-function hostKeyError(verdict: Exclude<HostKeyVerdict, { ok: true }>, config: SshHostConfig, label: string): ConnectorError {
+type Refusal = Exclude<HostKeyVerdict, { ok: true }>;
+
+// Host key algorithms by key type, for asking a server for each of its keys in turn.
+const HOST_KEY_FAMILIES = [['ssh-ed25519'], ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'], ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']];
+
+function hostKeyError(verdict: Refusal, config: SshHostConfig, label: string, alsoPresented: readonly string[] = []): ConnectorError {
   const shortType = verdict.type.replace(/^ssh-/, '').replace(/^ecdsa-sha2-.*/, 'ecdsa');
   const check = `on the server: ssh-keygen -lf /etc/ssh/ssh_host_${shortType}_key.pub`;
   if (verdict.reason === 'unknown') {
@@ -681,7 +686,7 @@ function hostKeyError(verdict: Exclude<HostKeyVerdict, { ok: true }>, config: Ss
   }
   const expected = verdict.expected.length > 0 ? `, but ${verdict.where} expects ${verdict.expected.join(' or ')}` : ` and ${verdict.where} marks that key as revoked`;
   return new ConnectorError(
-    `WARNING: THE HOST KEY OF ${label} HAS CHANGED. The server presents the ${verdict.type} key ${verdict.presented}${expected}. Someone may be intercepting the connection (man-in-the-middle), or the server was reinstalled; Ferry does not connect`,
+    `WARNING: THE HOST KEY OF ${label} HAS CHANGED. The server presents the ${verdict.type} key ${verdict.presented}${alsoPresented.map((other) => ` (and ${other})`).join('')}${expected}. Someone may be intercepting the connection (man-in-the-middle), or the server was reinstalled; Ferry does not connect`,
     { kind: 'auth', hint: `ask the server's admin whether its host key changed (${check}); only then replace the old key in ${verdict.where} with ${verdict.presented}${config.hostKey ? '' : ' (ssh-keygen -R to remove the old entry)'}` },
   );
 }
@@ -719,38 +724,61 @@ export async function connectSsh(config: SshHostConfig): Promise<SshHost> {
   const auth = await credentials(config, label);
   const expected = await expectation(config);
   const knownTypes = expected.kind === 'knownHosts' ? expected.entries.filter((entry) => entry.marker === undefined && checkHostKey(entry.blob, config.host, config.port, { ...expected, entries: [entry] }).ok).map((entry) => entry.type) : [];
-  let refused: Exclude<HostKeyVerdict, { ok: true }> | undefined;
-  const client = new Client();
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => {
-      client.removeListener('ready', onReady);
-      client.end();
-      reject(refused ? hostKeyError(refused, config, label) : connectError(error, config, label));
-    };
-    const onReady = (): void => {
-      client.removeListener('error', onError);
-      // Nagle's algorithm with delayed ACKs adds ~40 ms to every small SFTP request and reply.
-      client.setNoDelay(true);
-      resolve();
-    };
-    client.once('error', onError);
-    client.once('ready', onReady);
-    client.connect({
-      host: config.host,
-      port: config.port,
-      username: config.user,
-      ...auth,
-      readyTimeout: config.connectTimeoutMs,
-      keepaliveInterval: 15_000,
-      keepaliveCountMax: 4,
-      algorithms: { serverHostKey: preferredAlgorithms(knownTypes) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
-      hostVerifier: (key: Buffer): boolean => {
-        const verdict = checkHostKey(key, config.host, config.port, expected);
-        if (!verdict.ok) refused = verdict;
-        return verdict.ok;
-      },
-    });
-  });
-  return new SshHost(client, config);
-}
 
+  const attempt = (algorithms: string[]): Promise<{ client: SshClient } | { refused: Refusal } | { error: ConnectorError }> =>
+    new Promise((resolve) => {
+      let refused: Refusal | undefined;
+      const client = new Client();
+      const onError = (error: Error): void => {
+        client.removeListener('ready', onReady);
+        // The socket may still report a reset while it closes: nobody is waiting for that.
+        client.on('error', () => undefined);
+        client.end();
+        resolve(refused ? { refused } : { error: connectError(error, config, label) });
+      };
+      const onReady = (): void => {
+        client.removeListener('error', onError);
+        // Nagle's algorithm with delayed ACKs adds ~40 ms to every small SFTP request and reply.
+        client.setNoDelay(true);
+        resolve({ client });
+      };
+      client.once('error', onError);
+      client.once('ready', onReady);
+      client.connect({
+        host: config.host,
+        port: config.port,
+        username: config.user,
+        ...auth,
+        readyTimeout: config.connectTimeoutMs,
+        keepaliveInterval: 15_000,
+        keepaliveCountMax: 4,
+        algorithms: { serverHostKey: algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
+        hostVerifier: (key: Buffer): boolean => {
+          const verdict = checkHostKey(key, config.host, config.port, expected);
+          if (!verdict.ok) refused = verdict;
+          return verdict.ok;
+        },
+      });
+    });
+
+  let result = await attempt(preferredAlgorithms(knownTypes));
+  if ('refused' in result && expected.kind === 'fingerprint' && result.refused.reason === 'changed') {
+    // A fingerprint does not say which of the server's keys it is of (ed25519, ecdsa, rsa): ask
+    // for each of the others before calling the key changed, as an admin may have given any one.
+    const first = result.refused;
+    const others: string[] = [];
+    for (const family of HOST_KEY_FAMILIES.filter((algorithms) => !algorithms.includes(first.type))) {
+      const next = await attempt(family);
+      if ('client' in next) {
+        result = next;
+        break;
+      }
+      if ('refused' in next) others.push(`the ${next.refused.type} key ${next.refused.presented}`);
+      // An error here means the server has no key of that family.
+    }
+    if (!('client' in result)) throw hostKeyError(first, config, label, others);
+  }
+  if ('refused' in result) throw hostKeyError(result.refused, config, label);
+  if ('error' in result) throw result.error;
+  return new SshHost(result.client, config);
+}
