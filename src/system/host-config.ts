@@ -11,6 +11,8 @@
  *     user: ferry
  *     key: ~/.ssh/id_ed25519
  *     hostKey: SHA256:Xq...   # or knownHosts: ~/.ssh/known_hosts (the default)
+ *
+ * docs/ssh-hosts.md says how to set one up and what Ferry runs on the host.
  */
 import { z } from 'zod';
 import type { Host } from './host.js';

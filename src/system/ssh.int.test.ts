@@ -16,7 +16,7 @@ import type { Host } from './host.js';
 import type { SshHostConfig } from './host-config.js';
 import { openHost } from './host-config.js';
 import { LocalHost } from './local.js';
-import { connectSsh } from './ssh.js';
+import { connectSsh, type SshHost } from './ssh.js';
 
 let sshd: Sshd;
 let sshdDir: string;
@@ -255,6 +255,27 @@ describe('ssh only: the connection and bad input', () => {
       expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line === 'sleep 37.125')).toEqual([]);
     } finally {
       await host.close();
+    }
+  });
+
+  it('lists through SFTP alone (hosts without GNU find) exactly as with find', async () => {
+    const host = await connectSsh(sshConfig());
+    const base = await mkdtemp(join(tmpdir(), 'ferry-list-'));
+    try {
+      await host.mkdir(join(base, 'a b', 'c'), 0o700);
+      await host.writeFile(join(base, 'a b', 'c', "it's"), 'xyz', 0o600);
+      await host.symlink('../a b', join(base, 'a b', 'up'));
+      await host.writeFile(join(base, 'z'), '');
+      const strip = (e: { path: string; kind: string; size: number; mode: number; target?: string }) => [e.path, e.kind, e.size, e.mode, e.target];
+      const byFind = [];
+      for await (const entry of host.list(base)) byFind.push(strip(entry));
+      const bySftp = [];
+      for await (const entry of (host as SshHost).listBySftp(base)) bySftp.push(strip(entry));
+      expect(byFind.map((e) => e[0])).toEqual(['a b', 'a b/c', "a b/c/it's", 'a b/up', 'z']);
+      expect(bySftp).toEqual(byFind);
+    } finally {
+      await host.close();
+      await rm(base, { recursive: true, force: true });
     }
   });
 

@@ -442,7 +442,16 @@ export class SshHost implements Host {
    */
   async *list(dir: string): AsyncIterable<FileEntry> {
     const start = dir === '/' ? '/' : `${dir.replace(/\/+$/, '')}/`;
-    const { code, stdout, stderr } = await this.exec(['find', start, '-mindepth', '1', '-printf', '%P\\0%y\\0%s\\0%m\\0%T@\\0%l\\0'], { allowFailure: true });
+    const listing = await this.exec(['find', start, '-mindepth', '1', '-printf', '%P\\0%y\\0%s\\0%m\\0%T@\\0%l\\0'], { allowFailure: true }).catch((error: unknown) => {
+      if (error instanceof ConnectorError && error.message.startsWith('find is not installed')) return undefined;
+      throw error;
+    });
+    // No find, or one without -printf (BusyBox): the same listing through SFTP.
+    if (!listing || (listing.code !== 0 && /printf|unknown predicate|invalid predicate|unrecognized/i.test(listing.stderr))) {
+      yield* this.listBySftp(dir);
+      return;
+    }
+    const { code, stdout, stderr } = listing;
     if (code !== 0) {
       if (/No such file or directory/.test(stderr) && !stdout) throw new ConnectorError(`${dir}: no such file or folder on ${this.label}`, { kind: 'config' });
       if (/Permission denied/.test(stderr)) throw new ConnectorError(`${dir}: permission denied on ${this.label} (${stderr.trim().split('\n')[0]})`, { kind: 'auth', hint: 'sign in as a user that may read the source installation and write the target one' });
@@ -468,7 +477,10 @@ export class SshHost implements Host {
       for (const { filename, attrs } of names) {
         const rel = relative ? `${relative}/${filename}` : filename;
         let entry = entryOf(rel, attrs);
-        if (entry.kind === 'symlink') entry = { ...entry, target: await call<string>((done) => sftp.readlink(posix.join(dir, rel), done)) };
+        if (entry.kind === 'symlink') {
+          const link = posix.join(dir, rel);
+          entry = { ...entry, target: await call<string>((done) => sftp.readlink(link, done)).catch((error: unknown) => { throw this.fileError(error, link); }) };
+        }
         yield entry;
         if (entry.kind === 'dir') yield* walk.call(this, rel);
       }
