@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
@@ -182,4 +183,27 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   }, 5000);
   await exited;
   clearTimeout(timer);
+}
+
+export interface TestUser {
+  name: string;
+  /** Random for each test run; only ever given to Ferry through an environment variable. */
+  password: string;
+  /** Deletes the account and its home folder. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Creates a throwaway account with a random password (as root), for the
+ * password path and a non-root login (which, unlike root, runs with
+ * privilege separation). Each call makes its own account, so test runs side
+ * by side never share one; remove() deletes it.
+ */
+export async function createTestUser(): Promise<TestUser> {
+  if (!isRoot()) throw new Error('creating a test account needs root');
+  const name = `ferry-ssh-${randomBytes(4).toString('hex')}`;
+  const password = randomBytes(18).toString('base64url');
+  await runCommand('useradd', ['--create-home', '--shell', '/bin/bash', name]);
+  await runCommand('chpasswd', [], { input: `${name}:${password}\n`, secrets: [password] });
+  return { name, password, remove: async () => void (await runCommand('userdel', ['--force', '--remove', name]).catch(() => undefined)) };
 }

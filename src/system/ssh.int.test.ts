@@ -10,7 +10,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../harness/ports.js';
-import { generateKey, startSshd, type Sshd } from '../harness/sshd.js';
+import { createTestUser, generateKey, startSshd, type Sshd } from '../harness/sshd.js';
 import { ConnectorError } from '../sdk/errors.js';
 import type { Host } from './host.js';
 import type { SshHostConfig } from './host-config.js';
@@ -393,6 +393,31 @@ describe('ssh only: the connection and bad input', () => {
     const unset = await rejection(connectSsh(sshConfig({ key: undefined, passwordEnv: 'FERRY_TEST_UNSET_VARIABLE' })));
     expect(unset.kind).toBe('config');
     expect(unset.message).toContain('FERRY_TEST_UNSET_VARIABLE');
+  });
+
+  it('signs in as a non-root account with the password from the environment', async () => {
+    const account = await createTestUser();
+    process.env.FERRY_TEST_USER_PASSWORD = account.password;
+    try {
+      const host = await connectSsh(sshConfig({ user: account.name, key: undefined, passwordEnv: 'FERRY_TEST_USER_PASSWORD' }));
+      try {
+        expect((await host.exec(['id', '-un'])).stdout.trim()).toBe(account.name);
+        // Non-root sessions run with privilege separation, so the SSH signal request works here too.
+        const sleeper = host.spawn(['sleep', '37.25']);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        sleeper.kill();
+        expect((await sleeper.done).code).toBe(143);
+        const denied = await rejection(host.writeFile(join(sshdDir, 'not-yours'), 'x'));
+        expect(denied.kind).toBe('auth');
+        expect(denied.message).toContain('permission denied');
+        expect(`${denied.message} ${denied.hint}`).not.toContain(account.password);
+      } finally {
+        await host.close();
+      }
+    } finally {
+      delete process.env.FERRY_TEST_USER_PASSWORD;
+      await account.remove();
+    }
   });
 
   it('signs in with the password from the environment where the server allows passwords', async () => {
