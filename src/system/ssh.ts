@@ -180,7 +180,17 @@ class CommandShell {
       });
       this.channel = channel;
       // Anything the login shell's rc files print comes before this first token and is dropped.
-      return this.roundTrip(channel, 'true').then(() => channel);
+      // A host where sh never answers (a ForceCommand that ignores the command...) gets exec channels instead.
+      let timer: NodeJS.Timeout | undefined;
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          this.dead = true;
+          channel.close();
+          reject(new Error('the command shell did not answer'));
+        }, 30_000);
+        timer.unref();
+      });
+      return Promise.race([this.roundTrip(channel, 'true'), silent]).then(() => channel).finally(() => clearTimeout(timer));
     });
     return this.opening;
   }
