@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { commandLine, shellQuote } from './ssh.js';
 import { checkHostKey, fingerprintOf, hostsFieldMatches, keyTypeOf, knownHostsName, parseKnownHosts, preferredAlgorithms } from './ssh-known-hosts.js';
 
@@ -20,6 +20,7 @@ describe.each(['sh', 'bash', 'dash'])('shellQuote through %s', (shell) => {
     const dir = mkdtempSync(join(tmpdir(), "ferry quote 'dir' $(x)-"));
     const line = commandLine(['sh', '-c', 'pwd; printf "%s" "$FERRY_A"'], { cwd: dir, env: { FERRY_A: "x y 'z' $(no) `no`\nline" } });
     const out = execFileSync(shell, ['-c', line], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true });
     expect(out).toBe(`${dir}\nx y 'z' $(no) \`no\`\nline`);
   });
 });
@@ -34,6 +35,7 @@ describe('commandLine', () => {
 
 describe('known_hosts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-known-hosts-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const keyPath = join(dir, 'key');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyPath]);
   const otherPath = join(dir, 'other');
