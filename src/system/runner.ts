@@ -43,6 +43,8 @@ export interface SystemDeps {
   onProgress?: (event: ProgressEvent) => void;
   onFindings?: (findings: Array<{ level: 'error' | 'warning'; message: string }>) => void;
   signal?: AbortSignal;
+  /** The platform's adapter; default: the registry's (a test passes a fake for fault injection). */
+  adapter?: SystemAdapter;
 }
 
 export class SystemPrecheckFailed extends UserError {
@@ -62,8 +64,7 @@ export interface OpenSystem {
 }
 
 /** Opens both hosts and discovers both installations; any failure is a UserError saying nothing was written. */
-export async function openSystem(plan: SystemPlan): Promise<OpenSystem> {
-  const adapter = adapterFor(plan.platform);
+export async function openSystem(plan: SystemPlan, adapter: SystemAdapter = adapterFor(plan.platform)): Promise<OpenSystem> {
   const hosts: Host[] = [];
   const close = async () => {
     for (const h of hosts) await h.close().catch(() => undefined);
@@ -126,7 +127,7 @@ export async function runSystem(deps: SystemDeps, migration: MigrationRow): Prom
   }
   const resume = last?.kind === 'run' && last.status === 'RUNNING' ? last : undefined;
   const continued = last?.kind === 'run' && last.status === 'STOPPED' ? last : undefined;
-  const open = await openSystem(plan);
+  const open = await openSystem(plan, deps.adapter);
   try {
     const fresh = !resume && !continued;
     let workDirs: { workDir: string; sourceWorkDir: string } | undefined;
@@ -192,7 +193,7 @@ export async function undoSystem(deps: SystemDeps, migration: MigrationRow, of: 
   const chain = await runChain(deps.store, of);
   const started = new Set<string>();
   for (const r of chain) for (const s of await deps.store.listSteps(r.id)) if (s.startedAt !== null) started.add(s.type);
-  const open = await openSystem(plan);
+  const open = await openSystem(plan, deps.adapter);
   try {
     const operations = open.adapter.operations(open.options).filter((op) => op.undo && started.has(op.name)).reverse();
     const now = deps.clock.now();
