@@ -33,6 +33,16 @@ function settingsPhp(names: string[]): string {
 echo "FERRYJSON:" . json_encode(['php' => $ferryOut], JSON_UNESCAPED_SLASHES) . "\\n";`;
 }
 
+/**
+ * Gives what Ferry wrote on the target the owner of the folder it is in (a
+ * root Ferry writing into www-data's uploads); as the same user this changes nothing.
+ */
+async function matchOwner(ctx: OperationContext, reference: string, paths: string[], recursive = false): Promise<void> {
+  if (paths.length === 0) return;
+  const result = await ctx.target.host.exec(['chown', ...(recursive ? ['-R'] : []), `--reference=${reference}`, ...paths], { allowFailure: true, signal: ctx.signal });
+  if (result.code !== 0) ctx.warn(`Could not give ${paths.length === 1 ? paths[0] : `${paths.length} paths`} the owner of ${reference} (${result.stderr.trim().slice(0, 200)}): check that the web server may read and write them`);
+}
+
 function sha(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -193,7 +203,10 @@ const copyDatabase: SystemOperation = {
     }
     if (cp.phase === 'place') {
       for (const suffix of ['-journal', '-wal', '-shm']) await ctx.target.host.remove(`${tgt.dbFile}${suffix}`);
-      if (await ctx.target.host.stat(incoming)) await ctx.target.host.rename(incoming, tgt.dbFile);
+      if (await ctx.target.host.stat(incoming)) {
+        await matchOwner(ctx, dirname(tgt.dbFile), [incoming]);
+        await ctx.target.host.rename(incoming, tgt.dbFile);
+      }
       // The target's object cache (parser output, sessions) describes the database it had.
       const cache = join(dirname(tgt.dbFile), 'wikicache.sqlite');
       if (await ctx.target.host.stat(cache)) {
@@ -265,6 +278,7 @@ const copyFiles: SystemOperation = {
     const extra: string[] = [];
     for await (const e of th.list(ti.uploadsDir)) if (!wanted.has(e.path) && ![...extra].some((x) => e.path.startsWith(`${x}/`))) extra.push(e.path);
     for (const path of extra) await th.remove(join(ti.uploadsDir, path));
+    await matchOwner(ctx, ti.uploadsDir, [ti.uploadsDir], true);
     ctx.info(`Files: ${copied} copied, ${same} already equal${cp.next > 0 ? ` (resumed at entry ${cp.next} of ${entries.length})` : ''}, ${extra.length} target-only entries removed (they are in the snapshot)`);
   },
 };
