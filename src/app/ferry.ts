@@ -25,7 +25,7 @@ import { Migrations, type MigrationRow } from './migrations.js';
 import { RunLogFile, runLogName } from './run-log-file.js';
 import { SecretBox } from './secrets.js';
 import { isSystemPlanText, parseSystemPlan } from '../system/plan.js';
-import { runSystem, systemRowSides, undoSystem } from '../system/runner.js';
+import { runSystem, systemRowSides, undoSystem, verifySystem } from '../system/runner.js';
 
 export interface FerryOptions {
   dataDir: string;
@@ -208,7 +208,7 @@ export class Ferry {
   async run(migration: MigrationRow, options: RunOptions & { jobs?: string[] } = {}): Promise<RunRecord> {
     if (isSystemPlanText(migration.plan_yaml)) {
       // A system migration (issue 9): the whole installation, through src/system/runner.ts.
-      return runSystem({ store: this.store, clock: this.clock, dataDir: this.dataDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.onFindings ? { onFindings: (f) => options.onFindings!(f.map((x) => ({ ...x, code: 'system' }))) } : {}), ...(options.signal ? { signal: options.signal } : {}) }, migration);
+      return runSystem({ store: this.store, clock: this.clock, dataDir: this.dataDir, connections: this.connections, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.onFindings ? { onFindings: (f) => options.onFindings!(f.map((x) => ({ ...x, code: 'system' }))) } : {}), ...(options.signal ? { signal: options.signal } : {}) }, migration);
     }
     const last = migration.id === 0 ? undefined : await this.store.lastRun(migration.id);
     if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid) && last.pid !== process.pid) {
@@ -285,6 +285,9 @@ export class Ferry {
    */
   async verify(migration: MigrationRow, options: RunOptions = {}): Promise<RunRecord> {
     if (migration.id === 0) throw new UserError(`"${migration.name}" has never run: there is nothing to verify yet`, { hint: 'run it first with `ferry run`' });
+    if (isSystemPlanText(migration.plan_yaml)) {
+      return verifySystem({ store: this.store, clock: this.clock, dataDir: this.dataDir, connections: this.connections, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) }, migration);
+    }
     const last = await this.store.lastRun(migration.id);
     if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid)) {
       throw new UserError(`Run ${last.id} of "${migration.name}" is still running`, { hint: 'verify after it ends, or stop it with `ferry stop`' });

@@ -26,6 +26,7 @@ import type { Host } from './host.js';
 import { openHost } from './host-config.js';
 import { parseSystemPlan, sideLabel, systemOptions, type SystemPlan } from './plan.js';
 import { adapterFor } from './registry.js';
+import { verifyOperation, type VerifyConnections } from './verify-api.js';
 import type { InstallationInfo, OperationContext, SystemAdapter, SystemOperation, SystemOptions } from './types.js';
 
 export const SYSTEM_JOB = 'system';
@@ -45,6 +46,8 @@ export interface SystemDeps {
   signal?: AbortSignal;
   /** The platform's adapter; default: the registry's (a test passes a fake for fault injection). */
   adapter?: SystemAdapter;
+  /** Opens the API connections a plan's `verify:` names (the app's Connections). */
+  connections?: VerifyConnections;
 }
 
 export class SystemPrecheckFailed extends UserError {
@@ -158,6 +161,11 @@ export async function runSystem(deps: SystemDeps, migration: MigrationRow): Prom
       reporter.info(`Source: ${describe(open.source)}; target: ${describe(open.target)}`);
       for (const f of findings) (f.level === 'error' ? reporter.error : reporter.warn).call(reporter, `Pre-check ${f.level}: ${f.message}`, { step: 'pre-checks' });
       const operations = open.adapter.operations(open.options);
+      if (plan.verify && deps.connections) {
+        if (await verifyConnectionsSaved(deps.connections, plan.verify)) operations.push(verifyOperation(plan.verify, deps.connections));
+        // The target's accounts are the source's once copied: its API connection is often added afterwards.
+        else if (!resume) reporter.warn(`Verify through the API is left out of this run: the connections "${plan.verify.source}" and "${plan.verify.target}" are not both saved. Add them, then \`ferry verify ${plan.name}\``);
+      }
       let steps: StepRecord[];
       if (resume) {
         steps = await deps.store.listSteps(run.id);
@@ -227,6 +235,47 @@ export async function undoSystem(deps: SystemDeps, migration: MigrationRow, of: 
         steps = await deps.store.listSteps(run.id);
       }
       const state = await executeSteps(deps, run, reporter, open, undoOps, steps, workDirs, 'undo');
+      return await finish(deps, run, reporter, state);
+    } finally {
+      await log.close();
+    }
+  } finally {
+    await open.close();
+  }
+}
+
+async function verifyConnectionsSaved(connections: VerifyConnections, names: { source: string; target: string }): Promise<boolean> {
+  try {
+    await connections.get(names.source);
+    await connections.get(names.target);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `ferry verify` of a system migration: a run of kind 'verify' whose one
+ * step compares source and target through the API connections the plan names.
+ */
+export async function verifySystem(deps: SystemDeps, migration: MigrationRow): Promise<RunRecord> {
+  const plan = parseSystemPlan(migration.plan_yaml, migration.name);
+  if (!plan.verify) throw new UserError(`"${migration.name}" names no API connections to verify through`, { hint: 'add `verify: { source: <connection>, target: <connection> }` to its plan (docs/system-migration.md)' });
+  if (!deps.connections) throw new UserError('Verify needs the saved connections');
+  for (const name of [plan.verify.source, plan.verify.target]) await deps.connections.get(name);
+  const open = await openSystem(plan, deps.adapter);
+  try {
+    const now = deps.clock.now();
+    let run = await deps.store.createRun({ migrationId: migration.id, kind: 'verify', startedAt: now.toISOString(), pid: process.pid });
+    const log = new RunLogFile(runLogName(deps.dataDir, now));
+    await deps.store.updateRun(run.id, { logFile: log.path });
+    run = { ...run, logFile: log.path };
+    const reporter = new RunReporter({ store: deps.store, clock: deps.clock, log, runId: run.id, migrationId: migration.id, ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) });
+    try {
+      const op = verifyOperation(plan.verify, deps.connections);
+      await deps.store.createSteps(run.id, [{ idx: 0, job: SYSTEM_JOB, type: op.name, label: op.label, status: 'Pending', reason: null }]);
+      const workDirs = { workDir: plan.target.workDir ?? DEFAULT_WORKDIR, sourceWorkDir: plan.source.workDir ?? DEFAULT_WORKDIR };
+      const state = await executeSteps(deps, run, reporter, open, [op], await deps.store.listSteps(run.id), workDirs, 'run');
       return await finish(deps, run, reporter, state);
     } finally {
       await log.close();

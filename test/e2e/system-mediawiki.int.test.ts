@@ -7,7 +7,7 @@ import type { WikiInstance } from '../../src/harness/mediawiki.js';
 import { ferry, json, spawnFerry } from './cli.js';
 import { smallSource, TOOLS } from './small-wiki.js';
 import { snapshotWiki, type WikiSnapshot } from './wiki-snapshot.js';
-import { scratch, target, writePlan } from './wikis.js';
+import { addConnection, scratch, target, writePlan } from './wikis.js';
 
 /**
  * Issue 9: a whole MediaWiki (SQLite, with files) copied onto a fresh wiki on
@@ -135,7 +135,8 @@ describe('system migration of a MediaWiki (local path)', () => {
     wikis.push(tgt);
     const data = join(root, 'data-copy');
     const before = folderState(tgt);
-    const planFile = writePlan(root, 'copy', planText('copy-move', source, tgt, join(root, 'copy-work'), '  sourceAfter: read-only\n').replace('  sourceAfter: online\n', ''));
+    const planFile = writePlan(root, 'copy', `${planText('copy-move', source, tgt, join(root, 'copy-work'), '  sourceAfter: read-only\n').replace('  sourceAfter: online\n', '')}verify: { source: src-api, target: tgt-api }\n`);
+    await addConnection(data, 'src-api', source);
 
     const info = await ferry(data, ['system', 'plan', planFile]);
     expect(info.code, info.stderr).toBe(0);
@@ -170,6 +171,12 @@ describe('system migration of a MediaWiki (local path)', () => {
     expect(readFileSync(join(tgt.dir, 'FerrySystemSettings.php'), 'utf8')).toContain(`$wgSecretKey = '${secret}'`);
     // The source stays read-only (the option), pointing to the target.
     expect((await siteinfo(source)).readonly).toBe(true);
+
+    // Verify through the API: the target's accounts are the source's now, so its connection signs in with the source's bot password.
+    await addConnection(data, 'tgt-api', { ...tgt, botUser: source.botUser, botPassword: source.botPassword });
+    const verify = await ferry(data, ['verify', 'copy-move', '--json']);
+    expect(json<RunRecord>(verify).status, verify.stderr).toBe('FINISHED');
+    expect(readFileSync(json<RunRecord>(verify).logFile!, 'utf8')).toMatch(/Verify: "tgt-api" matches "src-api"/);
 
     const undo = json<RunRecord>(await ferry(data, ['undo', String(run.id), '--json']));
     expect(undo.status).toBe('FINISHED');
