@@ -27,7 +27,8 @@ Then it is a migration like the others:
   ferry system plan move.yaml     check it, show the source (version, host, database, keys present), save it
   ferry run wiki-move             run; run again after a kill or \`ferry stop\` to continue where it stopped
   ferry status wiki-move          its runs and operations
-  ferry undo <run>                restore the target's snapshot, take the source out of maintenance`;
+  ferry undo <run>                restore the target's snapshot, take the source out of maintenance
+  ferry verify wiki-move          compare both sides through the API connections the plan's verify: names`;
 
 export function systemCommand(): Command {
   const command = new Command('system').description('copy a whole installation (database, files, settings) to another server: `ferry system --help`').addHelpText('after', HELP);
