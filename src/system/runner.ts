@@ -162,7 +162,9 @@ export async function runSystem(deps: SystemDeps, migration: MigrationRow): Prom
       for (const f of findings) (f.level === 'error' ? reporter.error : reporter.warn).call(reporter, `Pre-check ${f.level}: ${f.message}`, { step: 'pre-checks' });
       const operations = open.adapter.operations(open.options);
       if (plan.verify && deps.connections) {
-        if (await verifyConnectionsSaved(deps.connections, plan.verify)) operations.push(verifyOperation(plan.verify, deps.connections));
+        if (open.options.sourceAfter !== 'online') {
+          if (!resume) reporter.info(`Verify through the API is left out of this run: the source stays ${open.options.sourceAfter}, where the platform's API may refuse a login. \`ferry verify ${plan.name}\` runs it once the source is writable`);
+        } else if (await verifyConnectionsSaved(deps.connections, plan.verify)) operations.push(verifyOperation(plan.verify, deps.connections));
         // The target's accounts are the source's once copied: its API connection is often added afterwards.
         else if (!resume) reporter.warn(`Verify through the API is left out of this run: the connections "${plan.verify.source}" and "${plan.verify.target}" are not both saved. Add them, then \`ferry verify ${plan.name}\``);
       }

@@ -135,8 +135,7 @@ describe('system migration of a MediaWiki (local path)', () => {
     wikis.push(tgt);
     const data = join(root, 'data-copy');
     const before = folderState(tgt);
-    const planFile = writePlan(root, 'copy', `${planText('copy-move', source, tgt, join(root, 'copy-work'), '  sourceAfter: read-only\n').replace('  sourceAfter: online\n', '')}verify: { source: src-api, target: tgt-api }\n`);
-    await addConnection(data, 'src-api', source);
+    const planFile = writePlan(root, 'copy', planText('copy-move', source, tgt, join(root, 'copy-work'), '  sourceAfter: read-only\n').replace('  sourceAfter: online\n', ''));
 
     const info = await ferry(data, ['system', 'plan', planFile]);
     expect(info.code, info.stderr).toBe(0);
@@ -172,12 +171,6 @@ describe('system migration of a MediaWiki (local path)', () => {
     // The source stays read-only (the option), pointing to the target.
     expect((await siteinfo(source)).readonly).toBe(true);
 
-    // Verify through the API: the target's accounts are the source's now, so its connection signs in with the source's bot password.
-    await addConnection(data, 'tgt-api', { ...tgt, botUser: source.botUser, botPassword: source.botPassword });
-    const verify = await ferry(data, ['verify', 'copy-move', '--json']);
-    expect(json<RunRecord>(verify).status, verify.stderr).toBe('FINISHED');
-    expect(readFileSync(json<RunRecord>(verify).logFile!, 'utf8')).toMatch(/Verify: "tgt-api" matches "src-api"/);
-
     const undo = json<RunRecord>(await ferry(data, ['undo', String(run.id), '--json']));
     expect(undo.status).toBe('FINISHED');
     expect(folderState(tgt)).toEqual(before);
@@ -190,7 +183,7 @@ describe('system migration of a MediaWiki (local path)', () => {
     const tgt = await target(root, 'Kill Target');
     wikis.push(tgt);
     const data = join(root, 'data-kill');
-    const planFile = writePlan(root, 'kill', planText('kill-move', source, tgt, join(root, 'kill-work')));
+    const planFile = writePlan(root, 'kill', `${planText('kill-move', source, tgt, join(root, 'kill-work'))}verify: { source: src-api, target: tgt-api }\n`);
     expect((await ferry(data, ['system', 'plan', planFile])).code).toBe(0);
 
     await killInside(data, 'kill-move', 'copy-database', { FERRY_SYSTEM_SLOW: 'copy-database:250' });
@@ -215,5 +208,14 @@ describe('system migration of a MediaWiki (local path)', () => {
     const targetDb = readdirSync(join(tgt.dir, 'db')).find((n) => /^[a-z0-9_]+\.sqlite$/.test(n) && !n.startsWith('wikicache') && !/_(jobqueue|l10n_cache)/.test(n))!;
     expect(statSync(join(tgt.dir, 'db', targetDb)).size).toBe(statSync(join(source.dir, 'db', sourceDb)).size);
     expect((await siteinfo(source)).readonly ?? false).toBe(false);
+
+    // Verify through the API connectors: the target's accounts are the source's now, so its connection signs in with the source's bot password.
+    await addConnection(data, 'src-api', source);
+    await addConnection(data, 'tgt-api', { ...tgt, botUser: source.botUser, botPassword: source.botPassword });
+    const verify = await ferry(data, ['verify', 'kill-move', '--json']);
+    const verifyLog = readFileSync(json<RunRecord>(verify).logFile!, 'utf8');
+    expect(json<RunRecord>(verify).status, verifyLog).toBe('FINISHED');
+    expect(verifyLog).toMatch(/Verify: "tgt-api" matches "src-api"/);
+    expect(verifyLog).toMatch(/Pages: [1-9]\d* on the source, [1-9]\d* equal on the target, 0 missing, 0 different/);
   }, 300_000);
 });
