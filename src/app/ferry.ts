@@ -25,7 +25,7 @@ import { Migrations, type MigrationRow } from './migrations.js';
 import { RunLogFile, runLogName } from './run-log-file.js';
 import { SecretBox } from './secrets.js';
 import { isSystemPlanText, parseSystemPlan } from '../system/plan.js';
-import { runSystem, systemRowSides, undoSystem, verifySystem } from '../system/runner.js';
+import { precheckSystemMigration, runSystem, systemRowSides, undoSystem, verifySystem } from '../system/runner.js';
 
 export interface FerryOptions {
   dataDir: string;
@@ -194,6 +194,7 @@ export class Ferry {
    * would run, without writing anything: the dashboard shows them before Run.
    */
   async precheck(migration: MigrationRow, options: { reset?: boolean; confirmReset?: string } = {}): Promise<{ findings: Finding[]; jobs: Array<{ name: string; steps: Array<{ type: string; label: string; applies: boolean; reason?: string }> }> }> {
+    if (isSystemPlanText(migration.plan_yaml)) return precheckSystemMigration(migration);
     return this.withContext(migration, AbortSignal.timeout(600_000), async (ctx) => {
       const layout = layoutJobs(ctx.types, ctx.plan);
       const findings = await this.prechecks(ctx, options);

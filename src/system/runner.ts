@@ -109,6 +109,19 @@ export async function precheckSystem(open: OpenSystem, workDirs: { workDir: stri
   return findings;
 }
 
+/** What a run would check and do now, writing nothing (the dashboard shows it before Run). */
+export async function precheckSystemMigration(migration: MigrationRow): Promise<{ findings: Array<{ level: 'error' | 'warning'; code: string; message: string }>; jobs: Array<{ name: string; steps: Array<{ type: string; label: string; applies: boolean }> }> }> {
+  const plan = parseSystemPlan(migration.plan_yaml, migration.plan_file ?? migration.name);
+  const open = await openSystem(plan);
+  try {
+    const findings = await precheckSystem(open, { workDir: plan.target.workDir ?? DEFAULT_WORKDIR, sourceWorkDir: plan.source.workDir ?? DEFAULT_WORKDIR });
+    const steps = open.adapter.operations(open.options).map((op) => ({ type: op.name, label: op.label, applies: true }));
+    return { findings: findings.map((f) => ({ ...f, code: 'system' })), jobs: [{ name: SYSTEM_JOB, steps }] };
+  } finally {
+    await open.close();
+  }
+}
+
 /** Source and target of the migrations table for a system plan. */
 export function systemRowSides(plan: SystemPlan): { source: string; target: string } {
   return { source: sideLabel(plan, 'source'), target: sideLabel(plan, 'target') };

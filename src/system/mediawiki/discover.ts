@@ -63,7 +63,12 @@ export async function evalJson<T>(host: Host, codeDir: string, env: Record<strin
     throw new ConnectorError(`MediaWiki's eval.php on ${host.label} printed no answer: ${stdout.trim().slice(0, 500) || '(nothing)'}`, { kind: 'config', hint: 'check that the config file loads: php maintenance/eval.php with MW_CONFIG_FILE set to it' });
   }
   const end = stdout.indexOf('\n', at);
-  return JSON.parse(stdout.slice(at + MARKER.length, end < 0 ? undefined : end)) as T;
+  try {
+    return JSON.parse(stdout.slice(at + MARKER.length, end < 0 ? undefined : end)) as T;
+  } catch {
+    // Not quoted: the answer holds the installation's keys and database password.
+    throw new ConnectorError(`MediaWiki's eval.php on ${host.label} printed an answer Ferry cannot read`, { kind: 'bug' });
+  }
 }
 
 const DISCOVER_PHP = `
