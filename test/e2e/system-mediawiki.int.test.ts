@@ -179,7 +179,7 @@ describe('system migration of a MediaWiki (local path)', () => {
     expect(readdirSync(source.dir).filter((n) => n.startsWith('FerrySystem'))).toEqual([]);
   }, 240_000);
 
-  it('kill -9 inside the database copy and inside the file copy, then resume: the same result', async () => {
+  it('kill -9 inside the database copy, ferry stop and kill -9 inside the file copy, then resume: the same result, and verify finds the wikis equal', async () => {
     const tgt = await target(root, 'Kill Target');
     wikis.push(tgt);
     const data = join(root, 'data-kill');
@@ -189,6 +189,18 @@ describe('system migration of a MediaWiki (local path)', () => {
     await killInside(data, 'kill-move', 'copy-database', { FERRY_SYSTEM_SLOW: 'copy-database:250' });
     const partial = readdirSync(join(tgt.dir, 'db')).find((n) => n.startsWith('.ferry-incoming-'));
     expect(partial, 'a partial database copy is on the target').toBeDefined();
+    // `ferry stop` from another process inside the file copy: STOPPED, the next run continues it.
+    const stopping = spawnFerry(data, ['run', 'kill-move'], { FERRY_SYSTEM_SLOW: 'copy-files:1500' });
+    let stopAsked: Promise<unknown> | undefined;
+    stopping.onStderr((stderr) => {
+      if (!stopAsked && progressDone(stderr, 'copy-files').done > 0) stopAsked = ferry(data, ['stop', 'kill-move']);
+    });
+    const stoppedRun = await stopping.done;
+    expect(stoppedRun.code, stoppedRun.stderr).toBe(4);
+    expect(await stopAsked).toMatchObject({ code: 0 });
+    const afterStop = json<Json>(await ferry(data, ['status', 'kill-move', '--json']));
+    expect((afterStop.steps as StepRecord[]).find((s) => s.type === 'copy-files')!.status).toBe('Pending');
+
     await killInside(data, 'kill-move', 'copy-files', { FERRY_SYSTEM_SLOW: 'copy-files:700' });
 
     const resumed = spawnFerry(data, ['run', 'kill-move', '--json']);
@@ -196,8 +208,12 @@ describe('system migration of a MediaWiki (local path)', () => {
     const run = json<RunRecord>(result);
     expect(run.status, result.stderr).toBe('FINISHED');
     const status = json<Json>(await ferry(data, ['status', 'kill-move', '--json']));
-    expect((status.runs as RunRecord[]).filter((r) => r.kind === 'run')).toHaveLength(1);
-    const log = readFileSync(run.logFile!, 'utf8');
+    const runs = (status.runs as RunRecord[]).filter((r) => r.kind === 'run');
+    // The killed run resumed in its own row; the stopped one was continued by a second run.
+    expect(runs.map((r) => r.status).sort()).toEqual(['FINISHED', 'STOPPED']);
+    expect(run.parentRunId).toBe(runs.find((r) => r.status === 'STOPPED')!.id);
+    expect((status.steps as StepRecord[]).find((s) => s.type === 'copy-database')).toMatchObject({ status: 'Skipped', reason: `done in run ${run.parentRunId}` });
+    const log = runs.map((r) => readFileSync(r.logFile!, 'utf8')).join('\n');
     expect(log).toMatch(/Resuming the database copy at byte [1-9]/);
     expect(log).toMatch(/resumed at entry [1-9]/);
 
