@@ -260,11 +260,12 @@ export class Ferry {
     const of = await this.requireRun(runId);
     if (of.kind === 'undo') throw new UserError(`Run ${runId} is itself an undo`, { hint: 'run the migration again to bring the content back' });
     if (of.kind === 'verify') throw new UserError(`Run ${runId} is a verify run: it wrote nothing to undo`);
-    if (of.status === 'RUNNING') throw new UserError(`Run ${runId} is still running`, { hint: 'stop it first with `ferry stop`' });
     const migration = await this.migrations.byId(of.migrationId);
     if (isSystemPlanText(migration.plan_yaml)) {
+      // A system run killed mid-way may be undone too (undoSystem checks that its process is gone).
       return undoSystem({ store: this.store, clock: this.clock, dataDir: this.dataDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) }, migration, of);
     }
+    if (of.status === 'RUNNING') throw new UserError(`Run ${runId} is still running`, { hint: 'stop it first with `ferry stop`' });
     if (options.job) {
       const jobs = [...new Set((await this.store.listSteps(of.id)).map((s) => s.job))];
       if (!jobs.includes(options.job)) throw new UserError(`Run ${runId} has no job "${options.job}"`, { hint: `its jobs are: ${jobs.map((j) => `"${j}"`).join(', ')}` });

@@ -112,6 +112,23 @@ describe('system runner (fake adapter)', () => {
     await store.close();
   });
 
+  it('a run killed mid-way (RUNNING, its process gone) can be undone: it ends FAILED and its started operations are reversed', async () => {
+    const { store, deps, draft } = await setup();
+    const calls: string[] = [];
+    const saved = await store.migrations.save({ name: draft.name, planYaml: draft.plan_yaml, planFile: null, source: 's', target: 't', at: new Date().toISOString() });
+    const dead = 2 ** 22 + 4321;
+    const killed = await store.createRun({ migrationId: saved.id, kind: 'run', startedAt: new Date().toISOString(), pid: dead });
+    await store.setCursor(killed.id, '_workdir', '/tmp/tw');
+    await store.setCursor(killed.id, '_source_workdir', '/tmp/sw');
+    await store.createSteps(killed.id, [{ idx: 0, job: 'system', type: 'first', label: 'The first', status: 'Pending', reason: null }, { idx: 1, job: 'system', type: 'chunks', label: 'Ten chunks', status: 'Pending', reason: null }]);
+    await store.updateStep(killed.id, 0, { status: 'Running', startedAt: new Date().toISOString() });
+    const undo = await undoSystem({ ...deps, adapter: fakeAdapter({ calls }) }, saved, (await store.getRun(killed.id))!);
+    expect(undo.status).toBe('FINISHED');
+    expect(calls).toEqual(['undo-first']);
+    expect((await store.getRun(killed.id))!.status).toBe('FAILED');
+    await store.close();
+  });
+
   it('a pre-check error writes nothing: no migration saved, no run, no operation called', async () => {
     const { store, deps, draft } = await setup();
     const calls: string[] = [];

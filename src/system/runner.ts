@@ -212,6 +212,12 @@ export async function runSystem(deps: SystemDeps, migration: MigrationRow): Prom
 /** Undo of a system run: each started operation's undo, in reverse order, as an 'undo' run. */
 export async function undoSystem(deps: SystemDeps, migration: MigrationRow, of: RunRecord): Promise<RunRecord> {
   const plan = parseSystemPlan(migration.plan_yaml, migration.name);
+  if (of.status === 'RUNNING') {
+    if (of.pid !== null && of.pid !== process.pid && isAlive(of.pid)) throw new UserError(`Run ${of.id} is still running (process ${of.pid})`, { hint: `stop it first with \`ferry stop ${migration.name}\`` });
+    // Its process is gone (killed): it ends FAILED here, and is undone instead of resumed.
+    await deps.store.updateRun(of.id, { status: transitionRun(of.status, 'FAILED'), endedAt: deps.clock.now().toISOString() });
+    of = { ...of, status: 'FAILED' };
+  }
   const workDirs = await storedWorkDirs(deps.store, of.id);
   const chain = await runChain(deps.store, of);
   const started = new Set<string>();
