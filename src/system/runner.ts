@@ -227,6 +227,9 @@ export async function undoSystem(deps: SystemDeps, migration: MigrationRow, of: 
     const operations = open.adapter.operations(open.options).filter((op) => op.undo && started.has(op.name)).reverse();
     const now = deps.clock.now();
     const lastUndo = await deps.store.lastRun(migration.id, ['undo']);
+    if (lastUndo?.status === 'RUNNING' && lastUndo.pid !== null && lastUndo.pid !== process.pid && isAlive(lastUndo.pid)) {
+      throw new UserError(`Undo run ${lastUndo.id} of "${migration.name}" is still running (process ${lastUndo.pid})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
+    }
     const resume = lastUndo?.status === 'RUNNING' && lastUndo.parentRunId === of.id ? lastUndo : undefined;
     let run: RunRecord;
     let log: RunLogFile;
