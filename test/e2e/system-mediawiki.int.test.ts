@@ -137,6 +137,13 @@ describe('system migration of a MediaWiki (local path)', () => {
     const before = folderState(tgt);
     const planFile = writePlan(root, 'copy', planText('copy-move', source, tgt, join(root, 'copy-work'), '  sourceAfter: read-only\n').replace('  sourceAfter: online\n', ''));
 
+    const sourceSettings = readFileSync(join(source.dir, 'LocalSettings.php'), 'utf8');
+    const dry = await ferry(data, ['run', planFile, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/copy-database\s+Copies the database/);
+    expect(dry.stdout).toMatch(/Dry run: nothing was written/);
+    expect(folderState(tgt)).toEqual(before);
+
     const info = await ferry(data, ['system', 'plan', planFile]);
     expect(info.code, info.stderr).toBe(0);
     expect(info.stdout).toMatch(/Platform\s+mediawiki 1\.\d+/);
@@ -177,6 +184,7 @@ describe('system migration of a MediaWiki (local path)', () => {
     expect((await siteinfo(tgt)).sitename).toBe('Copy Target');
     expect((await siteinfo(source)).readonly ?? false).toBe(false);
     expect(readdirSync(source.dir).filter((n) => n.startsWith('FerrySystem'))).toEqual([]);
+    expect(readFileSync(join(source.dir, 'LocalSettings.php'), 'utf8')).toBe(sourceSettings);
   }, 240_000);
 
   it('kill -9 inside the database copy, ferry stop and kill -9 inside the file copy, then resume: the same result, and verify finds the wikis equal', async () => {

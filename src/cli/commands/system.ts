@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../../app/errors.js';
 import { highAvailabilityWarning } from '../../system/mediawiki/adapter.js';
-import { parseSystemPlan, type SystemPlan } from '../../system/plan.js';
+import { parseSystemPlan, systemOptions, type SystemPlan } from '../../system/plan.js';
+import { adapterFor } from '../../system/registry.js';
 import { formatBytes, openSystem, precheckSystem, systemRowSides } from '../../system/runner.js';
 import type { InstallationInfo } from '../../system/types.js';
 import { withFerry } from '../context.js';
@@ -65,6 +66,17 @@ export function systemCommand(): Command {
       });
     });
   return command;
+}
+
+/** `ferry run <system plan> --dry-run`: the source info, the pre-checks and the operations a run would do; nothing written. */
+export async function printSystemDryRun(planYaml: string, name: string): Promise<void> {
+  const plan = parseSystemPlan(planYaml, name);
+  const { source, target, findings } = await inspect(plan);
+  printInfo(plan, source, target, findings);
+  process.stdout.write('\nA run would do, in order (each a step with its bytes):\n');
+  for (const op of adapterFor(plan.platform).operations(systemOptions(plan))) process.stdout.write(`  ${op.name.padEnd(20)} ${op.label}\n`);
+  process.stdout.write('\nDry run: nothing was written.\n');
+  if (findings.some((f) => f.level === 'error')) process.exitCode = 1;
 }
 
 function readText(file: string): string {
