@@ -3,6 +3,7 @@
  * stopped (kill, dropped connection) continues by appending to what the
  * target already holds, and is checked by SHA-256 at the end.
  */
+import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConnectorError } from '../sdk/errors.js';
@@ -23,26 +24,34 @@ export interface CopyOptions {
  * written by this call. The caller checks the checksum.
  */
 export async function copyResumable(source: Host, from: string, target: Host, to: string, size: number, options: CopyOptions): Promise<number> {
+  return (await copyStreamed(source, from, target, to, size, options)).written;
+}
+
+/** copyResumable, also answering the SHA-256 of the whole file when this call copied it from its first byte. */
+async function copyStreamed(source: Host, from: string, target: Host, to: string, size: number, options: CopyOptions): Promise<{ written: number; sha256?: string }> {
   const have = (await target.stat(to))?.size ?? 0;
   if (have > size) await target.remove(to);
   const start = have > size ? 0 : have;
-  if (start === size && size > 0) return 0;
+  if (start === size && size > 0) return { written: 0 };
   let written = 0;
+  const hash = start === 0 ? createHash('sha256') : undefined;
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       written += chunk.length;
+      hash?.update(chunk);
       options.onBytes?.(chunk.length);
       chunkDelay(options.operation, options.signal).then(() => callback(null, chunk), (error: unknown) => callback(error as Error));
     },
   });
   await pipeline(source.createReadStream(from, start), meter, target.createWriteStream(to, start === 0 ? 'w' : 'a'), { signal: options.signal });
-  return written;
+  return { written, ...(hash ? { sha256: hash.digest('hex') } : {}) };
 }
 
 /** Copies a file and checks that both sides hash the same; a mismatch copies it once more from the start. */
 export async function copyChecked(source: Host, from: string, target: Host, to: string, size: number, options: CopyOptions & { sourceSha?: string }): Promise<string> {
-  const sourceSha = options.sourceSha ?? (await source.sha256(from));
-  await copyResumable(source, from, target, to, size, options);
+  const copied = await copyStreamed(source, from, target, to, size, options);
+  // A copy from the first byte hashed what it read: the source is read once. A resumed one reads it again.
+  const sourceSha = options.sourceSha ?? copied.sha256 ?? (await source.sha256(from));
   if ((await target.sha256(to)) === sourceSha) return sourceSha;
   await target.remove(to);
   await copyResumable(source, from, target, to, size, options);

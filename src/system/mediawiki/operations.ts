@@ -257,14 +257,15 @@ const copyFiles: SystemOperation = {
       } else {
         const from = join(si.uploadsDir, e.path);
         const there = await th.stat(to);
-        const sourceSha = await sh.sha256(from);
-        if (there?.kind === 'file' && there.size === e.size && (await th.sha256(to)) === sourceSha) same++;
+        // Hashed on both hosts only when the target holds a file of the same size; otherwise the copy hashes what it streams.
+        const sourceSha = there?.kind === 'file' && there.size === e.size ? await sh.sha256(from) : undefined;
+        if (sourceSha && (await th.sha256(to)) === sourceSha) same++;
         else {
           const part = `${to}${PART}`;
           let inFile = (await th.stat(part))?.size ?? 0;
           if (inFile > 0 && inFile <= e.size) ctx.info(`Resuming ${e.path} at byte ${inFile}`);
           else inFile = 0;
-          await copyChecked(sh, from, th, part, e.size, { signal: ctx.signal, operation: 'copy-files', sourceSha, onBytes: (n) => ctx.progress(bytes + Math.min(inFile += n, e.size), total) });
+          await copyChecked(sh, from, th, part, e.size, { signal: ctx.signal, operation: 'copy-files', ...(sourceSha ? { sourceSha } : {}), onBytes: (n) => ctx.progress(bytes + Math.min(inFile += n, e.size), total) });
           await th.rename(part, to);
           copied++;
         }
