@@ -52,6 +52,8 @@ export async function copyChecked(source: Host, from: string, target: Host, to: 
   const copied = await copyStreamed(source, from, target, to, size, options);
   // A copy from the first byte hashed what it read: the source is read once. A resumed one reads it again.
   const sourceSha = options.sourceSha ?? copied.sha256 ?? (await source.sha256(from));
+  // Copied whole in this call, hashed as it streamed, and the size on the target is right: the bytes written are the bytes hashed.
+  if (copied.sha256 === sourceSha && (await target.stat(to))?.size === size) return sourceSha;
   if ((await target.sha256(to)) === sourceSha) return sourceSha;
   await target.remove(to);
   await copyResumable(source, from, target, to, size, options);
