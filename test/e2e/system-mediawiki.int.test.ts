@@ -152,6 +152,11 @@ describe('system migration of a MediaWiki (local path)', () => {
     const secret = /\$wgSecretKey = ["']([0-9a-f]+)["']/.exec(readFileSync(join(source.dir, 'LocalSettings.php'), 'utf8'))?.[1];
     expect(secret).toMatch(/^[0-9a-f]{32,}$/);
     expect(info.stdout.includes(secret!)).toBe(false);
+    const saved = await ferry(data, ['system', 'info', 'copy-move', '--json']);
+    const described = json<Json>(saved);
+    expect(described.source).toMatchObject({ platform: 'mediawiki', serverRole: 'standalone', licenceKeys: ['$wgSecretKey', '$wgUpgradeKey'], database: { engine: 'sqlite' } });
+    expect(described.source.uploadsBytes).toBeGreaterThan(0);
+    expect(saved.stdout.includes(secret!)).toBe(false);
 
     const run = json<RunRecord & Json>(await ferry(data, ['run', 'copy-move', '--json']));
     expect(run.status).toBe('FINISHED');
