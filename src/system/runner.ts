@@ -325,9 +325,11 @@ async function executeSteps(deps: SystemDeps, run: RunRecord, reporter: RunRepor
     if (step.status === 'Error') continue;
     const op = operations.find((o) => o.name === step.type);
     if (!op) {
-      state.fatal = `operation "${step.type}" of this run is unknown to the ${open.plan.platform} adapter`;
-      reporter.error(state.fatal);
-      break;
+      // The plan changed since the run was interrupted (its verify connections went, say): the step is left out, said so.
+      const reason = `not in the plan any more (operation "${step.type}")`;
+      await deps.store.updateStep(run.id, step.idx, { status: transitionStep(step.status, 'Skipped'), reason });
+      reporter.warn(`Step "${step.label}" skipped: ${reason}`, { step: step.type });
+      continue;
     }
     if ((deps.signal?.aborted ?? false) || (await deps.store.isStopRequested(run.id))) {
       state.stopped = true;
