@@ -24,6 +24,8 @@ import { describeFingerprint, fingerprintOf, sameFingerprint, sameInstanceReason
 import { Migrations, type MigrationRow } from './migrations.js';
 import { RunLogFile, runLogName } from './run-log-file.js';
 import { SecretBox } from './secrets.js';
+import { isSystemPlanText, parseSystemPlan } from '../system/plan.js';
+import { precheckSystemMigration, runSystem, systemRowSides, undoSystem, verifySystem } from '../system/runner.js';
 
 export interface FerryOptions {
   dataDir: string;
@@ -155,10 +157,30 @@ export class Ferry {
    * saves it only once its pre-checks pass, so bad input leaves the store as it was.
    */
   async draftMigration(file: string): Promise<MigrationRow> {
+    const system = this.draftSystemMigration(file);
+    if (system) return system;
     const { plan, text } = await this.readPlanFile(file);
     const existing = await this.migrations.byName(plan.name).catch(() => undefined);
     const now = this.now();
     return { id: existing?.id ?? 0, name: plan.name, plan_yaml: text, plan_file: resolve(file), source: plan.source, target: plan.target, archived: existing?.archived ?? 0, created_at: existing?.created_at ?? now, updated_at: now };
+  }
+
+  /** A system migration's plan file (`kind: system`, src/system/plan.ts) as a draft row; undefined for item plans. */
+  private draftSystemMigration(file: string): Promise<MigrationRow> | undefined {
+    let text: string;
+    try {
+      checkPlanSize(statSync(file).size, file);
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    if (!isSystemPlanText(text)) return undefined;
+    const plan = parseSystemPlan(text, file);
+    return (async () => {
+      const existing = await this.store.migrations.byName(plan.name);
+      const now = this.now();
+      return { id: existing?.id ?? 0, name: plan.name, plan_yaml: text, plan_file: resolve(file), ...systemRowSides(plan), archived: existing?.archived ?? 0, created_at: existing?.created_at ?? now, updated_at: now };
+    })();
   }
 
   /** A dry run; with `forgetMap` it shows what a run with --forget-map would do, and forgets nothing. */
@@ -172,6 +194,7 @@ export class Ferry {
    * would run, without writing anything: the dashboard shows them before Run.
    */
   async precheck(migration: MigrationRow, options: { reset?: boolean; confirmReset?: string } = {}): Promise<{ findings: Finding[]; jobs: Array<{ name: string; steps: Array<{ type: string; label: string; applies: boolean; reason?: string }> }> }> {
+    if (isSystemPlanText(migration.plan_yaml)) return precheckSystemMigration(migration);
     return this.withContext(migration, AbortSignal.timeout(600_000), async (ctx) => {
       const layout = layoutJobs(ctx.types, ctx.plan);
       const findings = await this.prechecks(ctx, options);
@@ -184,6 +207,10 @@ export class Ferry {
    * With `jobs`, only those jobs' steps run; the others are Skipped ("not in this run's jobs").
    */
   async run(migration: MigrationRow, options: RunOptions & { jobs?: string[] } = {}): Promise<RunRecord> {
+    if (isSystemPlanText(migration.plan_yaml)) {
+      // A system migration (issue 9): the whole installation, through src/system/runner.ts.
+      return runSystem({ store: this.store, clock: this.clock, dataDir: this.dataDir, connections: this.connections, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.onFindings ? { onFindings: (f) => options.onFindings!(f.map((x) => ({ ...x, code: 'system' }))) } : {}), ...(options.signal ? { signal: options.signal } : {}) }, migration);
+    }
     const last = migration.id === 0 ? undefined : await this.store.lastRun(migration.id);
     if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid) && last.pid !== process.pid) {
       throw new UserError(`Run ${last.id} of "${migration.name}" is still running (process ${last.pid})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
@@ -233,8 +260,12 @@ export class Ferry {
     const of = await this.requireRun(runId);
     if (of.kind === 'undo') throw new UserError(`Run ${runId} is itself an undo`, { hint: 'run the migration again to bring the content back' });
     if (of.kind === 'verify') throw new UserError(`Run ${runId} is a verify run: it wrote nothing to undo`);
-    if (of.status === 'RUNNING') throw new UserError(`Run ${runId} is still running`, { hint: 'stop it first with `ferry stop`' });
     const migration = await this.migrations.byId(of.migrationId);
+    if (isSystemPlanText(migration.plan_yaml)) {
+      // A system run killed mid-way may be undone too (undoSystem checks that its process is gone).
+      return undoSystem({ store: this.store, clock: this.clock, dataDir: this.dataDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) }, migration, of);
+    }
+    if (of.status === 'RUNNING') throw new UserError(`Run ${runId} is still running`, { hint: 'stop it first with `ferry stop`' });
     if (options.job) {
       const jobs = [...new Set((await this.store.listSteps(of.id)).map((s) => s.job))];
       if (!jobs.includes(options.job)) throw new UserError(`Run ${runId} has no job "${options.job}"`, { hint: `its jobs are: ${jobs.map((j) => `"${j}"`).join(', ')}` });
@@ -256,6 +287,9 @@ export class Ferry {
    */
   async verify(migration: MigrationRow, options: RunOptions = {}): Promise<RunRecord> {
     if (migration.id === 0) throw new UserError(`"${migration.name}" has never run: there is nothing to verify yet`, { hint: 'run it first with `ferry run`' });
+    if (isSystemPlanText(migration.plan_yaml)) {
+      return verifySystem({ store: this.store, clock: this.clock, dataDir: this.dataDir, connections: this.connections, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) }, migration);
+    }
     const last = await this.store.lastRun(migration.id);
     if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid)) {
       throw new UserError(`Run ${last.id} of "${migration.name}" is still running`, { hint: 'verify after it ends, or stop it with `ferry stop`' });

@@ -8,6 +8,7 @@ import { planCommand } from './commands/plan.js';
 import { reportCommands } from './commands/report.js';
 import { runCommands } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
+import { systemCommand } from './commands/system.js';
 import { wizardCommand } from './commands/wizard.js';
 import { reportError } from './output.js';
 
@@ -37,6 +38,7 @@ reportCommands(program);
 program.addCommand(wizardCommand());
 program.addCommand(demoCommand());
 program.addCommand(serveCommand());
+program.addCommand(systemCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportError(error, process.env.FERRY_DEBUG === '1');

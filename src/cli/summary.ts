@@ -13,7 +13,8 @@ export async function printRunResult(ferry: Ferry, run: RunRecord): Promise<void
   // Counts per type add up every job; when jobs share a type or some did not run, show each step too.
   const steps = await ferry.store.listSteps(run.id);
   const shared = new Set(steps.map((st) => st.type)).size < steps.length;
-  if (shared || steps.some((st) => st.reason === "not in this run's jobs")) {
+  // A system migration's steps are its operations (bytes done/total): always shown.
+  if (shared || steps.some((st) => st.reason === "not in this run's jobs" || st.job === 'system')) {
     out.write(`\n${table(steps.map((st) => ({ job: st.job, step: st.type, status: st.status, done: `${st.done}/${st.total}`, note: st.reason ?? '' })), ['job', 'step', 'status', 'done', 'note'])}\n`);
   }
   if (run.summary?.verify) printVerify(run.summary.verify);

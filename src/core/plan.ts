@@ -158,6 +158,10 @@ export function parsePlan(text: string, file = 'plan'): Plan {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new PlanError(file, [{ path: '', line: 1, message: 'a plan is a YAML mapping with at least name, source and target' }]);
   }
+  if ((raw as { kind?: unknown }).kind === 'system') {
+    // System migrations (src/system/plan.ts) have their own schema and runner.
+    throw new PlanError(file, [{ path: 'kind', line: lineOf(doc.contents as Node | null, ['kind'], lineCounter, true), message: 'this is a system migration plan (kind: system): save it with `ferry system plan <file>` and run it with `ferry run <name>` (see docs/system-migration.md)' }]);
+  }
   const parsed = planSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   throw new PlanError(

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { eventsToCsv } from '../app/csv.js';
 import { jobsOf } from '../app/migration-jobs.js';
 import { parsePlan } from '../core/plan.js';
+import { isSystemPlanText } from '../system/plan.js';
 import { ITEM_STATUSES, RERUNNABLE } from '../core/statuses.js';
 import { roleAllows } from './access.js';
 import type { ServerContext } from './context.js';
@@ -48,7 +49,8 @@ export function runRoutes(ctx: ServerContext): Route[] {
           const names = (await jobsOf(ferry, migration)).jobs.map((j) => j.name);
           if (!names.includes(body.job)) throw new ApiError(400, `"${params.name}" has no job "${body.job}"`, { field: 'body.job', hint: `its jobs are: ${names.map((n) => `"${n}"`).join(', ')}` });
         }
-        const resets = body.reset || parsePlan(migration.plan_yaml, migration.name).options.reset;
+        // A system migration (kind: system) has no reset option: its target is snapshotted instead.
+        const resets = body.reset || (!isSystemPlanText(migration.plan_yaml) && parsePlan(migration.plan_yaml, migration.name).options.reset);
         if (resets) {
           if (!roleAllows(caller.user!.role, 'admin')) throw new ApiError(403, 'Resetting the target needs the admin role', { hint: 'ask an admin, or run without reset' });
           if (body.confirmReset !== migration.target) {

@@ -83,6 +83,8 @@ export interface OperationContext {
   options: SystemOptions;
   /** A folder on the target host for the snapshot (the way back) and copy state. */
   workDir: string;
+  /** A folder on the source host for copy state (an online-safe database copy before it is streamed). */
+  sourceWorkDir: string;
   signal: AbortSignal;
   /** Bytes (or units) done so far in this operation; the runner turns it into a bar and an ETA. */
   progress(done: number, total?: number): void;
@@ -114,7 +116,7 @@ export interface SystemAdapter {
   /** Reads the installation through its host; ConnectorError 'config' with a hint when it is not one. */
   discover(host: Host, location: InstallationLocation): Promise<InstallationInfo>;
   /** Findings that must stop the run before anything is written (versions, disk space...). */
-  precheck(source: InstallationInfo, target: InstallationInfo, ctx: Pick<OperationContext, 'source' | 'target' | 'options' | 'workDir'>): Promise<Array<{ level: 'error' | 'warning'; message: string }>>;
+  precheck(source: InstallationInfo, target: InstallationInfo, ctx: Pick<OperationContext, 'source' | 'target' | 'options' | 'workDir' | 'sourceWorkDir'>): Promise<Array<{ level: 'error' | 'warning'; message: string }>>;
   /** The operations in execution order. */
   operations(options: SystemOptions): SystemOperation[];
 }

@@ -9,6 +9,8 @@ import { printJson } from '../output.js';
 import { ProgressView } from '../progress.js';
 import { printRunResult } from '../summary.js';
 import { printPreview } from './plan.js';
+import { printSystemDryRun } from './system.js';
+import { isSystemPlanText } from '../../system/plan.js';
 
 /** Runs with live progress; Ctrl-C asks for a graceful stop, a second Ctrl-C aborts. */
 async function withProgress(ferry: Ferry, json: boolean, body: (options: RunOptions) => Promise<RunRecord>): Promise<void> {
@@ -89,6 +91,7 @@ Examples:
     .action(async (planArg: string, options: { dryRun?: boolean; json?: boolean; reset?: boolean; confirmReset?: string; forgetMap?: boolean; job: string[] }, command: Command) => {
       await withFerry(command, async (ferry) => {
         const migration = await migrationFrom(ferry, planArg);
+        if (options.dryRun && isSystemPlanText(migration.plan_yaml)) return printSystemDryRun(migration.plan_yaml, migration.plan_file ?? migration.name);
         if (options.dryRun) {
           const preview = await ferry.preview(migration, undefined, { forgetMap: options.forgetMap === true });
           if (options.json) return printJson(preview);

@@ -1,0 +1,175 @@
+/**
+ * Reads a MediaWiki installation through its host: PHP loads the
+ * installation's own settings (maintenance/eval.php with MW_CONFIG_FILE
+ * pointing at the config file) and prints what Ferry needs as JSON.
+ * Nothing is assumed about where the wiki lives beyond its config file.
+ */
+import { dirname, join } from 'node:path';
+import { ConnectorError } from '../../sdk/errors.js';
+import type { Host } from '../host.js';
+import { treeBytes } from '../transfer.js';
+import type { InstallationInfo, InstallationLocation } from '../types.js';
+
+/** Debian's mediawiki package puts the code here. */
+const DEBIAN_CODE_DIR = '/usr/share/mediawiki';
+const MARKER = 'FERRYJSON:';
+
+export interface MediaWikiDetails {
+  codeDir: string;
+  env: Record<string, string>;
+  scriptPath: string;
+  script: string;
+  uploadPath: string;
+  mainPage: string;
+  sitename: string;
+  /** The SQLite data folder's main database file (engine sqlite). */
+  dbFile?: string;
+  /** Extensions and skins loaded, by name. */
+  extensions: string[];
+  skins: string[];
+}
+
+export type MediaWikiInfo = InstallationInfo & { mediawiki: MediaWikiDetails };
+
+export function detailsOf(info: InstallationInfo): MediaWikiDetails {
+  const details = (info as Partial<MediaWikiInfo>).mediawiki;
+  if (!details) throw new ConnectorError('not a MediaWiki installation description', { kind: 'bug' });
+  return details;
+}
+
+/** Where the MediaWiki code is: given, next to the config, or Debian's folder. */
+async function findCodeDir(host: Host, location: InstallationLocation): Promise<string> {
+  const candidates = location.codeDir ? [location.codeDir] : [dirname(location.configFile), DEBIAN_CODE_DIR];
+  for (const dir of candidates) if (await host.stat(join(dir, 'maintenance', 'eval.php'))) return dir;
+  throw new ConnectorError(`No MediaWiki code found on ${host.label} (looked for maintenance/eval.php in ${candidates.join(', ')})`, {
+    kind: 'config',
+    hint: 'set codeDir: in the plan to the folder holding MediaWiki (index.php, maintenance/)',
+  });
+}
+
+export function phpEnv(location: InstallationLocation): Record<string, string> {
+  return { MW_CONFIG_FILE: location.configFile, ...location.env };
+}
+
+/**
+ * Runs one line of PHP in the installation's context and returns the JSON it
+ * printed after MARKER.
+ */
+export async function evalJson<T>(host: Host, codeDir: string, env: Record<string, string>, code: string, secrets: readonly string[] = []): Promise<T> {
+  // eval.php reads its input 1024 bytes a line: the code travels in the environment, the line only runs it.
+  const { stdout } = await host.exec(['php', join(codeDir, 'maintenance', 'eval.php')], { input: "eval(getenv('FERRY_PHP'));\n", env: { ...env, FERRY_PHP: code }, cwd: codeDir, secrets });
+  const at = stdout.indexOf(MARKER);
+  if (at < 0) {
+    throw new ConnectorError(`MediaWiki's eval.php on ${host.label} printed no answer: ${stdout.trim().slice(0, 500) || '(nothing)'}`, { kind: 'config', hint: 'check that the config file loads: php maintenance/eval.php with MW_CONFIG_FILE set to it' });
+  }
+  const end = stdout.indexOf('\n', at);
+  try {
+    return JSON.parse(stdout.slice(at + MARKER.length, end < 0 ? undefined : end)) as T;
+  } catch {
+    // Not quoted: the answer holds the installation's keys and database password.
+    throw new ConnectorError(`MediaWiki's eval.php on ${host.label} printed an answer Ferry cannot read`, { kind: 'bug' });
+  }
+}
+
+const DISCOVER_PHP = `
+$ferryThings = ExtensionRegistry::getInstance()->getAllThings();
+$ferryExt = []; $ferrySkins = [];
+foreach ($ferryThings as $ferryName => $ferryThing) { if (strpos($ferryThing['path'] ?? '', '/skins/') !== false) { $ferrySkins[] = $ferryName; } else { $ferryExt[] = $ferryName; } }
+$ferryLogs = [];
+foreach ([$wgDebugLogFile, $wgDBerrorLog, $wgRateLimitLog ?? null] as $ferryLog) { if (is_string($ferryLog) && $ferryLog !== '') $ferryLogs[] = $ferryLog; }
+foreach ($wgDebugLogGroups as $ferryLog) { if (is_string($ferryLog) && $ferryLog !== '') $ferryLogs[] = $ferryLog; elseif (is_array($ferryLog) && is_string($ferryLog['destination'] ?? null)) $ferryLogs[] = $ferryLog['destination']; }
+echo "${MARKER}" . json_encode([
+ 'version' => MW_VERSION, 'server' => $wgServer, 'canonicalServer' => $wgCanonicalServer, 'scriptPath' => $wgScriptPath, 'script' => $wgScript,
+ 'dbType' => $wgDBtype, 'dbServer' => $wgDBserver, 'dbName' => $wgDBname, 'dbUser' => $wgDBuser, 'dbPassword' => $wgDBpassword,
+ 'sqliteDir' => $wgSQLiteDataDir, 'replicated' => (is_array($wgDBservers) && count($wgDBservers) > 1) || !empty($wgLBFactoryConf['sectionLoads'] ?? null),
+ 'uploadDir' => $wgUploadDirectory, 'uploadPath' => $wgUploadPath, 'secretKey' => $wgSecretKey, 'upgradeKey' => $wgUpgradeKey,
+ 'readOnly' => $wgReadOnly, 'readOnlyFile' => $wgReadOnlyFile, 'logs' => array_values(array_unique($ferryLogs)), 'sitename' => $wgSitename,
+ 'mainPage' => Title::newMainPage()->getPrefixedDBkey(), 'extensions' => $ferryExt, 'skins' => $ferrySkins,
+], JSON_UNESCAPED_SLASHES) . "\\n";
+`;
+
+interface DiscoverJson {
+  version: string;
+  server: string;
+  canonicalServer: string;
+  scriptPath: string;
+  script: string;
+  dbType: string;
+  dbServer: string | null;
+  dbName: string;
+  dbUser: string | null;
+  dbPassword: string | null;
+  sqliteDir: string | null;
+  replicated: boolean;
+  uploadDir: string;
+  uploadPath: string;
+  secretKey: string | null;
+  upgradeKey: string | null;
+  readOnly: string | boolean | null;
+  readOnlyFile: string | false | null;
+  logs: string[];
+  sitename: string;
+  mainPage: string;
+  extensions: string[];
+  skins: string[];
+}
+
+export async function discoverMediaWiki(host: Host, location: InstallationLocation): Promise<MediaWikiInfo> {
+  if (!(await host.stat(location.configFile))) {
+    throw new ConnectorError(`The config file ${location.configFile} does not exist on ${host.label}`, { kind: 'config', hint: 'set configFile: to the wiki\'s LocalSettings.php (Debian: /etc/mediawiki/LocalSettings.php)' });
+  }
+  const codeDir = await findCodeDir(host, location);
+  const env = phpEnv(location);
+  const j = await evalJson<DiscoverJson>(host, codeDir, env, DISCOVER_PHP);
+  const engine = j.dbType === 'sqlite' ? 'sqlite' : j.dbType === 'postgres' ? 'postgres' : 'mariadb';
+  const dbFile = engine === 'sqlite' && j.sqliteDir ? join(j.sqliteDir, `${j.dbName}.sqlite`) : undefined;
+  const dbSize = dbFile ? ((await host.stat(dbFile))?.size ?? 0) : 0;
+  const [hostInfo, uploadsBytes] = await Promise.all([host.info(), treeBytes(host, j.uploadDir)]);
+  const url = j.server.startsWith('//') ? `http:${j.server}` : j.server;
+  const secrets: Record<string, string> = {};
+  if (j.secretKey) secrets.$wgSecretKey = j.secretKey;
+  if (j.upgradeKey) secrets.$wgUpgradeKey = j.upgradeKey;
+  let domain = hostInfo.fqdn;
+  try {
+    domain = new URL(url).hostname;
+  } catch {
+    // $wgServer is not a URL: the host's name stands in.
+  }
+  return {
+    platform: 'mediawiki',
+    version: j.version,
+    location: { ...location, codeDir },
+    url,
+    hostName: hostInfo.hostname,
+    domain,
+    addresses: hostInfo.addresses,
+    database: {
+      engine,
+      location: engine === 'sqlite' ? (j.sqliteDir ?? '') : (j.dbServer ?? ''),
+      name: j.dbName,
+      ...(j.dbUser ? { user: j.dbUser } : {}),
+      ...(j.dbPassword ? { password: j.dbPassword } : {}),
+      sizeBytes: dbSize,
+      replicated: j.replicated,
+    },
+    uploadsDir: j.uploadDir,
+    uploadsBytes,
+    extraDirs: [],
+    logFiles: j.logs,
+    secrets,
+    serverRole: j.replicated ? 'replicated' : 'standalone',
+    inMaintenance: Boolean(j.readOnly) || (typeof j.readOnlyFile === 'string' && (await host.stat(j.readOnlyFile)) !== undefined),
+    mediawiki: {
+      codeDir,
+      env,
+      scriptPath: j.scriptPath,
+      script: j.script,
+      uploadPath: j.uploadPath,
+      mainPage: j.mainPage,
+      sitename: j.sitename,
+      ...(dbFile ? { dbFile } : {}),
+      extensions: j.extensions,
+      skins: j.skins,
+    },
+  };
+}
