@@ -6,6 +6,7 @@
  *   npx tsx bench/wordpress.ts                      # DEFAULT_SITE (200 posts), concurrency 4
  *   npx tsx bench/wordpress.ts --posts 60           # a smaller source
  *   npx tsx bench/wordpress.ts --concurrency 2 --keep
+ *   npx tsx bench/wordpress.ts --posts 60 --no-baseline --no-native   # Ferry alone
  *
  * One source site (folder under /dev/shm) is started already filled from the
  * deterministic generator (startFilledSite: filled once, then copied from the
@@ -681,6 +682,12 @@ function parseArgs(argv: string[]): WordPressBenchOptions {
       case '--keep':
         options.keep = true;
         break;
+      case '--no-native':
+        options.native = false;
+        break;
+      case '--no-baseline':
+        options.baseline = false;
+        break;
       case '--out':
         options.out = resolve(value());
         break;
@@ -691,6 +698,8 @@ function parseArgs(argv: string[]): WordPressBenchOptions {
   --posts N        posts in the generated source (default ${DEFAULT_SITE.posts}; the rest as DEFAULT_SITE)
   --concurrency C  Ferry's options.concurrency and the baseline's requests in flight (default 4, 1-16)
   --keep           keep the site folders and Ferry's data folder under ${SHM}
+  --no-native      leave out WordPress's own path (export_wp() + the WXR import)
+  --no-baseline    leave out the minimal REST script
   --out file       JSON results (default bench/results/wordpress-latest.json)
 `);
         process.exit(0);
