@@ -113,13 +113,14 @@ describe('writeTerms with /batch/v1', () => {
     expect(calls.some((c) => c.method === 'GET' && c.query?.slug === 'Café')).toBe(true);
   });
 
-  it('puts a category under a parent created in the same batch (no second pass)', async () => {
-    const { ctx, terms } = fakeTarget({ batchMax: 25 });
+  it('puts a category under a parent created in the same batch (no second pass), in a second wave of the batch endpoint', async () => {
+    const { ctx, terms, calls } = fakeTarget({ batchMax: 25 });
     const outcomes = await writeTerms(ctx, 'category', [termRequest('category', 2, 'child', 1), termRequest('category', 1, 'parent')], signal);
     expect(outcomes.every((o) => o.ok)).toBe(true);
     const parentId = Number((outcomes[1] as { result: { targetId: string } }).result.targetId);
     expect(terms.find((t) => t.slug === 'child')?.parent).toBe(parentId);
     expect((outcomes[0] as { result: { deferred?: unknown } }).result.deferred).toBeUndefined();
+    expect(calls.map((c) => c.method)).toEqual(['GET', 'BATCH', 'GET', 'BATCH']);
   });
 
   it('writes one by one when the site has no batch endpoint', async () => {

@@ -109,55 +109,62 @@ export async function lookupTerms(ctx: WpContext, taxonomy: Taxonomy, keys: stri
  * Plain creates go to the target in calls of `/batch/v1` (one request for up
  * to the site's batch size instead of a look-up and a create per term); the
  * rest (updates, renames, a term already on the target, a slug WordPress
- * would rewrite, a category whose parent is in the same batch) one by one as
- * before, after them. A term the batch refused fails alone, with its reason.
+ * would rewrite, a category whose parent is not on the target) one by one as
+ * before, after them. Categories go in waves: those under a parent created
+ * by the wave before come in the next. A term the batch refused fails alone,
+ * with its reason.
  */
 export async function writeTerms(ctx: WpContext, taxonomy: Taxonomy, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
   const { index } = await ctx.api.root(signal);
   if (index.batchMax < 2 || requests.length < 2) return eachRequest(taxonomy, requests, signal, (request) => writeTerm(ctx, taxonomy, request, signal));
   const outcomes = new Array<WriteOutcome | undefined>(requests.length);
-  const plain: Array<{ at: number; desired: DesiredTerm; deferred: ItemRef[] }> = [];
-  for (const [at, request] of requests.entries()) {
-    const data = (request.item as SourceItem<TermData>).data;
-    if (request.mode !== 'create' || request.existing || request.finishing || data.missing || !CANONICAL_SLUG.test(data.slug)) continue;
-    if (taxonomy === 'category' && data.parent > 0 && request.resolve({ type: taxonomy, sourceId: String(data.parent) }) === undefined) continue;
-    try {
-      plain.push({ at, ...(await desiredTerm(ctx, taxonomy, request, signal)) });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      outcomes[at] = { ok: false, error };
-    }
-  }
-  // One look-up for all of them: a slug already on the target goes the one-by-one way (update or unchanged).
-  const onTarget = plain.length > 0 ? await lookupTerms(ctx, taxonomy, plain.map((p) => p.desired.slug), signal) : new Map<string, TargetRef>();
-  const toCreate = plain.filter((p) => !onTarget.has(p.desired.slug));
   const created = new Map<string, string>();
-  for (let i = 0; i < toCreate.length; i += index.batchMax) {
-    const chunk = toCreate.slice(i, i + index.batchMax);
-    const answers = await ctx.api.batch(
-      chunk.map((p) => ({ method: 'POST', path: `/${ROUTE[taxonomy]}?context=edit&_fields=${FIELDS}`, body: { ...p.desired } })),
-      { signal, what: `creating ${chunk.length} ${taxonomy === 'tag' ? 'tags' : 'categories'} in one batch` },
-    );
-    for (const [j, p] of chunk.entries()) {
-      const answer = answers[j]!;
-      const what = `creating ${taxonomy} "${p.desired.slug}"`;
-      const row = answer.status >= 200 && answer.status < 300 ? termRowSchema.safeParse(answer.body) : undefined;
-      if (row?.success) {
-        created.set(requests[p.at]!.item.sourceId, String(row.data.id));
-        outcomes[p.at] = { ok: true, result: result({ targetId: String(row.data.id), outcome: 'created', version: termVersion(row.data), deferred: p.deferred }) };
-      } else {
-        outcomes[p.at] = { ok: false, error: createError(taxonomy, p.desired, batchAnswerError(answer, what)) };
+  // A category under a parent created by an earlier wave of this batch finds it here.
+  const withCreated = (request: WriteRequest): WriteRequest => ({ ...request, resolve: (ref: ItemRef) => request.resolve(ref) ?? (ref.type === taxonomy ? created.get(ref.sourceId) : undefined) });
+  const taken = new Set<number>();
+  // Waves: the terms whose parent is known (top level first, then their children...).
+  for (;;) {
+    const wave: Array<{ at: number; desired: DesiredTerm; deferred: ItemRef[] }> = [];
+    for (const [at, original] of requests.entries()) {
+      if (taken.has(at)) continue;
+      const request = withCreated(original);
+      const data = (request.item as SourceItem<TermData>).data;
+      if (request.mode !== 'create' || request.existing || request.finishing || data.missing || !CANONICAL_SLUG.test(data.slug)) continue;
+      if (taxonomy === 'category' && data.parent > 0 && request.resolve({ type: taxonomy, sourceId: String(data.parent) }) === undefined) continue;
+      taken.add(at);
+      try {
+        wave.push({ at, ...(await desiredTerm(ctx, taxonomy, request, signal)) });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        outcomes[at] = { ok: false, error };
+      }
+    }
+    if (wave.length === 0) break;
+    // One look-up for the wave: a slug already on the target goes the one-by-one way below (update or unchanged).
+    const onTarget = await lookupTerms(ctx, taxonomy, wave.map((p) => p.desired.slug), signal);
+    const toCreate = wave.filter((p) => !onTarget.has(p.desired.slug));
+    for (let i = 0; i < toCreate.length; i += index.batchMax) {
+      const chunk = toCreate.slice(i, i + index.batchMax);
+      const answers = await ctx.api.batch(
+        chunk.map((p) => ({ method: 'POST', path: `/${ROUTE[taxonomy]}?context=edit&_fields=${FIELDS}`, body: { ...p.desired } })),
+        { signal, what: `creating ${chunk.length} ${taxonomy === 'tag' ? 'tags' : 'categories'} in one batch` },
+      );
+      for (const [j, p] of chunk.entries()) {
+        const answer = answers[j]!;
+        const what = `creating ${taxonomy} "${p.desired.slug}"`;
+        const row = answer.status >= 200 && answer.status < 300 ? termRowSchema.safeParse(answer.body) : undefined;
+        if (row?.success) {
+          created.set(requests[p.at]!.item.sourceId, String(row.data.id));
+          outcomes[p.at] = { ok: true, result: result({ targetId: String(row.data.id), outcome: 'created', version: termVersion(row.data), deferred: p.deferred }) };
+        } else {
+          outcomes[p.at] = { ok: false, error: createError(taxonomy, p.desired, batchAnswerError(answer, what)) };
+        }
       }
     }
   }
-  // The rest in order, one by one; a category under a parent created above finds it.
-  const rest = requests.map((request, at) => ({ request, at })).filter(({ at }) => outcomes[at] === undefined && !plain.some((p) => p.at === at && !onTarget.has(p.desired.slug)));
-  const restOutcomes = await eachRequest(
-    taxonomy,
-    rest.map(({ request }) => ({ ...request, resolve: (ref: ItemRef) => request.resolve(ref) ?? (ref.type === taxonomy ? created.get(ref.sourceId) : undefined) })),
-    signal,
-    (request) => writeTerm(ctx, taxonomy, request, signal),
-  );
+  // The rest in order, one by one, as before batching.
+  const rest = requests.map((request, at) => ({ request, at })).filter(({ at }) => outcomes[at] === undefined);
+  const restOutcomes = await eachRequest(taxonomy, rest.map(({ request }) => withCreated(request)), signal, (request) => writeTerm(ctx, taxonomy, request, signal));
   for (const [k, { at }] of rest.entries()) outcomes[at] = restOutcomes[k];
   return outcomes.map((o) => o ?? { ok: false, error: new ConnectorError('no outcome for this term', { kind: 'bug' }) });
 }
