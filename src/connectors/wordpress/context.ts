@@ -29,6 +29,12 @@ export interface WpContext {
    * engine's second pass.
    */
   commentWrites: Map<string, Promise<string | undefined>>;
+  /**
+   * Target ids of the posts and pages this session wrote under their own key,
+   * by the part of a comment's key that names its post (`post:slug`,
+   * `page:about/team`): looking up comments needs no slug look-up for them.
+   */
+  writtenPosts: Map<string, number>;
   /** Serialises work on one object (opening a post's comments for a moment). */
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
 }

@@ -105,6 +105,7 @@ export class WordPressSession implements Session {
       limits: {},
       commentsClosed: new Set(),
       commentWrites: new Map(),
+      writtenPosts: new Map(),
       postKeys,
       sourceLinks: new SourceLinks(api, postKeys),
       targetLinks: new TargetLinks(api),
