@@ -3,7 +3,7 @@ import type { ItemRef, SourceItem, WriteOutcome, WriteRequest } from '../../sdk/
 import { ConnectorError } from '../../sdk/errors.js';
 import { batchMaxOf, type BatchAnswer, type BatchRequest } from './api-client.js';
 import { writeComments } from './comment-write.js';
-import type { CommentData } from './comments.js';
+import { lookupComments, type CommentData } from './comments.js';
 import type { WpContext } from './context.js';
 import { writeTerms, type TermData } from './terms.js';
 
@@ -32,6 +32,10 @@ function fakeTarget(options: { batchMax: number; existingTags?: Array<{ id: numb
   };
   const api = {
     root: async () => ({ style: { kind: 'path', root: 'http://t/wp-json/' }, index: { batchMax: options.batchMax } }),
+    all: async (route: string, o: { query?: Record<string, unknown> }) => {
+      calls.push({ method: 'GET', route, ...(o.query ? { query: o.query } : {}) });
+      return [];
+    },
     get: async (route: string, o: { query?: Record<string, unknown> }) => {
       calls.push({ method: 'GET', route, ...(o.query ? { query: o.query } : {}) });
       const slugs = o.query?.slug;
@@ -59,6 +63,7 @@ function fakeTarget(options: { batchMax: number; existingTags?: Array<{ id: numb
     targetLinks: { rewrite: async (texts: Record<string, string>) => ({ texts, deferred: [] }), forget: () => undefined },
     commentsClosed: new Set<number>(),
     commentWrites: new Map<string, Promise<string | undefined>>(),
+    writtenPosts: new Map<string, number>(),
     exclusive: <T>(_key: string, work: () => Promise<T>) => work(),
   } as unknown as WpContext;
   return { ctx, calls, terms };
@@ -155,5 +160,18 @@ describe('writeComments, a reply whose parent another batch is writing', () => {
     const { ctx } = fakeTarget({ batchMax: 25 });
     const [reply] = await writeComments(ctx, [commentRequest(2, 1)], signal);
     expect(reply).toMatchObject({ ok: true, result: { deferred: [{ type: 'comment', sourceId: '1' }] } });
+  });
+});
+
+describe('lookupComments after the posts step', () => {
+  it('takes the target id of a post this session wrote from memory: no slug look-up', async () => {
+    const { ctx, calls } = fakeTarget({ batchMax: 25 });
+    ctx.writtenPosts.set('post:hello-world', 42);
+    const found = await lookupComments(ctx, ['post:hello-world \u241F 2024-01-01T00:00:00 \u241F a@example.org \u241F abc'], signal);
+    expect(found.size).toBe(0);
+    expect(calls.some((c) => c.route === 'wp/v2/posts')).toBe(false);
+    const commentReads = calls.filter((c) => c.route === 'wp/v2/comments');
+    expect(commentReads.length).toBeGreaterThan(0);
+    expect(commentReads.every((c) => String(c.query?.post) === '42')).toBe(true);
   });
 });
