@@ -31,6 +31,9 @@
  *    runJobs on either side).
  *  - wordpress-rest-script: Ferry vs a minimal script doing the same REST
  *    writes at the same concurrency (bench/wordpress.ts).
+ *  - wordpress-native: the same Ferry run vs WordPress's own path, export_wp()
+ *    to a WXR file + our WXR import into an empty site (bench/wordpress-native.ts;
+ *    the import stands in for the WordPress Importer plugin, not installable here).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -56,6 +59,8 @@ const SHM = existsSync('/dev/shm') ? '/dev/shm' : '/tmp';
 
 // ---------------------------------------------------------------- options
 
+const WORDPRESS_CASES = ['wordpress-native', 'wordpress-rest-script'] as const;
+
 interface BenchOptions {
   sizes: number[];
   files: number;
@@ -65,6 +70,8 @@ interface BenchOptions {
   wordpressPosts: number;
   /** Which families of cases run. */
   only: Set<'engine' | 'mediawiki' | 'wordpress'>;
+  /** Which WordPress cases run (--only wordpress-native, wordpress-rest-script or wordpress for both). */
+  wordpressCases: Set<string>;
   /** Items of each engine case. */
   engineSizes: number[];
   /** Engine cases up to this many items also measure a kill -9 at 90 % and the resume. */
@@ -82,7 +89,7 @@ function usage(): never {
   --keep          keep the wiki folders and Ferry's data folder under ${SHM}
   --out file      where to write the JSON results (default bench/results/latest.json)
   --wordpress N   posts in the WordPress case: Ferry vs a minimal REST-writing script (default 200; 60 with --quick; 0 skips it)
-  --only a,b      case families to run: engine, mediawiki, wordpress (default all)
+  --only a,b      case families to run: engine, mediawiki, wordpress (default all); or WordPress cases by name: wordpress-native, wordpress-rest-script
   --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
   --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
   --latency MS    the reference target's wait per write (default 20)
@@ -94,7 +101,7 @@ function usage(): never {
 function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     sizes: [1000, 5000], files: DEFAULT_WIKI.files, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
-    only: new Set(['engine', 'mediawiki', 'wordpress']), engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
+    only: new Set(['engine', 'mediawiki', 'wordpress']), wordpressCases: new Set(WORDPRESS_CASES), engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -111,9 +118,15 @@ function parseOptions(argv: string[]): BenchOptions {
         options.engineSizes = [2000];
         break;
       case '--only': {
-        const families = value().split(',').map((s) => s.trim());
+        let families = value().split(',').map((s) => s.trim());
+        // WordPress cases by name: the wordpress family with only those cases.
+        const wpNamed = families.filter((f) => (WORDPRESS_CASES as readonly string[]).includes(f));
+        if (wpNamed.length > 0) {
+          options.wordpressCases = new Set(wpNamed);
+          families = [...new Set(families.map((f) => (wpNamed.includes(f) ? 'wordpress' : f)))];
+        }
         const known = ['engine', 'mediawiki', 'wordpress'] as const;
-        if (families.some((f) => !(known as readonly string[]).includes(f))) throw new Error('--only takes engine, mediawiki and/or wordpress');
+        if (families.some((f) => !(known as readonly string[]).includes(f))) throw new Error(`--only takes engine, mediawiki and/or wordpress (or the cases ${WORDPRESS_CASES.join(', ')})`);
         options.only = new Set(families as Array<(typeof known)[number]>);
         break;
       }
@@ -651,11 +664,21 @@ function mediawikiCases(r: SizeResult): BenchCase[] {
   ];
 }
 
-function wordpressCase(r: WordPressBenchResult): BenchCase {
+function wordpressCases(r: WordPressBenchResult): BenchCase[] {
   const ferry = { seconds: r.ferry.seconds, itemsPerSecond: r.ferry.itemsPerSecond, peakRssMB: r.ferry.peakRssMB };
-  const peer = { name: 'minimal REST script', seconds: r.baseline.seconds, itemsPerSecond: r.baseline.itemsPerSecond, peakRssMB: null };
-  const { ferry: ferryDetails, baseline, throughputRatio: _ratio, ...rest } = r;
-  return { name: 'wordpress-rest-script', items: r.ferry.items, ferry, peer, ratio: ratioOf(ferry, peer), ok: r.ferry.ok && r.baseline.ok, extra: { ...rest, ferryDetails, baseline } };
+  const { ferry: ferryDetails, baseline, native, throughputRatio: _ratio, ...rest } = r;
+  const cases: BenchCase[] = [];
+  if (native) {
+    // The same items on both sides (Ferry's objects written): the ratio is native seconds / Ferry seconds.
+    const peer = { name: 'export_wp() + WXR import (stand-in for the WordPress Importer)', seconds: native.seconds, itemsPerSecond: native.ok ? r.ferry.items / native.seconds : null, peakRssMB: native.peakRssMB };
+    const note = 'WordPress Importer plugin not installable here (not in Debian or npm): bench/wordpress-wxr-import.php stands in for it, calling the same core functions (wp_insert_user/term/post/comment/attachment, media fetched over HTTP from the source). Peer items/s = Ferry\'s items / the peer\'s seconds; the peer creates fewer objects (no settings, no users without posts, no roles, no link rewriting): see nativeObjects.';
+    cases.push({ name: 'wordpress-native', items: r.ferry.items, ferry, peer, ratio: ratioOf(ferry, peer), ok: r.ferry.ok && native.ok, extra: { note, nativeObjects: native.objects, native, posts: r.posts, concurrency: r.concurrency, load: { ferry: r.ferry.load, native: native.load } } });
+  }
+  if (baseline) {
+    const peer = { name: 'minimal REST script', seconds: baseline.seconds, itemsPerSecond: baseline.itemsPerSecond, peakRssMB: null };
+    cases.push({ name: 'wordpress-rest-script', items: r.ferry.items, ferry, peer, ratio: ratioOf(ferry, peer), ok: r.ferry.ok && baseline.ok, extra: { ...rest, ferryDetails, baseline } });
+  }
+  return cases;
 }
 
 /** The one table of every case (the same figures as latest.json's cases). */
@@ -716,8 +739,8 @@ async function main(): Promise<void> {
   const cases: BenchCase[] = [];
   const write = (): void => {
     mkdirSync(dirname(options.out), { recursive: true });
-    const { only, ...rest } = options;
-    writeFileSync(options.out, `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: (Date.now() - started) / 1000, environment, options: { ...rest, only: [...only] }, cases }, null, 2)}\n`);
+    const { only, wordpressCases, ...rest } = options;
+    writeFileSync(options.out, `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: (Date.now() - started) / 1000, environment, options: { ...rest, only: [...only], wordpressCases: [...wordpressCases] }, cases }, null, 2)}\n`);
   };
 
   if (options.only.has('engine')) {
@@ -747,9 +770,9 @@ async function main(): Promise<void> {
 
   if (options.only.has('wordpress') && options.wordpressPosts > 0) {
     process.stdout.write(`\nWordPress: Ferry vs a minimal script doing the same REST writes at the same concurrency (${options.wordpressPosts} posts)...\n`);
-    const wordpress = await runWordPressBench({ posts: options.wordpressPosts, concurrency: 4, keep: options.keep, onProgress: (m) => process.stderr.write(`  ${m}\n`) });
+    const wordpress = await runWordPressBench({ posts: options.wordpressPosts, concurrency: 4, keep: options.keep, native: options.wordpressCases.has('wordpress-native'), baseline: options.wordpressCases.has('wordpress-rest-script'), onProgress: (m) => process.stderr.write(`  ${m}\n`) });
     process.stdout.write(`${formatWordPressResult(wordpress)}\n`);
-    cases.push(wordpressCase(wordpress));
+    cases.push(...wordpressCases(wordpress));
   }
 
   write();

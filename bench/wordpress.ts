@@ -6,6 +6,7 @@
  *   npx tsx bench/wordpress.ts                      # DEFAULT_SITE (200 posts), concurrency 4
  *   npx tsx bench/wordpress.ts --posts 60           # a smaller source
  *   npx tsx bench/wordpress.ts --concurrency 2 --keep
+ *   npx tsx bench/wordpress.ts --posts 60 --no-baseline --no-native   # Ferry alone
  *
  * One source site (folder under /dev/shm) is started already filled from the
  * deterministic generator (startFilledSite: filled once, then copied from the
@@ -37,6 +38,7 @@ import { ensureWordPressPackages, startSite, type SiteInstance } from '../src/ha
 import { REQUEST_STATS_ENV, REQUEST_STATS_PREFIX, requestKind, type RequestStat } from '../src/connectors/wordpress/api-client.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, timed, type Measured } from './measure.js';
 import { fixed, int, mb, table } from './report.js';
+import { runNativeWordPress, type NativeWpResult } from './wordpress-native.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
@@ -52,6 +54,10 @@ export interface WordPressBenchOptions {
   concurrency: number;
   /** Keep the site folders and Ferry's data folder under /dev/shm. */
   keep?: boolean;
+  /** Also run WordPress's own path (export_wp() + a WXR import, bench/wordpress-native.ts) into a third site; default true. */
+  native?: boolean;
+  /** Also run the minimal REST script; default true. */
+  baseline?: boolean;
   /** Where the JSON goes; default bench/results/wordpress-latest.json. */
   out?: string;
   /** Progress lines; default: timestamped lines on stdout. */
@@ -117,7 +123,9 @@ export interface WordPressBenchResult {
   sourceFromCache: boolean;
   sourceSeconds: number;
   ferry: FerryWpResult;
-  baseline: BaselineWpResult;
+  baseline: BaselineWpResult | null;
+  /** export_wp() + the WXR import (null when not run). */
+  native: NativeWpResult | null;
   /** Ferry items/s divided by baseline items/s. */
   throughputRatio: number | null;
   /** Ferry items/s on the comparable types only (settings and menus left out) divided by baseline items/s. */
@@ -538,18 +546,34 @@ export async function runWordPressBench(options: WordPressBenchOptions): Promise
       ? `Ferry: ${ferry.status}, ${ferry.items} items in ${fixed(ferry.seconds)} s, ${fixed(ferry.itemsPerSecond ?? undefined)} items/s, peak RSS ${fixed(ferry.peakRssMB)} MB`
       : `Ferry FAILED (${ferry.status ?? 'no status'}) after ${fixed(ferry.seconds)} s:\n${ferry.error}`);
 
-    let baseline: BaselineWpResult;
-    let sourceItems: Record<string, number>;
-    const baselineTarget = await startEmpty('Bench WP Baseline Target', join(base, 'baseline-target'));
-    siteRoles[new URL(baselineTarget.url).host] = 'target';
-    try {
-      ({ result: baseline, sourceItems } = await runBaseline(source, baselineTarget, options.concurrency, say));
-    } finally {
-      await stopSite(baselineTarget);
+    let baseline: BaselineWpResult | null = null;
+    let sourceItems: Record<string, number> = {};
+    if (options.baseline !== false) {
+      const baselineTarget = await startEmpty('Bench WP Baseline Target', join(base, 'baseline-target'));
+      siteRoles[new URL(baselineTarget.url).host] = 'target';
+      try {
+        ({ result: baseline, sourceItems } = await runBaseline(source, baselineTarget, options.concurrency, say));
+      } finally {
+        await stopSite(baselineTarget);
+      }
+      say(baseline.ok
+        ? `baseline: ${baseline.items} items (${baseline.failed} failed) in ${fixed(baseline.seconds)} s, ${fixed(baseline.itemsPerSecond ?? undefined)} items/s (read ${fixed(baseline.readSeconds)} s)`
+        : `baseline FAILED: ${baseline.error}`);
     }
-    say(baseline.ok
-      ? `baseline: ${baseline.items} items (${baseline.failed} failed) in ${fixed(baseline.seconds)} s, ${fixed(baseline.itemsPerSecond ?? undefined)} items/s (read ${fixed(baseline.readSeconds)} s)`
-      : `baseline FAILED: ${baseline.error}`);
+
+    let native: NativeWpResult | null = null;
+    if (options.native !== false) {
+      const nativeTarget = await startEmpty('Bench WP Native Target', join(base, 'native-target'));
+      try {
+        say('native: export_wp() of the source to a WXR file, then the WXR import into an empty site (bench/wordpress-wxr-*.php)');
+        native = await runNativeWordPress(source, nativeTarget, join(base, 'native'));
+      } finally {
+        await stopSite(nativeTarget);
+      }
+      say(native.ok
+        ? `native: ${native.objects} objects created in ${fixed(native.seconds)} s (export ${fixed(native.exportSeconds)} s, import ${fixed(native.importSeconds)} s, WXR ${fixed(mb(native.wxrBytes))} MB)${native.counts.failed ? `, ${native.counts.failed} failed` : ''}`
+        : `native FAILED: ${native.error}`);
+    }
 
     const comparablePerSecond = ferry.ok ? ferry.comparableItems / ferry.seconds : null;
     const result: WordPressBenchResult = {
@@ -561,8 +585,9 @@ export async function runWordPressBench(options: WordPressBenchOptions): Promise
       sourceSeconds: filled.seconds,
       ferry,
       baseline,
-      throughputRatio: ferry.itemsPerSecond && baseline.itemsPerSecond ? ferry.itemsPerSecond / baseline.itemsPerSecond : null,
-      comparableThroughputRatio: comparablePerSecond && baseline.itemsPerSecond ? comparablePerSecond / baseline.itemsPerSecond : null,
+      native,
+      throughputRatio: ferry.itemsPerSecond && baseline?.itemsPerSecond ? ferry.itemsPerSecond / baseline.itemsPerSecond : null,
+      comparableThroughputRatio: comparablePerSecond && baseline?.itemsPerSecond ? comparablePerSecond / baseline.itemsPerSecond : null,
       siteRoles,
       environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: Math.round(totalmem() / 2 ** 30), phpServerWorkers: 4 },
       finishedAt: new Date().toISOString(),
@@ -581,7 +606,11 @@ export async function runWordPressBench(options: WordPressBenchOptions): Promise
 
 // ---------------------------------------------------------------- output
 
-export function formatWordPressResult(r: WordPressBenchResult): string {
+/** Stands in for a baseline that was not run, in the text output. */
+const NOT_RUN: BaselineWpResult = { ok: false, readSeconds: 0, seconds: 0, items: 0, failed: 0, itemsPerSecond: null, requests: 0, requestKinds: [], load: { mean: 0, max: 0 }, types: {}, phases: {}, failures: [], error: 'not run' };
+
+export function formatWordPressResult(result: WordPressBenchResult): string {
+  const r = { ...result, baseline: result.baseline ?? NOT_RUN };
   const columns = ['ITEMS', 'FERRY S', 'FERRY ITEMS/S', 'BASELINE ITEMS', 'BASELINE S', 'BASELINE ITEMS/S', 'FERRY/BASELINE', 'FERRY PEAK RSS MB'];
   const lines = [
     `Ferry vs a minimal REST copy script: WordPress, ${r.posts} posts, concurrency ${r.concurrency}`,
@@ -619,6 +648,13 @@ export function formatWordPressResult(r: WordPressBenchResult): string {
     `Baseline source read (not in its items/s): ${fixed(r.baseline.readSeconds)} s; write phases: ${Object.entries(r.baseline.phases).map(([k, s]) => `${k} ${fixed(s)}`).join(', ')}`,
     `Ferry steps: ${r.ferry.steps.map((s) => `${s.step} ${fixed(s.seconds ?? undefined)}`).join(', ')}`,
   ];
+  if (r.native) {
+    const n = r.native;
+    lines.push('', n.ok
+      ? `WordPress's own path (export_wp() + our WXR import, a stand-in for the WordPress Importer): ${fixed(n.seconds)} s (export ${fixed(n.exportSeconds)} s, import ${fixed(n.importSeconds)} s), ${int(n.objects)} objects created (${Object.entries(n.counts).map(([k, v]) => `${k} ${v}`).join(', ')}), WXR ${fixed(mb(n.wxrBytes))} MB, peak RSS ${fixed(n.peakRssMB ?? undefined)} MB; Ferry/native time ratio ${r.ferry.ok ? `${fixed(n.seconds / r.ferry.seconds, 2)}x` : '-'}`
+      : `WordPress's own path FAILED: ${n.error ?? '-'}`);
+    if (n.failures.length > 0) lines.push(...n.failures.slice(0, 5).map((f) => `  native failure: ${f}`));
+  }
   if (r.ferry.requests.length > 0) lines.push('', `Ferry's REST requests by kind (the whole run, verify included):`, requestTable(r.ferry.requests, r.siteRoles));
   if (r.baseline.requestKinds.length > 0) lines.push('', `Baseline's requests by kind (write phase):`, requestTable(r.baseline.requestKinds, r.siteRoles));
   if (r.baseline.failures.length > 0) lines.push('', 'Baseline failures (first few):', ...r.baseline.failures.slice(0, 5).map((f) => `  ${f}`));
@@ -646,6 +682,12 @@ function parseArgs(argv: string[]): WordPressBenchOptions {
       case '--keep':
         options.keep = true;
         break;
+      case '--no-native':
+        options.native = false;
+        break;
+      case '--no-baseline':
+        options.baseline = false;
+        break;
       case '--out':
         options.out = resolve(value());
         break;
@@ -656,6 +698,8 @@ function parseArgs(argv: string[]): WordPressBenchOptions {
   --posts N        posts in the generated source (default ${DEFAULT_SITE.posts}; the rest as DEFAULT_SITE)
   --concurrency C  Ferry's options.concurrency and the baseline's requests in flight (default 4, 1-16)
   --keep           keep the site folders and Ferry's data folder under ${SHM}
+  --no-native      leave out WordPress's own path (export_wp() + the WXR import)
+  --no-baseline    leave out the minimal REST script
   --out file       JSON results (default bench/results/wordpress-latest.json)
 `);
         process.exit(0);
@@ -677,7 +721,7 @@ if (isMain) {
   runWordPressBench(parseArgs(process.argv.slice(2)))
     .then((result) => {
       process.stdout.write(`\n${formatWordPressResult(result)}\n`);
-      process.exitCode = result.ferry.ok && result.baseline.ok ? 0 : 1;
+      process.exitCode = result.ferry.ok && result.baseline?.ok !== false && result.native?.ok !== false ? 0 : 1;
     })
     .catch(async (error: unknown) => {
       await Promise.allSettled([...running].map((site) => stopSite(site)));

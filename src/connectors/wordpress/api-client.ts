@@ -24,6 +24,36 @@ export interface RestIndex {
   timezone: string;
   namespaces: string[];
   applicationPasswords: boolean;
+  /**
+   * Most requests one call of the batch endpoint (`/batch/v1`, WordPress 5.6+)
+   * takes, from the route's schema in the index (the same schema OPTIONS
+   * /batch/v1 answers with; 25 unless a plugin changes it); 0 without it.
+   */
+  batchMax: number;
+}
+
+/** One request inside a `/batch/v1` call, and its answer. */
+export interface BatchRequest {
+  method: 'POST' | 'PUT' | 'DELETE';
+  /** A route with its query, e.g. `/wp/v2/tags?context=edit`. */
+  path: string;
+  body: Record<string, unknown>;
+}
+export interface BatchAnswer {
+  status: number;
+  body: unknown;
+}
+
+const batchAnswerSchema = z.object({ responses: z.array(z.object({ status: z.number(), body: z.unknown() })) });
+
+/** requests.maxItems of /batch/v1's POST endpoint in the REST index's routes; 0 when there is none. */
+export function batchMaxOf(routes: unknown): number {
+  const route = (routes as Record<string, { endpoints?: Array<{ methods?: string[]; args?: { requests?: { maxItems?: unknown } } }> } | undefined> | undefined)?.['/batch/v1'];
+  for (const endpoint of route?.endpoints ?? []) {
+    const max = endpoint.args?.requests?.maxItems;
+    if ((endpoint.methods ?? []).includes('POST') && typeof max === 'number' && Number.isInteger(max) && max > 0) return max;
+  }
+  return 0;
 }
 
 const indexSchema = z.object({
@@ -35,6 +65,7 @@ const indexSchema = z.object({
   timezone_string: z.string().default(''),
   namespaces: z.array(z.string()).default([]),
   authentication: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).default({}),
+  routes: z.unknown().optional(),
 });
 
 export interface CallOptions {
@@ -218,6 +249,21 @@ export class WpApi {
     }
   }
 
+  /**
+   * Several writes in one call of `/batch/v1` ("normal" validation: each
+   * request runs on its own, a failed one does not stop the others). Answers
+   * in the requests' order. Never retried: a lost answer may hide writes
+   * that happened.
+   */
+  async batch(requests: BatchRequest[], options: CallOptions): Promise<BatchAnswer[]> {
+    const answer = await this.post('batch/v1', { validation: 'normal', requests }, { ...options, retry: false });
+    const parsed = batchAnswerSchema.safeParse(answer);
+    if (!parsed.success || parsed.data.responses.length !== requests.length) {
+      throw new ConnectorError(`${options.what ?? 'a batch call'}: /batch/v1 answered with something else than one response per request`, { kind: 'data' });
+    }
+    return parsed.data.responses.map((r) => ({ status: r.status, body: r.body }));
+  }
+
   async delete(route: string, options: CallOptions): Promise<unknown> {
     const url = await this.url(route, options);
     const what = options.what ?? `DELETE ${route}`;
@@ -331,6 +377,7 @@ export class WpApi {
         timezone: data.timezone_string,
         namespaces: data.namespaces,
         applicationPasswords: !Array.isArray(auth) && 'application-passwords' in auth,
+        batchMax: batchMaxOf(data.routes),
       },
     };
   }

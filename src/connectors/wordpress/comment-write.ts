@@ -12,13 +12,42 @@ import { ROUTES } from './post-keys.js';
  * Writing comments. WordPress refuses a new comment on a post whose
  * comments are closed, or on a draft, even from an administrator; Ferry
  * then opens the post (or makes the draft "pending") for the moment of the
- * write and puts it back, one post at a time. A reply whose parent is not
- * on the target yet is written at the top level and moved under its parent
- * in the engine's second pass.
+ * write and puts it back, one post at a time. A reply whose parent another
+ * batch of this session is writing at the moment waits for that write; a
+ * reply whose parent is not on the target yet otherwise is written at the
+ * top level and moved under its parent in the engine's second pass.
  */
 
 export async function writeComments(ctx: WpContext, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
-  return eachRequest('comment', requests, signal, (request) => writeComment(ctx, request, signal));
+  return eachRequest('comment', requests, signal, (request) => {
+    const write = writeComment(ctx, request, signal);
+    // Registered once the write has started: a write only ever waits for one that started before it
+    // (its parent's, up the thread), so waits cannot go round in a circle; and a started write holds
+    // its batch's target slot, so the one waited for is not itself waiting for a slot.
+    ctx.commentWrites.set(request.item.sourceId, write.then((r) => r.targetId, () => undefined));
+    // Only the latest writes matter (the engine's ID map knows the older ones): keep memory flat on big sites.
+    if (ctx.commentWrites.size > KEPT_WRITES) ctx.commentWrites.delete(ctx.commentWrites.keys().next().value!);
+    return write;
+  });
+}
+
+const KEPT_WRITES = 5_000;
+
+/** The target id of a parent comment another batch of this session is writing right now, once written. */
+async function parentBeingWritten(ctx: WpContext, sourceId: string, signal: AbortSignal): Promise<string | undefined> {
+  const pending = ctx.commentWrites.get(sourceId);
+  if (pending === undefined) return undefined;
+  signal.throwIfAborted();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([pending, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
 }
 
 async function writeComment(ctx: WpContext, request: WriteRequest, signal: AbortSignal): Promise<WriteResult> {
@@ -35,7 +64,7 @@ async function writeComment(ctx: WpContext, request: WriteRequest, signal: Abort
   let parent = 0;
   if (data.parent > 0) {
     const ref = { type: 'comment', sourceId: String(data.parent) };
-    const resolved = request.resolve(ref);
+    const resolved = request.resolve(ref) ?? (await parentBeingWritten(ctx, ref.sourceId, signal));
     if (resolved === undefined) deferred.push(ref);
     else parent = Number(resolved);
   }

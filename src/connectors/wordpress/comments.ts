@@ -152,11 +152,16 @@ export async function lookupComments(ctx: WpContext, keys: string[], signal: Abo
   return found;
 }
 
-/** Target post ids of comment key post parts; posts and pages with slugs in bulk. */
+/** Target post ids of comment key post parts: those this session wrote from memory, other posts and pages with slugs in bulk. */
 async function targetPostIds(ctx: WpContext, parts: string[], signal: AbortSignal): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const bulk: Record<'post' | 'page', string[]> = { post: [], page: [] };
   for (const part of parts) {
+    const written = ctx.writtenPosts.get(part);
+    if (written !== undefined) {
+      out.set(part, written);
+      continue;
+    }
     const type = part.slice(0, part.indexOf(':'));
     const key = part.slice(part.indexOf(':') + 1);
     if ((type === 'post' || type === 'page') && !parseSlugless(key)) bulk[type].push(key);

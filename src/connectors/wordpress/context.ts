@@ -22,6 +22,19 @@ export interface WpContext {
   postKeys: PostKeys;
   /** Target posts that refused a comment as closed or a draft: their next comments go straight to opening them. */
   commentsClosed: Set<number>;
+  /**
+   * Comments this session has started writing, by source id: their target id
+   * once written (undefined if the write failed). A reply whose parent is
+   * being written by another batch waits for it instead of going to the
+   * engine's second pass.
+   */
+  commentWrites: Map<string, Promise<string | undefined>>;
+  /**
+   * Target ids of the posts and pages this session wrote under their own key,
+   * by the part of a comment's key that names its post (`post:slug`,
+   * `page:about/team`): looking up comments needs no slug look-up for them.
+   */
+  writtenPosts: Map<string, number>;
   /** Serialises work on one object (opening a post's comments for a moment). */
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
 }

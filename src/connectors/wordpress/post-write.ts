@@ -15,7 +15,13 @@ import { POST_FIELDS, findPost, postRowSchema, postState, postVersion, postsById
  */
 
 export async function writePosts(ctx: WpContext, kind: PostTypeName, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
-  return eachRequest(kind, requests, signal, (request) => writePost(ctx, kind, request, signal));
+  const outcomes = await eachRequest(kind, requests, signal, (request) => writePost(ctx, kind, request, signal));
+  // Their comments come next: their look-up finds these posts without asking the target (a renamed copy has another key).
+  for (const [i, outcome] of outcomes.entries()) {
+    const request = requests[i]!;
+    if (outcome.ok && request.mode !== 'rename') ctx.writtenPosts.set(`${kind}:${request.item.key}`, Number(outcome.result.targetId));
+  }
+  return outcomes;
 }
 
 interface Desired {

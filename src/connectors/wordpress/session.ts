@@ -104,6 +104,8 @@ export class WordPressSession implements Session {
       connector: context,
       limits: {},
       commentsClosed: new Set(),
+      commentWrites: new Map(),
+      writtenPosts: new Map(),
       postKeys,
       sourceLinks: new SourceLinks(api, postKeys),
       targetLinks: new TargetLinks(api),
