@@ -1,0 +1,152 @@
+/**
+ * Copies folders of a WordPress installation (uploads, plugins, themes) from
+ * one host to another, streamed, with a SHA-256 check of every file and a
+ * checkpoint after each one. A file cut by a kill is continued: the bytes
+ * already in its `.ferry-part` file stay and the rest is appended.
+ */
+import { pipeline } from 'node:stream/promises';
+import { ConnectorError } from '../../sdk/errors.js';
+import type { FileEntry, Host } from '../host.js';
+import { counter } from './db.js';
+
+export const PART_SUFFIX = '.ferry-part';
+
+export interface FolderPair {
+  from: string;
+  to: string;
+  /** Remove what the target folder holds that the source one does not (uploads: the target equals the source). */
+  mirror: boolean;
+}
+
+export interface FileCopyCheckpoint {
+  /** Index of the folder pair being copied. */
+  folder: number;
+  /** Entries of that folder's listing already done. */
+  entries: number;
+  /** Bytes of all files done, for the progress bar. */
+  bytes: number;
+}
+
+export interface FileCopyRun {
+  source: Host;
+  target: Host;
+  folders: FolderPair[];
+  signal: AbortSignal;
+  checkpoint?: FileCopyCheckpoint;
+  save(checkpoint: FileCopyCheckpoint): Promise<void>;
+  progress(bytes: number): void;
+  /** Called when a partly copied file is continued (for the log; tests read it). */
+  resumedFile?(path: string, fromByte: number): void;
+}
+
+async function listAll(host: Host, dir: string, withParts = false): Promise<FileEntry[]> {
+  if (!(await host.stat(dir))) return [];
+  const entries: FileEntry[] = [];
+  for await (const entry of host.list(dir)) {
+    if (!withParts && entry.kind === 'file' && entry.path.endsWith(PART_SUFFIX)) continue;
+    entries.push(entry);
+  }
+  return entries;
+}
+
+export async function totalBytes(host: Host, folders: readonly FolderPair[]): Promise<number> {
+  let bytes = 0;
+  for (const pair of folders) for (const entry of await listAll(host, pair.from)) if (entry.kind === 'file') bytes += entry.size;
+  return bytes;
+}
+
+function abortError(): Error {
+  const error = new Error('The operation was aborted');
+  error.name = 'AbortError';
+  return error;
+}
+
+async function copyOne(run: FileCopyRun, from: string, to: string, entry: FileEntry, onBytes: (n: number) => void): Promise<void> {
+  const want = await run.source.sha256(from);
+  const existing = await run.target.stat(to);
+  if (existing?.kind === 'file' && existing.size === entry.size && (await run.target.sha256(to)) === want) {
+    onBytes(entry.size);
+    return;
+  }
+  const part = `${to}${PART_SUFFIX}`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const partial = await run.target.stat(part);
+    const start = attempt === 0 && partial?.kind === 'file' && partial.size <= entry.size ? partial.size : 0;
+    if (start > 0) run.resumedFile?.(entry.path, start);
+    if (start < entry.size || start === 0) {
+      await pipeline(
+        run.source.createReadStream(from, start),
+        counter((n) => onBytes(start + n)),
+        run.target.createWriteStream(part, start > 0 ? 'a' : 'w', entry.mode),
+        { signal: run.signal },
+      ).catch((error: unknown) => {
+        if (run.signal.aborted) throw abortError();
+        throw error;
+      });
+    }
+    if ((await run.target.sha256(part)) === want) {
+      if (existing?.kind === 'dir') await run.target.remove(to);
+      await run.target.rename(part, to);
+      return;
+    }
+    // The bytes kept from before were not the file's (it changed, or the part was damaged): copy it whole once more.
+  }
+  throw new ConnectorError(`${entry.path}: the copy on ${run.target.label} does not match the source (SHA-256) after a full copy`, {
+    kind: 'transient',
+    hint: 'the source file changes while it is copied (is the source in maintenance?) or the target disk is failing; run the migration again',
+  });
+}
+
+/** Copies the folders; continues from `run.checkpoint`. */
+export async function copyFolders(run: FileCopyRun): Promise<{ files: number; bytes: number; removed: number }> {
+  let bytes = run.checkpoint?.bytes ?? 0;
+  let files = 0;
+  let removed = 0;
+  run.progress(bytes);
+  for (let folder = run.checkpoint?.folder ?? 0; folder < run.folders.length; folder++) {
+    const pair = run.folders[folder];
+    if (!pair) continue;
+    const entries = await listAll(run.source, pair.from);
+    const skip = run.checkpoint && run.checkpoint.folder === folder ? run.checkpoint.entries : 0;
+    if (entries.length > 0 || (await run.source.stat(pair.from))) await run.target.mkdir(pair.to);
+    for (let index = skip; index < entries.length; index++) {
+      if (run.signal.aborted) throw abortError();
+      const entry = entries[index];
+      if (!entry) continue;
+      const from = `${pair.from}/${entry.path}`;
+      const to = `${pair.to}/${entry.path}`;
+      if (entry.kind === 'dir') {
+        const there = await run.target.stat(to);
+        if (there && there.kind !== 'dir') await run.target.remove(to);
+        await run.target.mkdir(to, entry.mode);
+      } else if (entry.kind === 'symlink') {
+        const there = await run.target.stat(to);
+        if (!(there?.kind === 'symlink' && there.target === entry.target)) {
+          await run.target.remove(to);
+          await run.target.symlink(entry.target ?? '', to);
+        }
+      } else {
+        const base = bytes;
+        await copyOne(run, from, to, entry, (n) => run.progress(base + n));
+        bytes += entry.size;
+        files++;
+      }
+      await run.save({ folder, entries: index + 1, bytes });
+    }
+    if (pair.mirror) {
+      const wanted = new Set(entries.map((entry) => entry.path));
+      // Left-over .ferry-part files go too.
+      const present = await listAll(run.target, pair.to, true);
+      // Deepest first is not needed: remove() takes whole folders, and a folder's contents are then gone too.
+      for (const entry of present) {
+        if (wanted.has(entry.path)) continue;
+        if (![...entry.path.split('/').keys()].slice(1).every((i) => wanted.has(entry.path.split('/').slice(0, i).join('/')))) continue;
+        await run.target.remove(`${pair.to}/${entry.path}`);
+        removed++;
+      }
+    }
+    await run.save({ folder: folder + 1, entries: 0, bytes });
+  }
+  run.progress(bytes);
+  return { files, bytes, removed };
+}
