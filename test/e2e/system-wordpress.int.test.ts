@@ -17,7 +17,7 @@ import { ConnectorError } from '../../src/sdk/errors.js';
 import type { Host } from '../../src/system/host.js';
 import { LocalHost } from '../../src/system/local.js';
 import type { InstallationInfo, InstallationLocation, OperationContext, SystemOperation, SystemOptions } from '../../src/system/types.js';
-import { FAKE_VERSION_ENV, databaseCopyHooks, fileCopyHooks, wordpressSystemAdapter as adapter } from '../../src/system/wordpress/index.js';
+import { FAKE_VERSION_ENV, fileCopyHooks, wordpressSystemAdapter as adapter } from '../../src/system/wordpress/index.js';
 import { snapshotSite, type SiteSnapshot } from './site-snapshot.js';
 import { emptySite, filledSite } from './sites.js';
 
@@ -306,6 +306,38 @@ describe('system migration of a WordPress installation (local path)', () => {
     expect((await adapter.discover(host, location(source))).inMaintenance).toBe(false);
     expect((await fetch(`${target.url}/`)).status).toBe(200);
   }, 120_000);
-});
+  it('swaps the host settings, keeps the target keys, copies the logs, leaves the source read-only, and undoes it all', async () => {
+    await target.php(`update_option( 'admin_email', 'ops@target.example' ); update_option( 'mailserver_url', 'mail.target.example' ); echo 'ok';`);
+    writeFileSync(join(source.dir, 'content', 'debug.log'), 'PHP Notice: a line of the source log\n');
+    const src = await adapter.discover(host, location(source));
+    const tgt = await adapter.discover(host, location(target));
+    expect(src.logFiles).toEqual([join(source.dir, 'content', 'debug.log')]);
+    const swap: SystemOptions = { settings: 'swap', secretKeys: false, logs: true, sourceAfter: 'read-only', restartCommand: ['true'] };
+    const work = join(root, 'work-swap');
+    expect((await adapter.precheck(src, tgt, { source: { host, info: src }, target: { host, info: tgt }, options: swap, workDir: work })).filter((f) => f.level === 'error')).toEqual([]);
+    const second = harness({ host, info: src }, { host, info: tgt }, swap, work);
+    expect(second.operations.map((op) => op.name)).toEqual(['copy-settings', 'source-maintenance', 'snapshot-target', 'copy-database', 'copy-files', 'rewrite-urls', 'update-config', 'upgrade-database', 'restart', 'copy-logs', 'source-after', 'final-checks']);
+    for (const op of second.operations) await second.run(op);
+    expect(second.rec.warnings).toEqual([]);
 
-void databaseCopyHooks;
+    const options_ = (site: SiteInstance) => site.php(`echo json_encode( [ get_option( 'admin_email' ), get_option( 'mailserver_url' ) ] );`).then((out) => JSON.parse(out) as string[]);
+    expect(await options_(target)).toEqual(['admin@example.org', 'mail.example.com']);
+    expect(await options_(source)).toEqual(['ops@target.example', 'mail.target.example']);
+    // No licence: the target keeps its own keys.
+    expect(readFileSync(join(target.dir, 'wp-config-site.php'), 'utf8')).toBe(targetConfigBefore);
+    expect(readFileSync(join(work, 'source-logs', '0-debug.log'), 'utf8')).toBe('PHP Notice: a line of the source log\n');
+    expect(second.rec.infos.map((i) => i.message)).toContain(`ran true on ${host.label}`);
+    // Read-only: pages are served, writes refused.
+    expect((await fetch(`${source.url}/`)).status).toBe(200);
+    const auth = `Basic ${Buffer.from(`${source.adminUser}:${source.appPassword}`).toString('base64')}`;
+    const write = await fetch(`${source.url}/wp-json/wp/v2/posts`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'during the move' }) });
+    expect(write.status).toBe(503);
+    expect((await adapter.discover(host, location(source))).inMaintenance).toBe(true);
+
+    await second.undoAll();
+    expect(await options_(source)).toEqual(['admin@example.org', 'mail.example.com']);
+    expect(await options_(target)).toEqual(['ops@target.example', 'mail.target.example']);
+    expect((await adapter.discover(host, location(source))).inMaintenance).toBe(false);
+    expect(() => lstatSync(join(work, 'source-logs'))).toThrow();
+  }, 150_000);
+});

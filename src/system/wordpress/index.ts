@@ -89,5 +89,5 @@ export const wordpressSystemAdapter: SystemAdapter = {
   operations: wordpressOperations,
 };
 
-export { HOST_OPTIONS, LICENCE_OPTIONS, databaseCopyHooks, fileCopyHooks } from './operations.js';
+export { HOST_OPTIONS, LICENCE_OPTIONS, fileCopyHooks } from './operations.js';
 export { FAKE_VERSION_ENV } from './discover.js';

@@ -155,7 +155,8 @@ const snapshotTarget: SystemOperation = {
     await host.mkdir(`${dir}/config`, 0o700);
     const db = ctx.target.info.database;
     const total = db.sizeBytes + ctx.target.info.uploadsBytes;
-    const tables = (await query(host, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name;`)).map((row) => row[0] ?? '');
+    // The site's tables only (its prefix): other sites sharing the database are none of this migration's business.
+    const tables = (await tableSizes(host, db, db.tablePrefix ?? 'wp_')).map((t) => t.name);
     const sink = host.createWriteStream(`${dir}/database.sql.part`, 'w', 0o600);
     await streamDump({
       host,
@@ -194,7 +195,7 @@ const snapshotTarget: SystemOperation = {
       return;
     }
     const db = ctx.target.info.database;
-    const tables = (await query(host, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE';`)).map((row) => row[0] ?? '');
+    const tables = (await tableSizes(host, db, db.tablePrefix ?? 'wp_')).map((t) => t.name);
     if (tables.length > 0) {
       await query(host, db, `SET FOREIGN_KEY_CHECKS = 0; DROP TABLE IF EXISTS ${tables.map((t) => `\`${t.replace(/`/g, '``')}\``).join(', ')};`);
     }
@@ -213,9 +214,6 @@ const snapshotTarget: SystemOperation = {
 interface DatabaseCheckpoint {
   done: string[];
 }
-
-/** Test hook: called after each table is copied (fault injection: throw to simulate a crash between tables). */
-export const databaseCopyHooks: { afterTable?: (table: string) => void } = {};
 
 const copyDatabase: SystemOperation = {
   name: 'copy-database',
@@ -255,7 +253,6 @@ const copyDatabase: SystemOperation = {
       await ctx.saveCheckpoint(JSON.stringify({ done: [...done] } satisfies DatabaseCheckpoint));
       ctx.progress(finished, total);
       ctx.info(`copied table ${table.name}`);
-      databaseCopyHooks.afterTable?.(table.name);
     }
     // Tables of the target's own site that the source does not have (a plugin of the target's) would be left half-related.
     const names = new Set(tables.map((t) => t.name));
