@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +170,34 @@ describe('system migration of a WordPress installation (local path)', () => {
     expect(info.uploadsBytes).toBeGreaterThan(6 * 1024 * 1024);
     expect(Object.keys(info.secrets).sort()).toEqual(['AUTH_KEY', 'AUTH_SALT', 'LOGGED_IN_KEY', 'LOGGED_IN_SALT', 'NONCE_KEY', 'NONCE_SALT', 'SECURE_AUTH_KEY', 'SECURE_AUTH_SALT']);
     expect(info.extraDirs).toEqual([join(source.dir, 'content', 'plugins'), join(source.dir, 'content', 'themes')]);
+
+    // A classic install (its own tree with wp-config.php): WordPress's top-level files copied, its big folders linked.
+    const classic = join(root, 'classic');
+    mkdirSync(classic);
+    for (const name of readdirSync('/usr/share/wordpress')) {
+      const from = join('/usr/share/wordpress', name);
+      if (name === 'wp-config.php' || name.startsWith('.')) continue;
+      if (lstatSync(from).isDirectory()) symlinkSync(from, join(classic, name));
+      else copyFileSync(from, join(classic, name));
+    }
+    writeFileSync(join(classic, 'wp-config.php'), `<?php
+define( 'DB_NAME', '${source.database.name}' );
+define( 'DB_USER', '${source.database.user}' );
+define( 'DB_PASSWORD', '${source.database.password}' );
+define( 'DB_HOST', 'localhost:${source.database.socket}' );
+$table_prefix = 'wp_';
+define( 'AUTH_KEY', 'classic-auth-key' );
+define( 'WP_CONTENT_DIR', '${join(source.dir, 'content')}' );
+define( 'WP_HOME', '${source.url}' );
+define( 'WP_SITEURL', '${source.url}' );
+if ( ! defined( 'ABSPATH' ) ) {
+	define( 'ABSPATH', __DIR__ . '/' );
+}
+require_once ABSPATH . 'wp-settings.php';
+`);
+    const classicInfo = await adapter.discover(host, { configFile: join(classic, 'wp-config.php') });
+    expect(classicInfo).toMatchObject({ url: source.url, uploadsDir: join(source.dir, 'content', 'uploads'), version: info.version, secrets: { AUTH_KEY: 'classic-auth-key' } });
+    expect(classicInfo.database).toMatchObject({ name: source.database.name, location: `localhost:${source.database.socket}`, sizeBytes: info.database.sizeBytes });
   }, 60_000);
 
   it('refuses bad input before anything is written: an older target, a full disk, a wrong config', async () => {
