@@ -219,6 +219,19 @@ require_once ABSPATH . 'wp-settings.php';
     expect((wrong as ConnectorError).kind).toBe('config');
     expect((wrong as ConnectorError).message).not.toContain(source.database.password);
 
+    // Wrong database password in the target's config: a clear message, without the password.
+    const config = join(target.dir, 'wp-config-site.php');
+    writeFileSync(config, targetConfigBefore.replace(target.database.password, 'WrongPassword123'));
+    try {
+      const refused = await adapter.discover(host, location(target)).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(ConnectorError);
+      expect((refused as ConnectorError).message).toMatch(/database connection/i);
+      expect((refused as ConnectorError).hint).toMatch(/DB_HOST, DB_USER and DB_PASSWORD/);
+      expect((refused as ConnectorError).message).not.toContain('WrongPassword123');
+    } finally {
+      writeFileSync(config, targetConfigBefore);
+    }
+
     // Nothing written: no work folder, the target's database and files as they were.
     expect(() => lstatSync(workDir)).toThrow();
     expect(dumpDatabase(target)).toBe(targetDumpBefore);

@@ -114,7 +114,10 @@ export async function streamDump(options: {
   onBytes: (bytes: number) => void;
 }): Promise<void> {
   const client = clientOf(options.db);
-  if (options.signal.aborted) throw abortError();
+  if (options.signal.aborted) {
+    options.into.kill?.();
+    throw abortError();
+  }
   const dump = options.host.spawn(dumpArgv(options.db, options.tables), { env: client.env, secrets: client.secrets });
   const onAbort = (): void => {
     dump.kill();
@@ -129,9 +132,19 @@ export async function streamDump(options: {
     await options.into.done;
   } catch (error) {
     dump.kill();
+    if (options.signal.aborted) {
+      options.into.kill?.();
+      throw abortError();
+    }
+    // A broken pipe says little: the import's own message (disk full, access denied...) says what happened.
+    const own = options.into.done
+      ? await Promise.race([
+          options.into.done.then(() => undefined, (failure: unknown) => failure),
+          new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5000).unref()),
+        ])
+      : undefined;
     options.into.kill?.();
-    if (options.signal.aborted) throw abortError();
-    throw error;
+    throw own ?? error;
   } finally {
     options.signal.removeEventListener('abort', onAbort);
   }
