@@ -38,24 +38,29 @@ interface Recorder {
 /** The small runner of this test: what src/system/runner.ts does, minus the store. */
 function harness(source: { host: Host; info: InstallationInfo }, target: { host: Host; info: InstallationInfo }, options: SystemOptions, workDir: string) {
   const rec: Recorder = { checkpoints: new Map(), progress: [], infos: [], warnings: [], actions: [] };
-  const context = (op: SystemOperation, signal: AbortSignal, onProgress?: (done: number, total?: number) => void): OperationContext => ({
-    source,
-    target,
-    options,
-    workDir,
-    signal,
-    progress(done, total) {
-      rec.progress.push({ op: op.name, done, total });
-      onProgress?.(done, total);
-    },
-    checkpoint: async () => rec.checkpoints.get(op.name),
-    saveCheckpoint: async (value) => {
-      rec.checkpoints.set(op.name, value);
-    },
-    info: (message) => rec.infos.push({ op: op.name, message }),
-    warn: (message) => rec.warnings.push(message),
-    action: (code, message) => rec.actions.push({ code, message }),
-  });
+  const context = (op: SystemOperation, signal: AbortSignal, onProgress?: (done: number, total?: number) => void): OperationContext => {
+    const ctx: OperationContext & { sourceWorkDir?: string } = {
+      source,
+      target,
+      options,
+      workDir,
+      signal,
+      progress(done, total) {
+        rec.progress.push({ op: op.name, done, total });
+        onProgress?.(done, total);
+      },
+      checkpoint: async () => rec.checkpoints.get(op.name),
+      saveCheckpoint: async (value) => {
+        rec.checkpoints.set(op.name, value);
+      },
+      info: (message) => rec.infos.push({ op: op.name, message }),
+      warn: (message) => rec.warnings.push(message),
+      action: (code: string, message: string) => rec.actions.push({ code, message }),
+      // The source-side work folder the system runner also gives (unused by WordPress: its dump streams straight to the target).
+      sourceWorkDir: workDir,
+    };
+    return ctx;
+  };
   return {
     rec,
     operations: adapter.operations(options),
@@ -116,6 +121,12 @@ function smallDisk(host: Host, free: number): Host {
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** Pre-check as the runner calls it (through a variable: the runner's context may carry more fields). */
+function precheck(src: InstallationInfo, tgt: InstallationInfo, options: SystemOptions, workDir: string, targetHost: Host = new LocalHost()) {
+  const ctx = { source: { host: new LocalHost() as Host, info: src }, target: { host: targetHost, info: tgt }, options, workDir, sourceWorkDir: workDir };
+  return adapter.precheck(src, tgt, ctx);
 }
 
 const BIG_FILE = 'uploads/2020/01/big-archive.bin';
@@ -203,15 +214,15 @@ require_once ABSPATH . 'wp-settings.php';
   it('refuses bad input before anything is written: an older target, a full disk, a wrong config', async () => {
     const src = await adapter.discover(host, location(source));
     const older = await adapter.discover(host, location(target, { [FAKE_VERSION_ENV]: '5.9.3' }));
-    const findings = await adapter.precheck(src, older, { source: { host, info: src }, target: { host, info: older }, options, workDir });
+    const findings = await precheck(src, older, options, workDir);
     expect(findings.filter((f) => f.level === 'error').map((f) => f.message)).toEqual([expect.stringMatching(/target runs WordPress 5\.9\.3, older than the source's 6\.\d.*Upgrade WordPress on the target/)]);
 
     const tgt = await adapter.discover(host, location(target));
     const full = smallDisk(host, 5 * 1024 * 1024);
-    const disk = await adapter.precheck(src, tgt, { source: { host, info: src }, target: { host: full, info: tgt }, options, workDir });
+    const disk = await precheck(src, tgt, options, workDir, full);
     expect(disk.filter((f) => f.level === 'error').map((f) => f.message)).toEqual([expect.stringMatching(/not enough disk space on the target .*MB needed .* 5 MB free/)]);
 
-    const same = await adapter.precheck(src, src, { source: { host, info: src }, target: { host, info: src }, options, workDir });
+    const same = await precheck(src, src, options, workDir);
     expect(same.map((f) => f.message).join('\n')).toMatch(/source and target use the same database/);
 
     const wrong = await adapter.discover(host, { configFile: '/etc/wordpress/config-ferry-harness.php', env: { FERRY_WP_SITE_CONFIG: join(root, 'missing.php') } }).catch((error: unknown) => error);
@@ -241,7 +252,7 @@ require_once ABSPATH . 'wp-settings.php';
   it('copies the installation, continuing after a kill inside the database copy and inside a file', async () => {
     const src = await adapter.discover(host, location(source));
     const tgt = await adapter.discover(host, location(target));
-    const findings = await adapter.precheck(src, tgt, { source: { host, info: src }, target: { host, info: tgt }, options, workDir });
+    const findings = await precheck(src, tgt, options, workDir);
     expect(findings.filter((f) => f.level === 'error')).toEqual([]);
     run = harness({ host, info: src }, { host, info: tgt }, options, workDir);
     const names = run.operations.map((op) => op.name);
@@ -355,7 +366,7 @@ require_once ABSPATH . 'wp-settings.php';
     expect(src.logFiles).toEqual([join(source.dir, 'content', 'debug.log')]);
     const swap: SystemOptions = { settings: 'swap', secretKeys: false, logs: true, sourceAfter: 'read-only', restartCommand: ['true'] };
     const work = join(root, 'work-swap');
-    expect((await adapter.precheck(src, tgt, { source: { host, info: src }, target: { host, info: tgt }, options: swap, workDir: work })).filter((f) => f.level === 'error')).toEqual([]);
+    expect((await precheck(src, tgt, swap, work)).filter((f) => f.level === 'error')).toEqual([]);
     const second = harness({ host, info: src }, { host, info: tgt }, swap, work);
     expect(second.operations.map((op) => op.name)).toEqual(['copy-settings', 'source-maintenance', 'snapshot-target', 'copy-database', 'copy-files', 'rewrite-urls', 'update-config', 'upgrade-database', 'restart', 'copy-logs', 'source-after', 'final-checks']);
     for (const op of second.operations) await second.run(op);
