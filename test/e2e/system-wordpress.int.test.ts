@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -283,11 +283,13 @@ require_once ABSPATH . 'wp-settings.php';
     const resumed: Array<{ path: string; from: number }> = [];
     fileCopyHooks.resumedFile = (path, from) => resumed.push({ path, from });
     try {
-      let inBig = false;
-      const killedFiles = await run.run(op('copy-files'), (done) => {
-        const cp = JSON.parse(run.rec.checkpoints.get('copy-files') ?? '{"bytes":0}') as { bytes: number };
-        inBig ||= done - cp.bytes > 2 * 1024 * 1024;
-        return inBig;
+      const bigPart = join(target.dir, 'content', `${BIG_FILE}.ferry-part`);
+      const killedFiles = await run.run(op('copy-files'), () => {
+        try {
+          return statSync(bigPart).size > 2 * 1024 * 1024;
+        } catch {
+          return false;
+        }
       }).catch((error: unknown) => error);
       expect((killedFiles as Error).name).toBe('AbortError');
       expect(lstatSync(join(target.dir, 'content', `${BIG_FILE}.ferry-part`)).size).toBeGreaterThan(1024 * 1024);
@@ -295,8 +297,9 @@ require_once ABSPATH . 'wp-settings.php';
     } finally {
       delete fileCopyHooks.resumedFile;
     }
-    expect(resumed).toEqual([{ path: BIG_FILE.replace('uploads/', ''), from: expect.any(Number) }]);
-    expect(resumed[0]!.from).toBeGreaterThan(1024 * 1024);
+    // Files are copied four at a time: a small one may have been cut too; the big one surely was.
+    const big = resumed.find((r) => r.path === BIG_FILE.replace('uploads/', ''));
+    expect(big?.from).toBeGreaterThan(1024 * 1024);
 
     for (const name of names.slice(5)) await run.run(op(name));
     expect(run.rec.warnings).toEqual([]);

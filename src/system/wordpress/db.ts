@@ -69,7 +69,64 @@ export function dumpArgv(db: DatabaseInfo, tables: readonly string[]): string[] 
 }
 
 export function importArgv(db: DatabaseInfo): string[] {
-  return ['mariadb', ...clientOf(db).args, '--batch', `--database=${db.name}`];
+  // --unbuffered: the marker SELECTs (see tableMarkers) are reported as soon as they run.
+  return ['mariadb', ...clientOf(db).args, '--batch', '--skip-column-names', '--unbuffered', `--database=${db.name}`];
+}
+
+const MARKER_PREFIX = 'ferry-table-done:';
+const TABLE_HEADER = Buffer.from('\n-- Table structure for table `');
+/** Bytes held back at each chunk's end so a table header cut between two chunks is still found whole. */
+const HOLD = 256;
+
+/**
+ * Marks table boundaries in a mariadb-dump stream: before each table's
+ * header (and at the end) it inserts `SELECT 'ferry-table-done:<previous>';`,
+ * which the importing `mariadb` prints once everything before it has run. So
+ * one dump and one import carry many tables, and the target itself confirms
+ * each table (the checkpoint). A header can only start a line: row values
+ * are dumped with their newlines escaped.
+ */
+export function tableMarkers(): Transform {
+  let held = Buffer.alloc(0);
+  let current: string | undefined;
+  const marker = (table: string): Buffer => Buffer.from(`SELECT '${MARKER_PREFIX}${table.replace(/'/g, "''")}';\n`);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const buffer = held.length > 0 ? Buffer.concat([held, chunk]) : chunk;
+      const out: Buffer[] = [];
+      let from = 0;
+      for (;;) {
+        const at = buffer.indexOf(TABLE_HEADER, from);
+        if (at < 0) break;
+        const nameStart = at + TABLE_HEADER.length;
+        const nameEnd = buffer.indexOf('`\n', nameStart);
+        if (nameEnd < 0) break;
+        out.push(buffer.subarray(from, at + 1));
+        if (current !== undefined) out.push(marker(current));
+        current = buffer.subarray(nameStart, nameEnd).toString('utf8');
+        from = at + 1;
+      }
+      const keep = Math.max(from, buffer.length - HOLD);
+      out.push(buffer.subarray(from, keep));
+      held = Buffer.from(buffer.subarray(keep));
+      callback(null, Buffer.concat(out));
+    },
+    flush(callback) {
+      callback(null, Buffer.concat([held, ...(current !== undefined ? [Buffer.from('\n'), marker(current)] : [])]));
+    },
+  });
+}
+
+/** Reads the tables the import confirmed from its output. */
+export function onConfirmedTables(stdout: NodeJS.ReadableStream, onTable: (table: string) => void): void {
+  let pending = '';
+  stdout.setEncoding('utf8');
+  stdout.on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith(MARKER_PREFIX)) onTable(line.slice(MARKER_PREFIX.length));
+  });
 }
 
 /** Counts the bytes going through, and reports them. */
@@ -112,6 +169,8 @@ export async function streamDump(options: {
   into: { writable: Writable; done?: Promise<void>; kill?: () => void };
   signal: AbortSignal;
   onBytes: (bytes: number) => void;
+  /** Inserted between the dump and the sink (tableMarkers). */
+  through?: Transform;
 }): Promise<void> {
   const client = clientOf(options.db);
   if (options.signal.aborted) {
@@ -127,7 +186,8 @@ export async function streamDump(options: {
   try {
     const dumped = finished(dump, `mariadb-dump of ${options.tables.join(', ') || options.db.name}`, options.host, client.secrets);
     dumped.catch(() => undefined);
-    await pipeline(dump.stdout, counter(options.onBytes), options.into.writable, { signal: options.signal });
+    const stages = options.through ? [counter(options.onBytes), options.through] : [counter(options.onBytes)];
+    await pipeline([dump.stdout, ...stages, options.into.writable], { signal: options.signal });
     await dumped;
     await options.into.done;
   } catch (error) {
@@ -151,9 +211,11 @@ export async function streamDump(options: {
 }
 
 /** A `mariadb` import on a host, as a sink for streamDump. */
-export function importInto(host: Host, db: DatabaseInfo): { writable: Writable; done: Promise<void>; kill: () => void } {
+export function importInto(host: Host, db: DatabaseInfo, onTable?: (table: string) => void): { writable: Writable; done: Promise<void>; kill: () => void } {
   const client = clientOf(db);
   const process_ = host.spawn(importArgv(db), { env: client.env, secrets: client.secrets });
+  if (onTable) onConfirmedTables(process_.stdout, onTable);
+  else process_.stdout.resume();
   const done = finished(process_, `mariadb import into ${db.name}`, host, client.secrets);
   done.catch(() => undefined);
   return { writable: process_.stdin, done, kill: () => process_.kill() };

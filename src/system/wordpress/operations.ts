@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { ConnectorError } from '../../sdk/errors.js';
 import type { Host } from '../host.js';
 import type { OperationContext, SystemOperation, SystemOptions } from '../types.js';
-import { importFile, importInto, query, streamDump, tableSizes } from './db.js';
+import { importFile, importInto, query, streamDump, tableMarkers, tableSizes } from './db.js';
 import { compareVersions, folderBytes, readFacts, SALT_NAMES } from './discover.js';
 import { copyFolders, totalBytes, type FileCopyCheckpoint, type FolderPair } from './files.js';
 import { setSiteMode } from './maintenance.js';
@@ -236,23 +236,44 @@ const copyDatabase: SystemOperation = {
     let finished = tables.filter((t) => done.has(t.name)).reduce((sum, t) => sum + t.bytes, 0);
     ctx.progress(finished, total);
     if (done.size > 0) ctx.info(`continuing the database copy: ${done.size} of ${tables.length} tables were copied before`);
-    for (const table of tables) {
-      if (done.has(table.name)) continue;
-      const base = finished;
-      await streamDump({
+    const remaining = tables.filter((t) => !done.has(t.name));
+    if (remaining.length > 0) {
+      // One dump and one import for all remaining tables; the import confirms each table (tableMarkers), then its checkpoint is saved.
+      const sizes = new Map(remaining.map((t) => [t.name, t.bytes]));
+      let saving = Promise.resolve();
+      let streamed = 0;
+      let streamedAtTableEnd = 0;
+      const confirmed = (name: string): void => {
+        if (!sizes.has(name) || done.has(name)) return;
+        done.add(name);
+        finished += sizes.get(name) ?? 0;
+        streamedAtTableEnd = streamed;
+        const value = JSON.stringify({ done: [...done] } satisfies DatabaseCheckpoint);
+        saving = saving.then(() => ctx.saveCheckpoint(value));
+        ctx.progress(finished, total);
+        ctx.info(`copied table ${name}`);
+      };
+      const copying = streamDump({
         host: ctx.source.host,
         db: source,
-        tables: [table.name],
-        into: importInto(ctx.target.host, target),
+        tables: remaining.map((t) => t.name),
+        into: importInto(ctx.target.host, target, confirmed),
+        through: tableMarkers(),
         signal: ctx.signal,
-        // Dump text and table pages differ in size: the bar stays within the table's share until it is done.
-        onBytes: (n) => ctx.progress(base + Math.min(n, Math.max(0, table.bytes - 1)), total),
+        // Dump text and table pages differ in size: the bar stays below the next confirmed table's share.
+        onBytes: (n) => {
+          streamed = n;
+          const next = remaining.find((t) => !done.has(t.name));
+          ctx.progress(finished + Math.min(n - streamedAtTableEnd, Math.max(0, (next?.bytes ?? 1) - 1)), total);
+        },
       });
-      done.add(table.name);
-      finished += table.bytes;
-      await ctx.saveCheckpoint(JSON.stringify({ done: [...done] } satisfies DatabaseCheckpoint));
-      ctx.progress(finished, total);
-      ctx.info(`copied table ${table.name}`);
+      // Even when the copy is stopped, the tables the target confirmed are kept in the checkpoint.
+      await copying.finally(() => saving);
+      await saving;
+      const missing = remaining.filter((t) => !done.has(t.name)).map((t) => t.name);
+      if (missing.length > 0) {
+        throw new ConnectorError(`the import on ${ctx.target.host.label} did not confirm the tables ${missing.join(', ')}`, { kind: 'transient', hint: 'run the migration again: the copy continues with those tables' });
+      }
     }
     // Tables of the target's own site that the source does not have (a plugin of the target's) would be left half-related.
     const names = new Set(tables.map((t) => t.name));
