@@ -7,7 +7,6 @@
 import { pipeline } from 'node:stream/promises';
 import { ConnectorError } from '../../sdk/errors.js';
 import type { FileEntry, Host } from '../host.js';
-import { counter } from './db.js';
 
 export const PART_SUFFIX = '.ferry-part';
 
@@ -75,12 +74,14 @@ async function copyOne(run: FileCopyRun, from: string, to: string, entry: FileEn
     const sourceHash = start === 0 ? undefined : run.source.sha256(from);
     sourceHash?.catch(() => undefined);
     if (start < entry.size || start === 0) {
-      await pipeline(
-        run.source.createReadStream(from, start),
-        counter((n) => onBytes(start + n)),
-        run.target.createWriteStream(part, start > 0 ? 'a' : 'w', entry.mode),
-        { signal: run.signal },
-      ).catch((error: unknown) => {
+      const reading = run.source.createReadStream(from, start);
+      let read = 0;
+      // Counted on the side rather than through another stream stage: small files are many.
+      reading.on('data', (chunk: Buffer) => {
+        read += chunk.length;
+        onBytes(start + read);
+      });
+      await pipeline(reading, run.target.createWriteStream(part, start > 0 ? 'a' : 'w', entry.mode), { signal: run.signal }).catch((error: unknown) => {
         if (run.signal.aborted) throw abortError();
         throw error;
       });
