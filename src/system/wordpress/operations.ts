@@ -300,12 +300,19 @@ function folderPairs(ctx: OperationContext): FolderPair[] {
 /** Test hook: observes a file continued from a part copy. */
 export const fileCopyHooks: { resumedFile?: (path: string, fromByte: number) => void } = {};
 
+/** The estimate's total, reused by run (the runner calls both with one context): one listing of the source less. */
+const estimatedFiles = new WeakMap<OperationContext, number>();
+
 const copyFiles: SystemOperation = {
   name: 'copy-files',
   label: 'Copies the uploads, plugins and themes',
-  estimate: async (ctx) => totalBytes(ctx.source.host, folderPairs(ctx)),
-  async run(ctx) {
+  async estimate(ctx) {
     const total = await totalBytes(ctx.source.host, folderPairs(ctx));
+    estimatedFiles.set(ctx, total);
+    return total;
+  },
+  async run(ctx) {
+    const total = estimatedFiles.get(ctx) ?? (await totalBytes(ctx.source.host, folderPairs(ctx)));
     const saved = await ctx.checkpoint();
     const result = await copyFolders({
       source: ctx.source.host,
