@@ -60,22 +60,26 @@ function abortError(): Error {
   return error;
 }
 
-async function copyOne(run: FileCopyRun, from: string, to: string, entry: FileEntry, onBytes: (n: number) => void): Promise<void> {
-  const existing = await run.target.stat(to);
+/**
+ * One file. `there` is what the target folder held when this folder's copy
+ * began (one listing instead of a stat per file: over SSH each is a round trip).
+ */
+async function copyOne(run: FileCopyRun, from: string, to: string, entry: FileEntry, there: ReadonlyMap<string, FileEntry>, onBytes: (n: number) => void): Promise<void> {
+  const existing = there.get(entry.path);
   if (existing?.kind === 'file' && existing.size === entry.size && (await run.target.sha256(to)) === (await run.source.sha256(from))) {
     onBytes(entry.size);
     return;
   }
   const part = `${to}${PART_SUFFIX}`;
+  const partial = there.get(`${entry.path}${PART_SUFFIX}`);
   for (let attempt = 0; attempt < 2; attempt++) {
-    const partial = await run.target.stat(part);
     const start = attempt === 0 && partial?.kind === 'file' && partial.size <= entry.size ? partial.size : 0;
     if (start > 0) run.resumedFile?.(entry.path, start);
     const sourceHash = start === 0 ? undefined : run.source.sha256(from);
     sourceHash?.catch(() => undefined);
+    let read = 0;
     if (start < entry.size || start === 0) {
       const reading = run.source.createReadStream(from, start);
-      let read = 0;
       // Counted on the side rather than through another stream stage: small files are many.
       reading.on('data', (chunk: Buffer) => {
         read += chunk.length;
@@ -86,11 +90,10 @@ async function copyOne(run: FileCopyRun, from: string, to: string, entry: FileEn
         throw error;
       });
     }
-    // A whole copy: the bytes written are the ones read (SSH checks them in transit): its size on disk is checked.
-    // A continued copy: the part's earlier bytes are unknown: the whole part is hashed on the target, against the source's hash.
-    const good = start === 0
-      ? (await run.target.stat(part))?.size === entry.size
-      : (await run.target.sha256(part)) === (await sourceHash!);
+    // A whole copy: every byte read was written (the pipe ended without error; SSH checks bytes in transit), so the
+    // count is checked against the listed size. A continued copy: the part's earlier bytes are unknown, so the whole
+    // part is hashed on the target, against the source file's hash.
+    const good = start === 0 ? read === entry.size : (await run.target.sha256(part)) === (await sourceHash!);
     if (good) {
       if (existing?.kind === 'dir') await run.target.remove(to);
       await run.target.rename(part, to);
@@ -98,7 +101,7 @@ async function copyOne(run: FileCopyRun, from: string, to: string, entry: FileEn
     }
     // The bytes kept from before were not the file's (it changed, or the part was damaged): copy it whole once more.
   }
-  throw new ConnectorError(`${entry.path}: the copy on ${run.target.label} does not match the source (SHA-256) after a full copy`, {
+  throw new ConnectorError(`${entry.path}: the copy on ${run.target.label} does not match the source (size or SHA-256) after a full copy`, {
     kind: 'transient',
     hint: 'the source file changes while it is copied (is the source in maintenance?) or the target disk is failing; run the migration again',
   });
@@ -124,6 +127,7 @@ export async function copyFolders(run: FileCopyRun): Promise<{ files: number; by
     const entries = await listAll(run.source, pair.from);
     let contiguous = run.checkpoint && run.checkpoint.folder === folder ? run.checkpoint.entries : 0;
     if (entries.length > 0 || (await run.source.stat(pair.from))) await run.target.mkdir(pair.to);
+    const there = new Map((await listAll(run.target, pair.to, true)).map((entry) => [entry.path, entry]));
     const finishedSizes = new Map<number, number>();
     const inFlight = new Map<number, number>();
     let saving = Promise.resolve();
@@ -154,13 +158,13 @@ export async function copyFolders(run: FileCopyRun): Promise<{ files: number; by
       const to = `${pair.to}/${entry.path}`;
       if (entry.kind === 'dir') {
         // Folders come before their contents in the listing: made here, before any of their files is started.
-        const there = await run.target.stat(to);
-        if (there && there.kind !== 'dir') await run.target.remove(to);
-        await run.target.mkdir(to, entry.mode);
+        const present = there.get(entry.path);
+        if (present && present.kind !== 'dir') await run.target.remove(to);
+        if (present?.kind !== 'dir') await run.target.mkdir(to, entry.mode);
         finished(index, 0);
       } else if (entry.kind === 'symlink') {
-        const there = await run.target.stat(to);
-        if (!(there?.kind === 'symlink' && there.target === entry.target)) {
+        const present = there.get(entry.path);
+        if (!(present?.kind === 'symlink' && present.target === entry.target)) {
           await run.target.remove(to);
           await run.target.symlink(entry.target ?? '', to);
         }
@@ -169,7 +173,7 @@ export async function copyFolders(run: FileCopyRun): Promise<{ files: number; by
         while (running.size >= CONCURRENCY) await Promise.race(running);
         if (failure !== undefined) break;
         inFlight.set(index, 0);
-        const copy: Promise<void> = copyOne(run, from, to, entry, (n) => {
+        const copy: Promise<void> = copyOne(run, from, to, entry, there, (n) => {
           inFlight.set(index, n);
           report();
         }).then(
