@@ -6,7 +6,7 @@
  * recorded), with a kill in the middle of the database copy and of the file
  * copy, then undo.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,6 +127,55 @@ function smallDisk(host: Host, free: number): Host {
 function precheck(src: InstallationInfo, tgt: InstallationInfo, options: SystemOptions, workDir: string, targetHost: Host = new LocalHost()) {
   const ctx = { source: { host: new LocalHost() as Host, info: src }, target: { host: targetHost, info: tgt }, options, workDir, sourceWorkDir: workDir };
   return adapter.precheck(src, tgt, ctx);
+}
+
+/** A separate process running one operation, its checkpoint in a file: killed with SIGKILL, as a crash. */
+const OPERATION_PROCESS = `
+import { readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+const [modules, infoFile, checkpointFile, name] = process.argv.slice(2);
+const { LocalHost } = await import(modules + '/local.ts');
+const { wordpressSystemAdapter } = await import(modules + '/wordpress/index.ts');
+const { source, target, options, workDir } = JSON.parse(readFileSync(infoFile, 'utf8'));
+const host = new LocalHost();
+const op = wordpressSystemAdapter.operations(options).find((o) => o.name === name);
+const ctx = {
+  source: { host, info: source }, target: { host, info: target }, options, workDir, sourceWorkDir: workDir,
+  signal: new AbortController().signal,
+  progress: (done, total) => process.stdout.write('progress ' + done + ' ' + (total ?? 0) + '\\n'),
+  checkpoint: async () => (existsSync(checkpointFile) ? readFileSync(checkpointFile, 'utf8') : undefined),
+  saveCheckpoint: async (value) => { writeFileSync(checkpointFile + '.tmp', value); renameSync(checkpointFile + '.tmp', checkpointFile); },
+  info: () => undefined, warn: () => undefined, action: () => undefined,
+};
+await op.estimate(ctx);
+await op.run(ctx);
+process.stdout.write('finished\\n');
+`;
+
+/** Runs an operation in a child process and kills it with SIGKILL when `killWhen` says so; resolves once it is gone. */
+async function runAndKill(root: string, infoFile: string, checkpointFile: string, name: string, killWhen: (done: number, total: number) => boolean): Promise<'killed' | 'finished'> {
+  const script = join(root, 'operation-process.mts');
+  writeFileSync(script, OPERATION_PROCESS);
+  const modules = new URL('../../src/system', import.meta.url).pathname;
+  // node itself with tsx's loader (the tsx command would be a wrapper process: SIGKILL would not reach the copy).
+  const child = spawn(process.execPath, ['--import', 'tsx', script, modules, infoFile, checkpointFile, name], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  let outcome: 'killed' | 'finished' = 'finished';
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const [word, done, total] = line.split(' ');
+      if (word === 'progress' && outcome !== 'killed' && killWhen(Number(done), Number(total))) {
+        outcome = 'killed';
+        child.kill('SIGKILL');
+      }
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+  if (outcome === 'finished' && code !== 0) throw new Error(`the operation process exited with ${code}`);
+  return outcome;
 }
 
 const BIG_FILE = 'uploads/2020/01/big-archive.bin';
@@ -361,6 +410,40 @@ require_once ABSPATH . 'wp-settings.php';
     expect((await adapter.discover(host, location(source))).inMaintenance).toBe(false);
     expect((await fetch(`${target.url}/`)).status).toBe(200);
   }, 120_000);
+  it('continues after kill -9 of the process copying the database, then the files: same result', async () => {
+    // The target is back to its own state (undo): copy onto it again, from a process that is killed.
+    const src = await adapter.discover(host, location(source));
+    const tgt = await adapter.discover(host, location(target));
+    const infoFile = join(root, 'kill-info.json');
+    writeFileSync(infoFile, JSON.stringify({ source: src, target: tgt, options, workDir: join(root, 'work-kill') }));
+    const dbCheckpoint = join(root, 'kill-db.checkpoint');
+    expect(await runAndKill(root, infoFile, dbCheckpoint, 'copy-database', (done, total) => total > 0 && done > total / 2)).toBe('killed');
+    const confirmed = (JSON.parse(readFileSync(dbCheckpoint, 'utf8')) as { done: string[] }).done;
+    expect(confirmed.length).toBeGreaterThan(0);
+    expect(await runAndKill(root, infoFile, dbCheckpoint, 'copy-database', () => false)).toBe('finished');
+    expect((JSON.parse(readFileSync(dbCheckpoint, 'utf8')) as { done: string[] }).done.length).toBeGreaterThan(confirmed.length);
+
+    const filesCheckpoint = join(root, 'kill-files.checkpoint');
+    const bigPart = join(target.dir, 'content', `${BIG_FILE}.ferry-part`);
+    const partSize = (): number => {
+      try {
+        return statSync(bigPart).size;
+      } catch {
+        return 0;
+      }
+    };
+    expect(await runAndKill(root, infoFile, filesCheckpoint, 'copy-files', () => partSize() > 2 * 1024 * 1024)).toBe('killed');
+    expect(partSize()).toBeGreaterThan(1024 * 1024);
+    expect(await runAndKill(root, infoFile, filesCheckpoint, 'copy-files', () => false)).toBe('finished');
+
+    // Same result: the database rows and the uploads of the source, byte for byte.
+    const table = (site: SiteInstance, name: string): string => execFileSync('mariadb-dump', ['--user=root', `--socket=${site.database.socket}`, '--skip-dump-date', '--order-by-primary', '--skip-extended-insert', '--no-create-info', site.database.name, name], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    for (const name of ['wp_posts', 'wp_postmeta', 'wp_comments', 'wp_users', 'wp_usermeta', 'wp_terms', 'wp_term_relationships']) {
+      expect(table(target, name) === table(source, name), name).toBe(true);
+    }
+    expect(filesOf(target, ['uploads'])).toEqual(filesOf(source, ['uploads']));
+  }, 150_000);
+
   it('swaps the host settings, keeps the target keys, copies the logs, leaves the source read-only, and undoes it all', async () => {
     await target.php(`update_option( 'admin_email', 'ops@target.example' ); update_option( 'mailserver_url', 'mail.target.example' ); echo 'ok';`);
     writeFileSync(join(source.dir, 'content', 'debug.log'), 'PHP Notice: a line of the source log\n');
