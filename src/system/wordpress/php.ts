@@ -96,6 +96,13 @@ export async function runWordPressPhp<T>(host: Host, location: InstallationLocat
   const at = result.stdout.lastIndexOf(JSON_MARKER);
   if (result.code !== 0 || at < 0) {
     const detail = redact((result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' ').slice(0, 600), run.secrets ?? []);
+    if (result.code === 0 && detail === '') {
+      // wp-settings.php redirects to wp-admin/install.php and dies quietly when the database has no WordPress tables.
+      throw new ConnectorError(`${run.what} on ${host.label} failed: WordPress at ${location.configFile} is not installed (its database has no WordPress tables)`, {
+        kind: 'config',
+        hint: 'finish the WordPress installation on that side first (its web installer), then run again; the copy replaces its content',
+      });
+    }
     const dbDown = /Error establishing a database connection|database connection/i.test(detail);
     throw new ConnectorError(`${run.what} on ${host.label} failed (WordPress at ${location.configFile}): ${detail || `php exited with ${result.code}`}`, {
       kind: dbDown ? 'transient' : 'config',
