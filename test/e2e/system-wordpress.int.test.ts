@@ -350,7 +350,14 @@ require_once ABSPATH . 'wp-settings.php';
     const big = resumed.find((r) => r.path === BIG_FILE.replace('uploads/', ''));
     expect(big?.from).toBeGreaterThan(1024 * 1024);
 
-    for (const name of names.slice(5)) await run.run(op(name));
+    await run.run(op('rewrite-urls'));
+    // Another attempt (a kill between its commit and its checkpoint) changes nothing.
+    await run.run(op('rewrite-urls'));
+    expect(run.rec.infos.filter((i) => i.op === 'rewrite-urls').map((i) => i.message)).toEqual([
+      expect.stringMatching(new RegExp(`^${source.url} → ${target.url}: [1-9]\\d* replacements in [1-9]\\d* rows$`)),
+      `${source.url} → ${target.url}: already done by an earlier attempt`,
+    ]);
+    for (const name of names.slice(6)) await run.run(op(name));
     expect(run.rec.warnings).toEqual([]);
     expect(run.rec.actions.map((a) => a.code)).toContain('login');
     // Progress went up to the totals for the sized operations.
@@ -374,12 +381,13 @@ require_once ABSPATH . 'wp-settings.php';
     expect(filesOf(target, ['uploads'])).toEqual(filesOf(source, ['uploads']));
 
     // Serialized values: intact (they unserialize) and rewritten.
-    const links = JSON.parse(await target.php(`echo json_encode( [ get_option( 'ferry_links' ), get_option( 'widget_text' ), get_option( 'home' ), get_option( 'admin_email' ) ] );`)) as unknown[];
+    const links = JSON.parse(await target.php(`echo json_encode( [ get_option( 'ferry_links' ), get_option( 'widget_text' ), get_option( 'home' ), get_option( 'admin_email' ), get_option( 'ferry_system_url_rewrite' ) ] );`)) as unknown[];
     expect(links).toEqual([
       { home: `${target.url}/`, nested: { logo: `${target.url}/wp-content/uploads/logo.png`, n: 3 }, object: { feed: `${target.url}/feed/` } },
       { 2: { title: 'Links', text: `<a href="${target.url}/about/">About</a>` }, _multiwidget: 1 },
       target.url,
       'admin@example.org',
+      false,
     ]);
     // Licence carried: the target's config now holds the source's keys.
     expect(readFileSync(join(target.dir, 'wp-config-site.php'), 'utf8')).toContain(JSON.parse(await source.php(`echo json_encode( AUTH_KEY );`)) as string);

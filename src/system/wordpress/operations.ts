@@ -14,7 +14,7 @@ import { compareVersions, folderBytes, readFacts, SALT_NAMES } from './discover.
 import { copyFolders, totalBytes, type FileCopyCheckpoint, type FolderPair } from './files.js';
 import { setSiteMode } from './maintenance.js';
 import { runWordPressPhp } from './php.js';
-import { phpLiteral, searchReplaceDatabasePhp } from './search-replace-php.js';
+import { phpLiteral, REWRITE_MARKER, searchReplaceDatabasePhp } from './search-replace-php.js';
 
 /**
  * Options that belong to the host rather than to the site: its address, its
@@ -341,6 +341,7 @@ interface RewriteReport {
   skipped: string[];
   noKey: string[];
   failed: string[];
+  already?: boolean;
 }
 
 const rewriteUrls: SystemOperation = {
@@ -354,14 +355,18 @@ const rewriteUrls: SystemOperation = {
       ctx.info('the target keeps the source URL: nothing to rewrite');
       return;
     }
-    // Idempotent: a second run finds no old URL left.
+    // Run again after a kill: the rewrite is one transaction with a marker (see searchReplaceDatabasePhp): applied once.
     const report = await runWordPressPhp<RewriteReport>(ctx.target.host, ctx.target.info.location, searchReplaceDatabasePhp([[from, to]]), { what: 'Rewriting URLs', secrets: secretsOf(ctx) });
+    if (report.already) {
+      ctx.info(`${from} → ${to}: already done by an earlier attempt`);
+      return;
+    }
     ctx.info(`${from} → ${to}: ${report.replacements} replacements in ${report.rows} rows`);
     if (report.broken.length > 0) ctx.warn(`${report.broken.length} values look PHP-serialized but do not unserialize (already broken on the source); left as they were: ${report.broken.slice(0, 10).join('; ')}`);
     if (report.skipped.length > 0) ctx.warn(`${report.skipped.length} serialized values hold objects of classes Ferry does not unserialize (their code would run); the URL inside them is unchanged: ${report.skipped.slice(0, 10).join('; ')}`);
     if (report.noKey.length > 0) ctx.warn(`tables without a primary key mention the old URL and were not rewritten: ${report.noKey.join(', ')}`);
     if (report.failed.length > 0) {
-      throw new ConnectorError(`${report.failed.length} rows could not be updated with the new URL: ${report.failed.slice(0, 5).join('; ')}`, { kind: 'data', hint: 'see the rows named; run the migration again to retry' });
+      throw new ConnectorError(`${report.failed.length} rows could not be updated with the new URL (nothing was changed): ${report.failed.slice(0, 5).join('; ')}`, { kind: 'data', hint: 'see the rows named; run the migration again to retry' });
     }
   },
 };
@@ -396,6 +401,7 @@ const updateConfig: SystemOperation = {
     if (!ctx.options.secretKeys) {
       for (const name of LICENCE_OPTIONS) keep[name] = saved.target[name] ?? null;
     }
+    keep[REWRITE_MARKER] = null;
     await writeOptions(ctx.target.host, ctx.target, keep, secrets);
     if (ctx.options.secretKeys) {
       const facts = await readFacts(ctx.target.host, ctx.target.info.location);

@@ -18,6 +18,9 @@
  *   not unserialize (already broken): it is left alone, never half-fixed.
  */
 
+/** Option that marks a committed rewrite (removed by the next operation, update-config). */
+export const REWRITE_MARKER = 'ferry_system_url_rewrite';
+
 /** The library: no WordPress needed (the unit tests run it on its own). */
 export const SEARCH_REPLACE_LIBRARY = String.raw`
 final class Ferry_Search_Replace {
@@ -166,6 +169,16 @@ $ferry_pairs = json_decode( ${phpLiteral(JSON.stringify(pairs))}, true );
 $ferry_sr = new Ferry_Search_Replace( $ferry_pairs );
 global $wpdb;
 $ferry_report = [ 'tables' => [], 'rows' => 0, 'replacements' => 0, 'broken' => [], 'skipped' => [], 'noKey' => [], 'failed' => [] ];
+// One transaction, with a marker row: a run killed half-way leaves nothing changed, and a run that
+// committed is not applied twice (a new URL that extends the old one would otherwise grow again).
+$ferry_marker = ${phpLiteral(REWRITE_MARKER)};
+$ferry_signature = json_encode( $ferry_pairs );
+$wpdb->query( 'START TRANSACTION' );
+if ( $wpdb->get_var( $wpdb->prepare( "SELECT option_value FROM {$wpdb->options} WHERE option_name = %s", $ferry_marker ) ) === $ferry_signature ) {
+	$wpdb->query( 'ROLLBACK' );
+	echo "\n@@FERRY-JSON@@" . json_encode( [ 'tables' => (object) [], 'rows' => 0, 'replacements' => 0, 'broken' => [], 'skipped' => [], 'noKey' => [], 'failed' => [], 'already' => true ] ) . "\n";
+	exit( 0 );
+}
 $ferry_tables = $wpdb->get_col( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->esc_like( $wpdb->prefix ) . '%' ) );
 foreach ( $ferry_tables as $ferry_table ) {
 	$ferry_keys = [];
@@ -230,6 +243,12 @@ foreach ( $ferry_tables as $ferry_table ) {
 	}
 	$ferry_report['tables'][ $ferry_table ] = $ferry_changed;
 	$ferry_report['rows'] += $ferry_changed;
+}
+if ( $ferry_report['failed'] ) {
+	$wpdb->query( 'ROLLBACK' );
+} else {
+	$wpdb->query( $wpdb->prepare( "INSERT INTO {$wpdb->options} (option_name, option_value, autoload) VALUES (%s, %s, 'no') ON DUPLICATE KEY UPDATE option_value = VALUES(option_value)", $ferry_marker, $ferry_signature ) );
+	$wpdb->query( 'COMMIT' );
 }
 $ferry_report['replacements'] = $ferry_sr->replacements;
 $ferry_report['broken'] = $ferry_sr->broken;
