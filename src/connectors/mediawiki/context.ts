@@ -10,6 +10,8 @@ export interface MwContext {
   connector: ConnectorContext;
   /** Upload limits learnt from the wiki's answers while the session runs. */
   limits: UploadLimits;
+  /** Set once Special:Export answered with something other than export XML: page histories are then read through the API. */
+  specialExportUnavailable?: boolean;
 }
 
 export interface UploadLimits {

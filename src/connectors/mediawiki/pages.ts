@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { ItemHeader, ItemRef, ObjectTypeSpec, ReadPage, RemoveResult, SourceItem, TargetRef } from '../../sdk/connector.js';
@@ -7,6 +8,7 @@ import type { ApiParams } from './api-client.js';
 import { pageNamespaces, type SiteInfo } from './site-info.js';
 import { isImportedUserName, isReservedUserName } from './reserved-names.js';
 import { fullTitle, pageKey, parsePageKey, titleText } from './titles.js';
+import { sha1HexFromBase36, type ExportedPage, type ExportedRevision } from './export-read.js';
 
 /**
  * Pages of every namespace with their full revision history. Templates,
@@ -153,10 +155,13 @@ function pageHeader(row: PageRow, site: SiteInfo): ItemHeader {
 
 export async function loadPages(ctx: MwContext, headers: ItemHeader[], signal: AbortSignal): Promise<SourceItem<PageData>[]> {
   const site = await ctx.site(signal);
-  const ids = headers.map((h) => Number(h.sourceId));
+  // Most histories come in one Special:Export request for the whole batch; whatever it leaves out or
+  // may have cut (see exportedHistories) is read through the API, one page per query (the API gives a
+  // page's revisions with their text for one page at a time).
+  const exported = await exportedHistories(ctx, headers, site, signal);
+  const ids = headers.map((h) => Number(h.sourceId)).filter((id) => !exported.has(id));
   const rows = new Map<number, PageRow>();
-  // Every page's history is read in full, one page per query (the API enumerates revisions of one page
-  // at a time). No shortcut through the latest revision's parent id: history imported after the latest
+  // No shortcut through the latest revision's parent id: history imported after the latest
   // revision was written (or merged in) leaves the latest with parent 0 while older revisions exist.
   const limit = pLimit(HISTORY_CONCURRENCY);
   await Promise.all(
@@ -168,12 +173,96 @@ export async function loadPages(ctx: MwContext, headers: ItemHeader[], signal: A
     ),
   );
   return headers.map((header) => {
+    const fromExport = exported.get(Number(header.sourceId));
+    if (fromExport) return { ...header, hash: fromExport.hash, refs: authorRefs(fromExport.data), data: fromExport.data };
     const row = rows.get(Number(header.sourceId));
     const data = row ? toPageData(row, site) : missingPage(header);
     // The hash follows what was loaded, even if the page got a revision since it was listed.
     const hash = row ? `${row.lastrevid ?? 0}:${row.revisions?.find((r) => r.revid === row.lastrevid)?.sha1 ?? ''}` : header.hash;
     return { ...header, hash, refs: authorRefs(data), data };
   });
+}
+
+/**
+ * The batch's histories through Special:Export, by page id: only pages whose export is surely whole.
+ * A page is left to the API when it is absent (renamed or deleted since listed, not readable), when its
+ * newest revision is older than the one listed ($wgExportMaxHistory cuts), or when its oldest revision
+ * has a parent ($wgExportAllowHistory off, or history merged or imported under it: rare, and the API
+ * read is then the sure one).
+ */
+async function exportedHistories(ctx: MwContext, headers: ItemHeader[], site: SiteInfo, signal: AbortSignal): Promise<Map<number, { data: PageData; hash: string }>> {
+  const out = new Map<number, { data: PageData; hash: string }>();
+  if (ctx.specialExportUnavailable || headers.length === 0) return out;
+  let pages: ExportedPage[] | undefined;
+  try {
+    pages = await ctx.api.exportHistories(headers.map((h) => h.label), signal);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    ctx.connector.log('info', `Special:Export failed (${error instanceof Error ? error.message : String(error)}); reading page histories through the API`);
+    pages = undefined;
+  }
+  if (!pages) {
+    if (!ctx.specialExportUnavailable) ctx.connector.log('info', 'Special:Export gives no export XML on the source; page histories are read through the API, one page per request');
+    ctx.specialExportUnavailable = true;
+    return out;
+  }
+  const wanted = new Map(headers.map((h) => [Number(h.sourceId), h]));
+  for (const page of pages) {
+    const header = wanted.get(page.id);
+    if (!header || page.revisions.length === 0) continue;
+    const listedLatest = Number(header.hash?.split(':')[0] ?? 0);
+    let newest = page.revisions[0]!;
+    let oldest = page.revisions[0]!;
+    for (const r of page.revisions) {
+      if (r.revid > newest.revid) newest = r;
+      if (r.timestamp < oldest.timestamp || (r.timestamp === oldest.timestamp && r.revid < oldest.revid)) oldest = r;
+    }
+    if (newest.revid < listedLatest || oldest.parentid !== 0) continue;
+    const data = exportedPageData(page, site);
+    const hash = newest.revid === listedLatest && header.hash ? header.hash : `${newest.revid}:${sha1HexFromBase36(newest.sha1Base36) ?? ''}`;
+    out.set(page.id, { data, hash });
+  }
+  return out;
+}
+
+/**
+ * The export gives texts as stored; the API gives them in Unicode NFC. Loaded pages are the API's form
+ * whichever way they were read, so what Ferry writes and compares does not depend on the path.
+ */
+function nfc(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(text) ? text : text.normalize('NFC');
+}
+
+function exportedPageData(page: ExportedPage, site: SiteInfo): PageData {
+  const visible: PageRevision[] = [];
+  let hidden = 0;
+  for (const revision of page.revisions) {
+    const converted = exportedRevision(revision);
+    if (converted) visible.push(converted);
+    else hidden++;
+  }
+  visible.sort((a, b) => (a.timestamp === b.timestamp ? a.revid - b.revid : a.timestamp < b.timestamp ? -1 : 1));
+  const title = nfc(page.title);
+  return { ns: page.ns, text: titleText(title, page.ns, site), title, redirect: page.redirect, revisions: visible, hiddenRevisions: hidden };
+}
+
+function exportedRevision(revision: ExportedRevision): PageRevision | undefined {
+  if (revision.text === undefined || !revision.timestamp) return undefined;
+  return {
+    revid: revision.revid,
+    timestamp: revision.timestamp,
+    user: nfc(revision.user),
+    anon: revision.ip || revision.userid === 0,
+    userHidden: revision.userHidden,
+    comment: revision.comment === undefined ? undefined : nfc(revision.comment),
+    minor: revision.minor,
+    sha1: sha1HexFromBase36(revision.sha1Base36) ?? createHash('sha1').update(revision.text).digest('hex'),
+    size: revision.size || Buffer.byteLength(revision.text),
+    model: revision.model,
+    format: revision.format,
+    text: revision.text,
+  };
 }
 
 export async function pagesById(ctx: MwContext, ids: number[], extra: ApiParams, signal: AbortSignal): Promise<Map<number, PageRow>> {
