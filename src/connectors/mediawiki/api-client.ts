@@ -165,7 +165,7 @@ export class MwApi {
 
   /**
    * Special:Export of these pages with their full history (index.php next to
-   * api.php, one POST for all of them), parsed as the answer streams in.
+   * api.php, one request for all of them), parsed as the answer streams in.
    * undefined when the wiki answers with something that is not export XML
    * (a private wiki sends its login page: bot-password sessions are valid
    * for the API only). Pages the wiki leaves out are simply absent.
@@ -175,9 +175,11 @@ export class MwApi {
     if (!/\/api\.php$/.test(this.apiUrl)) return undefined;
     const url = this.apiUrl.replace(/api\.php$/, 'index.php');
     const what = `exporting the history of ${titles.length} page(s)`;
-    return counted(this.apiUrl, 'POST index.php Special:Export history', () =>
+    return counted(this.apiUrl, 'GET index.php Special:Export history', () =>
       this.http.send(
-        { url, method: 'POST', query: { title: 'Special:Export' }, body: () => new URLSearchParams({ pages: titles.join('\n'), history: '1' }), signal, what },
+        // GET, not POST: a POST with history=1 orders by timestamp but pages by revision id, which repeats
+        // (or past 50,000 revisions, skips) revisions whose ids are not in time order (history imported late).
+        { url, query: { title: 'Special:Export', pages: titles.join('\n'), history: '1' }, signal, what },
         async (response) => {
           if (!/xml/i.test(response.headers.get('content-type') ?? '') || !response.body) return undefined;
           const reader = new ExportXmlReader();

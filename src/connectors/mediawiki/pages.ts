@@ -185,17 +185,25 @@ export async function loadPages(ctx: MwContext, headers: ItemHeader[], signal: A
 
 /**
  * The batch's histories through Special:Export, by page id: only pages whose export is surely whole.
- * A page is left to the API when it is absent (renamed or deleted since listed, not readable), when its
- * newest revision is older than the one listed ($wgExportMaxHistory cuts), or when its oldest revision
- * has a parent ($wgExportAllowHistory off, or history merged or imported under it: rare, and the API
- * read is then the sure one).
+ * A page is left to the API when it is absent (renamed or deleted since listed, not readable), when it
+ * lacks the revision listed as its latest, or when its oldest revision has a parent
+ * ($wgExportAllowHistory off gives the current revision only; history merged in, or the oldest
+ * revisions deleted: rare, and the API read is then the sure one).
  */
 async function exportedHistories(ctx: MwContext, headers: ItemHeader[], site: SiteInfo, signal: AbortSignal): Promise<Map<number, { data: PageData; hash: string }>> {
   const out = new Map<number, { data: PageData; hash: string }>();
   if (ctx.specialExportUnavailable || headers.length === 0) return out;
-  let pages: ExportedPage[] | undefined;
+  let pages: ExportedPage[] | undefined = [];
   try {
-    pages = await ctx.api.exportHistories(headers.map((h) => h.label), signal);
+    // The titles ride in the URL: a few requests when they are long.
+    for (const titles of titleGroups(headers.map((h) => h.label))) {
+      const part = await ctx.api.exportHistories(titles, signal);
+      if (!part) {
+        pages = undefined;
+        break;
+      }
+      pages.push(...part);
+    }
   } catch (error) {
     if (signal.aborted) throw error;
     ctx.connector.log('info', `Special:Export failed (${error instanceof Error ? error.message : String(error)}); reading page histories through the API`);
@@ -210,16 +218,23 @@ async function exportedHistories(ctx: MwContext, headers: ItemHeader[], site: Si
   for (const page of pages) {
     const header = wanted.get(page.id);
     if (!header || page.revisions.length === 0) continue;
+    const unique = new Map(page.revisions.map((r) => [r.revid, r]));
+    if (unique.size < page.revisions.length) page.revisions = [...unique.values()];
     const listedLatest = Number(header.hash?.split(':')[0] ?? 0);
-    let newest = page.revisions[0]!;
+    // The revision listed as the latest must be there (a cut or filtered export would lack it).
+    if (!unique.has(listedLatest)) continue;
+    // The export does not say which revision is the page's latest: the newest in time (an import never
+    // makes an older revision the latest; a history imported late has higher ids but older times).
+    let latest = page.revisions[0]!;
     let oldest = page.revisions[0]!;
     for (const r of page.revisions) {
-      if (r.revid > newest.revid) newest = r;
+      if (r.timestamp > latest.timestamp || (r.timestamp === latest.timestamp && r.revid > latest.revid)) latest = r;
       if (r.timestamp < oldest.timestamp || (r.timestamp === oldest.timestamp && r.revid < oldest.revid)) oldest = r;
     }
-    if (newest.revid < listedLatest || oldest.parentid !== 0) continue;
+    if (oldest.parentid !== 0) continue;
     const data = exportedPageData(page, site);
-    const hash = newest.revid === listedLatest && header.hash ? header.hash : `${newest.revid}:${sha1HexFromBase36(newest.sha1Base36) ?? ''}`;
+    // Listed and loaded alike unless the page changed in between.
+    const hash = latest.revid === listedLatest && header.hash ? header.hash : `${latest.revid}:${sha1HexFromBase36(latest.sha1Base36) ?? ''}`;
     out.set(page.id, { data, hash });
   }
   return out;
@@ -232,6 +247,26 @@ async function exportedHistories(ctx: MwContext, headers: ItemHeader[], site: Si
 function nfc(text: string): string {
   // eslint-disable-next-line no-control-regex
   return /^[\x00-\x7f]*$/.test(text) ? text : text.normalize('NFC');
+}
+
+const EXPORT_URL_TITLE_CHARS = 4000;
+
+function titleGroups(titles: string[]): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const title of titles) {
+    const chars = encodeURIComponent(title).length + 3;
+    if (current.length > 0 && length + chars > EXPORT_URL_TITLE_CHARS) {
+      groups.push(current);
+      current = [];
+      length = 0;
+    }
+    current.push(title);
+    length += chars;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 function exportedPageData(page: ExportedPage, site: SiteInfo): PageData {
