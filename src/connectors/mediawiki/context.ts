@@ -1,6 +1,7 @@
 import type { ConnectorContext } from '../../sdk/connector.js';
 import type { MwApi } from './api-client.js';
 import type { SiteInfo } from './site-info.js';
+import type { AccountInfo } from './inventory.js';
 
 /** What the per-type modules share within one session. */
 export interface MwContext {
@@ -12,6 +13,8 @@ export interface MwContext {
   limits: UploadLimits;
   /** Set once Special:Export answered with something other than export XML: page histories are then read through the API. */
   specialExportUnavailable?: boolean;
+  /** The logged-in account as the users step reads it once (users.ts). */
+  account?: Promise<AccountInfo>;
 }
 
 export interface UploadLimits {

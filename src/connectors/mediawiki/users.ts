@@ -6,6 +6,7 @@ import { ConnectorError } from '../../sdk/errors.js';
 import type { MwContext } from './context.js';
 import { isReservedUserName } from './reserved-names.js';
 import { IMPLICIT_GROUPS } from './site-info.js';
+import { accountInfo, type AccountInfo } from './inventory.js';
 
 /**
  * Users: carried by name with their explicit groups. MediaWiki has no API to
@@ -108,6 +109,15 @@ export async function writeUsers(ctx: MwContext, requests: WriteRequest[], signa
   );
 }
 
+/** The session's account (rights, groups it may add), read once per session. */
+function sessionAccount(ctx: MwContext, signal: AbortSignal): Promise<AccountInfo> {
+  ctx.account ??= accountInfo(ctx, signal).catch((error: unknown) => {
+    ctx.account = undefined;
+    throw error;
+  });
+  return ctx.account;
+}
+
 /** Makes sure an account exists (the placeholder for unmatched authors). */
 export async function ensureUser(ctx: MwContext, name: string, signal: AbortSignal): Promise<TargetRef> {
   const existing = (await usersByName(ctx, [name], signal)).get(canonicalUserName(name));
@@ -136,7 +146,11 @@ async function writeUser(ctx: MwContext, item: SourceItem<UserData>, known: Map<
   }
   const current = new Set(existing?.groups ?? []);
   const toAdd = data.groups.filter((g) => defined.has(g) && !current.has(g));
-  const added = toAdd.length > 0 ? await addGroups(ctx, targetName, toAdd, signal) : [];
+  // Only the groups MediaWiki says this session may add (its own rule for action=userrights, which drops
+  // the others silently): no call at all when that is none of them, the usual case with a bot password.
+  const changeable = new Set((await sessionAccount(ctx, signal)).canAdd);
+  const toTry = toAdd.filter((g) => changeable.has(g));
+  const added = toTry.length > 0 ? await addGroups(ctx, targetName, toTry, signal) : [];
   const refused = toAdd.filter((g) => !added.includes(g));
   if (refused.length > 0) {
     const list = refused.map((g) => `"${g}"`).join(', ');
