@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/mediawiki-jobs.ts [--pages 200]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fillWiki } from '../src/generator/fill-wiki.js';
@@ -18,21 +18,26 @@ import { measuredPhp } from './mediawiki-native.js';
 
 const SHM = '/dev/shm';
 
-function db(wiki: WikiInstance): Database.Database {
+function db(wiki: WikiInstance, which: 'main' | 'jobs' = 'main'): Database.Database {
   const state = JSON.parse(readFileSync(join(wiki.dir, 'ferry-wiki.json'), 'utf8')) as { dbName: string };
-  return new Database(join(wiki.dir, 'db', `${state.dbName}.sqlite`), { readonly: true, fileMustExist: true });
+  // The harness keeps the job queue in a database of its own (<db>_jobqueue.sqlite).
+  const jobs = join(wiki.dir, 'db', `${state.dbName}_jobqueue.sqlite`);
+  const file = which === 'jobs' && existsSync(jobs) ? jobs : join(wiki.dir, 'db', `${state.dbName}.sqlite`);
+  return new Database(file, { readonly: true, fileMustExist: true });
 }
 
 /** Queued jobs by type and namespace; refreshLinks split into root (recursive, over backlinks) and per-page jobs. */
 function queued(wiki: WikiInstance): Record<string, number> {
-  const handle = db(wiki);
+  const handle = db(wiki, 'jobs');
   try {
     const rows = handle.prepare('SELECT job_cmd AS cmd, job_namespace AS ns, job_params AS params FROM job').all() as Array<{ cmd: string; ns: number; params: Buffer | string }>;
     const out: Record<string, number> = {};
     for (const row of rows) {
       const params = String(row.params);
       const kind = row.cmd === 'refreshLinks' ? (params.includes('"recursive";b:1') ? ' recursive' : /"pages";a:/.test(params) ? ' pages' : ' page') : '';
-      const key = `${row.cmd}${kind} ns=${row.ns}`;
+      const cause = /"causeAction";s:\d+:"([^"]*)"/.exec(params)?.[1];
+      const table = /"table";s:\d+:"([^"]*)"/.exec(params)?.[1];
+      const key = `${row.cmd}${kind} ns=${row.ns}${table ? ` table=${table}` : ''}${cause ? ` cause=${cause}` : ''}`;
       out[key] = (out[key] ?? 0) + 1;
     }
     return Object.fromEntries(Object.entries(out).sort());
