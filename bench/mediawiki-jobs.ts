@@ -40,6 +40,9 @@ function queued(wiki: WikiInstance): Record<string, number> {
       const key = `${row.cmd}${kind} ns=${row.ns}${table ? ` table=${table}` : ''}${cause ? ` cause=${cause}` : ''}`;
       out[key] = (out[key] ?? 0) + 1;
     }
+    if (process.argv.includes('--params')) {
+      for (const row of rows.filter((r) => r.cmd === 'refreshLinks' && String(r.params).includes('"recursive";b:1'))) process.stderr.write(`${wiki.url} ${String(row.params)}\n`);
+    }
     return Object.fromEntries(Object.entries(out).sort());
   } finally {
     handle.close();

@@ -111,12 +111,35 @@ export type PageRow = z.infer<typeof pageRowSchema>;
 interface PageCursor {
   ns: number;
   cont?: Record<string, string>;
+  /** 2: namespaces in import order (NAMESPACES_FIRST, then by number); absent in cursors written before, by number only. */
+  order?: 2;
+}
+
+/**
+ * Modules and templates are listed (and so imported) before the pages that use them. A template
+ * imported after its users queues a recursive refreshLinks job over every page that transcludes it,
+ * one per distinct author of its revisions (MediaWiki 1.39 does not deduplicate those jobs across
+ * authors: RefreshLinksJob::getDeduplicationInfo unsets causeAgent at the wrong level); imported
+ * first, it has no backlinks yet and queues none.
+ */
+const NAMESPACES_FIRST = [828, 10];
+
+function namespaceRank(id: number): number {
+  const first = NAMESPACES_FIRST.indexOf(id);
+  return first >= 0 ? first - NAMESPACES_FIRST.length : id;
 }
 
 export async function* readPages(ctx: MwContext, options: { signal: AbortSignal; cursor?: string }): AsyncGenerator<ReadPage> {
   const site = await ctx.site(options.signal);
   const start = options.cursor ? (JSON.parse(options.cursor) as PageCursor) : undefined;
-  const namespaces = pageNamespaces(site).filter((ns) => !start || ns.id >= start.ns);
+  const namespaces =
+    start && start.order !== 2
+      ? // A cursor of a run listed before the import order changed: keep its order to the end.
+        pageNamespaces(site).filter((ns) => ns.id >= start.ns)
+      : pageNamespaces(site)
+          .sort((a, b) => namespaceRank(a.id) - namespaceRank(b.id))
+          .filter((ns) => !start || namespaceRank(ns.id) >= namespaceRank(start.ns));
+  const order = start && start.order !== 2 ? {} : { order: 2 as const };
   for (const [index, ns] of namespaces.entries()) {
     const params = {
       generator: 'allpages',
@@ -131,7 +154,7 @@ export async function* readPages(ctx: MwContext, options: { signal: AbortSignal;
       const rows = z.array(pageRowSchema).parse(batch.query.pages ?? []);
       const items = rows.filter((r) => r.pageid !== undefined).map((row) => pageHeader(row, site));
       items.sort((a, b) => a.label.localeCompare(b.label));
-      const cursor: PageCursor | undefined = batch.next ? { ns: ns.id, cont: batch.next } : following ? { ns: following.id } : undefined;
+      const cursor: PageCursor | undefined = batch.next ? { ns: ns.id, cont: batch.next, ...order } : following ? { ns: following.id, ...order } : undefined;
       yield cursor ? { items, cursor: JSON.stringify(cursor) } : { items };
     }
   }
