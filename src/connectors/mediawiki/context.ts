@@ -15,8 +15,6 @@ export interface MwContext {
   specialExportUnavailable?: boolean;
   /** The logged-in account as the users step reads it once (users.ts). */
   account?: Promise<AccountInfo>;
-  /** Imports of module and template pages under way (page-write.ts: other pages wait for them). */
-  templateImports?: Set<Promise<void>>;
 }
 
 export interface UploadLimits {

@@ -6,7 +6,7 @@ import { ConnectorError } from '../../sdk/errors.js';
 import type { MwContext } from './context.js';
 import { sanitizeXmlChars, sha1Base36, type XmlContributor, type XmlRevision } from './export-xml.js';
 import { importJobs, type ImportJob } from './import-chunks.js';
-import { isCarriedAuthor, NAMESPACES_FIRST, pagesById, pagesByTitle, type PageData, type PageRevision, type PageRow } from './pages.js';
+import { isCarriedAuthor, pagesById, pagesByTitle, type PageData, type PageRevision, type PageRow } from './pages.js';
 import { pageNamespaces, type SiteInfo } from './site-info.js';
 import { fullTitle, isIpAddress } from './titles.js';
 
@@ -36,22 +36,6 @@ interface PagePlan {
 const HISTORY_CONCURRENCY = 3;
 
 export async function writePages(ctx: MwContext, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
-  const templates = requests.some((r) => NAMESPACES_FIRST.includes((r.item.data as PageData).ns));
-  if (!templates) return writeBatch(ctx, requests, false, signal);
-  // Registered at once, before any look-up, so that a batch of other pages started right after waits for it.
-  let done = (): void => undefined;
-  const marker = new Promise<void>((resolve) => (done = resolve));
-  const running = (ctx.templateImports ??= new Set());
-  running.add(marker);
-  try {
-    return await writeBatch(ctx, requests, true, signal);
-  } finally {
-    running.delete(marker);
-    done();
-  }
-}
-
-async function writeBatch(ctx: MwContext, requests: WriteRequest[], templates: boolean, signal: AbortSignal): Promise<WriteOutcome[]> {
   const site = await ctx.site(signal);
   const outcomes: Array<WriteOutcome | undefined> = requests.map(() => undefined);
   const titles = await targetTitles(ctx, requests, site, signal);
@@ -69,10 +53,6 @@ async function writeBatch(ctx: MwContext, requests: WriteRequest[], templates: b
     }
   }
   const namespaces = pageNamespaces(site).map((ns) => ({ id: ns.id, name: ns.name }));
-  // Imports of modules and templates (listed first, see pages.ts) end before other pages are imported:
-  // imported side by side, a template would see the other pages' links and queue a recursive refreshLinks
-  // job. Only batches already in writePages are awaited (each holds its own call slot): no deadlock.
-  if (!templates && ctx.templateImports && ctx.templateImports.size > 0) await Promise.all([...ctx.templateImports]);
   await importJobs(ctx, plans.map((p) => p.job), namespaces, signal);
   const after = await pagesByTitle(ctx, plans.map((p) => p.title), signal);
   for (const plan of plans) {

@@ -122,7 +122,7 @@ interface PageCursor {
  * authors: RefreshLinksJob::getDeduplicationInfo unsets causeAgent at the wrong level); imported
  * first, it has no backlinks yet and queues none.
  */
-export const NAMESPACES_FIRST: readonly number[] = [828, 10];
+const NAMESPACES_FIRST = [828, 10];
 
 function namespaceRank(id: number): number {
   const first = NAMESPACES_FIRST.indexOf(id);
