@@ -2,6 +2,7 @@ import type { ConnectorContext } from '../../sdk/connector.js';
 import type { MwApi } from './api-client.js';
 import type { SiteInfo } from './site-info.js';
 import type { AccountInfo } from './inventory.js';
+import type { InspectPage } from './page-inspect.js';
 
 /** What the per-type modules share within one session. */
 export interface MwContext {
@@ -15,6 +16,8 @@ export interface MwContext {
   specialExportUnavailable?: boolean;
   /** The logged-in account as the users step reads it once (users.ts). */
   account?: Promise<AccountInfo>;
+  /** The wiki's whole revision list as verify read it (page-inspect.ts), valid while the edit count is `edits`. */
+  revisionList?: { edits: number; pages: Promise<Map<number, InspectPage>> };
 }
 
 export interface UploadLimits {

@@ -42,6 +42,7 @@ const pageSchema = z.object({
   missing: z.boolean().optional(),
   revisions: z.array(revisionSchema).default([]),
 });
+export type InspectPage = z.infer<typeof pageSchema>;
 
 const REVISION_PROPS = ['ids', 'timestamp', 'user', 'userid', 'comment', 'flags', 'sha1', 'size', 'contentmodel'];
 
@@ -49,7 +50,7 @@ export async function inspectPages(ctx: MwContext, ids: string[], signal: AbortS
   const site = await ctx.site(signal);
   const account = (await accountInfo(ctx, signal)).name;
   const out = new Map<string, InspectedItem>();
-  const inspect = (id: string, page: z.infer<typeof pageSchema> | undefined): void => {
+  const inspect = (id: string, page: InspectPage | undefined): void => {
     if (!page || page.missing || page.pageid === undefined) return;
     const revisions = withoutImporterRevisions(page.revisions, account);
     out.set(id, {
@@ -70,7 +71,21 @@ export async function inspectPages(ctx: MwContext, ids: string[], signal: AbortS
     });
   };
   const wanted = ids.filter((id) => /^\d+$/.test(id));
-  if (await wholeWikiIsCheaper(ctx, wanted.length, signal)) {
+  const edits = await wholeWikiIsCheaper(ctx, wanted.length, signal);
+  if (edits !== undefined) {
+    if (edits <= CACHED_LIST_MAX_EDITS) {
+      // Verify asks 50 pages at a time: the list is read once while the wiki's edit count stays the same.
+      const cached = ctx.revisionList?.edits === edits ? ctx.revisionList : (ctx.revisionList = { edits, pages: allRevisions(ctx, undefined, signal) });
+      let pages: Map<number, InspectPage>;
+      try {
+        pages = await cached.pages;
+      } catch (error) {
+        if (ctx.revisionList === cached) ctx.revisionList = undefined;
+        throw error;
+      }
+      for (const id of wanted) inspect(id, pages.get(Number(id)));
+      return out;
+    }
     for (const [id, page] of await allRevisions(ctx, new Set(wanted.map(Number)), signal)) inspect(String(id), page);
     return out;
   }
@@ -96,21 +111,24 @@ export async function inspectPages(ctx: MwContext, ids: string[], signal: AbortS
  * oldest first, the same order per page as rvdir=newer): the list when it
  * takes fewer than half as many requests, judged from the wiki's edit count.
  */
-async function wholeWikiIsCheaper(ctx: MwContext, pages: number, signal: AbortSignal): Promise<boolean> {
-  if (pages < 20) return false;
+async function wholeWikiIsCheaper(ctx: MwContext, pages: number, signal: AbortSignal): Promise<number | undefined> {
+  if (pages < 20) return undefined;
   const result = await ctx.api.get({ action: 'query', meta: 'siteinfo', siprop: 'statistics' }, signal, "reading the wiki's statistics");
   const edits = z.object({ statistics: z.object({ edits: z.number() }) }).safeParse(result.query);
-  if (!edits.success) return false;
-  return Math.ceil(Math.max(edits.data.statistics.edits, 1) / 500) * 2 < pages;
+  if (!edits.success) return undefined;
+  return Math.ceil(Math.max(edits.data.statistics.edits, 1) / 500) * 2 < pages ? edits.data.statistics.edits : undefined;
 }
 
-/** Every wanted page with all its revisions, oldest first, from list=allrevisions. */
-async function allRevisions(ctx: MwContext, wanted: Set<number>, signal: AbortSignal): Promise<Map<number, z.infer<typeof pageSchema>>> {
-  const pages = new Map<number, z.infer<typeof pageSchema>>();
+/** Up to this many edits the whole revision list (no texts: some 10 MB at most) is kept for the session. */
+const CACHED_LIST_MAX_EDITS = 50_000;
+
+/** Every wanted page (all without `wanted`) with all its revisions, oldest first, from list=allrevisions. */
+async function allRevisions(ctx: MwContext, wanted: Set<number> | undefined, signal: AbortSignal): Promise<Map<number, InspectPage>> {
+  const pages = new Map<number, InspectPage>();
   const params = { list: 'allrevisions', arvprop: REVISION_PROPS, arvslots: 'main', arvlimit: 'max', arvdir: 'newer' };
   for await (const batch of ctx.api.query(params, signal)) {
     for (const page of z.array(pageSchema).parse(batch.query.allrevisions ?? [])) {
-      if (page.pageid === undefined || !wanted.has(page.pageid)) continue;
+      if (page.pageid === undefined || (wanted && !wanted.has(page.pageid))) continue;
       const seen = pages.get(page.pageid);
       if (seen) seen.revisions.push(...page.revisions);
       else pages.set(page.pageid, page);
