@@ -16,8 +16,8 @@ export interface MwContext {
   specialExportUnavailable?: boolean;
   /** The logged-in account as the users step reads it once (users.ts). */
   account?: Promise<AccountInfo>;
-  /** The wiki's whole revision list as verify read it (page-inspect.ts), valid while the edit count is `edits`. */
-  revisionList?: { edits: number; pages: Promise<Map<number, InspectPage>> };
+  /** The wiki's whole revision list as verify read it (page-inspect.ts), valid while `state` (edit count and newest log id) holds. */
+  revisionList?: { state: string; pages: Promise<Map<number, InspectPage>> };
 }
 
 export interface UploadLimits {

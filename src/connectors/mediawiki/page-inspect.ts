@@ -71,11 +71,11 @@ export async function inspectPages(ctx: MwContext, ids: string[], signal: AbortS
     });
   };
   const wanted = ids.filter((id) => /^\d+$/.test(id));
-  const edits = await wholeWikiIsCheaper(ctx, wanted.length, signal);
-  if (edits !== undefined) {
-    if (edits <= CACHED_LIST_MAX_EDITS) {
-      // Verify asks 50 pages at a time: the list is read once while the wiki's edit count stays the same.
-      const cached = ctx.revisionList?.edits === edits ? ctx.revisionList : (ctx.revisionList = { edits, pages: allRevisions(ctx, undefined, signal) });
+  const state = await wholeWikiIsCheaper(ctx, wanted.length, signal);
+  if (state !== undefined) {
+    if (state !== 'uncached') {
+      // Verify asks 50 pages at a time: the list is read once while the wiki's edit count and newest log entry stay the same.
+      const cached = ctx.revisionList?.state === state ? ctx.revisionList : (ctx.revisionList = { state, pages: allRevisions(ctx, undefined, signal) });
       let pages: Map<number, InspectPage>;
       try {
         pages = await cached.pages;
@@ -111,12 +111,21 @@ export async function inspectPages(ctx: MwContext, ids: string[], signal: AbortS
  * oldest first, the same order per page as rvdir=newer): the list when it
  * takes fewer than half as many requests, judged from the wiki's edit count.
  */
-async function wholeWikiIsCheaper(ctx: MwContext, pages: number, signal: AbortSignal): Promise<number | undefined> {
+async function wholeWikiIsCheaper(ctx: MwContext, pages: number, signal: AbortSignal): Promise<string | undefined> {
   if (pages < 20) return undefined;
-  const result = await ctx.api.get({ action: 'query', meta: 'siteinfo', siprop: 'statistics' }, signal, "reading the wiki's statistics");
-  const edits = z.object({ statistics: z.object({ edits: z.number() }) }).safeParse(result.query);
-  if (!edits.success) return undefined;
-  return Math.ceil(Math.max(edits.data.statistics.edits, 1) / 500) * 2 < pages ? edits.data.statistics.edits : undefined;
+  // The newest log entry comes along: deletions and hidden revisions change no edit count but are logged.
+  const result = await ctx.api.get(
+    { action: 'query', meta: 'siteinfo', siprop: 'statistics', list: 'logevents', lelimit: 1, leprop: 'ids' },
+    signal,
+    "reading the wiki's statistics",
+  );
+  const parsed = z
+    .object({ statistics: z.object({ edits: z.number() }), logevents: z.array(z.object({ logid: z.number().optional() })).default([]) })
+    .safeParse(result.query);
+  if (!parsed.success) return undefined;
+  const edits = parsed.data.statistics.edits;
+  if (Math.ceil(Math.max(edits, 1) / 500) * 2 >= pages) return undefined;
+  return edits <= CACHED_LIST_MAX_EDITS ? `${edits}:${parsed.data.logevents[0]?.logid ?? 0}` : 'uncached';
 }
 
 /** Up to this many edits the whole revision list (no texts: some 10 MB at most) is kept for the session. */
