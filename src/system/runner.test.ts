@@ -12,8 +12,8 @@ import type { InstallationInfo, SystemAdapter, SystemOperation } from './types.j
 /** A fake platform for fault injection: two operations, the second in ten checkpointed chunks. */
 function fakeAdapter(script: { calls: string[]; stopAt?: number; failIn?: string; precheckError?: string; onChunk?: (n: number) => Promise<void> }): SystemAdapter {
   const info = (configFile: string): InstallationInfo => ({
-    platform: 'mediawiki', version: '1.39.0', location: { configFile }, url: 'http://x', hostName: 'h', domain: 'd', addresses: [],
-    database: { engine: 'sqlite', location: '/', name: 'db', sizeBytes: 1000, replicated: false },
+    platform: 'mediawiki', version: '1.39.0', location: { configFile }, url: `http://x${configFile}`, hostName: 'h', domain: 'd', addresses: [],
+    database: { engine: 'sqlite', location: configFile, name: 'db', sizeBytes: 1000, replicated: false },
     uploadsDir: '/u', uploadsBytes: 0, extraDirs: [], logFiles: [], secrets: {}, serverRole: 'standalone', inMaintenance: false,
   });
   const first: SystemOperation = {
