@@ -52,6 +52,9 @@ import { formatWordPressResult, runWordPressBench, type WordPressBenchResult } f
 import { ratioOf, type BenchCase } from './cases.js';
 import { runEngineCase } from './engine.js';
 import { runSystemMediaWikiCase, systemNotes } from './system-mediawiki.js';
+import { runSystemWordPressCase } from './system-wordpress.js';
+import { DEFAULT_SITE } from '../src/generator/wordpress-content.js';
+import { ensureWordPressPackages } from '../src/harness/wordpress.js';
 
 /** The system cases' generated wiki: the generator's default content without Scribunto (sized by --system-pages). */
 const SYSTEM_WIKI = { ...DEFAULT_WIKI, scribunto: false };
@@ -64,7 +67,7 @@ const SHM = existsSync('/dev/shm') ? '/dev/shm' : '/tmp';
 // ---------------------------------------------------------------- options
 
 const WORDPRESS_CASES = ['wordpress-native', 'wordpress-rest-script'] as const;
-const SYSTEM_CASES = ['system-mediawiki'] as const;
+const SYSTEM_CASES = ['system-mediawiki', 'system-wordpress'] as const;
 
 interface BenchOptions {
   sizes: number[];
@@ -807,6 +810,13 @@ async function main(): Promise<void> {
     await ensureMediaWikiPackages();
     if (options.systemCases.has('system-mediawiki')) {
       cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs: options.systemBlobs, keep: options.keep, say }));
+      write();
+    }
+    if (options.systemCases.has('system-wordpress')) {
+      await ensureWordPressPackages();
+      const quick = options.systemPages < DEFAULT_WIKI.pages;
+      const content = quick ? { ...DEFAULT_SITE, posts: 40, pages: 10, media: 12, comments: 60 } : DEFAULT_SITE;
+      cases.push(await runSystemWordPressCase({ content, blobs: options.systemBlobs, keep: options.keep, say }));
       write();
     }
   }

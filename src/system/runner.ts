@@ -103,7 +103,9 @@ export async function openSystem(plan: SystemPlan, adapter: SystemAdapter = adap
 /** The pre-checks a run makes before writing anything. */
 export async function precheckSystem(open: OpenSystem, workDirs: { workDir: string; sourceWorkDir: string }): Promise<Array<{ level: 'error' | 'warning'; message: string }>> {
   const findings = await open.adapter.precheck(open.source.info, open.target.info, { source: open.source, target: open.target, options: open.options, ...workDirs });
-  if (open.source.info.location.configFile === open.target.info.location.configFile && open.source.host.label === open.target.host.label) {
+  // One shared config file may serve several installations told apart by their environment (Debian's WordPress, the test harness).
+  const envOf = (env: Record<string, string> | undefined): string => JSON.stringify(Object.entries(env ?? {}).sort());
+  if (open.source.info.location.configFile === open.target.info.location.configFile && open.source.host.label === open.target.host.label && envOf(open.source.info.location.env) === envOf(open.target.info.location.env)) {
     findings.unshift({ level: 'error', message: 'The source and the target are the same installation (same config file on the same host): choose another target' });
   }
   return findings;
