@@ -19,7 +19,7 @@ import { startSite, type SiteInstance } from '../src/harness/wordpress.js';
 import { ratioOf, type BenchCase } from './cases.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput } from './measure.js';
 import { fixed, mb } from './report.js';
-import { stepSeconds, treeSize, type StepSeconds } from './system-mediawiki.js';
+import { cliStartSeconds, stepSeconds, treeSize, type StepSeconds } from './system-mediawiki.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
@@ -119,6 +119,7 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     const ferryLoad = sampler.stop();
     const runJson = parseJsonOutput(run.stdout);
     const ferrySteps = await stepSeconds(dataDir, 'bench-system-wp');
+    const cliStart = await cliStartSeconds();
     const ferryProblem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await serves(ferryTarget, sourceTitle);
 
     say('system-wordpress: native mariadb-dump | mariadb + cp -a + UPDATE siteurl/home');
@@ -152,6 +153,7 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
         ferryStepsSeconds: stepSum,
         ferryOutsideStepsSeconds: run.seconds - stepSum,
         ferryCopySeconds: ferryCopy,
+        cliStartSeconds: cliStart,
         nativeSteps: native.steps,
         copyOnlyRatio: ferryCopy > 0 && nativeCopy > 0 ? nativeCopy / ferryCopy : null,
         ferryCpuSeconds: run.cpuSeconds,
