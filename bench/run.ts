@@ -67,7 +67,7 @@ const SHM = existsSync('/dev/shm') ? '/dev/shm' : '/tmp';
 // ---------------------------------------------------------------- options
 
 const WORDPRESS_CASES = ['wordpress-native', 'wordpress-rest-script'] as const;
-const SYSTEM_CASES = ['system-mediawiki', 'system-wordpress'] as const;
+const SYSTEM_CASES = ['system-mediawiki', 'system-mediawiki-ssh', 'system-wordpress'] as const;
 
 interface BenchOptions {
   sizes: number[];
@@ -810,6 +810,10 @@ async function main(): Promise<void> {
     await ensureMediaWikiPackages();
     if (options.systemCases.has('system-mediawiki')) {
       cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs: options.systemBlobs, keep: options.keep, say }));
+      write();
+    }
+    if (options.systemCases.has('system-mediawiki-ssh')) {
+      cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs: options.systemBlobs, keep: options.keep, say, ssh: true }));
       write();
     }
     if (options.systemCases.has('system-wordpress')) {

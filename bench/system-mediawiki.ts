@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { startFilledWiki } from '../src/generator/filled-wiki-cache.js';
 import type { WikiContentOptions } from '../src/generator/mediawiki-content.js';
 import { startWiki, type WikiInstance } from '../src/harness/mediawiki.js';
+import { startSshd, type Sshd } from '../src/harness/sshd.js';
 import { ratioOf, type BenchCase } from './cases.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, type Measured } from './measure.js';
 import { fixed, mb } from './report.js';
@@ -35,6 +36,8 @@ export interface SystemMediaWikiOptions {
   blobs: { count: number; mb: number };
   keep: boolean;
   say: (message: string) => void;
+  /** Both wikis reached through a private OpenSSH server on a loopback port (system-mediawiki-ssh). */
+  ssh?: boolean;
 }
 
 export interface StepSeconds {
@@ -137,6 +140,38 @@ export async function nativeMediaWikiCopy(source: WikiInstance, target: WikiInst
   }
 }
 
+/** A string as one shell word. */
+const q = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** The native move over SSH, the way an administrator pipes it: ssh source ... | ssh target ... */
+export async function nativeMediaWikiCopySsh(source: WikiInstance, target: WikiInstance, sshd: Sshd): Promise<NativeResult> {
+  const ssh = ['ssh', '-p', String(sshd.port), '-i', sshd.clientKeyPath, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `${sshd.user}@127.0.0.1`].map(q).join(' ');
+  const steps: StepSeconds[] = [];
+  let peak = 0;
+  const started = process.hrtime.bigint();
+  const step = async (name: string, line: string): Promise<void> => {
+    const t = process.hrtime.bigint();
+    const m = await measured('bash', ['-o', 'pipefail', '-c', line]);
+    peak = Math.max(peak, m.peakRssBytes, m.peakChildRssBytes);
+    steps.push({ step: name, status: 'Success', seconds: Number(process.hrtime.bigint() - t) / 1e9 });
+  };
+  try {
+    const sourceDb = wikiDbFile(source);
+    const targetDb = wikiDbFile(target);
+    const backup = join(dirname(sourceDb), '.native-backup.sqlite');
+    const incoming = join(dirname(targetDb), '.native-incoming.sqlite');
+    const readDb = `sqlite3 ${q(sourceDb)} ${q(`.backup '${backup}'`)} && cat ${q(backup)} && rm -f ${q(backup)}`;
+    const writeDb = `cat > ${q(incoming)} && rm -f ${['-journal', '-wal', '-shm'].map((x) => q(`${targetDb}${x}`)).join(' ')} && mv ${q(incoming)} ${q(targetDb)} && sqlite3 ${q(join(dirname(targetDb), 'wikicache.sqlite'))} 'DELETE FROM objectcache;'`;
+    await step('ssh sqlite3 .backup + cat | ssh cat', `${ssh} ${q(readDb)} | ${ssh} ${q(writeDb)}`);
+    await step('ssh tar c | ssh tar x uploads', `${ssh} ${q(`tar -C ${q(join(source.dir, 'images'))} -cf - .`)} | ${ssh} ${q(`tar -C ${q(join(target.dir, 'images'))} -xpf -`)}`);
+    const writeConfig = `cat > ${q(join(target.dir, 'NativeSettings.php'))} && printf '\\nrequire_once __DIR__ . %s;\\n' "'/NativeSettings.php'" >> ${q(join(target.dir, 'LocalSettings.php'))}`;
+    await step('write config over ssh', `${ssh} ${q(`cat ${q(join(source.dir, 'LocalSettings.php'))}`)} | grep -E '^\\$(wgSitename|wgMetaNamespace|wgSecretKey|wgUpgradeKey)[[:space:]]*=' | (echo '<?php'; cat) | ${ssh} ${q(writeConfig)}`);
+    return { ok: true, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMB: mb(peak)!, steps };
+  } catch (error) {
+    return { ok: false, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMB: mb(peak)!, steps, error: String(error).slice(0, 2000) };
+  }
+}
+
 /** The target serves the source's sitename and Main Page: what both sides must end with. */
 export async function targetServes(target: WikiInstance, sitename: string): Promise<string | undefined> {
   const page = await fetch(`${target.url}/index.php?title=Main_Page`);
@@ -146,17 +181,25 @@ export async function targetServes(target: WikiInstance, sitename: string): Prom
   return undefined;
 }
 
-function planText(name: string, source: WikiInstance, target: WikiInstance, workDir: string): string {
+function planText(name: string, source: WikiInstance, target: WikiInstance, workDir: string, sshd?: Sshd): string {
+  const host = sshd
+    ? `
+    ssh:
+      host: 127.0.0.1
+      port: ${sshd.port}
+      user: ${sshd.user}
+      key: ${sshd.clientKeyPath}
+      hostKey: "${sshd.hostKeyFingerprint}"
+`
+    : ' local\n';
   return `kind: system
 name: ${name}
 platform: mediawiki
 source:
-  host: local
-  configFile: ${join(source.dir, 'LocalSettings.php')}
+  host:${host}  configFile: ${join(source.dir, 'LocalSettings.php')}
   workDir: ${join(workDir, 'source-work')}
 target:
-  host: local
-  configFile: ${join(target.dir, 'LocalSettings.php')}
+  host:${host}  configFile: ${join(target.dir, 'LocalSettings.php')}
   workDir: ${join(workDir, 'target-work')}
 options:
   secretKeys: true
@@ -166,10 +209,13 @@ options:
 
 export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): Promise<BenchCase> {
   const { say } = options;
+  const name = options.ssh ? 'system-mediawiki-ssh' : 'system-mediawiki';
   const root = mkdtempSync(join(SHM, 'ferry-bench-sysmw-'));
   const wikis: WikiInstance[] = [];
+  let sshd: Sshd | undefined;
   try {
-    say(`system-mediawiki: source wiki (${options.content.pages} pages, ${options.content.files} files, + ${options.blobs.count} x ${options.blobs.mb} MB blobs) in ${root}`);
+    if (options.ssh) sshd = await startSshd({ dir: join(root, 'sshd') });
+    say(`${name}: source wiki (${options.content.pages} pages, ${options.content.files} files, + ${options.blobs.count} x ${options.blobs.mb} MB blobs) in ${root}`);
     const { wiki: source } = await startFilledWiki({ name: 'Bench System Source', baseDir: join(root, 'source'), content: options.content, scribunto: false });
     wikis.push(source);
     const blobDir = join(source.dir, 'images', 'bench-blobs');
@@ -188,8 +234,8 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
     // Ferry: the whole run, in its own process.
     const dataDir = join(root, 'ferry-data');
     const planFile = join(root, 'system-plan.yaml');
-    writeFileSync(planFile, planText('bench-system-mw', source, ferryTarget, join(root, 'ferry-work')));
-    say(`system-mediawiki: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
+    writeFileSync(planFile, planText('bench-system-mw', source, ferryTarget, join(root, 'ferry-work'), sshd));
+    say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
     let sampler = new LoadSampler();
     const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
     const ferryLoad = sampler.stop();
@@ -199,19 +245,19 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
     const ferryProblem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await targetServes(ferryTarget, sitename);
 
     // Native: the same bytes onto the other fresh wiki.
-    say('system-mediawiki: native sqlite3 .backup + cp -a + config');
+    say(`${name}: native ${options.ssh ? 'ssh ... | ssh ...' : 'sqlite3 .backup + cp -a + config'}`);
     sampler = new LoadSampler();
-    const native = await nativeMediaWikiCopy(source, nativeTarget);
+    const native = sshd ? await nativeMediaWikiCopySsh(source, nativeTarget, sshd) : await nativeMediaWikiCopy(source, nativeTarget);
     const nativeLoad = sampler.stop();
     const nativeProblem = native.ok ? await targetServes(nativeTarget, sitename) : native.error;
 
     const ferry = { seconds: run.seconds, itemsPerSecond: ferryProblem ? null : bytes / run.seconds, peakRssMB: mb(run.peakRssBytes)! };
-    const peer = { name: 'sqlite3 .backup + cp -a uploads + config', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
+    const peer = { name: sshd ? 'ssh sqlite3 .backup | ssh + ssh tar | ssh tar + config' : 'sqlite3 .backup + cp -a uploads + config', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
     const stepSum = ferrySteps.reduce((n, s) => n + (s.seconds ?? 0), 0);
     const copySeconds = ferrySteps.filter((s) => s.step === 'copy-database' || s.step === 'copy-files').reduce((n, s) => n + (s.seconds ?? 0), 0);
-    const nativeCopySeconds = native.steps.filter((s) => s.step !== 'write config').reduce((n, s) => n + (s.seconds ?? 0), 0);
+    const nativeCopySeconds = native.steps.filter((s) => !s.step.startsWith('write config')).reduce((n, s) => n + (s.seconds ?? 0), 0);
     const result: BenchCase = {
-      name: 'system-mediawiki',
+      name,
       items: bytes,
       ferry,
       peer,
@@ -219,6 +265,7 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
       ok: !ferryProblem && !nativeProblem,
       extra: {
         unit: 'bytes moved (source database + uploads)',
+        via: sshd ? 'both wikis through a private OpenSSH server on 127.0.0.1 (Ferry: ssh2; native: the ssh client)' : 'local',
         megabytes: mb(bytes),
         databaseBytes: dbBytes,
         uploads,
@@ -240,6 +287,7 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
     return result;
   } finally {
     for (const wiki of wikis) await wiki.stop().catch(() => undefined);
+    await sshd?.stop().catch(() => undefined);
     if (!options.keep) rmSync(root, { recursive: true, force: true });
   }
 }
