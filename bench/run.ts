@@ -34,6 +34,12 @@
  *  - wordpress-native: the same Ferry run vs WordPress's own path, export_wp()
  *    to a WXR file + our WXR import into an empty site (bench/wordpress-native.ts;
  *    the import stands in for the WordPress Importer plugin, not installable here).
+ *  - system-mediawiki / system-mediawiki-ssh / system-wordpress (issue 9):
+ *    `ferry run` of a system plan copying a whole generated installation (+
+ *    --system-blobs MB-sized files in its uploads) onto a fresh one, the whole
+ *    process timed, vs the native commands for the same move (sqlite3 .backup
+ *    + cp -a, the same piped through ssh, mariadb-dump | mariadb + cp -a +
+ *    UPDATE siteurl/home); items are bytes moved (bench/system-*.ts).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
