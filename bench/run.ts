@@ -34,6 +34,12 @@
  *  - wordpress-native: the same Ferry run vs WordPress's own path, export_wp()
  *    to a WXR file + our WXR import into an empty site (bench/wordpress-native.ts;
  *    the import stands in for the WordPress Importer plugin, not installable here).
+ *  - system-mediawiki / system-mediawiki-ssh / system-wordpress (issue 9):
+ *    `ferry run` of a system plan copying a whole generated installation (+
+ *    --system-blobs MB-sized files in its uploads) onto a fresh one, the whole
+ *    process timed, vs the native commands for the same move (sqlite3 .backup
+ *    + cp -a, the same piped through ssh, mariadb-dump | mariadb + cp -a +
+ *    UPDATE siteurl/home); items are bytes moved (bench/system-*.ts).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -51,6 +57,13 @@ import { fixed, int, mb, table } from './report.js';
 import { formatWordPressResult, runWordPressBench, type WordPressBenchResult } from './wordpress.js';
 import { ratioOf, type BenchCase } from './cases.js';
 import { runEngineCase } from './engine.js';
+import { runSystemMediaWikiCase, systemNotes } from './system-mediawiki.js';
+import { runSystemWordPressCase } from './system-wordpress.js';
+import { DEFAULT_SITE } from '../src/generator/wordpress-content.js';
+import { ensureWordPressPackages } from '../src/harness/wordpress.js';
+
+/** The system cases' generated wiki: the generator's default content without Scribunto (sized by --system-pages). */
+const SYSTEM_WIKI = { ...DEFAULT_WIKI, scribunto: false };
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
@@ -60,6 +73,7 @@ const SHM = existsSync('/dev/shm') ? '/dev/shm' : '/tmp';
 // ---------------------------------------------------------------- options
 
 const WORDPRESS_CASES = ['wordpress-native', 'wordpress-rest-script'] as const;
+const SYSTEM_CASES = ['system-mediawiki', 'system-mediawiki-ssh', 'system-wordpress'] as const;
 
 interface BenchOptions {
   sizes: number[];
@@ -69,7 +83,12 @@ interface BenchOptions {
   /** Posts of the WordPress case (0: skip it). */
   wordpressPosts: number;
   /** Which families of cases run. */
-  only: Set<'engine' | 'mediawiki' | 'wordpress'>;
+  only: Set<'engine' | 'mediawiki' | 'wordpress' | 'system'>;
+  /** Which system migration cases run (--only system-mediawiki..., or system for all). */
+  systemCases: Set<string>;
+  /** Source of the system cases: generated pages and MB-sized blobs added to its uploads. */
+  systemPages: number;
+  systemBlobs: { count: number; mb: number };
   /** Which WordPress cases run (--only wordpress-native, wordpress-rest-script or wordpress for both). */
   wordpressCases: Set<string>;
   /** Items of each engine case. */
@@ -93,9 +112,11 @@ function usage(): never {
   --out file      where to write the JSON results (default bench/results/latest.json)
   --mw-concurrency N, --mw-batch N  the MediaWiki plan's options.concurrency and options.batchSize (default: the plan's defaults, 2 and the connector's)
   --wordpress N   posts in the WordPress case: Ferry vs a minimal REST-writing script (default 200; 60 with --quick; 0 skips it)
-  --only a,b      case families to run: engine, mediawiki, wordpress (default all); or WordPress cases by name: wordpress-native, wordpress-rest-script
+  --only a,b      case families to run: engine, mediawiki, wordpress, system (default all); or cases by name: wordpress-native, wordpress-rest-script, ${SYSTEM_CASES.join(', ')}
   --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
   --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
+  --system-pages N  pages of the system cases' generated source (default ${DEFAULT_WIKI.pages}; 150 with --quick)
+  --system-blobs CxM  MB-sized random files added to the system source's uploads (default 8x32; 4x4 with --quick)
   --latency MS    the reference target's wait per write (default 20)
   --concurrency N the engine cases' concurrency (default 8)
 `);
@@ -105,7 +126,7 @@ function usage(): never {
 function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     sizes: [1000, 5000], files: DEFAULT_WIKI.files, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
-    only: new Set(['engine', 'mediawiki', 'wordpress']), wordpressCases: new Set(WORDPRESS_CASES), engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
+    only: new Set(['engine', 'mediawiki', 'wordpress', 'system']), wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: { count: 8, mb: 32 }, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -120,6 +141,8 @@ function parseOptions(argv: string[]): BenchOptions {
         options.sizes = [200];
         options.wordpressPosts = 60;
         options.engineSizes = [2000];
+        options.systemPages = 150;
+        options.systemBlobs = { count: 4, mb: 4 };
         break;
       case '--only': {
         let families = value().split(',').map((s) => s.trim());
@@ -129,8 +152,13 @@ function parseOptions(argv: string[]): BenchOptions {
           options.wordpressCases = new Set(wpNamed);
           families = [...new Set(families.map((f) => (wpNamed.includes(f) ? 'wordpress' : f)))];
         }
-        const known = ['engine', 'mediawiki', 'wordpress'] as const;
-        if (families.some((f) => !(known as readonly string[]).includes(f))) throw new Error(`--only takes engine, mediawiki and/or wordpress (or the cases ${WORDPRESS_CASES.join(', ')})`);
+        const sysNamed = families.filter((f) => (SYSTEM_CASES as readonly string[]).includes(f));
+        if (sysNamed.length > 0) {
+          options.systemCases = new Set(sysNamed);
+          families = [...new Set(families.map((f) => (sysNamed.includes(f) ? 'system' : f)))];
+        }
+        const known = ['engine', 'mediawiki', 'wordpress', 'system'] as const;
+        if (families.some((f) => !(known as readonly string[]).includes(f))) throw new Error(`--only takes engine, mediawiki, wordpress and/or system (or the cases ${[...WORDPRESS_CASES, ...SYSTEM_CASES].join(', ')})`);
         options.only = new Set(families as Array<(typeof known)[number]>);
         break;
       }
@@ -160,6 +188,15 @@ function parseOptions(argv: string[]): BenchOptions {
         options.files = Number(value());
         if (!Number.isInteger(options.files) || options.files < 0) throw new Error('--files takes a count');
         break;
+      case '--system-pages':
+        options.systemPages = count(value(), '--system-pages');
+        break;
+      case '--system-blobs': {
+        const match = /^(\d+)x(\d+)$/.exec(value().trim());
+        if (!match) throw new Error('--system-blobs takes COUNTxMB, e.g. 8x32');
+        options.systemBlobs = { count: Number(match[1]), mb: Number(match[2]) };
+        break;
+      }
       case '--keep':
         options.keep = true;
         break;
@@ -755,8 +792,8 @@ async function main(): Promise<void> {
   const cases: BenchCase[] = [];
   const write = (): void => {
     mkdirSync(dirname(options.out), { recursive: true });
-    const { only, wordpressCases, ...rest } = options;
-    writeFileSync(options.out, `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: (Date.now() - started) / 1000, environment, options: { ...rest, only: [...only], wordpressCases: [...wordpressCases] }, cases }, null, 2)}\n`);
+    const { only, wordpressCases, systemCases, ...rest } = options;
+    writeFileSync(options.out, `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: (Date.now() - started) / 1000, environment, options: { ...rest, only: [...only], wordpressCases: [...wordpressCases], systemCases: [...systemCases] }, cases }, null, 2)}\n`);
   };
 
   if (options.only.has('engine')) {
@@ -791,12 +828,33 @@ async function main(): Promise<void> {
     cases.push(...wordpressCases(wordpress));
   }
 
+  if (options.only.has('system')) {
+    await ensureMediaWikiPackages();
+    if (options.systemCases.has('system-mediawiki')) {
+      cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs: options.systemBlobs, keep: options.keep, say }));
+      write();
+    }
+    if (options.systemCases.has('system-mediawiki-ssh')) {
+      cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs: options.systemBlobs, keep: options.keep, say, ssh: true }));
+      write();
+    }
+    if (options.systemCases.has('system-wordpress')) {
+      await ensureWordPressPackages();
+      const quick = options.systemPages < DEFAULT_WIKI.pages;
+      const content = quick ? { ...DEFAULT_SITE, posts: 40, pages: 10, media: 12, comments: 60 } : DEFAULT_SITE;
+      cases.push(await runSystemWordPressCase({ content, blobs: options.systemBlobs, keep: options.keep, say }));
+      write();
+    }
+  }
+
   write();
   const out = (text = ''): void => void process.stdout.write(`${text}\n`);
   out();
   out(`All cases (${Object.entries(environment).map(([k, v]) => `${k} ${v}`).join(', ')}; load average now ${loadavg().map((l) => fixed(l, 2)).join(' ')}):`);
   out(casesTable(cases));
   for (const line of engineNotes(cases)) out(line);
+  const system = systemNotes(cases);
+  if (system.length > 0) out(['System migration cases (items: bytes moved; Ferry: the whole `ferry run` process; per-operation seconds from the run\'s steps):', ...system].join('\n'));
   out(`\nResults: ${options.out}; total ${fixed((Date.now() - started) / 1000)} s`);
   if (cases.some((c) => !c.ok)) process.exitCode = 1;
 }

@@ -1,0 +1,307 @@
+/**
+ * The system-mediawiki case (issue 9): a whole generated MediaWiki (SQLite,
+ * with files, plus a few MB-sized blobs in its upload folder so the copy
+ * weighs something) copied onto a fresh wiki by `ferry run <system plan>`
+ * (local path), against the native way for SQLite on the same machine in the
+ * same sitting: `sqlite3 .backup` of the source database into the target's
+ * database folder, `cp -a` of the uploads, the site's settings and secret
+ * keys written into the target's config, the target's object cache emptied.
+ *
+ * Ferry's seconds: the whole `node bin/ferry.js run plan.yaml` process (start-
+ * up, discovery, pre-checks, the target snapshot, maintenance, the copies with
+ * their SHA-256 checks, the config, final checks over HTTP). Items: bytes
+ * moved (the source database + the uploads), the same figure on both sides.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFilledWiki } from '../src/generator/filled-wiki-cache.js';
+import type { WikiContentOptions } from '../src/generator/mediawiki-content.js';
+import { startWiki, type WikiInstance } from '../src/harness/mediawiki.js';
+import { startSshd, type Sshd } from '../src/harness/sshd.js';
+import { ratioOf, type BenchCase } from './cases.js';
+import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, type Measured } from './measure.js';
+import { fixed, mb } from './report.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
+const SHM = process.platform === 'linux' ? '/dev/shm' : '/tmp';
+
+export interface SystemMediaWikiOptions {
+  /** Generated wiki content of the source. */
+  content: WikiContentOptions;
+  /** MB-sized random blobs added to the source's upload folder (count x MB). */
+  blobs: { count: number; mb: number };
+  keep: boolean;
+  say: (message: string) => void;
+  /** Both wikis reached through a private OpenSSH server on a loopback port (system-mediawiki-ssh). */
+  ssh?: boolean;
+}
+
+export interface StepSeconds {
+  step: string;
+  status: string;
+  seconds: number | null;
+}
+
+/** The database file of a harness wiki (db/<dbName>.sqlite). */
+export function wikiDbFile(wiki: WikiInstance): string {
+  const state = JSON.parse(readFileSync(join(wiki.dir, 'ferry-wiki.json'), 'utf8')) as { dbName: string };
+  return join(wiki.dir, 'db', `${state.dbName}.sqlite`);
+}
+
+export function treeSize(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) {
+        files++;
+        bytes += statSync(full).size;
+      }
+    }
+  };
+  walk(dir);
+  return { files, bytes };
+}
+
+/** Per-operation seconds of a finished system run, from `ferry status <name> --json`. */
+export async function stepSeconds(dataDir: string, planName: string): Promise<StepSeconds[]> {
+  const status = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'status', planName, '--json'], { env: { ...process.env, FORCE_COLOR: '0' } });
+  const report = status.exitCode === 0 ? parseJsonOutput(status.stdout) : undefined;
+  const rows = (report?.steps ?? []) as Array<{ type: string; status: string; startedAt: string | null; endedAt: string | null }>;
+  return rows.map((s) => ({ step: s.type, status: s.status, seconds: s.startedAt && s.endedAt ? (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000 : null }));
+}
+
+/** Wall clock of an idle `ferry --help` (node + the tsx loader compiling the CLI): the floor of any ferry run here. */
+export async function cliStartSeconds(): Promise<number> {
+  const m = await measureProcess(process.execPath, [FERRY_BIN, '--help'], { env: { ...process.env, FORCE_COLOR: '0' } });
+  return m.seconds;
+}
+
+/** Runs a command measured (wall clock, VmHWM); throws with its output when it fails. */
+async function measured(command: string, args: string[]): Promise<Measured> {
+  const m = await measureProcess(command, args, { pollMs: 50 });
+  if (m.exitCode !== 0) throw new Error(describeFailure(`${command} ${args.join(' ')}`, m));
+  return m;
+}
+
+/** Settings a native move carries by hand: the site's name and its secret keys (what Ferry's copy-settings also writes, minus the rest). */
+function nativeSettings(sourceConfig: string): string {
+  const lines = ['<?php', '// Written by the native side of the system-mediawiki bench case.'];
+  for (const name of ['wgSitename', 'wgMetaNamespace', 'wgSecretKey', 'wgUpgradeKey']) {
+    const match = new RegExp(`^\\$${name}\\s*=.*;\\s*$`, 'm').exec(sourceConfig);
+    if (match) lines.push(match[0]);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export interface NativeResult {
+  ok: boolean;
+  seconds: number;
+  peakRssMB: number;
+  steps: StepSeconds[];
+  error?: string;
+}
+
+/** The native move of a SQLite wiki, the wikis up: sqlite3 .backup, cp -a, config, cache. */
+export async function nativeMediaWikiCopy(source: WikiInstance, target: WikiInstance): Promise<NativeResult> {
+  const steps: StepSeconds[] = [];
+  let peak = 0;
+  const started = process.hrtime.bigint();
+  const step = async (name: string, body: () => Promise<Measured | void>): Promise<void> => {
+    const t = process.hrtime.bigint();
+    const m = await body();
+    if (m) peak = Math.max(peak, m.peakRssBytes);
+    steps.push({ step: name, status: 'Success', seconds: Number(process.hrtime.bigint() - t) / 1e9 });
+  };
+  try {
+    const targetDb = wikiDbFile(target);
+    const incoming = join(dirname(targetDb), '.native-incoming.sqlite');
+    await step('sqlite3 .backup', () => measured('sqlite3', [wikiDbFile(source), `.backup '${incoming}'`]));
+    await step('place database', async () => {
+      for (const suffix of ['-journal', '-wal', '-shm']) rmSync(`${targetDb}${suffix}`, { force: true });
+      renameSync(incoming, targetDb);
+      return measured('sqlite3', [join(dirname(targetDb), 'wikicache.sqlite'), 'DELETE FROM objectcache;']);
+    });
+    await step('cp -a uploads', () => measured('cp', ['-a', `${join(source.dir, 'images')}/.`, join(target.dir, 'images')]));
+    await step('write config', async () => {
+      writeFileSync(join(target.dir, 'NativeSettings.php'), nativeSettings(readFileSync(join(source.dir, 'LocalSettings.php'), 'utf8')));
+      appendFileSync(join(target.dir, 'LocalSettings.php'), `\nrequire_once __DIR__ . '/NativeSettings.php';\n`);
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { ok: true, seconds, peakRssMB: mb(peak)!, steps };
+  } catch (error) {
+    return { ok: false, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMB: mb(peak)!, steps, error: String(error).slice(0, 2000) };
+  }
+}
+
+/** A string as one shell word. */
+const q = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** The native move over SSH, the way an administrator pipes it: ssh source ... | ssh target ... */
+export async function nativeMediaWikiCopySsh(source: WikiInstance, target: WikiInstance, sshd: Sshd): Promise<NativeResult> {
+  const ssh = ['ssh', '-p', String(sshd.port), '-i', sshd.clientKeyPath, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `${sshd.user}@127.0.0.1`].map(q).join(' ');
+  const steps: StepSeconds[] = [];
+  let peak = 0;
+  const started = process.hrtime.bigint();
+  const step = async (name: string, line: string): Promise<void> => {
+    const t = process.hrtime.bigint();
+    const m = await measured('bash', ['-o', 'pipefail', '-c', line]);
+    peak = Math.max(peak, m.peakRssBytes, m.peakChildRssBytes);
+    steps.push({ step: name, status: 'Success', seconds: Number(process.hrtime.bigint() - t) / 1e9 });
+  };
+  try {
+    const sourceDb = wikiDbFile(source);
+    const targetDb = wikiDbFile(target);
+    const backup = join(dirname(sourceDb), '.native-backup.sqlite');
+    const incoming = join(dirname(targetDb), '.native-incoming.sqlite');
+    const readDb = `sqlite3 ${q(sourceDb)} ${q(`.backup '${backup}'`)} && cat ${q(backup)} && rm -f ${q(backup)}`;
+    const writeDb = `cat > ${q(incoming)} && rm -f ${['-journal', '-wal', '-shm'].map((x) => q(`${targetDb}${x}`)).join(' ')} && mv ${q(incoming)} ${q(targetDb)} && sqlite3 ${q(join(dirname(targetDb), 'wikicache.sqlite'))} 'DELETE FROM objectcache;'`;
+    await step('ssh sqlite3 .backup + cat | ssh cat', `${ssh} ${q(readDb)} | ${ssh} ${q(writeDb)}`);
+    await step('ssh tar c | ssh tar x uploads', `${ssh} ${q(`tar -C ${q(join(source.dir, 'images'))} -cf - .`)} | ${ssh} ${q(`tar -C ${q(join(target.dir, 'images'))} -xpf -`)}`);
+    const writeConfig = `cat > ${q(join(target.dir, 'NativeSettings.php'))} && printf '\\nrequire_once __DIR__ . %s;\\n' "'/NativeSettings.php'" >> ${q(join(target.dir, 'LocalSettings.php'))}`;
+    await step('write config over ssh', `${ssh} ${q(`cat ${q(join(source.dir, 'LocalSettings.php'))}`)} | grep -E '^\\$(wgSitename|wgMetaNamespace|wgSecretKey|wgUpgradeKey)[[:space:]]*=' | (echo '<?php'; cat) | ${ssh} ${q(writeConfig)}`);
+    return { ok: true, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMB: mb(peak)!, steps };
+  } catch (error) {
+    return { ok: false, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMB: mb(peak)!, steps, error: String(error).slice(0, 2000) };
+  }
+}
+
+/** The target serves the source's sitename and Main Page: what both sides must end with. */
+export async function targetServes(target: WikiInstance, sitename: string): Promise<string | undefined> {
+  const page = await fetch(`${target.url}/index.php?title=Main_Page`);
+  if (page.status !== 200) return `Main Page answered ${page.status}`;
+  const info = (await (await fetch(`${target.apiUrl}?action=query&meta=siteinfo&format=json&formatversion=2`)).json()) as { query: { general: { sitename: string } } };
+  if (info.query.general.sitename !== sitename) return `sitename ${info.query.general.sitename}, expected ${sitename}`;
+  return undefined;
+}
+
+function planText(name: string, source: WikiInstance, target: WikiInstance, workDir: string, sshd?: Sshd): string {
+  const host = sshd
+    ? `
+    ssh:
+      host: 127.0.0.1
+      port: ${sshd.port}
+      user: ${sshd.user}
+      key: ${sshd.clientKeyPath}
+      hostKey: "${sshd.hostKeyFingerprint}"
+`
+    : ' local\n';
+  return `kind: system
+name: ${name}
+platform: mediawiki
+source:
+  host:${host}  configFile: ${join(source.dir, 'LocalSettings.php')}
+  workDir: ${join(workDir, 'source-work')}
+target:
+  host:${host}  configFile: ${join(target.dir, 'LocalSettings.php')}
+  workDir: ${join(workDir, 'target-work')}
+options:
+  secretKeys: true
+  sourceAfter: online
+`;
+}
+
+export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): Promise<BenchCase> {
+  const { say } = options;
+  const name = options.ssh ? 'system-mediawiki-ssh' : 'system-mediawiki';
+  const root = mkdtempSync(join(SHM, 'ferry-bench-sysmw-'));
+  const wikis: WikiInstance[] = [];
+  let sshd: Sshd | undefined;
+  try {
+    if (options.ssh) sshd = await startSshd({ dir: join(root, 'sshd') });
+    say(`${name}: source wiki (${options.content.pages} pages, ${options.content.files} files, + ${options.blobs.count} x ${options.blobs.mb} MB blobs) in ${root}`);
+    const { wiki: source } = await startFilledWiki({ name: 'Bench System Source', baseDir: join(root, 'source'), content: options.content, scribunto: false });
+    wikis.push(source);
+    const blobDir = join(source.dir, 'images', 'bench-blobs');
+    mkdirSync(blobDir, { recursive: true });
+    for (let i = 0; i < options.blobs.count; i++) writeFileSync(join(blobDir, `blob-${i}.bin`), randomBytes(options.blobs.mb * 1024 * 1024));
+    const dbBytes = statSync(wikiDbFile(source)).size;
+    const uploads = treeSize(join(source.dir, 'images'));
+    const bytes = dbBytes + uploads.bytes;
+    const sitename = 'Bench System Source';
+
+    const ferryTarget = await startWiki({ name: 'Bench Ferry Target', baseDir: join(root, 'ferry-target'), scribunto: false });
+    wikis.push(ferryTarget);
+    const nativeTarget = await startWiki({ name: 'Bench Native Target', baseDir: join(root, 'native-target'), scribunto: false });
+    wikis.push(nativeTarget);
+
+    // Ferry: the whole run, in its own process.
+    const dataDir = join(root, 'ferry-data');
+    const planFile = join(root, 'system-plan.yaml');
+    writeFileSync(planFile, planText('bench-system-mw', source, ferryTarget, join(root, 'ferry-work'), sshd));
+    say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
+    let sampler = new LoadSampler();
+    const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
+    const ferryLoad = sampler.stop();
+    const runJson = parseJsonOutput(run.stdout);
+    const ferrySteps = await stepSeconds(dataDir, 'bench-system-mw');
+    const cliStart = await cliStartSeconds();
+    const ferryProblem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await targetServes(ferryTarget, sitename);
+
+    // Native: the same bytes onto the other fresh wiki.
+    say(`${name}: native ${options.ssh ? 'ssh ... | ssh ...' : 'sqlite3 .backup + cp -a + config'}`);
+    sampler = new LoadSampler();
+    const native = sshd ? await nativeMediaWikiCopySsh(source, nativeTarget, sshd) : await nativeMediaWikiCopy(source, nativeTarget);
+    const nativeLoad = sampler.stop();
+    const nativeProblem = native.ok ? await targetServes(nativeTarget, sitename) : native.error;
+
+    const ferry = { seconds: run.seconds, itemsPerSecond: ferryProblem ? null : bytes / run.seconds, peakRssMB: mb(run.peakRssBytes)! };
+    const peer = { name: sshd ? 'ssh sqlite3 .backup | ssh + ssh tar | ssh tar + config' : 'sqlite3 .backup + cp -a uploads + config', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
+    const stepSum = ferrySteps.reduce((n, s) => n + (s.seconds ?? 0), 0);
+    const copySeconds = ferrySteps.filter((s) => s.step === 'copy-database' || s.step === 'copy-files').reduce((n, s) => n + (s.seconds ?? 0), 0);
+    const nativeCopySeconds = native.steps.filter((s) => !s.step.startsWith('write config')).reduce((n, s) => n + (s.seconds ?? 0), 0);
+    const result: BenchCase = {
+      name,
+      items: bytes,
+      ferry,
+      peer,
+      ratio: ratioOf(ferry, peer),
+      ok: !ferryProblem && !nativeProblem,
+      extra: {
+        unit: 'bytes moved (source database + uploads)',
+        via: sshd ? 'both wikis through a private OpenSSH server on 127.0.0.1 (Ferry: ssh2; native: the ssh client)' : 'local',
+        megabytes: mb(bytes),
+        databaseBytes: dbBytes,
+        uploads,
+        blobs: options.blobs,
+        pages: options.content.pages,
+        ferrySteps,
+        ferryStepsSeconds: stepSum,
+        ferryOutsideStepsSeconds: run.seconds - stepSum,
+        ferryCopySeconds: copySeconds,
+        cliStartSeconds: cliStart,
+        nativeSteps: native.steps,
+        copyOnlyRatio: copySeconds > 0 && nativeCopySeconds > 0 ? nativeCopySeconds / copySeconds : null,
+        ferryCpuSeconds: run.cpuSeconds,
+        load: { ferry: ferryLoad, native: nativeLoad, cpus: cpus().length },
+        ...(ferryProblem ? { ferryProblem: ferryProblem.slice(0, 2000) } : {}),
+        ...(nativeProblem ? { nativeProblem } : {}),
+      },
+    };
+    return result;
+  } finally {
+    for (const wiki of wikis) await wiki.stop().catch(() => undefined);
+    await sshd?.stop().catch(() => undefined);
+    if (!options.keep) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The per-operation lines printed under the cases table. */
+export function systemNotes(cases: BenchCase[]): string[] {
+  const lines: string[] = [];
+  for (const c of cases.filter((x) => x.name.startsWith('system-'))) {
+    const x = c.extra as { cliStartSeconds?: number; megabytes: number; ferrySteps: StepSeconds[]; ferryOutsideStepsSeconds: number; nativeSteps: StepSeconds[]; copyOnlyRatio: number | null; load: { ferry: { mean: number }; native: { mean: number } }; ferryProblem?: string; nativeProblem?: string };
+    const list = (steps: StepSeconds[]): string => steps.filter((s) => (s.seconds ?? 0) >= 0.05).map((s) => `${s.step} ${fixed(s.seconds ?? undefined, 2)}`).join(', ') || '-';
+    lines.push(`  ${c.name}: ${fixed(x.megabytes)} MB; Ferry ${fixed(c.ferry.seconds, 2)} s = outside the steps ${fixed(x.ferryOutsideStepsSeconds, 2)} s (of which an idle \`ferry --help\` takes ${fixed(x.cliStartSeconds, 2)} s: node + tsx; the rest discovery and pre-checks) + steps ${list(x.ferrySteps)}`);
+    lines.push(`    native ${fixed(c.peer.seconds, 2)} s: ${list(x.nativeSteps)}; copies alone Ferry/native speed ${x.copyOnlyRatio === null ? '-' : `${fixed(x.copyOnlyRatio, 2)}x`}; load ${fixed(x.load.ferry.mean)}/${fixed(x.load.native.mean)}`);
+    if (x.ferryProblem) lines.push(`    FERRY FAILED: ${x.ferryProblem.split('\n').slice(0, 6).join(' | ')}`);
+    if (x.nativeProblem) lines.push(`    NATIVE FAILED: ${x.nativeProblem.split('\n').slice(0, 6).join(' | ')}`);
+  }
+  return lines;
+}
