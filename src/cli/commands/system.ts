@@ -8,6 +8,7 @@ import { adapterFor } from '../../system/registry.js';
 import { formatBytes } from '../../system/runner.js';
 import type { InstallationInfo } from '../../system/types.js';
 import { withFerry } from '../context.js';
+import { systemWizard } from './system-wizard.js';
 import { printJson } from '../output.js';
 
 const HELP = `
@@ -62,6 +63,12 @@ export function systemCommand(): Command {
         if (options.json) return printJson({ name, source: publicInfo(source), target: publicInfo(target), findings });
         printInfo(plan, source, target, findings);
       });
+    });
+  command
+    .command('wizard')
+    .description('the system migration wizard on the terminal (the dashboard\'s steps): nothing is saved or written before Confirmation')
+    .action(async (_options: unknown, cmd: Command) => {
+      await withFerry(cmd, (ferry) => systemWizard(ferry));
     });
   return command;
 }

@@ -33,7 +33,10 @@ export function SystemWizardPage() {
   const [stopping, setStopping] = useState(false);
   const [problems, setProblems] = useState<string[]>([]);
   const action = useAction();
-  const set = (patch: Partial<SystemDraft>) => setDraft((d) => ({ ...d, ...patch }));
+  const set = (patch: Partial<SystemDraft>) => {
+    setProblems([]);
+    setDraft((d) => ({ ...d, ...patch }));
+  };
   const back = () => {
     action.clear();
     setStep((s) => s - 1);
@@ -83,11 +86,13 @@ export function SystemWizardPage() {
         <StepHeading step={step} />
         <ErrorNote error={action.error} />
         {problems.length > 0 && step === 1 && (
-          <ul role="alert" className="error">
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
+          <div role="alert" className="error">
+            <ul>
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </div>
         )}
         {step === 0 && (
           <>
