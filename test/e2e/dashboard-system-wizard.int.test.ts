@@ -144,11 +144,26 @@ describe('the dashboard system migration wizard', () => {
     expect(await main.text()).toContain('System Wizard Source');
     expect((await siteinfo(tgt)).sitename).toBe('System Wizard Source');
 
-    // The migration and its run pages work for a system migration.
     await page.getByRole('button', { name: 'Undo this migration' }).click();
     await page.getByText('The target is restored as it was before the migration.').waitFor({ timeout: 120_000 });
     await visit(page, 'system-wizard-7-undone', secrets);
     expect((await siteinfo(tgt)).sitename).toBe('System Wizard Target');
     expect(existsSync(join(tgt.dir, 'FerrySystemSettings.php'))).toBe(false);
+
+    // The migration page and the run page work for a system migration: its configuration, its operations in bytes, no items.
+    await page.getByRole('link', { name: 'Open the migration wiki-move' }).click();
+    await page.getByRole('heading', { level: 1, name: /Migration wiki-move/ }).waitFor();
+    await page.getByText('System migration: the whole installation (database, files, settings)').waitFor();
+    await page.getByRole('table').first().waitFor();
+    await visit(page, 'system-wizard-8-migration-page', secrets);
+    const runs = ((await (await page.request.get(`${served.url}/api/migrations/wiki-move`)).json()) as Json).runs as Json[];
+    const copy = runs.find((r) => r.kind === 'run')!;
+    expect(copy.status).toBe('UNDONE');
+    await page.goto(`${served.url}/runs/${copy.id}`);
+    await page.getByRole('heading', { level: 2, name: 'Operations' }).waitFor();
+    await page.getByText('A system migration has no items').waitFor();
+    const database = page.locator('tr[data-step="Copies the database"]');
+    await expect(database.textContent()).resolves.toMatch(/Success/);
+    await visit(page, 'system-wizard-9-run-page', secrets);
   });
 });
