@@ -158,7 +158,8 @@ describe('the dashboard system migration wizard', () => {
     await visit(page, 'system-wizard-8-migration-page', secrets);
     const runs = ((await (await page.request.get(`${served.url}/api/migrations/wiki-move`)).json()) as Json).runs as Json[];
     const copy = runs.find((r) => r.kind === 'run')!;
-    expect(copy.status).toBe('UNDONE');
+    expect(copy.status).toBe('FINISHED');
+    expect(runs.find((r) => r.kind === 'undo')).toMatchObject({ status: 'FINISHED', parentRunId: copy.id });
     await page.goto(`${served.url}/runs/${copy.id}`);
     await page.getByRole('heading', { level: 2, name: 'Operations' }).waitFor();
     await page.getByText('A system migration has no items').waitFor();
