@@ -1,5 +1,6 @@
 import { confirm, input, select } from '@inquirer/prompts';
 import { stringify } from 'yaml';
+import { UserError } from '../../app/errors.js';
 import type { Ferry } from '../../app/ferry.js';
 import { checkAndSaveSystemPlan, discoverInstallation, publicInfo } from '../../app/system-inspect.js';
 import type { HostConfig } from '../../system/host-config.js';
@@ -37,6 +38,16 @@ async function askSide(side: 'source' | 'target', platform: 'mediawiki' | 'wordp
  * words. Nothing is saved and nothing written before Confirmation's yes.
  */
 export async function systemWizard(ferry: Ferry): Promise<void> {
+  try {
+    await steps(ferry);
+  } catch (error) {
+    // Ctrl-C or a closed input inside a question: before Confirmation nothing was saved or written.
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new UserError('The wizard was closed before it finished', { hint: 'nothing is saved or written before the Confirmation step; start it again with `ferry wizard --system`' });
+    throw error;
+  }
+}
+
+async function steps(ferry: Ferry): Promise<void> {
   const out = process.stdout;
   out.write(`${heading(1)}This wizard copies a whole installation — its settings, its database, its uploaded files and, if you choose, its secret keys
 (the licence) and its logs — from the server it runs on now to another installation of the same platform.
