@@ -156,6 +156,11 @@ describe('the dashboard system migration wizard', () => {
     await page.getByText('System migration: the whole installation (database, files, settings)').waitFor();
     await page.getByRole('table').first().waitFor();
     await visit(page, 'system-wizard-8-migration-page', secrets);
+    // Run's dialog says what a system run does, and offers no reset (the target is snapshotted instead).
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByText("replaces the data of the target").waitFor();
+    await expect(page.getByLabel(/Reset the target first/).count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Cancel' }).click();
     const runs = ((await (await page.request.get(`${served.url}/api/migrations/wiki-move`)).json()) as Json).runs as Json[];
     const copy = runs.find((r) => r.kind === 'run')!;
     expect(copy.status).toBe('FINISHED');

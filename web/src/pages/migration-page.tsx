@@ -112,6 +112,7 @@ export function MigrationPage() {
         name={migration.name}
         target={migration.target}
         planResets={planResets}
+        system={isSystemPlan(migration.planYaml)}
         onClose={() => setParams({}, { preventScrollReset: true })}
         onStarted={(run) => {
           setParams({}, { preventScrollReset: true });
