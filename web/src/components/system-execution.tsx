@@ -11,8 +11,8 @@ function eta(step: StepRecord, now: number): string | undefined {
   return `about ${formatDuration((elapsed / step.done) * (step.total - step.done))} left`;
 }
 
-/** A bar in bytes: "1.2 MiB / 3.4 MiB · about 5 s left". */
-function BytesBar({ step, now }: { step: StepRecord; now: number }) {
+/** A bar in bytes: "1.2 MiB / 3.4 MiB · about 5 s left" (the wizard, and a system run's steps on its pages). */
+export function BytesBar({ step, now }: { step: StepRecord; now: number }) {
   const total = step.total;
   const done = step.status === 'Success' && total === 0 ? 1 : step.done;
   const max = total === 0 ? 1 : total;

@@ -92,7 +92,7 @@ export function MigrationPage() {
           </p>
         )}
         <ErrorNote error={stopping.error ?? verifying.error} />
-        {steps ? <StepsTable steps={steps} /> : checks ? <StepsTable planned={checks.jobs} /> : <p>{canOperate ? 'Reading the plan’s steps…' : 'The steps show once it has run.'}</p>}
+        {steps ? <StepsTable steps={steps} bytes={isSystemPlan(migration.planYaml)} /> : checks ? <StepsTable planned={checks.jobs} /> : <p>{canOperate ? 'Reading the plan’s steps…' : 'The steps show once it has run.'}</p>}
       </section>
 
       <section aria-labelledby="checks-title">

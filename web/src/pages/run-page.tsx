@@ -95,7 +95,7 @@ export function RunPage() {
         <section aria-labelledby="progress-title">
           <h2 id="progress-title">Operations</h2>
           <p>A system migration copies the installation as a whole: each operation is a step, its progress in bytes.</p>
-          {steps && <StepsTable steps={steps} />}
+          {steps && <StepsTable steps={steps} bytes />}
         </section>
       ) : (
         <section aria-labelledby="progress-title">
