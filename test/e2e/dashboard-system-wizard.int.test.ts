@@ -172,4 +172,30 @@ describe('the dashboard system migration wizard', () => {
     await expect(database.textContent()).resolves.toMatch(/Success.*\d+\.\d (KiB|MiB) \/ \d+\.\d (KiB|MiB)/);
     await visit(page, 'system-wizard-9-run-page', secrets);
   });
+
+  it('a pre-check error (target older than the source) is shown at Confirmation, Execute stays disabled, nothing is saved', async () => {
+    const older = await serveFerry(join(root, 'data-older'), { FERRY_SYSTEM_VERSION: 'target:1.35.0' });
+    const p = await newPage(browser);
+    try {
+      await setUpAdmin(p, older.url, older.setupToken!, 'correct-horse-battery');
+      await p.goto(`${older.url}/system/new`);
+      await p.getByRole('button', { name: 'Start' }).click();
+      await p.locator('#system-source-config').fill(join(source.dir, 'LocalSettings.php'));
+      await p.locator('#system-target-config').fill(join(tgt.dir, 'LocalSettings.php'));
+      await p.getByRole('button', { name: 'Next' }).click();
+      await p.getByText('The system is a standalone type.').waitFor({ timeout: 60_000 });
+      await p.getByRole('button', { name: 'Next' }).click();
+      await p.getByLabel('Name of this migration').fill('older-move');
+      await p.getByRole('button', { name: 'Next' }).click();
+      await p.getByText('Step 5 of 7: Confirmation').waitFor({ timeout: 60_000 });
+      await p.getByText(/Error: The target runs MediaWiki 1\.35\.0, older than the source/).waitFor();
+      await expect(p.getByRole('button', { name: 'Execute' }).isDisabled()).resolves.toBe(true);
+      await expect(p.getByLabel(/Type the target's URL/).count()).resolves.toBe(0);
+      await visit(p, 'system-wizard-5-confirmation-error', secrets);
+      await expect((await p.request.get(`${older.url}/api/migrations`)).json()).resolves.toEqual([]);
+    } finally {
+      await p.context().close();
+      await older.stop();
+    }
+  });
 });
