@@ -3,7 +3,7 @@
  * each run as its own measured process (wall clock and VmHWM, like Ferry's),
  * and the copy of the source's current files that importImages.php reads.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { WikiInstance } from '../src/harness/mediawiki.js';
@@ -77,7 +77,10 @@ export function copyCurrentFiles(wiki: WikiInstance, into: string): { files: num
 /** Rows of a table in a harness wiki's SQLite database (read-only). */
 export function countRows(wiki: WikiInstance, table: 'revision' | 'image' | 'oldimage' | 'job' | 'categorylinks' | 'pagelinks'): number {
   const state = JSON.parse(readFileSync(join(wiki.dir, 'ferry-wiki.json'), 'utf8')) as { dbName: string };
-  const db = new Database(join(wiki.dir, 'db', `${state.dbName}.sqlite`), { readonly: true, fileMustExist: true });
+  // The harness keeps the job queue in a database of its own.
+  const jobs = join(wiki.dir, 'db', `${state.dbName}_jobqueue.sqlite`);
+  const file = table === 'job' && existsSync(jobs) ? jobs : join(wiki.dir, 'db', `${state.dbName}.sqlite`);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
   } finally {

@@ -78,6 +78,9 @@ interface BenchOptions {
   resumeUpTo: number;
   latencyMs: number;
   concurrency: number;
+  /** The MediaWiki plan's options.concurrency / options.batchSize (default: the plan's own defaults). */
+  mwConcurrency?: number;
+  mwBatchSize?: number;
 }
 
 function usage(): never {
@@ -88,6 +91,7 @@ function usage(): never {
   --files N       files in the generated source (default ${DEFAULT_WIKI.files}; 0: files off on both sides)
   --keep          keep the wiki folders and Ferry's data folder under ${SHM}
   --out file      where to write the JSON results (default bench/results/latest.json)
+  --mw-concurrency N, --mw-batch N  the MediaWiki plan's options.concurrency and options.batchSize (default: the plan's defaults, 2 and the connector's)
   --wordpress N   posts in the WordPress case: Ferry vs a minimal REST-writing script (default 200; 60 with --quick; 0 skips it)
   --only a,b      case families to run: engine, mediawiki, wordpress (default all); or WordPress cases by name: wordpress-native, wordpress-rest-script
   --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
@@ -158,6 +162,14 @@ function parseOptions(argv: string[]): BenchOptions {
         break;
       case '--keep':
         options.keep = true;
+        break;
+      case '--mw-concurrency':
+        options.mwConcurrency = Number(value());
+        if (!Number.isInteger(options.mwConcurrency) || options.mwConcurrency < 1 || options.mwConcurrency > 16) throw new Error('--mw-concurrency takes 1-16');
+        break;
+      case '--mw-batch':
+        options.mwBatchSize = Number(value());
+        if (!Number.isInteger(options.mwBatchSize) || options.mwBatchSize < 1 || options.mwBatchSize > 500) throw new Error('--mw-batch takes 1-500');
         break;
       case '--out':
         options.out = resolve(value());
@@ -343,7 +355,11 @@ function readRequestStats(file: string, source: WikiInstance, target: WikiInstan
   return rows.map((r) => ({ wiki: wikiOf(r.api), kind: r.kind, count: r.count, failed: r.failed, ms: Math.round(r.ms) }));
 }
 
-function benchPlan(name: string, files: boolean): string {
+function benchPlan(name: string, files: boolean, tuning: { concurrency?: number; batchSize?: number } = {}): string {
+  const options = [
+    ...(tuning.concurrency !== undefined ? [`  concurrency: ${tuning.concurrency}`] : []),
+    ...(tuning.batchSize !== undefined ? [`  batchSize: ${tuning.batchSize}`] : []),
+  ];
   return `# Written by bench/run.ts: users, pages with their full history${files ? ' and files' : '; files off'}.
 name: ${name}
 source: bench-source
@@ -355,14 +371,14 @@ types:
   file: ${files}
 users:
   default: create
-`;
+${options.length > 0 ? `options:\n${options.join('\n')}\n` : ''}`;
 }
 
 async function ferryCli(dataDir: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
   return measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, ...args], { cwd: REPO, env });
 }
 
-async function runFerry(pages: number, source: WikiInstance, base: string, sourceRevisions: number, files: boolean): Promise<FerryResult> {
+async function runFerry(pages: number, source: WikiInstance, base: string, sourceRevisions: number, files: boolean, tuning: { concurrency?: number; batchSize?: number } = {}): Promise<FerryResult> {
   const target = await start(`Bench Ferry Target ${pages}`, join(base, 'ferry-target'));
   try {
     const before = countRevisions(target);
@@ -379,7 +395,7 @@ async function runFerry(pages: number, source: WikiInstance, base: string, sourc
     }
     const planName = `bench-${pages}`;
     const planFile = join(base, 'plan.yaml');
-    writeFileSync(planFile, benchPlan(planName, files));
+    writeFileSync(planFile, benchPlan(planName, files, tuning));
 
     say(`Ferry: node bin/ferry.js --data-dir ${dataDir} run ${planFile} --json`);
     const startedAt = Date.now();
@@ -539,7 +555,7 @@ async function benchSize(pages: number, options: BenchOptions): Promise<SizeResu
 
     const sourceFiles = countRows(source, 'image');
     const sourceOldFiles = countRows(source, 'oldimage');
-    const ferry = await runFerry(pages, source, base, sourceRevisions, options.files > 0);
+    const ferry = await runFerry(pages, source, base, sourceRevisions, options.files > 0, { concurrency: options.mwConcurrency, batchSize: options.mwBatchSize });
     say(ferry.ok
       ? `Ferry: ${ferry.status} in ${fixed(ferry.runSeconds)} s + runJobs ${fixed(ferry.runJobs?.seconds)} s = ${fixed(ferry.seconds)} s, ${fixed(ferry.revisionsPerSecond ?? undefined)} rev/s, peak RSS ${fixed(ferry.peakRssMB)} MB`
       : `Ferry FAILED (${ferry.status ?? 'no status'}) after ${fixed(ferry.seconds)} s:\n${ferry.error}`);

@@ -2,9 +2,11 @@
 import { ConnectorError } from '../sdk/errors.js';
 import { mediawikiSystem } from './mediawiki/adapter.js';
 import type { SystemAdapter } from './types.js';
+import { wordpressSystemAdapter } from './wordpress/index.js';
 
 const ADAPTERS: Partial<Record<SystemAdapter['platform'], SystemAdapter>> = {
   mediawiki: mediawikiSystem,
+  wordpress: wordpressSystemAdapter,
 };
 
 export function adapterFor(platform: SystemAdapter['platform']): SystemAdapter {

@@ -100,11 +100,25 @@ export async function openSystem(plan: SystemPlan, adapter: SystemAdapter = adap
   }
 }
 
+/**
+ * One installation under two names: same host and same config file read with
+ * the same environment (a host may pick several sites' settings from one
+ * generic config through a variable, as Debian's WordPress does), or the same
+ * database at the same URL.
+ */
+function sameInstallation(a: { host: { label: string }; info: InstallationInfo }, b: { host: { label: string }; info: InstallationInfo }): boolean {
+  if (a.host.label !== b.host.label) return false;
+  const env = (info: InstallationInfo) => JSON.stringify(Object.entries(info.location.env ?? {}).sort());
+  if (a.info.location.configFile === b.info.location.configFile && env(a.info) === env(b.info)) return true;
+  const db = (info: InstallationInfo) => `${info.database.engine}:${info.database.location}/${info.database.name}`;
+  return a.info.url === b.info.url && db(a.info) === db(b.info);
+}
+
 /** The pre-checks a run makes before writing anything. */
 export async function precheckSystem(open: OpenSystem, workDirs: { workDir: string; sourceWorkDir: string }): Promise<Array<{ level: 'error' | 'warning'; message: string }>> {
   const findings = await open.adapter.precheck(open.source.info, open.target.info, { source: open.source, target: open.target, options: open.options, ...workDirs });
-  if (open.source.info.location.configFile === open.target.info.location.configFile && open.source.host.label === open.target.host.label) {
-    findings.unshift({ level: 'error', message: 'The source and the target are the same installation (same config file on the same host): choose another target' });
+  if (sameInstallation(open.source, open.target)) {
+    findings.unshift({ level: 'error', message: 'The source and the target are the same installation (same config file, or same database, on the same host): choose another target' });
   }
   return findings;
 }

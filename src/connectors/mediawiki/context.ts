@@ -1,6 +1,8 @@
 import type { ConnectorContext } from '../../sdk/connector.js';
 import type { MwApi } from './api-client.js';
 import type { SiteInfo } from './site-info.js';
+import type { AccountInfo } from './inventory.js';
+import type { InspectPage } from './page-inspect.js';
 
 /** What the per-type modules share within one session. */
 export interface MwContext {
@@ -10,6 +12,12 @@ export interface MwContext {
   connector: ConnectorContext;
   /** Upload limits learnt from the wiki's answers while the session runs. */
   limits: UploadLimits;
+  /** Set once Special:Export answered with something other than export XML: page histories are then read through the API. */
+  specialExportUnavailable?: boolean;
+  /** The logged-in account as the users step reads it once (users.ts). */
+  account?: Promise<AccountInfo>;
+  /** The wiki's whole revision list as verify read it (page-inspect.ts), valid while `state` (edit count and newest log id) holds. */
+  revisionList?: { state: string; pages: Promise<Map<number, InspectPage>> };
 }
 
 export interface UploadLimits {

@@ -168,8 +168,8 @@ async function writeFile(ctx: MwContext, http: HttpClient, request: WriteRequest
     // The same bytes are already there (an earlier attempt got through): verified below.
     if (!isApiCode(error, 'fileexists-no-change')) throw error;
   }
-  const after = (await filesByName(ctx, [name], { history: false }, signal)).get(name)?.imageinfo?.[0];
-  const sha1 = after?.sha1 ?? reported;
+  // The upload's answer names the SHA-1 the wiki stored; only without one (the same bytes were already there) is it looked up.
+  const sha1 = reported ?? (await filesByName(ctx, [name], { history: false }, signal)).get(name)?.imageinfo?.[0]?.sha1;
   if (sha1 !== data.sha1) {
     throw new ConnectorError(`"File:${name}" on the target has SHA-1 ${sha1 ?? 'none'}, the source's is ${data.sha1}`, { kind: 'data' });
   }

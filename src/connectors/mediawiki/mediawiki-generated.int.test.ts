@@ -9,6 +9,9 @@ import { ensureMediaWikiPackages, startWiki, type WikiInstance } from '../../har
 import type { Session, WriteOutcome } from '../../sdk/connector.js';
 import type { MwApi } from './api-client.js';
 import { directApi, inspectedPairs, migrateType, newDriver, openSession, readAll, timeout } from './int-driver.js';
+import type { MwContext } from './context.js';
+import { loadPages } from './pages.js';
+import { fetchSiteInfo } from './site-info.js';
 
 /**
  * The connector over the generator's default wiki (hundreds of pages with
@@ -128,6 +131,26 @@ describe('MediaWiki connector over a generated wiki', () => {
     expect(differing.filter((p) => !(p.type === 'user' && withGroups.has(p.label)))).toEqual([]);
     for (const pair of differing) expect((pair.target as { groups: string[] }).groups).toEqual([]);
   }, 600_000);
+
+  it('reads the same histories through Special:Export as through the API, page by page', async () => {
+    const site = await fetchSiteInfo(sourceApi, timeout());
+    const logs: string[] = [];
+    const ctx: MwContext = {
+      api: sourceApi,
+      site: async () => site,
+      connector: { log: (level, message) => logs.push(`${level}: ${message}`), userAgent: 'Ferry-test/0.1', tempDir: tmpdir() },
+      limits: { importBudget: 1 },
+    };
+    const headers = await readAll(from, 'page');
+    for (let i = 0; i < headers.length; i += 50) {
+      const batch = headers.slice(i, i + 50);
+      const viaExport = await loadPages(ctx, batch, timeout());
+      expect(ctx.specialExportUnavailable).toBeUndefined();
+      const viaApi = await loadPages({ ...ctx, specialExportUnavailable: true }, batch, timeout());
+      for (const [index, item] of viaExport.entries()) expect(item).toEqual(viaApi[index]);
+    }
+    expect(logs.filter((l) => /Special:Export/.test(l))).toEqual([]);
+  }, 300_000);
 
   it('writes nothing on a second pass', async () => {
     for (const type of ['user', 'page', 'file']) {

@@ -42,6 +42,7 @@ const pageSchema = z.object({
   missing: z.boolean().optional(),
   revisions: z.array(revisionSchema).default([]),
 });
+export type InspectPage = z.infer<typeof pageSchema>;
 
 const REVISION_PROPS = ['ids', 'timestamp', 'user', 'userid', 'comment', 'flags', 'sha1', 'size', 'contentmodel'];
 
@@ -49,7 +50,7 @@ export async function inspectPages(ctx: MwContext, ids: string[], signal: AbortS
   const site = await ctx.site(signal);
   const account = (await accountInfo(ctx, signal)).name;
   const out = new Map<string, InspectedItem>();
-  const inspect = (id: string, page: z.infer<typeof pageSchema> | undefined): void => {
+  const inspect = (id: string, page: InspectPage | undefined): void => {
     if (!page || page.missing || page.pageid === undefined) return;
     const revisions = withoutImporterRevisions(page.revisions, account);
     out.set(id, {
@@ -70,7 +71,21 @@ export async function inspectPages(ctx: MwContext, ids: string[], signal: AbortS
     });
   };
   const wanted = ids.filter((id) => /^\d+$/.test(id));
-  if (await wholeWikiIsCheaper(ctx, wanted.length, signal)) {
+  const state = await wholeWikiIsCheaper(ctx, wanted.length, signal);
+  if (state !== undefined) {
+    if (state !== 'uncached') {
+      // Verify asks 50 pages at a time: the list is read once while the wiki's edit count and newest log entry stay the same.
+      const cached = ctx.revisionList?.state === state ? ctx.revisionList : (ctx.revisionList = { state, pages: allRevisions(ctx, undefined, signal) });
+      let pages: Map<number, InspectPage>;
+      try {
+        pages = await cached.pages;
+      } catch (error) {
+        if (ctx.revisionList === cached) ctx.revisionList = undefined;
+        throw error;
+      }
+      for (const id of wanted) inspect(id, pages.get(Number(id)));
+      return out;
+    }
     for (const [id, page] of await allRevisions(ctx, new Set(wanted.map(Number)), signal)) inspect(String(id), page);
     return out;
   }
@@ -96,21 +111,33 @@ export async function inspectPages(ctx: MwContext, ids: string[], signal: AbortS
  * oldest first, the same order per page as rvdir=newer): the list when it
  * takes fewer than half as many requests, judged from the wiki's edit count.
  */
-async function wholeWikiIsCheaper(ctx: MwContext, pages: number, signal: AbortSignal): Promise<boolean> {
-  if (pages < 20) return false;
-  const result = await ctx.api.get({ action: 'query', meta: 'siteinfo', siprop: 'statistics' }, signal, "reading the wiki's statistics");
-  const edits = z.object({ statistics: z.object({ edits: z.number() }) }).safeParse(result.query);
-  if (!edits.success) return false;
-  return Math.ceil(Math.max(edits.data.statistics.edits, 1) / 500) * 2 < pages;
+async function wholeWikiIsCheaper(ctx: MwContext, pages: number, signal: AbortSignal): Promise<string | undefined> {
+  if (pages < 20) return undefined;
+  // The newest log entry comes along: deletions and hidden revisions change no edit count but are logged.
+  const result = await ctx.api.get(
+    { action: 'query', meta: 'siteinfo', siprop: 'statistics', list: 'logevents', lelimit: 1, leprop: 'ids' },
+    signal,
+    "reading the wiki's statistics",
+  );
+  const parsed = z
+    .object({ statistics: z.object({ edits: z.number() }), logevents: z.array(z.object({ logid: z.number().optional() })).default([]) })
+    .safeParse(result.query);
+  if (!parsed.success) return undefined;
+  const edits = parsed.data.statistics.edits;
+  if (Math.ceil(Math.max(edits, 1) / 500) * 2 >= pages) return undefined;
+  return edits <= CACHED_LIST_MAX_EDITS ? `${edits}:${parsed.data.logevents[0]?.logid ?? 0}` : 'uncached';
 }
 
-/** Every wanted page with all its revisions, oldest first, from list=allrevisions. */
-async function allRevisions(ctx: MwContext, wanted: Set<number>, signal: AbortSignal): Promise<Map<number, z.infer<typeof pageSchema>>> {
-  const pages = new Map<number, z.infer<typeof pageSchema>>();
+/** Up to this many edits the whole revision list (no texts: some 10 MB at most) is kept for the session. */
+const CACHED_LIST_MAX_EDITS = 50_000;
+
+/** Every wanted page (all without `wanted`) with all its revisions, oldest first, from list=allrevisions. */
+async function allRevisions(ctx: MwContext, wanted: Set<number> | undefined, signal: AbortSignal): Promise<Map<number, InspectPage>> {
+  const pages = new Map<number, InspectPage>();
   const params = { list: 'allrevisions', arvprop: REVISION_PROPS, arvslots: 'main', arvlimit: 'max', arvdir: 'newer' };
   for await (const batch of ctx.api.query(params, signal)) {
     for (const page of z.array(pageSchema).parse(batch.query.allrevisions ?? [])) {
-      if (page.pageid === undefined || !wanted.has(page.pageid)) continue;
+      if (page.pageid === undefined || (wanted && !wanted.has(page.pageid))) continue;
       const seen = pages.get(page.pageid);
       if (seen) seen.revisions.push(...page.revisions);
       else pages.set(page.pageid, page);

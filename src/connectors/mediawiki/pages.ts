@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { ItemHeader, ItemRef, ObjectTypeSpec, ReadPage, RemoveResult, SourceItem, TargetRef } from '../../sdk/connector.js';
@@ -7,6 +8,7 @@ import type { ApiParams } from './api-client.js';
 import { pageNamespaces, type SiteInfo } from './site-info.js';
 import { isImportedUserName, isReservedUserName } from './reserved-names.js';
 import { fullTitle, pageKey, parsePageKey, titleText } from './titles.js';
+import { sha1HexFromBase36, type ExportedPage, type ExportedRevision } from './export-read.js';
 
 /**
  * Pages of every namespace with their full revision history. Templates,
@@ -109,12 +111,35 @@ export type PageRow = z.infer<typeof pageRowSchema>;
 interface PageCursor {
   ns: number;
   cont?: Record<string, string>;
+  /** 2: namespaces in import order (NAMESPACES_FIRST, then by number); absent in cursors written before, by number only. */
+  order?: 2;
+}
+
+/**
+ * Modules and templates are listed (and so imported) before the pages that use them. A template
+ * imported after its users queues a recursive refreshLinks job over every page that transcludes it,
+ * one per distinct author of its revisions (MediaWiki 1.39 does not deduplicate those jobs across
+ * authors: RefreshLinksJob::getDeduplicationInfo unsets causeAgent at the wrong level); imported
+ * first, it has no backlinks yet and queues none.
+ */
+const NAMESPACES_FIRST = [828, 10];
+
+function namespaceRank(id: number): number {
+  const first = NAMESPACES_FIRST.indexOf(id);
+  return first >= 0 ? first - NAMESPACES_FIRST.length : id;
 }
 
 export async function* readPages(ctx: MwContext, options: { signal: AbortSignal; cursor?: string }): AsyncGenerator<ReadPage> {
   const site = await ctx.site(options.signal);
   const start = options.cursor ? (JSON.parse(options.cursor) as PageCursor) : undefined;
-  const namespaces = pageNamespaces(site).filter((ns) => !start || ns.id >= start.ns);
+  const namespaces =
+    start && start.order !== 2
+      ? // A cursor of a run listed before the import order changed: keep its order to the end.
+        pageNamespaces(site).filter((ns) => ns.id >= start.ns)
+      : pageNamespaces(site)
+          .sort((a, b) => namespaceRank(a.id) - namespaceRank(b.id))
+          .filter((ns) => !start || namespaceRank(ns.id) >= namespaceRank(start.ns));
+  const order = start && start.order !== 2 ? {} : { order: 2 as const };
   for (const [index, ns] of namespaces.entries()) {
     const params = {
       generator: 'allpages',
@@ -129,7 +154,7 @@ export async function* readPages(ctx: MwContext, options: { signal: AbortSignal;
       const rows = z.array(pageRowSchema).parse(batch.query.pages ?? []);
       const items = rows.filter((r) => r.pageid !== undefined).map((row) => pageHeader(row, site));
       items.sort((a, b) => a.label.localeCompare(b.label));
-      const cursor: PageCursor | undefined = batch.next ? { ns: ns.id, cont: batch.next } : following ? { ns: following.id } : undefined;
+      const cursor: PageCursor | undefined = batch.next ? { ns: ns.id, cont: batch.next, ...order } : following ? { ns: following.id, ...order } : undefined;
       yield cursor ? { items, cursor: JSON.stringify(cursor) } : { items };
     }
   }
@@ -153,10 +178,13 @@ function pageHeader(row: PageRow, site: SiteInfo): ItemHeader {
 
 export async function loadPages(ctx: MwContext, headers: ItemHeader[], signal: AbortSignal): Promise<SourceItem<PageData>[]> {
   const site = await ctx.site(signal);
-  const ids = headers.map((h) => Number(h.sourceId));
+  // Most histories come in one Special:Export request for the whole batch; whatever it leaves out or
+  // may have cut (see exportedHistories) is read through the API, one page per query (the API gives a
+  // page's revisions with their text for one page at a time).
+  const exported = await exportedHistories(ctx, headers, site, signal);
+  const ids = headers.map((h) => Number(h.sourceId)).filter((id) => !exported.has(id));
   const rows = new Map<number, PageRow>();
-  // Every page's history is read in full, one page per query (the API enumerates revisions of one page
-  // at a time). No shortcut through the latest revision's parent id: history imported after the latest
+  // No shortcut through the latest revision's parent id: history imported after the latest
   // revision was written (or merged in) leaves the latest with parent 0 while older revisions exist.
   const limit = pLimit(HISTORY_CONCURRENCY);
   await Promise.all(
@@ -168,12 +196,131 @@ export async function loadPages(ctx: MwContext, headers: ItemHeader[], signal: A
     ),
   );
   return headers.map((header) => {
+    const fromExport = exported.get(Number(header.sourceId));
+    if (fromExport) return { ...header, hash: fromExport.hash, refs: authorRefs(fromExport.data), data: fromExport.data };
     const row = rows.get(Number(header.sourceId));
     const data = row ? toPageData(row, site) : missingPage(header);
     // The hash follows what was loaded, even if the page got a revision since it was listed.
     const hash = row ? `${row.lastrevid ?? 0}:${row.revisions?.find((r) => r.revid === row.lastrevid)?.sha1 ?? ''}` : header.hash;
     return { ...header, hash, refs: authorRefs(data), data };
   });
+}
+
+/**
+ * The batch's histories through Special:Export, by page id: only pages whose export is surely whole.
+ * A page is left to the API when it is absent (renamed or deleted since listed, not readable), when it
+ * lacks the revision listed as its latest, or when its oldest revision has a parent
+ * ($wgExportAllowHistory off gives the current revision only; history merged in, or the oldest
+ * revisions deleted: rare, and the API read is then the sure one).
+ */
+async function exportedHistories(ctx: MwContext, headers: ItemHeader[], site: SiteInfo, signal: AbortSignal): Promise<Map<number, { data: PageData; hash: string }>> {
+  const out = new Map<number, { data: PageData; hash: string }>();
+  if (ctx.specialExportUnavailable || headers.length === 0) return out;
+  let pages: ExportedPage[] | undefined = [];
+  try {
+    // The titles ride in the URL: a few requests when they are long.
+    for (const titles of titleGroups(headers.map((h) => h.label))) {
+      const part = await ctx.api.exportHistories(titles, signal);
+      if (!part) {
+        pages = undefined;
+        break;
+      }
+      pages.push(...part);
+    }
+  } catch (error) {
+    if (signal.aborted) throw error;
+    ctx.connector.log('info', `Special:Export failed (${error instanceof Error ? error.message : String(error)}); reading page histories through the API`);
+    pages = undefined;
+  }
+  if (!pages) {
+    if (!ctx.specialExportUnavailable) ctx.connector.log('info', 'Special:Export gives no export XML on the source; page histories are read through the API, one page per request');
+    ctx.specialExportUnavailable = true;
+    return out;
+  }
+  const wanted = new Map(headers.map((h) => [Number(h.sourceId), h]));
+  for (const page of pages) {
+    const header = wanted.get(page.id);
+    if (!header || page.revisions.length === 0) continue;
+    const unique = new Map(page.revisions.map((r) => [r.revid, r]));
+    if (unique.size < page.revisions.length) page.revisions = [...unique.values()];
+    const listedLatest = Number(header.hash?.split(':')[0] ?? 0);
+    // The revision listed as the latest must be there (a cut or filtered export would lack it).
+    if (!unique.has(listedLatest)) continue;
+    // The export does not say which revision is the page's latest: the newest in time (an import never
+    // makes an older revision the latest; a history imported late has higher ids but older times).
+    let latest = page.revisions[0]!;
+    let oldest = page.revisions[0]!;
+    for (const r of page.revisions) {
+      if (r.timestamp > latest.timestamp || (r.timestamp === latest.timestamp && r.revid > latest.revid)) latest = r;
+      if (r.timestamp < oldest.timestamp || (r.timestamp === oldest.timestamp && r.revid < oldest.revid)) oldest = r;
+    }
+    if (oldest.parentid !== 0) continue;
+    const data = exportedPageData(page, site);
+    // Listed and loaded alike unless the page changed in between.
+    const hash = latest.revid === listedLatest && header.hash ? header.hash : `${latest.revid}:${sha1HexFromBase36(latest.sha1Base36) ?? ''}`;
+    out.set(page.id, { data, hash });
+  }
+  return out;
+}
+
+/**
+ * The export gives texts as stored; the API gives them in Unicode NFC. Loaded pages are the API's form
+ * whichever way they were read, so what Ferry writes and compares does not depend on the path.
+ */
+function nfc(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(text) ? text : text.normalize('NFC');
+}
+
+const EXPORT_URL_TITLE_CHARS = 4000;
+
+function titleGroups(titles: string[]): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const title of titles) {
+    const chars = encodeURIComponent(title).length + 3;
+    if (current.length > 0 && length + chars > EXPORT_URL_TITLE_CHARS) {
+      groups.push(current);
+      current = [];
+      length = 0;
+    }
+    current.push(title);
+    length += chars;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+function exportedPageData(page: ExportedPage, site: SiteInfo): PageData {
+  const visible: PageRevision[] = [];
+  let hidden = 0;
+  for (const revision of page.revisions) {
+    const converted = exportedRevision(revision);
+    if (converted) visible.push(converted);
+    else hidden++;
+  }
+  visible.sort((a, b) => (a.timestamp === b.timestamp ? a.revid - b.revid : a.timestamp < b.timestamp ? -1 : 1));
+  const title = nfc(page.title);
+  return { ns: page.ns, text: titleText(title, page.ns, site), title, redirect: page.redirect, revisions: visible, hiddenRevisions: hidden };
+}
+
+function exportedRevision(revision: ExportedRevision): PageRevision | undefined {
+  if (revision.text === undefined || !revision.timestamp) return undefined;
+  return {
+    revid: revision.revid,
+    timestamp: revision.timestamp,
+    user: nfc(revision.user),
+    anon: revision.ip || revision.userid === 0,
+    userHidden: revision.userHidden,
+    comment: revision.comment === undefined ? undefined : nfc(revision.comment),
+    minor: revision.minor,
+    sha1: sha1HexFromBase36(revision.sha1Base36) ?? createHash('sha1').update(revision.text).digest('hex'),
+    size: revision.size || Buffer.byteLength(revision.text),
+    model: revision.model,
+    format: revision.format,
+    text: revision.text,
+  };
 }
 
 export async function pagesById(ctx: MwContext, ids: number[], extra: ApiParams, signal: AbortSignal): Promise<Map<number, PageRow>> {

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
+import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { InspectedItem, ItemHeader, ObjectTypeSpec, PostAction, ReadPage, SourceItem, TargetRef, WriteOutcome, WriteRequest } from '../../sdk/connector.js';
 import { ConnectorError } from '../../sdk/errors.js';
 import type { MwContext } from './context.js';
 import { isReservedUserName } from './reserved-names.js';
 import { IMPLICIT_GROUPS } from './site-info.js';
+import { accountInfo, type AccountInfo } from './inventory.js';
 
 /**
  * Users: carried by name with their explicit groups. MediaWiki has no API to
@@ -80,17 +82,40 @@ export async function lookupUsers(ctx: MwContext, keys: string[], signal: AbortS
   return found;
 }
 
+/** Accounts written at once within a batch: creating one is mostly the target hashing a password. */
+const USER_WRITE_CONCURRENCY = 3;
+
 export async function writeUsers(ctx: MwContext, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
-  const outcomes: WriteOutcome[] = [];
-  for (const request of requests) {
-    try {
-      outcomes.push({ ok: true, result: await writeUser(ctx, request.item as SourceItem<UserData>, signal, request.finishing === 'create') });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      outcomes.push({ ok: false, error });
-    }
-  }
-  return outcomes;
+  // One look-up for the whole batch, then the accounts side by side.
+  const names = requests.map((r) => (r.item as SourceItem<UserData>).data.name);
+  // Should the batch look-up fail, each account is looked up on its own (its error then stays its own).
+  const existing = await usersByName(ctx, names, signal).catch((error: unknown) => {
+    if (signal.aborted) throw error;
+    return undefined;
+  });
+  const limit = pLimit(USER_WRITE_CONCURRENCY);
+  return Promise.all(
+    requests.map((request) =>
+      limit(async (): Promise<WriteOutcome> => {
+        const item = request.item as SourceItem<UserData>;
+        try {
+          return { ok: true, result: await writeUser(ctx, item, existing, signal, request.finishing === 'create') };
+        } catch (error) {
+          if (signal.aborted) throw error;
+          return { ok: false, error };
+        }
+      }),
+    ),
+  );
+}
+
+/** The session's account (rights, groups it may add), read once per session. */
+function sessionAccount(ctx: MwContext, signal: AbortSignal): Promise<AccountInfo> {
+  ctx.account ??= accountInfo(ctx, signal).catch((error: unknown) => {
+    ctx.account = undefined;
+    throw error;
+  });
+  return ctx.account;
 }
 
 /** Makes sure an account exists (the placeholder for unmatched authors). */
@@ -100,11 +125,11 @@ export async function ensureUser(ctx: MwContext, name: string, signal: AbortSign
   return { targetId: await createAccount(ctx, name, signal) };
 }
 
-async function writeUser(ctx: MwContext, item: SourceItem<UserData>, signal: AbortSignal, finishingCreate = false) {
+async function writeUser(ctx: MwContext, item: SourceItem<UserData>, known: Map<string, UserRow> | undefined, signal: AbortSignal, finishingCreate = false) {
   const data = item.data;
   if (data.missing) throw new ConnectorError(`User "${data.name}" no longer exists on the source`, { kind: 'not_found' });
   const site = await ctx.site(signal);
-  const existing = (await usersByName(ctx, [data.name], signal)).get(canonicalUserName(data.name));
+  const existing = (known ?? (await usersByName(ctx, [data.name], signal))).get(canonicalUserName(data.name));
   let created = false;
   let targetName = existing?.userid ? existing.name : undefined;
   if (!targetName) {
@@ -121,7 +146,11 @@ async function writeUser(ctx: MwContext, item: SourceItem<UserData>, signal: Abo
   }
   const current = new Set(existing?.groups ?? []);
   const toAdd = data.groups.filter((g) => defined.has(g) && !current.has(g));
-  const added = toAdd.length > 0 ? await addGroups(ctx, targetName, toAdd, signal) : [];
+  // Only the groups MediaWiki says this session may add (its own rule for action=userrights, which drops
+  // the others silently): no call at all when that is none of them, the usual case with a bot password.
+  const changeable = new Set((await sessionAccount(ctx, signal)).canAdd);
+  const toTry = toAdd.filter((g) => changeable.has(g));
+  const added = toTry.length > 0 ? await addGroups(ctx, targetName, toTry, signal) : [];
   const refused = toAdd.filter((g) => !added.includes(g));
   if (refused.length > 0) {
     const list = refused.map((g) => `"${g}"`).join(', ');
