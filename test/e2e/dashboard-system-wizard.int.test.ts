@@ -72,10 +72,10 @@ describe('the dashboard system migration wizard', () => {
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByText("The source's config file must be an absolute path").waitFor();
     await page.locator('#system-source-config').fill(join(source.dir, 'LocalSettings.php'));
-    await page.getByText('Work folder (source)').click();
+    await page.getByText('More (source): work folder, code folder, environment').click();
     await page.locator('#system-source-work').fill(join(root, 'source-work'));
     await page.locator('#system-target-config').fill(join(tgt.dir, 'LocalSettings.php'));
-    await page.getByText('Work folder (target)').click();
+    await page.getByText('More (target): work folder, code folder, environment').click();
     await page.locator('#system-target-work').fill(join(root, 'target-work'));
     // The SSH fields are there for another machine.
     await page.getByRole('radio', { name: 'Another machine, over SSH' }).first().check();

@@ -16,6 +16,10 @@ export interface SideDraft {
   host: HostDraft;
   configFile: string;
   workDir: string;
+  /** The platform's code folder when it is not next to the config (Debian: /usr/share/wordpress). */
+  codeDir: string;
+  /** NAME=value lines: environment PHP needs to pick this installation (a host running several). */
+  env: string;
 }
 
 export interface SystemDraft {
@@ -35,8 +39,8 @@ const emptyHost: HostDraft = { kind: 'local', host: '', port: '22', user: '', ke
 export const emptySystemDraft: SystemDraft = {
   name: 'system-move',
   platform: 'mediawiki',
-  source: { host: emptyHost, configFile: '', workDir: '' },
-  target: { host: emptyHost, configFile: '', workDir: '' },
+  source: { host: emptyHost, configFile: '', workDir: '', codeDir: '', env: '' },
+  target: { host: emptyHost, configFile: '', workDir: '', codeDir: '', env: '' },
   settings: 'basic',
   secretKeys: true,
   logs: false,
@@ -76,8 +80,20 @@ export function hostOf(h: HostDraft): unknown {
   return { ssh: { host: h.host.trim(), port: Number(h.port) || 22, user: h.user.trim(), ...(h.key.trim() ? { key: h.key.trim() } : {}), ...(h.hostKey.trim() ? { hostKey: h.hostKey.trim() } : {}) } };
 }
 
+/** NAME=value lines as an object; blank lines ignored. */
+export function envOf(text: string): Record<string, string> | undefined {
+  const pairs = text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => [l.slice(0, l.indexOf('=') < 0 ? l.length : l.indexOf('=')).trim(), l.indexOf('=') < 0 ? '' : l.slice(l.indexOf('=') + 1).trim()] as const);
+  return pairs.length > 0 ? Object.fromEntries(pairs) : undefined;
+}
+
+/** What POST /api/system/discover and a plan's side share: where the installation is. */
+export function locationOf(s: SideDraft): Record<string, unknown> {
+  const env = envOf(s.env);
+  return { host: hostOf(s.host), configFile: s.configFile.trim(), ...(s.codeDir.trim() ? { codeDir: s.codeDir.trim() } : {}), ...(env ? { env } : {}) };
+}
+
 function sideOf(s: SideDraft): Record<string, unknown> {
-  return { host: hostOf(s.host), configFile: s.configFile.trim(), ...(s.workDir.trim() ? { workDir: s.workDir.trim() } : {}) };
+  return { ...locationOf(s), ...(s.workDir.trim() ? { workDir: s.workDir.trim() } : {}) };
 }
 
 /** The plan's fields, as a plan file would hold them. */
@@ -101,6 +117,8 @@ export function whereOf(s: SideDraft): string {
 export function sideProblems(s: SideDraft, side: string): string[] {
   const out: string[] = [];
   if (!s.configFile.startsWith('/')) out.push(`The ${side}'s config file must be an absolute path (e.g. /var/www/wiki/LocalSettings.php)`);
+  if (s.codeDir.trim() && !s.codeDir.trim().startsWith('/')) out.push(`The ${side}'s code folder must be an absolute path`);
+  for (const line of s.env.split('\n').map((l) => l.trim()).filter(Boolean)) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(line)) out.push(`The ${side}'s environment line "${line}" is not NAME=value`);
   if (s.host.kind === 'ssh') {
     if (!s.host.host.trim()) out.push(`The ${side}'s SSH host is missing`);
     if (!s.host.user.trim()) out.push(`The ${side}'s SSH user is missing`);

@@ -51,10 +51,18 @@ export function SystemSideForm({ side, legend, value, onChange, configHelp }: { 
         </span>
       </div>
       <details>
-        <summary>Work folder ({side})</summary>
+        <summary>More ({side}): work folder, code folder, environment</summary>
         <div className="field">
           <label htmlFor={id('work')}>Folder on that host for Ferry's copy state{side === 'target' ? ' and the snapshot of the target (the way back)' : ''}</label>
           <input id={id('work')} value={value.workDir} placeholder="/var/tmp/ferry-system" onChange={(e) => onChange({ ...value, workDir: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor={id('code')}>Code folder, when it is not next to the config file</label>
+          <input id={id('code')} value={value.codeDir} placeholder="/usr/share/wordpress" onChange={(e) => onChange({ ...value, codeDir: e.target.value })} />
+        </div>
+        <div className="field">
+          <label htmlFor={id('env')}>Environment PHP needs to pick this installation (NAME=value, one a line)</label>
+          <textarea id={id('env')} rows={2} value={value.env} onChange={(e) => onChange({ ...value, env: e.target.value })} />
         </div>
       </details>
     </fieldset>

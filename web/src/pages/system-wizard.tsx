@@ -4,7 +4,7 @@ import { useCan } from '../session.js';
 import { ErrorNote, useAction } from '../ui.js';
 import { SystemExecution } from '../components/system-execution.js';
 import { ServerRoleNotice, SystemInfoFacts } from '../components/system-info.js';
-import { emptySystemDraft, formatBytes, hostOf, planOf, sideProblems, whereOf, type SystemCheck, type SystemDraft, type SystemInfo } from '../components/system-model.js';
+import { emptySystemDraft, formatBytes, locationOf, planOf, sideProblems, whereOf, type SystemCheck, type SystemDraft, type SystemInfo } from '../components/system-model.js';
 import { SystemOptionsForm } from '../components/system-options.js';
 import { SystemResult } from '../components/system-result.js';
 import { SystemSideForm } from '../components/system-side.js';
@@ -47,7 +47,7 @@ export function SystemWizardPage() {
     setProblems(p);
     if (p.length > 0) return;
     await action.run(async () => {
-      const info = await api.post<SystemInfo>('/api/system/discover', { platform: draft.platform, host: hostOf(draft.source.host), configFile: draft.source.configFile.trim() });
+      const info = await api.post<SystemInfo>('/api/system/discover', { platform: draft.platform, ...locationOf(draft.source) });
       setSourceInfo(info);
       setStep(2);
     });
