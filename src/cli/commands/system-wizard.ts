@@ -29,7 +29,10 @@ async function askSide(side: 'source' | 'target', platform: 'mediawiki' | 'wordp
   const file = platform === 'mediawiki' ? 'LocalSettings.php' : 'wp-config.php';
   const configFile = await input({ message: `The ${side}'s ${file} (absolute path)`, validate: absolute });
   const workDir = await input({ message: `A work folder on that host for Ferry's copy state${side === 'target' ? ' and the snapshot (the way back)' : ''}`, default: '/var/tmp/ferry-system', validate: absolute });
-  return { host, configFile, workDir };
+  const codeDir = await input({ message: 'Code folder, when it is not next to the config file (empty: next to it)', validate: (v) => v === '' || absolute(v) });
+  const envText = await input({ message: 'Environment PHP needs to pick this installation (NAME=value, separated by spaces; empty: none)', validate: (v) => v.trim() === '' || v.trim().split(/\s+/).every((p) => /^[A-Za-z_][A-Za-z0-9_]*=\S*$/.test(p)) || 'NAME=value pairs separated by spaces' });
+  const env = envText.trim() ? Object.fromEntries(envText.trim().split(/\s+/).map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])) : undefined;
+  return { host, configFile, workDir, ...(codeDir ? { codeDir } : {}), ...(env ? { env } : {}) };
 }
 
 /**
@@ -63,7 +66,7 @@ Nothing is saved and nothing is written to either installation before you confir
   const target = await askSide('target', platform);
 
   out.write(heading(3));
-  const info = publicInfo(await discoverInstallation({ platform, host: source.host as HostConfig, configFile: source.configFile as string }));
+  const info = publicInfo(await discoverInstallation({ platform, host: source.host as HostConfig, configFile: source.configFile as string, ...(source.codeDir ? { codeDir: source.codeDir as string } : {}), ...(source.env ? { env: source.env as Record<string, string> } : {}) }));
   const rows: Array<[string, string]> = [
     ['Platform', `${info.platform === 'mediawiki' ? 'MediaWiki' : 'WordPress'} ${info.version}`],
     ['Host name', info.hostName],
