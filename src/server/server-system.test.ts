@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicInfo } from '../app/system-inspect.js';
+import type { InstallationInfo } from '../system/types.js';
 import { adminToken, startTestServer, type TestServer } from './test-server.js';
 
 /** The system wizard's routes: admin only, bad input answered in words before anything is read or saved. */
@@ -51,5 +53,19 @@ describe('POST /api/system/*', () => {
     expect(unreadable.status).toBe(400);
     expect(unreadable.json.error).toMatch(/could not be read; nothing was written/);
     expect((await t.api('GET', '/api/migrations', { token: admin })).json).toEqual([]);
+  });
+
+  it('the info it answers names the licence keys, never their values nor the database password; a replicated source carries the DNS warning', () => {
+    const info: InstallationInfo = {
+      platform: 'wordpress', version: '6.1.9', location: { configFile: '/etc/wordpress/config.php' }, url: 'https://blog.example.org', hostName: 'old', domain: 'blog.example.org', addresses: ['203.0.113.5'],
+      database: { engine: 'mariadb', location: 'localhost:3306', name: 'wp', user: 'wp', password: 'db-Password-9', tablePrefix: 'wp_', sizeBytes: 10, replicated: true },
+      uploadsDir: '/srv/wp/uploads', uploadsBytes: 5, extraDirs: [], logFiles: [], secrets: { AUTH_KEY: 'auth-Key-Value-7', NONCE_SALT: 'nonce-Salt-Value-3' }, serverRole: 'replicated', inMaintenance: false,
+    };
+    const target = { ...info, addresses: ['198.51.100.7'], hostName: 'new' };
+    const shown = JSON.stringify(publicInfo(info, target));
+    for (const secret of ['db-Password-9', 'auth-Key-Value-7', 'nonce-Salt-Value-3']) expect(shown.includes(secret)).toBe(false);
+    expect(publicInfo(info, target)).toMatchObject({ licenceKeys: ['AUTH_KEY', 'NONCE_SALT'], serverRole: 'replicated' });
+    expect(publicInfo(info, target).highAvailability).toMatch(/blog\.example\.org points to 198\.51\.100\.7 and no longer to 203\.0\.113\.5/);
+    expect(publicInfo({ ...info, serverRole: 'standalone' }).highAvailability).toBeUndefined();
   });
 });
