@@ -198,4 +198,43 @@ describe('the dashboard system migration wizard', () => {
       await older.stop();
     }
   });
+
+  it('Stop during the file copy: the run ends STOPPED, the result says so, and Undo restores the target and takes the source out of maintenance', async () => {
+    const slow = await serveFerry(join(root, 'data-stop'), { FERRY_SYSTEM_SLOW: 'copy-files:700' });
+    const p = await newPage(browser);
+    try {
+      await setUpAdmin(p, slow.url, slow.setupToken!, 'correct-horse-battery');
+      await p.goto(`${slow.url}/system/new`);
+      await p.getByRole('button', { name: 'Start' }).click();
+      await p.locator('#system-source-config').fill(join(source.dir, 'LocalSettings.php'));
+      await p.locator('#system-target-config').fill(join(tgt.dir, 'LocalSettings.php'));
+      await p.getByText('More (target): work folder, code folder, environment').click();
+      await p.locator('#system-target-work').fill(join(root, 'stop-work'));
+      await p.getByRole('button', { name: 'Next' }).click();
+      await p.getByText('The system is a standalone type.').waitFor({ timeout: 60_000 });
+      await p.getByRole('button', { name: 'Next' }).click();
+      await p.getByLabel('Name of this migration').fill('stop-move');
+      await p.getByRole('button', { name: 'Next' }).click();
+      await p.getByLabel(/Type the target's URL/).fill(tgt.url, { timeout: 60_000 });
+      await p.getByRole('button', { name: 'Execute' }).click();
+      await p.getByText('Step 6 of 7: Execution').waitFor();
+      await p.locator('.wizard-progress li', { hasText: 'Copies the uploaded files' }).getByText('Running').waitFor({ timeout: 60_000 });
+      expect((await siteinfo(source)).readonly).toBe(true);
+      await p.getByRole('button', { name: 'Stop' }).click();
+      await p.getByRole('button', { name: 'See the result' }).waitFor({ timeout: 60_000 });
+      await p.getByText('The run has ended before finishing').waitFor();
+      await visit(p, 'system-wizard-6-execution-stopped', secrets);
+      await p.getByRole('button', { name: 'See the result' }).click();
+      await p.getByText('The run ended without finishing every operation').waitFor();
+      await expect(p.getByRole('status').first().textContent()).resolves.toMatch(/STOPPED/);
+      await p.getByRole('button', { name: 'Undo this migration' }).click();
+      await p.getByText('The target is restored as it was before the migration.').waitFor({ timeout: 120_000 });
+      await visit(p, 'system-wizard-7-stopped-undone', secrets);
+      expect((await siteinfo(tgt)).sitename).toBe('System Wizard Target');
+      expect((await siteinfo(source)).readonly ?? false).toBe(false);
+    } finally {
+      await p.context().close();
+      await slow.stop();
+    }
+  });
 });
