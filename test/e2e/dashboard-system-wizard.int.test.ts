@@ -199,7 +199,7 @@ describe('the dashboard system migration wizard', () => {
     }
   });
 
-  it('Stop during the file copy: the run ends STOPPED, the result says so, and Undo restores the target and takes the source out of maintenance', async () => {
+  it('Stop during the file copy: the run ends STOPPED, Continue finishes it from there, and Undo restores the target and takes the source out of maintenance', async () => {
     const slow = await serveFerry(join(root, 'data-stop'), { FERRY_SYSTEM_SLOW: 'copy-files:700' });
     const p = await newPage(browser);
     try {
@@ -227,6 +227,15 @@ describe('the dashboard system migration wizard', () => {
       await p.getByRole('button', { name: 'See the result' }).click();
       await p.getByText('The run ended without finishing every operation').waitFor();
       await expect(p.getByRole('status').first().textContent()).resolves.toMatch(/STOPPED/);
+      await visit(p, 'system-wizard-7-stopped', secrets);
+      // Continue: a new run goes on from the file copy, to the end.
+      await p.getByRole('button', { name: 'Continue the migration' }).click();
+      await p.getByText('Step 6 of 7: Execution').waitFor();
+      await p.getByText('Congratulations! The migration was successfully completed.').waitFor({ timeout: 120_000 });
+      await expect(p.locator('.wizard-progress li', { hasText: 'Copies the database' }).textContent()).resolves.toMatch(/Skipped.*done in run 1/);
+      await p.getByRole('button', { name: 'See the result' }).click();
+      await p.getByText('Setup process was successful!').waitFor();
+      expect((await siteinfo(tgt)).sitename).toBe('System Wizard Source');
       await p.getByRole('button', { name: 'Undo this migration' }).click();
       await p.getByText('The target is restored as it was before the migration.').waitFor({ timeout: 120_000 });
       await visit(p, 'system-wizard-7-stopped-undone', secrets);

@@ -21,13 +21,14 @@ interface ActionAnswer {
 }
 
 /** Step 7: what was done, the DNS changes to make, the target's login URL, the post-migration actions, and Undo. */
-export function SystemResult({ runId, migration, check, newUrl }: { runId: number; migration: string; check: SystemCheck; newUrl: string }) {
+export function SystemResult({ runId, migration, check, newUrl, onContinued }: { runId: number; migration: string; check: SystemCheck; newUrl: string; onContinued(runId: number): void }) {
   const run = useApi<RunAnswer>(`/api/runs/${runId}`);
   const steps = useApi<StepAnswer[]>(`/api/runs/${runId}/steps`);
   const actions = useApi<ActionAnswer[]>(`/api/runs/${runId}/actions`);
   const [undoId, setUndoId] = useState<number>();
   const [undoStatus, setUndoStatus] = useState<string>();
   const undo = useAction();
+  const again = useAction();
   useEventStream(undoId !== undefined && !undoStatus ? `/api/runs/${undoId}/stream` : null, {
     end: (data) => setUndoStatus((data as { status: string }).status),
   });
@@ -37,11 +38,29 @@ export function SystemResult({ runId, migration, check, newUrl }: { runId: numbe
   const others = actions.data?.filter((a) => a.code !== 'dns' && a.code !== 'login') ?? [];
   return (
     <div>
-      <ErrorNote error={run.error ?? steps.error ?? actions.error ?? undo.error} />
+      <ErrorNote error={run.error ?? steps.error ?? actions.error ?? undo.error ?? again.error} />
       {run.data && (
         <p className={ok ? 'notice' : 'warning'} role="status">
           {ok ? 'Setup process was successful! The target now holds a copy of the source.' : 'The run ended without finishing every operation:'} <StatusBadge status={run.data.status} />
         </p>
+      )}
+      {run.data && !ok && run.data.status !== 'RUNNING' && undoId === undefined && (
+        <div className="toolbar">
+          <button
+            type="button"
+            className="primary"
+            disabled={again.busy}
+            onClick={() =>
+              void again.run(async () => {
+                const r = await api.post<{ id: number }>(`/api/migrations/${seg(migration)}/runs`, {});
+                onContinued(r.id);
+              })
+            }
+          >
+            Continue the migration
+          </button>
+          <span className="help">A new run continues from the operation that was running; what was done is not done again.</span>
+        </div>
       )}
       <h3>What was done</h3>
       {steps.data && (

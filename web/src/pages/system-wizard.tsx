@@ -180,7 +180,18 @@ export function SystemWizardPage() {
             {ended && <WizardButtons onNext={() => setStep(6)} next="See the result" />}
           </>
         )}
-        {step === 6 && runId !== undefined && check && <SystemResult runId={runId} migration={check.name} check={check} newUrl={draft.newUrl.trim()} />}
+        {step === 6 && runId !== undefined && check && <SystemResult
+            runId={runId}
+            migration={check.name}
+            check={check}
+            newUrl={draft.newUrl.trim()}
+            onContinued={(id) => {
+              setEnded(undefined);
+              setStopping(false);
+              setRunId(id);
+              setStep(5);
+            }}
+          />}
       </div>
     </section>
   );
