@@ -11,6 +11,7 @@ import { connectionRoutes } from './routes-connections.js';
 import { registerDashboard } from './dashboard.js';
 import { migrationRoutes } from './routes-migrations.js';
 import { runRoutes } from './routes-runs.js';
+import { systemRoutes } from './routes-system.js';
 import { route, type Route } from './route-table.js';
 import { RunJobs } from './run-jobs.js';
 
@@ -63,7 +64,7 @@ export async function buildServer(options: ServerOptions): Promise<FerryServer> 
       new ApiError(429, `Too many sign-in attempts: at most ${context.max} a minute`, { hint: `wait ${Math.ceil(context.ttl / 1000)} s and try again; an admin can set a new password` }),
   });
 
-  const routes: Route[] = [...accessRoutes(ctx), ...connectionRoutes(ctx), ...migrationRoutes(ctx), ...runRoutes(ctx)];
+  const routes: Route[] = [...accessRoutes(ctx), ...connectionRoutes(ctx), ...migrationRoutes(ctx), ...runRoutes(ctx), ...systemRoutes(ctx)];
   const docRoutes: Route[] = [
     route({
       method: 'GET', url: '/api/openapi.json', tag: 'reference', access: 'viewer',

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../../app/errors.js';
+import { checkAndSaveSystemPlan, inspectSystemPlan, publicInfo } from '../../app/system-inspect.js';
 import { highAvailabilityWarning } from '../../system/mediawiki/adapter.js';
 import { parseSystemPlan, systemOptions, type SystemPlan } from '../../system/plan.js';
 import { adapterFor } from '../../system/registry.js';
-import { formatBytes, openSystem, precheckSystem, systemRowSides } from '../../system/runner.js';
+import { formatBytes } from '../../system/runner.js';
 import type { InstallationInfo } from '../../system/types.js';
 import { withFerry } from '../context.js';
+import { systemWizard } from './system-wizard.js';
 import { printJson } from '../output.js';
 
 const HELP = `
@@ -41,10 +42,8 @@ export function systemCommand(): Command {
     .option('--no-save', 'only check and show; do not save the migration')
     .action(async (file: string, options: { json?: boolean; save: boolean }, cmd: Command) => {
       const text = readText(file);
-      const plan = parseSystemPlan(text, file);
       await withFerry(cmd, async (ferry) => {
-        const { source, target, findings } = await inspect(plan);
-        if (options.save) await ferry.store.migrations.save({ name: plan.name, planYaml: text, planFile: resolve(file), ...systemRowSides(plan), at: ferry.now() });
+        const { plan, source, target, findings } = await checkAndSaveSystemPlan(ferry, text, { file, save: options.save });
         if (options.json) return printJson({ name: plan.name, saved: options.save, source: publicInfo(source), target: publicInfo(target), findings });
         printInfo(plan, source, target, findings);
         process.stdout.write(options.save ? `\nSaved as "${plan.name}": run it with \`ferry run ${plan.name}\`.\n` : '\nNot saved (--no-save).\n');
@@ -60,10 +59,16 @@ export function systemCommand(): Command {
       await withFerry(cmd, async (ferry) => {
         const row = await ferry.migrations.byName(name);
         const plan = parseSystemPlan(row.plan_yaml, name);
-        const { source, target, findings } = await inspect(plan);
+        const { source, target, findings } = await inspectSystemPlan(plan);
         if (options.json) return printJson({ name, source: publicInfo(source), target: publicInfo(target), findings });
         printInfo(plan, source, target, findings);
       });
+    });
+  command
+    .command('wizard')
+    .description('the system migration wizard on the terminal (the dashboard\'s steps): nothing is saved or written before Confirmation')
+    .action(async (_options: unknown, cmd: Command) => {
+      await withFerry(cmd, (ferry) => systemWizard(ferry));
     });
   return command;
 }
@@ -71,7 +76,7 @@ export function systemCommand(): Command {
 /** `ferry run <system plan> --dry-run`: the source info, the pre-checks and the operations a run would do; nothing written. */
 export async function printSystemDryRun(planYaml: string, name: string): Promise<void> {
   const plan = parseSystemPlan(planYaml, name);
-  const { source, target, findings } = await inspect(plan);
+  const { source, target, findings } = await inspectSystemPlan(plan);
   printInfo(plan, source, target, findings);
   process.stdout.write('\nA run would do, in order (each a step with its bytes):\n');
   for (const op of adapterFor(plan.platform).operations(systemOptions(plan))) process.stdout.write(`  ${op.name.padEnd(20)} ${op.label}\n`);
@@ -87,27 +92,7 @@ function readText(file: string): string {
   }
 }
 
-async function inspect(plan: SystemPlan): Promise<{ source: InstallationInfo; target: InstallationInfo; findings: Array<{ level: 'error' | 'warning'; message: string }> }> {
-  const open = await openSystem(plan);
-  try {
-    const findings = await precheckSystem(open, { workDir: plan.target.workDir ?? '/var/tmp/ferry-system', sourceWorkDir: plan.source.workDir ?? '/var/tmp/ferry-system' });
-    return { source: open.source.info, target: open.target.info, findings };
-  } finally {
-    await open.close();
-  }
-}
-
-/** The info without any secret value: licence keys by name only. */
-function publicInfo(info: InstallationInfo): Record<string, unknown> {
-  const { password: _password, ...database } = info.database;
-  return {
-    platform: info.platform, version: info.version, url: info.url, hostName: info.hostName, domain: info.domain, addresses: info.addresses,
-    configFile: info.location.configFile, database, uploadsDir: info.uploadsDir, uploadsBytes: info.uploadsBytes,
-    licenceKeys: Object.keys(info.secrets), serverRole: info.serverRole, inMaintenance: info.inMaintenance,
-  };
-}
-
-function printInfo(plan: SystemPlan, source: InstallationInfo, target: InstallationInfo, findings: Array<{ level: 'error' | 'warning'; message: string }>): void {
+export function printInfo(plan: SystemPlan, source: InstallationInfo, target: InstallationInfo, findings: Array<{ level: 'error' | 'warning'; message: string }>): void {
   const out = process.stdout;
   out.write(`Source info (${plan.name})\n`);
   const rows: Array<[string, string]> = [

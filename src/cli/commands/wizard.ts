@@ -10,6 +10,7 @@ import { ProgressView } from '../progress.js';
 import { printRunResult } from '../summary.js';
 import { promptSettings } from '../connection-fields.js';
 import { printPreview } from './plan.js';
+import { systemWizard } from './system-wizard.js';
 
 /** Picks a saved connection or adds a new one (checked before it is saved). */
 async function chooseConnection(ferry: Ferry, role: 'source' | 'target'): Promise<string> {
@@ -40,9 +41,11 @@ const heading = (n: number): string => `\nStep ${n} of ${WIZARD_STEPS.length}: $
  */
 export function wizardCommand(): Command {
   return new Command('wizard')
-    .description('a guided migration: choose source and target, review them, pick options, confirm, watch it run')
-    .action(async (_options: unknown, command: Command) => {
+    .description('a guided migration: choose source and target, review them, pick options, confirm, watch it run; --system copies a whole installation')
+    .option('--system', 'the system migration wizard: a whole installation (database, files, settings) onto another server (same as `ferry system wizard`)')
+    .action(async (options: { system?: boolean }, command: Command) => {
       await withFerry(command, async (ferry) => {
+        if (options.system) return systemWizard(ferry);
         process.stdout.write(`${heading(1)}This wizard moves the content of one instance to another of the same platform: it asks for the source, shows what it holds,\nlets you choose the target and what to move, and shows what the run will do.\nNothing is written to any instance before you confirm on the Confirmation step. Everything Ferry creates can be undone later.\n`);
         process.stdout.write(heading(2));
         const source = await chooseConnection(ferry, 'source');

@@ -2,6 +2,8 @@ import { parse } from 'yaml';
 import type { MigrationDetails } from './runs-types.js';
 
 interface PlanView {
+  kind?: string;
+  platform?: string;
   description?: string;
   types?: Record<string, boolean>;
   include?: unknown[];
@@ -29,6 +31,7 @@ const OPTION_DEFAULTS: Record<string, unknown> = { concurrency: 2, itemTimeoutSe
 /** The configuration overview: source, target, types, filters, users, conflict policy, options, jobs. */
 export function ConfigOverview({ migration }: { migration: MigrationDetails }) {
   const plan = readPlan(migration.planYaml);
+  if (plan?.kind === 'system') return <SystemOverview migration={migration} plan={plan} />;
   const types = plan?.types ? Object.entries(plan.types) : [];
   const options = { ...OPTION_DEFAULTS, ...(plan?.options ?? {}) };
   const filters = (plan?.include?.length ?? 0) + (plan?.exclude?.length ?? 0) + (plan?.items?.length ?? 0);
@@ -67,6 +70,46 @@ export function ConfigOverview({ migration }: { migration: MigrationDetails }) {
         <dd>{plan?.jobs ? plan.jobs.map((j) => `${j.name} (${j.steps.join(', ')})`).join('; ') : 'the standard jobs (users first, then content)'}</dd>
         <dt>Plan</dt>
         <dd>{migration.planFile ?? 'saved in Ferry'}</dd>
+      </dl>
+      <details>
+        <summary>Plan text (YAML)</summary>
+        <pre className="log">{migration.planYaml}</pre>
+      </details>
+    </section>
+  );
+}
+
+/** Whether a migration's plan is a system migration's (`kind: system`): a whole installation, no items. */
+export function isSystemPlan(yaml: string | undefined): boolean {
+  return readPlan(yaml ?? '')?.kind === 'system';
+}
+
+/** A system migration's configuration: platform, both installations, its options. */
+function SystemOverview({ migration, plan }: { migration: MigrationDetails; plan: PlanView }) {
+  const o = plan.options ?? {};
+  const rows: Array<[string, string]> = [
+    ['Kind', 'System migration: the whole installation (database, files, settings)'],
+    ['Platform', String(plan.platform ?? '')],
+    ['Source', migration.source],
+    ['Target', migration.target],
+    ['Settings', o.settings === 'swap' ? 'swap configuration' : 'basic settings only'],
+    ['Secret keys (licence)', o.secretKeys === true ? 'carried' : 'not carried'],
+    ['Logs', o.logs === true ? 'copied' : 'not copied'],
+    ['New public URL', typeof o.newUrl === 'string' ? o.newUrl : 'the target keeps its URL'],
+    ['Source after the copy', String(o.sourceAfter ?? 'maintenance')],
+    ['Plan', migration.planFile ?? 'saved in Ferry'],
+  ];
+  return (
+    <section aria-labelledby="overview-title" className="card">
+      <h2 id="overview-title">Configuration</h2>
+      {plan.description && <p>{plan.description}</p>}
+      <dl className="facts">
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
       </dl>
       <details>
         <summary>Plan text (YAML)</summary>

@@ -11,7 +11,7 @@ import type { Finding, PlannedJob, RunRecord } from './runs-types.js';
  * now, and, when it resets the target, what will be deleted and the target's
  * name typed again (admins only).
  */
-export function RunDialog({ open, name, target, planResets, onClose, onStarted }: { open: boolean; name: string; target: string; planResets: boolean; onClose(): void; onStarted(run: RunRecord): void }) {
+export function RunDialog({ open, name, target, planResets, system = false, onClose, onStarted }: { open: boolean; name: string; target: string; planResets: boolean; system?: boolean; onClose(): void; onStarted(run: RunRecord): void }) {
   const isAdmin = useCan('admin');
   const [reset, setReset] = useState(planResets);
   const [typed, setTyped] = useState('');
@@ -37,7 +37,12 @@ export function RunDialog({ open, name, target, planResets, onClose, onStarted }
 
   return (
     <Dialog open={open} title={`Run migration "${name}"`} onClose={onClose}>
-      {resets ? (
+      {system ? (
+        <p className="warning">
+          This system migration replaces the data of the target <strong>{target}</strong> with the source's whole installation (database, files, settings) and puts the source in maintenance during the copy.
+          Ferry snapshots the target first: Undo restores it. A stopped or killed run continues from the operation that was running.
+        </p>
+      ) : resets ? (
         <div className="warning">
           <p>
             <strong>Running this migration will:</strong>
@@ -57,12 +62,12 @@ export function RunDialog({ open, name, target, planResets, onClose, onStarted }
           It deletes nothing on the target; Undo removes what a run created.
         </p>
       )}
-      <label className="check">
+      {!system && <label className="check">
         <input type="checkbox" checked={resets} disabled={!isAdmin || planResets} onChange={(e) => setReset(e.target.checked)} title={isAdmin ? undefined : 'Resetting the target needs the admin role'} />
         Reset the target first (empty it before migrating)
         {!isAdmin && <span className="hint"> — needs the admin role</span>}
         {planResets && <span className="hint"> — the plan says reset: true</span>}
-      </label>
+      </label>}
       {resets && (
         <label>
           Type the target's name, <strong>{target}</strong>, to confirm

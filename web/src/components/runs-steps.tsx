@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatDuration, ProgressBar, StatusBadge, useApi, useEventStream } from '../ui.js';
 import type { EventRecord, PlannedJob, RunRecord, StepRecord } from './runs-types.js';
+import { BytesBar } from './system-execution.js';
 
 /** Time left for a running step, from its pace so far: "about 2 min 5 s left". */
 export function stepEta(step: Pick<StepRecord, 'status' | 'startedAt' | 'done' | 'total'>, now = Date.now()): string | undefined {
@@ -53,7 +54,8 @@ function groupByJob<T extends { job: string }>(steps: T[]): Array<[string, T[]]>
 }
 
 /** Every job and step with its status (Pending, Running, Success, Skipped, Error) and progress. */
-export function StepsTable({ steps, planned }: { steps?: StepRecord[] | undefined; planned?: PlannedJob[] | undefined }) {
+export function StepsTable({ steps, planned, bytes = false }: { steps?: StepRecord[] | undefined; planned?: PlannedJob[] | undefined; bytes?: boolean }) {
+  const byIdx = new Map((steps ?? []).map((s) => [String(s.idx), s]));
   const rows: Array<{ key: string; job: string; label: string; status: string; done: number; total: number; note: string; eta?: string | undefined }> = steps
     ? steps.map((s) => ({ key: String(s.idx), job: s.job, label: s.label, status: s.status, done: s.done, total: s.total, note: s.reason ?? '', eta: stepEta(s) }))
     : (planned ?? []).flatMap((j) =>
@@ -82,7 +84,7 @@ export function StepsTable({ steps, planned }: { steps?: StepRecord[] | undefine
               <td>
                 <StatusBadge status={s.status} />
               </td>
-              <td>{s.total > 0 ? <ProgressBar label={`${s.label} progress`} done={s.done} total={s.total} eta={s.eta} /> : s.status === 'Pending' ? 'not started' : '—'}</td>
+              <td>{bytes && byIdx.get(s.key) && s.status !== 'Pending' && s.status !== 'Skipped' ? <BytesBar step={byIdx.get(s.key)!} now={Date.now()} /> : s.total > 0 ? <ProgressBar label={`${s.label} progress`} done={s.done} total={s.total} eta={s.eta} /> : s.status === 'Pending' ? 'not started' : '—'}</td>
               <td>{s.note}</td>
             </tr>
           ))}

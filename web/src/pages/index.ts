@@ -7,6 +7,7 @@ import { JobsPage } from './jobs.js';
 import { MigrationsPage } from './migrations.js';
 import { PlanEditorPage } from './plan-editor.js';
 import { WizardPage } from './wizard.js';
+import { SystemWizardPage } from './system-wizard.js';
 import { MigrationPage } from './migration-page.js';
 import { RunPage } from './run-page.js';
 
@@ -29,6 +30,7 @@ export const pages: PageEntry[] = [
   { path: '/plans/new', nav: 'New plan', component: PlanEditorPage },
   { path: '/migrations/:name/edit', component: PlanEditorPage },
   { path: '/wizard', nav: 'Wizard', component: WizardPage },
+  { path: '/system/new', nav: 'System migration', role: 'admin', component: SystemWizardPage },
   { path: '/audit', nav: 'Audit', role: 'admin', component: AuditPage },
   { path: '/access', nav: 'Access', component: AccessPage },
   { path: '/migrations/:name', component: MigrationPage },

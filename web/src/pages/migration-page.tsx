@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, seg } from '../api.js';
-import { ConfigOverview, readPlan } from '../components/runs-overview.js';
+import { ConfigOverview, isSystemPlan, readPlan } from '../components/runs-overview.js';
 import { RunsHistory } from '../components/runs-history.js';
 import { PrecheckList } from '../components/runs-prechecks.js';
 import { RunDialog } from '../components/runs-run-dialog.js';
@@ -84,11 +84,15 @@ export function MigrationPage() {
             Verify
           </button>
         </div>
-        <p>
-          <Link to={`/migrations/${seg(name)}/jobs`}>Jobs of this migration</Link>: see them, edit them, or run one job alone.
-        </p>
+        {isSystemPlan(migration.planYaml) ? (
+          <p>A system migration is one job of operations, each counting bytes; a stopped or killed run continues from the operation that was running.</p>
+        ) : (
+          <p>
+            <Link to={`/migrations/${seg(name)}/jobs`}>Jobs of this migration</Link>: see them, edit them, or run one job alone.
+          </p>
+        )}
         <ErrorNote error={stopping.error ?? verifying.error} />
-        {steps ? <StepsTable steps={steps} /> : checks ? <StepsTable planned={checks.jobs} /> : <p>{canOperate ? 'Reading the plan’s steps…' : 'The steps show once it has run.'}</p>}
+        {steps ? <StepsTable steps={steps} bytes={isSystemPlan(migration.planYaml)} /> : checks ? <StepsTable planned={checks.jobs} /> : <p>{canOperate ? 'Reading the plan’s steps…' : 'The steps show once it has run.'}</p>}
       </section>
 
       <section aria-labelledby="checks-title">
@@ -108,6 +112,7 @@ export function MigrationPage() {
         name={migration.name}
         target={migration.target}
         planResets={planResets}
+        system={isSystemPlan(migration.planYaml)}
         onClose={() => setParams({}, { preventScrollReset: true })}
         onStarted={(run) => {
           setParams({}, { preventScrollReset: true });

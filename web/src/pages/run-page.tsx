@@ -4,10 +4,10 @@ import { api, seg } from '../api.js';
 import { ActionsChecklist } from '../components/runs-actions.js';
 import { ItemsTable } from '../components/runs-items.js';
 import { LogViewer } from '../components/runs-log.js';
-import { readPlan } from '../components/runs-overview.js';
+import { isSystemPlan, readPlan } from '../components/runs-overview.js';
 import { PrecheckEvents } from '../components/runs-precheck-events.js';
 import { TypeProgress } from '../components/runs-progress.js';
-import { useLiveSteps } from '../components/runs-steps.js';
+import { StepsTable, useLiveSteps } from '../components/runs-steps.js';
 import { runDuration, type EventRecord, type MigrationDetails, type RunDetails, type RunRecord } from '../components/runs-types.js';
 import { VerifyView } from '../components/runs-verify.js';
 import { useCan } from '../session.js';
@@ -47,6 +47,7 @@ export function RunPage() {
   const undoable = (run.kind === 'run' || run.kind === 'rerun') && !running;
   const why = canOperate ? undefined : 'Needs the operator role';
   // A type may be a step of several jobs: filter by each type once.
+  const system = isSystemPlan(migration?.planYaml);
   const types = [...new Map((steps ?? []).map((s) => [s.type, { type: s.type, label: s.label }])).values()];
 
   return (
@@ -65,7 +66,7 @@ export function RunPage() {
         </p>
         <p>
           {run.events.warn} warning(s), {run.events.error} error(s) in the log
-          {run.summary ? ` · ${run.summary.totals.created} created, ${run.summary.totals.updated} updated, ${run.summary.totals.unchanged} unchanged, ${run.summary.totals.failed} failed, ${run.summary.totals.removed} removed` : ''}
+          {run.summary && !system ? ` · ${run.summary.totals.created} created, ${run.summary.totals.updated} updated, ${run.summary.totals.unchanged} unchanged, ${run.summary.totals.failed} failed, ${run.summary.totals.removed} removed` : ''}
         </p>
         <div className="toolbar">
           {running && (
@@ -74,13 +75,15 @@ export function RunPage() {
             </button>
           )}
           {undoable && (
-            <button type="button" disabled={!canOperate || act.busy} title={why ?? 'Remove from the target what this run created'} onClick={() => void act.run(async () => started(await api.post<RunRecord>(`/api/runs/${run.id}/undo`, {})))}>
+            <button type="button" disabled={!canOperate || act.busy} title={why ?? (system ? 'Restore the target\'s snapshot and take the source out of maintenance' : 'Remove from the target what this run created')} onClick={() => void act.run(async () => started(await api.post<RunRecord>(`/api/runs/${run.id}/undo`, {})))}>
               Undo this run
             </button>
           )}
-          <a className="button" href={`/api/runs/${run.id}/items.csv`} download>
-            Download items (CSV)
-          </a>
+          {!system && (
+            <a className="button" href={`/api/runs/${run.id}/items.csv`} download>
+              Download items (CSV)
+            </a>
+          )}
           <a className="button" href={`/api/runs/${run.id}/events.csv`} download>
             Download events (CSV)
           </a>
@@ -88,17 +91,29 @@ export function RunPage() {
         <ErrorNote error={act.error} />
       </div>
 
-      <section aria-labelledby="progress-title">
-        <h2 id="progress-title">Progress per object type</h2>
-        {steps && <TypeProgress run={run} steps={steps} onStarted={started} />}
-      </section>
+      {system ? (
+        <section aria-labelledby="progress-title">
+          <h2 id="progress-title">Operations</h2>
+          <p>A system migration copies the installation as a whole: each operation is a step, its progress in bytes.</p>
+          {steps && <StepsTable steps={steps} bytes />}
+        </section>
+      ) : (
+        <section aria-labelledby="progress-title">
+          <h2 id="progress-title">Progress per object type</h2>
+          {steps && <TypeProgress run={run} steps={steps} onStarted={started} />}
+        </section>
+      )}
       <section aria-labelledby="prechecks-title">
         <h2 id="prechecks-title">Pre-migration checks</h2>
         <PrecheckEvents runId={run.id} kind={run.kind} />
       </section>
       <section aria-labelledby="items-title">
         <h2 id="items-title">Items</h2>
-        <ItemsTable key={`${run.id}-${run.status}`} run={run} types={types} rerunUntil={rerunUntil} onStarted={started} onChanged={() => void reload()} />
+        {system ? (
+          <p>A system migration has no items: it copies the database, the files and the settings as a whole (see the operations above and the log).</p>
+        ) : (
+          <ItemsTable key={`${run.id}-${run.status}`} run={run} types={types} rerunUntil={rerunUntil} onStarted={started} onChanged={() => void reload()} />
+        )}
       </section>
       <section aria-labelledby="verify-title">
         <h2 id="verify-title">Verify report</h2>
