@@ -18,6 +18,7 @@ import { finished } from 'node:stream/promises';
 import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, ClientChannel, ConnectConfig, SFTPWrapper, Stats } from 'ssh2';
+import { Slots } from '../core/slots.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { redact } from '../sdk/redact.js';
 import type { ExecOptions, ExecResult, FileEntry, Host, HostInfo, HostProcess } from './host.js';
@@ -99,27 +100,6 @@ export function commandLine(argv: readonly string[], options: { env?: Record<str
   }
   parts.push(...argv.map(shellQuote));
   return parts.join(' ');
-}
-
-/** A counting semaphore: at most `size` commands share one connection at a time. */
-class Slots {
-  private free: number;
-  private readonly waiting: Array<() => void> = [];
-  constructor(size: number) {
-    this.free = size;
-  }
-  async acquire(): Promise<() => void> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    };
-  }
 }
 
 function abortError(): Error {
@@ -237,6 +217,7 @@ class CommandShell {
  */
 export class SshHost implements Host {
   readonly label: string;
+  // At most MAX_COMMANDS commands share the connection at a time (OpenSSH's MaxSessions).
   private readonly slots = new Slots(MAX_COMMANDS);
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private readonly shell: CommandShell;

@@ -1,15 +1,7 @@
-import { useState } from 'react';
-import { formatDuration, StatusBadge, useEventStream } from '../ui.js';
+import { StatusBadge } from '../ui.js';
+import { stepEta, useRunSteps } from './run-stream.js';
 import type { StepRecord } from './runs-types.js';
 import { formatBytes } from './system-model.js';
-
-/** "about 2 min left", from the bytes done so far and the time they took. */
-function eta(step: StepRecord, now: number): string | undefined {
-  if (step.status === 'Success') return 'done';
-  if (step.status !== 'Running' || !step.startedAt || step.done === 0 || step.total <= step.done) return undefined;
-  const elapsed = now - new Date(step.startedAt).getTime();
-  return `about ${formatDuration((elapsed / step.done) * (step.total - step.done))} left`;
-}
 
 /** A bar in bytes: "1.2 MiB / 3.4 MiB · about 5 s left" (the wizard, and a system run's steps on its pages). */
 export function BytesBar({ step, now }: { step: StepRecord; now: number }) {
@@ -17,7 +9,7 @@ export function BytesBar({ step, now }: { step: StepRecord; now: number }) {
   const done = step.status === 'Success' && total === 0 ? 1 : step.done;
   const max = total === 0 ? 1 : total;
   const percent = Math.min(100, Math.round((done / max) * 100));
-  const e = eta(step, now);
+  const e = stepEta(step, now);
   return (
     <div className="progress">
       <div role="progressbar" aria-label={`${step.label} progress`} aria-valuemin={0} aria-valuemax={max} aria-valuenow={Math.min(done, max)} aria-valuetext={`${percent}%`} className="bar">
@@ -33,24 +25,8 @@ export function BytesBar({ step, now }: { step: StepRecord; now: number }) {
 
 /** Step 6: one row per operation with a bar and an ETA from bytes, live over the run's event stream; Stop. */
 export function SystemExecution({ runId, onEnd, onStop, stopping }: { runId: number; onEnd(status: string): void; onStop(): void; stopping: boolean }) {
-  const [steps, setSteps] = useState<Map<number, StepRecord>>(new Map());
-  const [status, setStatus] = useState('RUNNING');
-  const [ended, setEnded] = useState(false);
-  useEventStream(ended ? null : `/api/runs/${runId}/stream`, {
-    step: (data) => {
-      const s = data as StepRecord;
-      setSteps((old) => new Map(old).set(s.idx, s));
-    },
-    run: (data) => setStatus((data as { status: string }).status),
-    end: (data) => {
-      const s = (data as { status: string }).status;
-      setStatus(s);
-      setEnded(true);
-      onEnd(s);
-    },
-  });
+  const { steps: list, status, ended } = useRunSteps(runId, onEnd);
   const now = Date.now();
-  const list = [...steps.values()].sort((a, b) => a.idx - b.idx);
   return (
     <div>
       <p>
