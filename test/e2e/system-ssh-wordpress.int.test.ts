@@ -6,7 +6,7 @@ import type { RunRecord, StepRecord } from '../../src/core/ports.js';
 import type { SiteInstance } from '../../src/harness/wordpress.js';
 import { startSshd, type Sshd } from '../../src/harness/sshd.js';
 import { ferry, json } from './cli.js';
-import { emptySite, filledSite } from './sites.js';
+import { addSite, emptySite, filledSite } from './sites.js';
 import { scratch, writePlan } from './wikis.js';
 
 /**
@@ -94,8 +94,11 @@ name: wp-ssh-move
 platform: wordpress
 source:${side(source, sshHost(sshd), join(root, 'source-work'))}target:${side(target, sshHost(sshd), join(root, 'target-work'))}options:
   secretKeys: true
-  sourceAfter: maintenance
+  sourceAfter: read-only
+verify: { source: src-api, target: tgt-api }
 `);
+    // The target's accounts and application passwords are the source's once the database is copied.
+    expect((await addSite(data, 'src-api', source)).code).toBe(0);
     const info = await ferry(data, ['system', 'plan', plan]);
     if (info.code !== 0) throw new Error(`ferry system plan failed:\n${info.stderr}\n${info.stdout}`);
     expect(info.stdout).toMatch(/Platform\s+wordpress 6\.\d/);
@@ -118,8 +121,14 @@ source:${side(source, sshHost(sshd), join(root, 'source-work'))}target:${side(ta
       expect(item.source_url.startsWith(`${target.url}/wp-content/uploads/`)).toBe(true);
       expect((await fetch(item.source_url)).status).toBe(200);
     }
-    // The source stays in maintenance (the option): 503 with Retry-After.
-    expect((await fetch(`${source.url}/`)).status).toBe(503);
+    // The source stays read-only (the option): pages are served.
+    expect((await fetch(`${source.url}/`)).status).toBe(200);
+    // Verify through the REST API, the same comparison as item migrations.
+    expect((await addSite(data, 'tgt-api', target, { user: source.adminUser, password: source.appPassword })).code).toBe(0);
+    const verify = await ferry(data, ['verify', 'wp-ssh-move', '--json']);
+    const verifyLog = readFileSync(json<RunRecord>(verify).logFile!, 'utf8');
+    expect(json<RunRecord>(verify).status, verifyLog).toBe('FINISHED');
+    expect(verifyLog).toMatch(/Verify: "tgt-api" matches "src-api"/);
 
     const undo = json<RunRecord>(await ferry(data, ['undo', String(run.id), '--json']));
     expect(undo.status).toBe('FINISHED');
