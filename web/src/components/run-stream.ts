@@ -2,13 +2,15 @@ import { useState } from 'react';
 import { formatDuration, useEventStream } from '../ui.js';
 import type { StepRecord } from './runs-types.js';
 
-/** "about 2 min left", from the pace so far (items or bytes); "done" once the step succeeded. */
-export function stepEta(step: StepRecord, now: number): string | undefined {
-  if (step.status === 'Success') return 'done';
-  if (step.status !== 'Running' || !step.startedAt || step.done === 0 || step.total <= step.done) return undefined;
+/** Time left for a running step, from its pace so far (items or bytes): "about 2 min 5 s left". */
+export function stepEta(step: Pick<StepRecord, 'status' | 'startedAt' | 'done' | 'total'>, now = Date.now()): string | undefined {
+  if (step.status !== 'Running' || !step.startedAt || step.done <= 0 || step.total <= step.done) return undefined;
   const elapsed = now - new Date(step.startedAt).getTime();
   return `about ${formatDuration((elapsed / step.done) * (step.total - step.done))} left`;
 }
+
+/** The wizards' Execution step: the time left, or "done" once the step succeeded. */
+export const progressEta = (step: StepRecord, now: number): string | undefined => (step.status === 'Success' ? 'done' : stepEta(step, now));
 
 /**
  * A run's steps and status, live from its event stream until it ends (the

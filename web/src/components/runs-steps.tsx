@@ -1,14 +1,10 @@
 import { useEffect, useState } from 'react';
-import { formatDuration, ProgressBar, StatusBadge, useApi, useEventStream } from '../ui.js';
+import { ProgressBar, StatusBadge, useApi, useEventStream } from '../ui.js';
 import type { EventRecord, PlannedJob, RunRecord, StepRecord } from './runs-types.js';
+import { stepEta } from './run-stream.js';
 import { BytesBar } from './system-execution.js';
 
-/** Time left for a running step, from its pace so far: "about 2 min 5 s left". */
-export function stepEta(step: Pick<StepRecord, 'status' | 'startedAt' | 'done' | 'total'>, now = Date.now()): string | undefined {
-  if (step.status !== 'Running' || !step.startedAt || step.done <= 0 || step.total <= step.done) return undefined;
-  const elapsed = now - new Date(step.startedAt).getTime();
-  return `about ${formatDuration((elapsed / step.done) * (step.total - step.done))} left`;
-}
+export { stepEta };
 
 /**
  * A run's steps, live: loads them, then follows GET /api/runs/:id/stream

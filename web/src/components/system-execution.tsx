@@ -1,5 +1,5 @@
 import { StatusBadge } from '../ui.js';
-import { stepEta, useRunSteps } from './run-stream.js';
+import { progressEta, useRunSteps } from './run-stream.js';
 import type { StepRecord } from './runs-types.js';
 import { formatBytes } from './system-model.js';
 
@@ -9,7 +9,7 @@ export function BytesBar({ step, now }: { step: StepRecord; now: number }) {
   const done = step.status === 'Success' && total === 0 ? 1 : step.done;
   const max = total === 0 ? 1 : total;
   const percent = Math.min(100, Math.round((done / max) * 100));
-  const e = stepEta(step, now);
+  const e = progressEta(step, now);
   return (
     <div className="progress">
       <div role="progressbar" aria-label={`${step.label} progress`} aria-valuemin={0} aria-valuemax={max} aria-valuenow={Math.min(done, max)} aria-valuetext={`${percent}%`} className="bar">

@@ -1,5 +1,5 @@
 import { ProgressBar, StatusBadge } from '../ui.js';
-import { stepEta, useRunSteps } from './run-stream.js';
+import { progressEta, useRunSteps } from './run-stream.js';
 
 /** Step 6: one progress bar per step with done/total and an ETA, live from the run's event stream. */
 export function WizardExecution({ runId, onEnd }: { runId: number; onEnd(status: string): void }) {
@@ -18,7 +18,7 @@ export function WizardExecution({ runId, onEnd }: { runId: number; onEnd(status:
             <span className="step-label">
               {s.job}: {s.label} <StatusBadge status={s.status} />
             </span>
-            <ProgressBar label={`${s.label} progress`} done={s.done} total={s.total} eta={stepEta(s, now)} />
+            <ProgressBar label={`${s.label} progress`} done={s.done} total={s.total} eta={progressEta(s, now)} />
             {s.reason && <span className="help">{s.reason}</span>}
           </li>
         ))}
