@@ -114,7 +114,9 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
     await ui.getByRole('heading', { name: 'Migrations' }).waitFor();
     csrf = (await api<{ csrf: string }>('GET', '/api/session')).csrf;
     await api('POST', '/api/migrations', { yaml: 'name: wiki\nsource: src\ntarget: tgt\nexclude:\n  - type: page\n    pattern: "Bulk*"\n' });
-    await api('POST', '/api/migrations', { yaml: 'name: slow\nsource: src\ntarget: tgt\noptions:\n  concurrency: 1\n  verify: false\n' });
+    // Small batches, one at a time: pages are read 20 to a request now, and with the default batches the
+    // last pages could all be in flight by the time the test presses Stop (no READY item left to cancel).
+    await api('POST', '/api/migrations', { yaml: 'name: slow\nsource: src\ntarget: tgt\noptions:\n  concurrency: 1\n  batchSize: 4\n  verify: false\n' });
 
     // The list updates by itself (GET /api/stream): both rows, never run.
     await ui.getByRole('link', { name: 'slow', exact: true }).waitFor();
