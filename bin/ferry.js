@@ -1,6 +1,43 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `ferry` works from a checkout without a build step.
-import { register } from 'tsx/esm/api';
+// Runs the CLI from the compiled build (`npm run build`, which `npm ci` runs through `prepare`)
+// when it is newer than every source file; otherwise, or with FERRY_FROM_SOURCE=1, from the
+// TypeScript source through tsx, so a checkout being edited never runs stale code.
+// Compiling on every start costs 0.7-3 s (measured in `npm run bench`); the build starts in a fraction.
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-register();
-await import('../src/cli/main.ts');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Newest modification time of the files under a folder (0 when it does not exist). */
+function newest(dir) {
+  let latest = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+function buildIsFresh() {
+  if (process.env.FERRY_FROM_SOURCE === '1') return false;
+  try {
+    return statSync(join(root, 'build', '.built')).mtimeMs >= newest(join(root, 'src'));
+  } catch {
+    return false;
+  }
+}
+
+if (buildIsFresh()) {
+  await import(pathToFileURL(join(root, 'build', 'cli', 'main.js')).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

@@ -14,9 +14,10 @@ let cached: string | undefined;
 export function generatorCodeHash(): string {
   if (cached) return cached;
   const hash = createHash('sha256');
+  // The source (.ts) under tsx and vitest, the compiled build (.js) under bin/ferry.js.
   const here = dirname(fileURLToPath(import.meta.url));
   for (const folder of [here, join(here, '..', 'harness')]) {
-    for (const file of readdirSync(folder).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+    for (const file of readdirSync(folder).filter((f) => /\.(ts|js)$/.test(f) && !/\.test\.(ts|js)$/.test(f)).sort()) {
       hash.update(file).update(readFileSync(join(folder, file)));
     }
   }
