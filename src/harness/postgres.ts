@@ -97,7 +97,9 @@ async function runAs(account: Account | undefined, command: string, args: string
 /**
  * Starts a private PostgreSQL on 127.0.0.1 with its cluster in `dir` (made
  * anew; best on /dev/shm for speed) and one database, `database`, owned by a
- * password-protected role. Settings that differ from a stock cluster, each
+ * password-protected role: connections over TCP must give its password
+ * (scram-sha-256, as a stock server), the socket in `dir` is trusted (the
+ * harness's own psql). Settings that differ from a stock cluster, each
  * for tests only: fsync off (the data is thrown away; the store's own
  * durability is not what the tests measure), listen on loopback only, its
  * socket in `dir`, max_connections 200 (several workers, each with a pool,
@@ -122,7 +124,7 @@ export async function startPostgres({ dir, database = 'ferry' }: { dir: string; 
     chownSync(socketDir, account.uid, account.gid);
   }
   const superuser = account?.name ?? userInfo().username;
-  await runAs(account, join(BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', superuser, '-E', 'UTF8', '--no-sync'], dir);
+  await runAs(account, join(BIN, 'initdb'), ['-D', data, '--auth-local=trust', '--auth-host=scram-sha-256', '-U', superuser, '-E', 'UTF8', '--no-sync'], dir);
 
   const role = 'ferry';
   const password = randomBytes(12).toString('hex');

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 
 /**
  * The table that records applied schema migrations. It keeps the name and
@@ -14,17 +14,23 @@ export class StoreTooNew extends Error {
   }
 }
 
+/** The advisory lock that serialises schema migrations on a PostgreSQL store ("ferry" in ASCII). */
+const SCHEMA_LOCK = 0x6665727279;
+
 /**
  * Applies the missing schema migrations, all of them and their records in
- * one `BEGIN IMMEDIATE` transaction. A process killed at any moment leaves
- * either the old schema or the new one, never half of it, and two processes
- * opening a fresh store at once do not both create it (the second waits for
- * the write lock, then finds everything applied).
+ * one transaction: `BEGIN IMMEDIATE` on SQLite; on PostgreSQL a transaction
+ * that first takes a transaction-level advisory lock. A process killed at
+ * any moment leaves either the old schema or the new one, never half of it,
+ * and two processes opening a fresh store at once do not both create it (the
+ * second waits for the write lock, then finds everything applied).
  */
 export async function migrateSchema(db: Kysely<unknown>, migrations: ReadonlyArray<readonly [string, Migration]>, now: () => string): Promise<string[]> {
   return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
+    const postgres = conn.getExecutor().adapter instanceof PostgresAdapter;
+    await sql`${sql.raw(postgres ? 'begin' : 'begin immediate')}`.execute(conn);
     try {
+      if (postgres) await sql`select pg_advisory_xact_lock(${sql.lit(SCHEMA_LOCK)})`.execute(conn);
       await conn.schema
         .createTable(RECORD_TABLE)
         .ifNotExists()

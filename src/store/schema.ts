@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely, type Migration } from 'kysely';
+import { PostgresAdapter, sql, type ColumnDefinitionBuilder, type Generated, type Kysely, type Migration } from 'kysely';
 
 /** Table shapes of the store. Times are ISO 8601 strings (UTC). */
 export interface Database {
@@ -52,6 +52,8 @@ export interface Database {
     ended_at: string | null;
   };
   items: {
+    /** Insertion order (0006): what a run pages through its items by. */
+    seq: Generated<number>;
     run_id: number;
     type: string;
     source_id: string;
@@ -159,8 +161,28 @@ export interface Database {
   };
 }
 
+/** True when `db` talks to PostgreSQL (the same migrations run on SQLite and PostgreSQL). */
+export function onPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * The two column shapes that differ between the databases, so the schema is
+ * the same on both: whole numbers are 64-bit (SQLite's `integer` is; on
+ * PostgreSQL that is `bigint`, which the pool reads back as a JS number), and
+ * a generated id is `autoincrement` on SQLite, an identity on PostgreSQL.
+ */
+function shapes(db: Kysely<any>) {
+  const pg = onPostgres(db);
+  return {
+    int: pg ? ('bigint' as const) : ('integer' as const),
+    id: (c: ColumnDefinitionBuilder) => (pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()),
+  };
+}
+
 const initial: Migration = {
   async up(db: Kysely<any>) {
+    const { int, id } = shapes(db);
     await db.schema
       .createTable('connections')
       .ifNotExists()
@@ -177,28 +199,28 @@ const initial: Migration = {
     await db.schema
       .createTable('migrations')
       .ifNotExists()
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', int, id)
       .addColumn('name', 'text', (c) => c.notNull().unique())
       .addColumn('plan_yaml', 'text', (c) => c.notNull())
       .addColumn('plan_file', 'text')
       .addColumn('source', 'text', (c) => c.notNull())
       .addColumn('target', 'text', (c) => c.notNull())
-      .addColumn('archived', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('archived', int, (c) => c.notNull().defaultTo(0))
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema
       .createTable('runs')
       .ifNotExists()
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('migration_id', 'integer', (c) => c.notNull())
+      .addColumn('id', int, id)
+      .addColumn('migration_id', int, (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())
-      .addColumn('parent_run_id', 'integer')
+      .addColumn('parent_run_id', int)
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('started_at', 'text', (c) => c.notNull())
       .addColumn('ended_at', 'text')
-      .addColumn('stop_requested', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('pid', 'integer')
+      .addColumn('stop_requested', int, (c) => c.notNull().defaultTo(0))
+      .addColumn('pid', int)
       .addColumn('heartbeat_at', 'text')
       .addColumn('log_file', 'text')
       .addColumn('summary_json', 'text')
@@ -206,15 +228,15 @@ const initial: Migration = {
     await db.schema
       .createTable('steps')
       .ifNotExists()
-      .addColumn('run_id', 'integer', (c) => c.notNull())
-      .addColumn('idx', 'integer', (c) => c.notNull())
+      .addColumn('run_id', int, (c) => c.notNull())
+      .addColumn('idx', int, (c) => c.notNull())
       .addColumn('job', 'text', (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('label', 'text', (c) => c.notNull())
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('reason', 'text')
-      .addColumn('total', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('done', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('total', int, (c) => c.notNull().defaultTo(0))
+      .addColumn('done', int, (c) => c.notNull().defaultTo(0))
       .addColumn('started_at', 'text')
       .addColumn('ended_at', 'text')
       .addPrimaryKeyConstraint('steps_pk', ['run_id', 'idx'])
@@ -222,18 +244,18 @@ const initial: Migration = {
     await db.schema
       .createTable('items')
       .ifNotExists()
-      .addColumn('run_id', 'integer', (c) => c.notNull())
+      .addColumn('run_id', int, (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('source_id', 'text', (c) => c.notNull())
       .addColumn('key', 'text', (c) => c.notNull())
       .addColumn('label', 'text', (c) => c.notNull())
       .addColumn('hash', 'text', (c) => c.notNull())
-      .addColumn('size_bytes', 'integer')
+      .addColumn('size_bytes', int)
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('outcome', 'text')
       .addColumn('reason', 'text')
       .addColumn('target_id', 'text')
-      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('attempts', int, (c) => c.notNull().defaultTo(0))
       .addColumn('deferred_refs', 'text')
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('items_pk', ['run_id', 'type', 'source_id'])
@@ -249,7 +271,7 @@ const initial: Migration = {
       .addColumn('target_id', 'text')
       .addColumn('hash', 'text')
       .addColumn('version', 'text')
-      .addColumn('run_id', 'integer', (c) => c.notNull())
+      .addColumn('run_id', int, (c) => c.notNull())
       .addColumn('origin', 'text', (c) => c.notNull())
       .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('pending_mode', 'text')
@@ -260,9 +282,9 @@ const initial: Migration = {
     await db.schema
       .createTable('events')
       .ifNotExists()
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('run_id', 'integer')
-      .addColumn('migration_id', 'integer')
+      .addColumn('id', int, id)
+      .addColumn('run_id', int)
+      .addColumn('migration_id', int)
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('level', 'text', (c) => c.notNull())
       .addColumn('step', 'text')
@@ -273,8 +295,8 @@ const initial: Migration = {
     await db.schema
       .createTable('actions')
       .ifNotExists()
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('run_id', 'integer', (c) => c.notNull())
+      .addColumn('id', int, id)
+      .addColumn('run_id', int, (c) => c.notNull())
       .addColumn('code', 'text', (c) => c.notNull())
       .addColumn('message', 'text', (c) => c.notNull())
       .addColumn('type', 'text')
@@ -284,7 +306,7 @@ const initial: Migration = {
     await db.schema
       .createTable('cursors')
       .ifNotExists()
-      .addColumn('run_id', 'integer', (c) => c.notNull())
+      .addColumn('run_id', int, (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('cursor', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('cursors_pk', ['run_id', 'type'])
@@ -318,9 +340,10 @@ const mapIdentity: Migration = {
 /** Users, sessions, API tokens and the audit log of `ferry serve`; ticked-off actions. */
 const serverAccess: Migration = {
   async up(db: Kysely<any>) {
+    const { int, id } = shapes(db);
     await db.schema
       .createTable('users')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', int, id)
       .addColumn('name', 'text', (c) => c.notNull().unique())
       .addColumn('role', 'text', (c) => c.notNull())
       .addColumn('password_hash', 'text', (c) => c.notNull())
@@ -329,22 +352,22 @@ const serverAccess: Migration = {
     await db.schema
       .createTable('sessions')
       .addColumn('token_hash', 'text', (c) => c.primaryKey())
-      .addColumn('user_id', 'integer', (c) => c.notNull())
+      .addColumn('user_id', int, (c) => c.notNull())
       .addColumn('csrf', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('expires_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema
       .createTable('api_tokens')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('user_id', 'integer', (c) => c.notNull())
+      .addColumn('id', int, id)
+      .addColumn('user_id', int, (c) => c.notNull())
       .addColumn('label', 'text', (c) => c.notNull())
       .addColumn('token_hash', 'text', (c) => c.notNull().unique())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema
       .createTable('audit')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('id', int, id)
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('actor', 'text', (c) => c.notNull())
       .addColumn('action', 'text', (c) => c.notNull())
@@ -353,7 +376,7 @@ const serverAccess: Migration = {
       .execute();
     await db.schema
       .createTable('action_done')
-      .addColumn('action_id', 'integer', (c) => c.primaryKey())
+      .addColumn('action_id', int, (c) => c.primaryKey())
       .addColumn('done_at', 'text', (c) => c.notNull())
       .addColumn('done_by', 'text', (c) => c.notNull())
       .execute();
@@ -363,9 +386,52 @@ const serverAccess: Migration = {
 /** Which step listed an item: the same object type may be in several jobs of a run. */
 const itemStep: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.alterTable('items').addColumn('step_idx', 'integer').execute();
+    const { int } = shapes(db);
+    await db.schema.alterTable('items').addColumn('step_idx', int).execute();
     // Runs written before this had one step per type: their items belong to that step.
     await sql`update items set step_idx = (select min(s.idx) from steps s where s.run_id = items.run_id and s.type = items.type)`.execute(db);
+  },
+};
+
+/**
+ * Items get their insertion order as a column of their own, `seq`, the key
+ * a run pages through them by (it used SQLite's hidden rowid, which
+ * PostgreSQL has not). The table is rebuilt with `seq` as its primary key and
+ * the old key as a unique index. On SQLite `seq` is `integer primary key`,
+ * the rowid itself, so each item keeps its number and an insert costs what
+ * it did; on PostgreSQL it is an identity.
+ */
+const itemSeq: Migration = {
+  async up(db: Kysely<any>) {
+    const pg = onPostgres(db);
+    const { int } = shapes(db);
+    await db.schema
+      .createTable('items_next')
+      .addColumn('seq', int, (c) => (pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey()))
+      .addColumn('run_id', int, (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('source_id', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('label', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('size_bytes', int)
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text')
+      .addColumn('reason', 'text')
+      .addColumn('target_id', 'text')
+      .addColumn('attempts', int, (c) => c.notNull().defaultTo(0))
+      .addColumn('deferred_refs', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('step_idx', int)
+      .execute();
+    const columns = sql.raw('run_id, type, source_id, key, label, hash, size_bytes, status, outcome, reason, target_id, attempts, deferred_refs, updated_at, step_idx');
+    // PostgreSQL stores are new with this migration: their items table is empty here.
+    if (pg) await sql`insert into items_next (${columns}) select ${columns} from items`.execute(db);
+    else await sql`insert into items_next (seq, ${columns}) select rowid, ${columns} from items order by rowid`.execute(db);
+    await db.schema.dropTable('items').execute();
+    await db.schema.alterTable('items_next').renameTo('items').execute();
+    await db.schema.createIndex('items_key').unique().on('items').columns(['run_id', 'type', 'source_id']).execute();
+    await db.schema.createIndex('items_status').on('items').columns(['run_id', 'status']).execute();
   },
 };
 
@@ -381,4 +447,5 @@ export const schemaMigrations: ReadonlyArray<readonly [name: string, migration: 
   ['0003_action_fields', actionFields],
   ['0004_server_access', serverAccess],
   ['0005_item_step', itemStep],
+  ['0006_item_seq', itemSeq],
 ];

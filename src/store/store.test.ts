@@ -6,6 +6,7 @@ import { Kysely, SqliteDialect, type Migration } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition } from '../core/statuses.js';
 import { migrateSchema, StoreTooNew } from './schema-migrate.js';
+import { schemaMigrations } from './schema.js';
 import { openSqlite } from './sqlite-store.js';
 import { Store } from './store.js';
 
@@ -113,5 +114,24 @@ describe('schema migrations', () => {
     await migrateSchema(db, [['0001_a', table('a')], ['0009_future', table('f')]], at);
     await expect(migrateSchema(db, [['0001_a', table('a')]], at)).rejects.toThrow(StoreTooNew);
     await db.destroy();
+  });
+
+  it('0006 gives the items of an older store their rowid as seq: order and paging stay as they were', async () => {
+    const { file, db } = open();
+    await migrateSchema(db, schemaMigrations.filter(([name]) => name < '0006'), at);
+    await db.destroy();
+    const raw = new BetterSqlite3(file);
+    const insert = raw.prepare("insert into items (run_id, type, source_id, key, label, hash, status, updated_at, step_idx) values (1, 'doc', ?, ?, ?, 'h', 'READY', 'now', 0)");
+    for (const id of ['c', 'a', 'b']) insert.run(id, id, id);
+    raw.prepare("delete from items where source_id = 'a'").run();
+    insert.run('d', 'd', 'd');
+    raw.close();
+    const store = new Store(await openSqlite(file));
+    const items = await store.listItems(1);
+    expect(items.map((i) => [i.sourceId, i.seq])).toEqual([['c', 1], ['b', 3], ['d', 4]]);
+    expect((await store.listItems(1, { afterSeq: 1, limit: 1 })).map((i) => i.sourceId)).toEqual(['b']);
+    await store.addItems(1, [header('e'), header('b')], at());
+    expect((await store.listItems(1)).map((i) => [i.sourceId, i.seq])).toEqual([['c', 1], ['b', 3], ['d', 4], ['e', 5]]);
+    await store.close();
   });
 });

@@ -60,7 +60,7 @@ async function changeStatus<S extends string>(what: string, read: () => Promise<
   throw new Error(`${what}: its status kept changing while Ferry tried to change it`);
 }
 
-/** The engine's store over Kysely (SQLite here; the same queries run on PostgreSQL). */
+/** The engine's store over Kysely: the same queries on SQLite (sqlite-store.ts) and PostgreSQL (postgres-store.ts). */
 export class Store implements FerryStore {
   readonly connections: ConnectionTable;
   readonly migrations: MigrationTable;
@@ -247,14 +247,14 @@ export class Store implements FerryStore {
   }
 
   async listItems(runId: number, query: ItemQuery = {}): Promise<ItemRecord[]> {
-    let q = this.db.selectFrom('items').selectAll().select(sql<number>`rowid`.as('seq')).where('run_id', '=', runId);
-    if (query.afterSeq !== undefined) q = q.where(sql<number>`rowid`, '>', query.afterSeq);
+    let q = this.db.selectFrom('items').selectAll().where('run_id', '=', runId);
+    if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
     if (query.type) q = q.where('type', '=', query.type);
     if (query.step !== undefined) q = q.where('step_idx', '=', query.step);
     if (query.statuses && query.statuses.length > 0) q = q.where('status', 'in', query.statuses);
     if (query.deferred) q = q.where('deferred_refs', 'is not', null);
     if (query.sourceIds) q = q.where('source_id', 'in', query.sourceIds.length > 0 ? query.sourceIds : ['']);
-    q = q.orderBy(sql`rowid`);
+    q = q.orderBy('seq');
     if (query.limit !== undefined) q = q.limit(query.limit).offset(query.offset ?? 0);
     const rows = await q.execute();
     return rows.map((r) => ({
@@ -466,10 +466,13 @@ export class Store implements FerryStore {
   async addActions(runId: number, actions: PostAction[]): Promise<void> {
     for (const a of actions) {
       const row = { run_id: runId, code: a.code, message: a.message, type: a.type ?? null, source_id: a.sourceId ?? null, label: a.label ?? null, fields: a.fields ? JSON.stringify(a.fields) : null };
+      // Typed parameters: PostgreSQL reads an untyped one in a select list as text.
+      const text = (value: string | null) => sql`cast(${value} as text)`;
+      const run = sql`cast(${row.run_id} as bigint)`;
       await sql`insert into actions (run_id, code, message, type, source_id, label, fields)
-        select ${row.run_id}, ${row.code}, ${row.message}, ${row.type}, ${row.source_id}, ${row.label}, ${row.fields}
-        where not exists (select 1 from actions where run_id = ${row.run_id} and code = ${row.code} and message = ${row.message}
-          and type is ${row.type} and source_id is ${row.source_id} and label is ${row.label})`.execute(this.db);
+        select ${run}, ${text(row.code)}, ${text(row.message)}, ${text(row.type)}, ${text(row.source_id)}, ${text(row.label)}, ${text(row.fields)}
+        where not exists (select 1 from actions where run_id = ${run} and code = ${text(row.code)} and message = ${text(row.message)}
+          and type is not distinct from ${text(row.type)} and source_id is not distinct from ${text(row.source_id)} and label is not distinct from ${text(row.label)})`.execute(this.db);
     }
   }
 

@@ -1,0 +1,125 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { migrateSchema } from './schema-migrate.js';
+import { schemaMigrations, type Database } from './schema.js';
+
+/** Connections one process keeps open to the store (the engine's group commit needs few). */
+const POOL_SIZE = 10;
+
+const INT8 = 20;
+
+/**
+ * Whole numbers are `bigint` on PostgreSQL (as SQLite's `integer` is 64-bit),
+ * and `count(*)` is one too; pg hands them over as strings. The store reads
+ * them as JS numbers, as it does on SQLite: ids, counts and sizes stay far
+ * below 2^53.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
+};
+
+/** A store location that cannot be used: what is wrong and how to fix it, with the password never shown. */
+export class StoreUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'StoreUnavailable';
+  }
+}
+
+/** True for a URL that names a PostgreSQL store. */
+export function isPostgresUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(value.trim());
+}
+
+/**
+ * The URL as it may be printed: the password (in the URL or as a
+ * `password=` parameter) replaced by `***`.
+ *
+ * @example
+ * redactStoreUrl('postgres://ferry:s3cret@db:5432/ferry'); // 'postgres://ferry:***@db:5432/ferry'
+ */
+export function redactStoreUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Unparseable: show the scheme and host part only, never what may be a password.
+    const at = url.lastIndexOf('@');
+    const scheme = /^[a-z]+:\/\//i.exec(url)?.[0] ?? '';
+    return at >= 0 ? `${scheme}***${url.slice(at)}` : url.replace(/:[^:@/]*@/, ':***@');
+  }
+  if (parsed.password) parsed.password = '***';
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
+  }
+  return parsed.toString().replace(/%2A%2A%2A/g, '***');
+}
+
+/**
+ * Opens (and migrates) a PostgreSQL store: a pool of at most `max`
+ * connections (each transaction holds one) with the same schema migrations
+ * as SQLite. Two processes opening a fresh database at once do not both
+ * create it (schema-migrate.ts takes an advisory lock). A database that
+ * cannot be reached or entered is a StoreUnavailable naming the fix.
+ */
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Kysely<Database>> {
+  const shown = redactStoreUrl(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new StoreUnavailable(`The store URL ${shown} is not a valid URL`, 'write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE (percent-encode special characters of the password)');
+  }
+  if (!isPostgresUrl(url) || parsed.pathname.length <= 1) {
+    throw new StoreUnavailable(`The store URL ${shown} does not name a PostgreSQL database`, 'write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE');
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? POOL_SIZE, types, connectionTimeoutMillis: 15_000, application_name: 'ferry' });
+  // A connection the server ends while it sits idle in the pool is not the process's end: the next query opens another.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrateSchema(db as unknown as Kysely<unknown>, schemaMigrations, () => new Date().toISOString());
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw explain(error, parsed, shown);
+  }
+  return db;
+}
+
+/** What a connection failure means for the person who gave the URL. */
+function explain(error: unknown, url: URL, shown: string): unknown {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  const role = decodeURIComponent(url.username) || process.env.PGUSER || 'the current user';
+  const database = decodeURIComponent(url.pathname.slice(1));
+  const where = `${url.hostname}:${url.port || '5432'}`;
+  const cannot = `Cannot open the PostgreSQL store ${shown}`;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return new StoreUnavailable(`${cannot}: nothing accepts connections on ${where}`, 'start PostgreSQL, or correct the host and port in --store (or FERRY_STORE)');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StoreUnavailable(`${cannot}: the host ${url.hostname} is not known`, 'correct the host name in --store (or FERRY_STORE)');
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new StoreUnavailable(`${cannot}: ${where} cannot be reached (${code})`, 'check the host, the port and the firewall between this machine and the database');
+    case '28P01':
+      return new StoreUnavailable(`${cannot}: the password of role "${role}" was refused`, `correct the password in the URL (percent-encode special characters), or set it on the server: ALTER ROLE "${role}" PASSWORD '...'`);
+    case '28000':
+      return new StoreUnavailable(`${cannot}: the server does not let role "${role}" in (${message ?? code})`, `create the role (CREATE ROLE "${role}" LOGIN PASSWORD '...') or allow it in the server's pg_hba.conf`);
+    case '3D000':
+      return new StoreUnavailable(`${cannot}: the database "${database}" does not exist`, `create it, owned by the role Ferry uses: CREATE DATABASE "${database}" OWNER "${role}" (or: createdb -O ${role} ${database}); Ferry creates its tables on first use`);
+    case '42501':
+      return new StoreUnavailable(`${cannot}: role "${role}" may not create Ferry's tables (${message ?? code})`, `make the role the database's owner (ALTER DATABASE "${database}" OWNER TO "${role}") or grant it CREATE on the schema public`);
+    case '53300':
+      return new StoreUnavailable(`${cannot}: the server has no connection left (${message ?? code})`, 'raise max_connections on the server, or run fewer Ferry processes at once');
+    default:
+      if (typeof message === 'string' && /timeout|terminated/i.test(message) && !code) {
+        return new StoreUnavailable(`${cannot}: ${where} did not answer (${message})`, 'check that PostgreSQL runs there and that the port is the right one');
+      }
+      return error;
+  }
+}
