@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import type { MigrationContext } from '../core/context.js';
 import { checkPlanSize, parsePlan, PlanError, type Plan } from '../core/plan.js';
@@ -14,6 +15,9 @@ import { RunReporter } from '../core/reporter.js';
 import { executeVerifyRun } from '../core/verify-step.js';
 import { transitionRun } from '../core/statuses.js';
 import type { Finding, Identity } from '../sdk/connector.js';
+import { isPostgresUrl, openPostgres, redactStoreUrl, StoreUnavailable } from '../store/postgres-store.js';
+import { StoreTooNew } from '../store/schema-migrate.js';
+import type { Database } from '../store/schema.js';
 import { openSqlite } from '../store/sqlite-store.js';
 import { Store } from '../store/store.js';
 import type { FerryStore } from '../store/ferry-store.js';
@@ -29,6 +33,12 @@ import { precheckSystemMigration, runSystem, systemRowSides, undoSystem, verifyS
 
 export interface FerryOptions {
   dataDir: string;
+  /**
+   * Where the store is: a postgres:// (or postgresql://) URL, or absent (or
+   * empty) for the embedded SQLite store, ferry.sqlite in the data folder.
+   * The data folder keeps the run logs and the secrets key either way.
+   */
+  store?: string | undefined;
   clock?: Clock;
   logger?: Logger;
 }
@@ -70,8 +80,9 @@ export class Ferry {
 
   static async open(options: FerryOptions): Promise<Ferry> {
     const dataDir = resolve(options.dataDir);
+    const location = storeLocation(options.store);
     prepareDataFolder(dataDir);
-    const store = new Store(await openSqlite(join(dataDir, 'ferry.sqlite')));
+    const store = new Store(location === undefined ? await openSqlite(join(dataDir, 'ferry.sqlite')) : await openPostgresStore(location));
     const logger = options.logger ?? pino({ level: 'info' }, pino.destination({ dest: join(dataDir, 'ferry-process.log'), sync: false, mkdir: true, mode: 0o600 }));
     return new Ferry(dataDir, store, options.clock ?? { now: () => new Date() }, logger);
   }
@@ -459,6 +470,25 @@ export class Ferry {
 }
 
 /** Source and target are one instance: a run would write into what it reads, and --reset would empty the source. */
+/** The PostgreSQL URL of `--store` / FERRY_STORE; undefined for the embedded SQLite store. Checked before anything is written. */
+function storeLocation(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (isPostgresUrl(value)) return value.trim();
+  throw new UserError(`The store ${redactStoreUrl(value)} is not a PostgreSQL URL`, {
+    hint: 'give --store (or FERRY_STORE) as postgres://USER:PASSWORD@HOST:PORT/DATABASE, or leave it out to keep the store in the data folder',
+  });
+}
+
+async function openPostgresStore(url: string): Promise<Kysely<Database>> {
+  try {
+    return await openPostgres(url);
+  } catch (error) {
+    if (error instanceof StoreUnavailable) throw new UserError(error.message, { hint: error.hint });
+    if (error instanceof StoreTooNew) throw new UserError(`The store ${redactStoreUrl(url)} was written by a newer Ferry (schema ${error.unknown.join(', ')})`, { hint: 'run the Ferry version that wrote this store, or give --store another database' });
+    throw error;
+  }
+}
+
 function sameInstanceError(reason: string): UserError {
   return new UserError(`The plan's source and target are the same instance: ${reason}`, {
     hint: 'a migration reads one instance and writes another: set `target:` to a connection for a different instance (`ferry connection list` shows where each points)',

@@ -7,12 +7,19 @@ import { checkDataDir } from './validate.js';
 
 export interface GlobalOptions {
   dataDir: string;
+  /** `--store`: a PostgreSQL URL; absent: FERRY_STORE, else the SQLite store in the data folder. */
+  store?: string;
 }
 
-/** Opens the data folder for one command and always closes it. */
+/** The data folder and the store a command opens: `--data-dir` / FERRY_HOME and `--store` / FERRY_STORE. */
+export function ferryOptions(command: Command): { dataDir: string; store: string | undefined } {
+  const { dataDir, store } = command.optsWithGlobals<GlobalOptions>();
+  return { dataDir: checkDataDir(dataDir), store: store ?? process.env.FERRY_STORE };
+}
+
+/** Opens the data folder (and its store) for one command and always closes it. */
 export async function withFerry<T>(command: Command, body: (ferry: Ferry) => Promise<T>): Promise<T> {
-  const { dataDir } = command.optsWithGlobals<GlobalOptions>();
-  const ferry = await Ferry.open({ dataDir: checkDataDir(dataDir) });
+  const ferry = await Ferry.open(ferryOptions(command));
   try {
     return await body(ferry);
   } finally {

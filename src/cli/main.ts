@@ -16,6 +16,8 @@ const program = new Command('ferry')
   .description('Ferry moves users, content and files from one platform instance to another: planned, previewed, resumable, undoable, verified.')
   .version(TOOL_VERSION)
   .option('--data-dir <dir>', 'data folder: store, logs, encryption key (env FERRY_HOME)', process.env.FERRY_HOME ?? '.ferry')
+  // No default shown: FERRY_STORE may hold a password, and --help must not print it.
+  .option('--store <url>', 'keep the store on PostgreSQL: postgres://USER:PASSWORD@HOST:PORT/DATABASE (env FERRY_STORE); default: ferry.sqlite in the data folder')
   .showSuggestionAfterError()
   .addHelpText(
     'after',

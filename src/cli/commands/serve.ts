@@ -2,8 +2,8 @@ import { Command } from 'commander';
 import { UserError } from '../../app/errors.js';
 import { Ferry } from '../../app/ferry.js';
 import { buildServer } from '../../server/server.js';
-import type { GlobalOptions } from '../context.js';
-import { checkDataDir, parseCount } from '../validate.js';
+import { ferryOptions } from '../context.js';
+import { parseCount } from '../validate.js';
 
 /** `ferry serve`: the REST API on the CLI's data folder, until Ctrl-C. */
 export function serveCommand(): Command {
@@ -14,8 +14,7 @@ export function serveCommand(): Command {
     .option('--trust-proxy', 'behind a reverse proxy: believe its X-Forwarded-Proto (HTTPS there marks the session cookie Secure)')
     .action(async (options: { port: string; host: string; trustProxy?: boolean }, command: Command) => {
       const port = parseCount('--port', options.port, { min: 0, max: 65535 });
-      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
-      const ferry = await Ferry.open({ dataDir: checkDataDir(dataDir) });
+      const ferry = await Ferry.open(ferryOptions(command));
       try {
         await serveUntilStopped(ferry, { port, host: options.host, ...(options.trustProxy ? { trustProxy: true } : {}) });
       } finally {
