@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, vi } from 'vitest';
+import { startPostgres, type PrivatePostgres } from '../harness/postgres.js';
+import { openPostgres } from '../store/postgres-store.js';
+
+/**
+ * The engine's own tests (runner.test.ts, status-changes.test.ts) once more,
+ * with every store they open on PostgreSQL: their `openSqlite` gives a fresh
+ * database of one private server instead of a file. Same tests, same
+ * assertions; only the store differs.
+ */
+const server = vi.hoisted(() => ({ current: undefined as PrivatePostgres | undefined, databases: 0, opened: [] as Array<{ destroy(): Promise<void> }> }));
+
+vi.mock('../store/sqlite-store.js', () => ({
+  openSqlite: async () => {
+    const db = await openPostgres(await server.current!.createDatabase(`engine_${++server.databases}`));
+    server.opened.push(db);
+    return db;
+  },
+}));
+
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync('/dev/shm/ferry-pg-engine-');
+  server.current = await startPostgres({ dir });
+});
+
+afterAll(async () => {
+  // The tests leave their stores open (a file costs nothing); pools are closed before the server goes,
+  // once the write the timeout test abandoned (2 s on the target) has finished and logged its event.
+  await new Promise((done) => setTimeout(done, 3_000));
+  await Promise.all(server.opened.map((db) => db.destroy()));
+  await server.current?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+await import('./runner.test.js');
+await import('./status-changes.test.js');
