@@ -9,11 +9,17 @@ import { openPostgres } from '../store/postgres-store.js';
  * database of one private server instead of a file. Same tests, same
  * assertions; only the store differs.
  */
-const server = vi.hoisted(() => ({ current: undefined as PrivatePostgres | undefined, databases: 0, opened: [] as Array<{ destroy(): Promise<void> }> }));
+const server = vi.hoisted(() => ({ current: undefined as PrivatePostgres | undefined, databases: new Map<string, string>(), opened: [] as Array<{ destroy(): Promise<void> }> }));
 
 vi.mock('../store/sqlite-store.js', () => ({
-  openSqlite: async () => {
-    const db = await openPostgres(await server.current!.createDatabase(`engine_${++server.databases}`));
+  // One database per store file: a test that opens the same data folder twice finds its store again.
+  openSqlite: async (file: string) => {
+    let url = server.databases.get(file);
+    if (url === undefined) {
+      url = await server.current!.createDatabase(`engine_${server.databases.size + 1}`);
+      server.databases.set(file, url);
+    }
+    const db = await openPostgres(url);
     server.opened.push(db);
     return db;
   },
