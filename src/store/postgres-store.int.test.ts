@@ -91,6 +91,26 @@ describe('the PostgreSQL store', () => {
     expect((closed as Error).message).not.toContain(password);
   });
 
+  it('runs its sessions without a statement timeout, whatever the role has', async () => {
+    const url = await freshUrl();
+    const db = await openPostgres(url);
+    try {
+      await sql`alter role ferry set statement_timeout = '1ms'`.execute(db);
+      await db.destroy();
+      const again = await openPostgres(url);
+      try {
+        expect((await sql<{ statement_timeout: string }>`show statement_timeout`.execute(again)).rows[0]?.statement_timeout).toBe('0');
+        await sql`select pg_sleep(0.05)`.execute(again);
+      } finally {
+        await sql`alter role ferry reset statement_timeout`.execute(again);
+        await again.destroy();
+      }
+    } catch (error) {
+      await db.destroy().catch(() => undefined);
+      throw error;
+    }
+  });
+
   it('prints a store URL with its password hidden', () => {
     expect(redactStoreUrl('postgres://ferry:s3cret@db.example:5432/ferry')).toBe('postgres://ferry:***@db.example:5432/ferry');
     expect(redactStoreUrl('postgresql://ferry@db/ferry?password=s3cret&sslmode=require')).toBe('postgresql://ferry@db/ferry?password=***&sslmode=require');

@@ -76,7 +76,8 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   if (!isPostgresUrl(url) || parsed.pathname.length <= 1) {
     throw new StoreUnavailable(`The store URL ${shown} does not name a PostgreSQL database`, 'write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE');
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? POOL_SIZE, types, connectionTimeoutMillis: 15_000, application_name: 'ferry' });
+  // No statement timeout (a role's or server's default would cut a schema migration or a large delete short).
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? POOL_SIZE, types, connectionTimeoutMillis: 15_000, options: '-c statement_timeout=0', application_name: 'ferry' });
   // A connection the server ends while it sits idle in the pool is not the process's end: the next query opens another.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
