@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
-import type { MigrationContext } from '../core/context.js';
+import type { EngineDeps, MigrationContext } from '../core/context.js';
 import { checkPlanSize, parsePlan, PlanError, type Plan } from '../core/plan.js';
 import { layoutJobs, PlanMismatch, unknownJobs } from '../core/planner.js';
 import { runPrechecks } from '../core/prechecks.js';
@@ -52,6 +52,8 @@ export interface RunOptions {
   /** Forget the ID map of this source and target pair first (the target was rebuilt, or a connection re-pointed). */
   forgetMap?: boolean;
   signal?: AbortSignal;
+  /** Hands each step's batches to `ferry worker` processes (src/scale/coordinator.ts) instead of processing them here. */
+  distribute?: EngineDeps['distribute'];
 }
 
 export class PrecheckFailed extends UserError {
@@ -369,7 +371,7 @@ export class Ferry {
         await this.store.addEvent({ runId: run.id, migrationId: migration.id, at: this.now(), level: f.level === 'error' ? 'error' : 'warn', step: 'pre-checks', item: null, message });
       }
       try {
-        return await executeRun({ store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, ctx, run, mode);
+        return await executeRun({ store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.distribute ? { distribute: options.distribute } : {}) }, ctx, run, mode);
       } finally {
         await log.close();
       }

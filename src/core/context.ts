@@ -1,7 +1,7 @@
-import type { Slots } from './slots.js';
+import type { SlotPool } from './slots.js';
 import type { ObjectTypeSpec, Session, TargetRef } from '../sdk/connector.js';
 import type { Plan } from './plan.js';
-import type { Clock, EngineStore, MappingScope, RunLogSink, RunRecord } from './ports.js';
+import type { Clock, EngineStore, MappingScope, RunLogSink, RunRecord, StepRecord } from './ports.js';
 import type { ProgressEvent, RunReporter } from './reporter.js';
 import type { VerifyReport } from './verify.js';
 
@@ -12,6 +12,11 @@ export interface EngineDeps {
   log: RunLogSink;
   onProgress?: (event: ProgressEvent) => void;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Processes a step's READY items elsewhere (src/scale: as pg-boss jobs for
+   * `ferry worker` processes) instead of in this process; absent, processItems.
+   */
+  distribute?: (state: RunState, step: StepRecord, total: number, batchSize: number) => Promise<void>;
 }
 
 /** The migration being run: its plan, its connector's types and the two open sessions. */
@@ -46,7 +51,7 @@ export interface RunState {
    */
   mapCheck?: { all: boolean; sampled: Map<string, number> };
   /** Limits the platform calls of a run's batches to the plan's concurrency, per side (see slots.ts). */
-  slots?: { source: Slots; target: Slots };
+  slots?: { source: SlotPool; target: SlotPool };
 }
 
 export function typeSpec(ctx: MigrationContext, name: string): ObjectTypeSpec {

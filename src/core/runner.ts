@@ -170,7 +170,7 @@ async function runStep(state: RunState, { step, steps, mode, scope }: StepRun): 
   const total = sumCounts(await deps.store.countItems(run.id, step.type, step.idx));
   await deps.store.updateStep(run.id, step.idx, { total });
   reporter.progress({ kind: 'step-total', idx: step.idx, step: step.type, total });
-  await processItems(state, step, total, Math.min(state.ctx.plan.options.batchSize ?? Infinity, spec.batchSize ?? 1));
+  await (deps.distribute ?? processItems)(state, step, total, Math.min(state.ctx.plan.options.batchSize ?? Infinity, spec.batchSize ?? 1));
   const counts = await deps.store.countItems(run.id, step.type, step.idx);
   const failed = (counts.FAILED ?? 0) + (counts.TIMED_OUT ?? 0) + (counts.INCOMPLETE ?? 0);
   const left = (counts.READY ?? 0) + (counts.RUNNING ?? 0);

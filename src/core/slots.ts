@@ -5,7 +5,12 @@
  * that concurrency: a batch's store work runs while other batches' calls wait
  * on the network, instead of holding one of the slots.
  */
-export class Slots {
+/** What a batch needs of a limit on platform calls: the local Slots, or one shared by several processes (src/scale). */
+export interface SlotPool {
+  acquire(): Promise<() => void>;
+}
+
+export class Slots implements SlotPool {
   private free: number;
   private readonly waiting: Array<() => void> = [];
 

@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ferry } from '../app/ferry.js';
+import { registerConnector } from '../app/registry.js';
+import { startPostgres, type PrivatePostgres } from '../harness/postgres.js';
+import { distributeTo } from './coordinator.js';
+import { listWorkers, ScaleQueue } from './queue.js';
+import { readLedger, recordingReferenceConnector } from './testing/recording-reference.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const WORKER = join(REPO, 'src/scale/testing/reference-worker.ts');
+const LEASE = 3;
+
+let server: PrivatePostgres;
+let dir: string;
+let pgDir: string;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  dir = mkdtempSync('/dev/shm/ferry-scale-');
+  pgDir = mkdtempSync('/dev/shm/ferry-scale-pg-');
+  server = await startPostgres({ dir: pgDir });
+  registerConnector(recordingReferenceConnector);
+  process.env.FERRY_WORKER_LEASE_SECONDS = String(LEASE);
+});
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (pgDir) rmSync(pgDir, { recursive: true, force: true });
+});
+
+interface Setup {
+  ferry: Ferry;
+  url: string;
+  dataDir: string;
+  ledger: string;
+}
+
+async function setup(name: string, items: number, latencyMs: number, concurrency: number): Promise<Setup & { migration: Awaited<ReturnType<Ferry['saveMigrationText']>> }> {
+  const url = await server.createDatabase(name);
+  const dataDir = join(dir, name);
+  const ledger = join(dir, `${name}.ledger`);
+  const ferry = await Ferry.open({ dataDir, store: url });
+  const now = ferry.now();
+  await ferry.connections.add('ref-source', 'reference', { role: 'source', items }, now);
+  await ferry.connections.add('ref-target', 'reference', { role: 'target', latencyMs, ledger }, now);
+  const migration = await ferry.saveMigrationText(`name: ${name}\nsource: ref-source\ntarget: ref-target\noptions:\n  concurrency: ${concurrency}\n  verify: false\n`);
+  return { ferry, url, dataDir, ledger, migration };
+}
+
+function startWorker(s: Setup): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, '--data-dir', s.dataDir, '--store', s.url], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FERRY_WORKER_LEASE_SECONDS: String(LEASE) } });
+  child.stderr?.on('data', () => undefined);
+  children.add(child);
+  return child;
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+describe('ferry worker: a run spread over worker processes through pg-boss', () => {
+  it('3 workers: FINISHED, every item counted once, no duplicate write, never more than the concurrency in flight at the target', async () => {
+    const s = await setup('three', 3000, 5, 4);
+    const workers = [startWorker(s), startWorker(s), startWorker(s)];
+    const queue = await ScaleQueue.open(s.url, { supervise: false });
+    try {
+      let seenWorkers = 0;
+      const watch = setInterval(() => void listWorkers(s.url).then((w) => (seenWorkers = Math.max(seenWorkers, w.length)), () => undefined), 500);
+      const run = await s.ferry.run(s.migration, { distribute: distributeTo(queue, { lease: LEASE }) });
+      clearInterval(watch);
+      expect(run.status).toBe('FINISHED');
+      expect(run.summary?.totals.created).toBe(3000);
+      expect(run.summary?.totals.failed).toBe(0);
+      const counts = await s.ferry.store.countItems(run.id);
+      expect(counts).toEqual({ COMPLETE: 3000 });
+      const ledger = readLedger(s.ledger);
+      expect(ledger.items).toBe(3000);
+      expect(ledger.duplicates).toEqual([]);
+      expect(ledger.finishing).toBe(0);
+      expect(ledger.maxInFlight).toBeLessThanOrEqual(4);
+      expect(ledger.maxInFlight).toBeGreaterThanOrEqual(2);
+      expect(ledger.pids).toBe(3);
+      expect(seenWorkers).toBe(3);
+    } finally {
+      await Promise.all(workers.map(stopWorker));
+      await queue.close();
+      await s.ferry.close();
+    }
+    // Workers that leave cleanly leave the registry.
+    expect(await listWorkers(s.url)).toEqual([]);
+  });
+
+  it('kill -9 of a random worker again and again: FINISHED, no duplicate, every item once', async () => {
+    const s = await setup('kills', 4000, 10, 6);
+    const workers = [startWorker(s), startWorker(s), startWorker(s)];
+    const queue = await ScaleQueue.open(s.url, { supervise: false });
+    let kills = 0;
+    let running = true;
+    const killer = (async () => {
+      await new Promise((r) => setTimeout(r, 2500));
+      while (running && kills < 20) {
+        const i = Math.floor(Math.random() * workers.length);
+        workers[i]!.kill('SIGKILL');
+        kills++;
+        workers[i] = startWorker(s);
+        await new Promise((r) => setTimeout(r, 700 + Math.random() * 600));
+      }
+    })();
+    try {
+      const run = await s.ferry.run(s.migration, { distribute: distributeTo(queue, { lease: LEASE }) });
+      running = false;
+      await killer;
+      expect(kills).toBeGreaterThanOrEqual(10);
+      expect(run.status).toBe('FINISHED');
+      const t = run.summary!.totals;
+      expect(t.created + t.updated + t.adopted).toBe(4000);
+      expect(t.failed + t.timedOut).toBe(0);
+      expect(await s.ferry.store.countItems(run.id)).toEqual({ COMPLETE: 4000 });
+      const ledger = readLedger(s.ledger);
+      expect(ledger.items).toBe(4000);
+      expect(ledger.duplicates).toEqual([]);
+      expect(ledger.maxInFlight).toBeLessThanOrEqual(6);
+      console.log(`kills: ${kills}, ledger: ${JSON.stringify({ ...ledger, duplicates: ledger.duplicates.length })}`);
+    } finally {
+      running = false;
+      await Promise.all(workers.map(stopWorker));
+      await queue.close();
+      await s.ferry.close();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Connector, Session, WriteRequest } from '../../sdk/connector.js';
+import { referenceConnector, type ReferenceConfig } from '../../sdk/testing/reference-platform.js';
+
+/**
+ * The reference platform (src/sdk/testing/reference-platform.ts) whose
+ * target also appends one line per write call that reached it to a ledger
+ * file shared by every process: when the call started and ended, and each
+ * item's source id, mode and whether it finished an earlier attempt. The
+ * scale tests read it to prove that N workers never had more than the
+ * plan's concurrency in flight and that no item was created twice.
+ */
+export interface LedgerLine {
+  pid: number;
+  start: number;
+  end: number;
+  items: Array<{ id: string; mode: string; finishing?: string }>;
+}
+
+type RecordingConfig = ReferenceConfig & { ledger?: string | undefined };
+
+const schema = (referenceConnector.configSchema as unknown as z.ZodObject).extend({ ledger: z.string().optional() });
+
+const clock = () => performance.timeOrigin + performance.now();
+
+export const recordingReferenceConnector: Connector<RecordingConfig> = {
+  ...(referenceConnector as unknown as Connector<RecordingConfig>),
+  configSchema: schema as unknown as z.ZodType<RecordingConfig>,
+  open: async (config, context) => {
+    const inner: Session = await referenceConnector.open(config, context);
+    if (!config.ledger) return inner;
+    const ledger = config.ledger;
+    const session: Session = Object.create(inner) as Session;
+    session.write = async (type: string, requests: WriteRequest[], options: { signal: AbortSignal }) => {
+      const start = clock();
+      const outcomes = await inner.write(type, requests, options);
+      const line: LedgerLine = { pid: process.pid, start, end: clock(), items: requests.map((r) => ({ id: `${type}:${r.item.sourceId}`, mode: r.mode, ...(r.finishing ? { finishing: r.finishing } : {}) })) };
+      appendFileSync(ledger, `${JSON.stringify(line)}\n`);
+      return outcomes;
+    };
+    return session;
+  },
+};
+
+export interface LedgerReport {
+  writes: number;
+  /** Items written at least once. */
+  items: number;
+  /** Items created more than once without finishing an earlier attempt (a real duplicate). */
+  duplicates: string[];
+  /** Re-writes that finished an attempt a killed worker started (adopted or updated by a real connector). */
+  finishing: number;
+  /** The most write calls in flight at one moment, over all processes. */
+  maxInFlight: number;
+  pids: number;
+}
+
+export function readLedger(file: string): LedgerReport {
+  const lines: LedgerLine[] = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerLine) : [];
+  const fresh = new Map<string, number>();
+  const seen = new Set<string>();
+  let finishing = 0;
+  const events: Array<[number, number]> = [];
+  for (const line of lines) {
+    events.push([line.start, 1], [line.end, -1]);
+    for (const item of line.items) {
+      seen.add(item.id);
+      if (item.finishing) finishing++;
+      else if (item.mode === 'create') fresh.set(item.id, (fresh.get(item.id) ?? 0) + 1);
+    }
+  }
+  // Ends before starts at the same instant: a slot handed over is not an overlap.
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let maxInFlight = 0;
+  for (const [, delta] of events) {
+    now += delta;
+    maxInFlight = Math.max(maxInFlight, now);
+  }
+  return { writes: lines.length, items: seen.size, duplicates: [...fresh].filter(([, n]) => n > 1).map(([id]) => id), finishing, maxInFlight, pids: new Set(lines.map((l) => l.pid)).size };
+}
