@@ -10,6 +10,7 @@ import { runCommands } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import { systemCommand } from './commands/system.js';
 import { wizardCommand } from './commands/wizard.js';
+import { workerCommands } from './commands/worker.js';
 import { reportError } from './output.js';
 
 const program = new Command('ferry')
@@ -41,6 +42,7 @@ program.addCommand(wizardCommand());
 program.addCommand(demoCommand());
 program.addCommand(serveCommand());
 program.addCommand(systemCommand());
+workerCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportError(error, process.env.FERRY_DEBUG === '1');

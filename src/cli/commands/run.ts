@@ -4,7 +4,8 @@ import { connectorFor } from '../../app/connections.js';
 import { UserError } from '../../app/errors.js';
 import { RERUNNABLE } from '../../core/statuses.js';
 import type { RunRecord } from '../../core/ports.js';
-import { migrationFrom, parseRunId, withFerry } from '../context.js';
+import { ferryOptions, migrationFrom, parseRunId, withFerry } from '../context.js';
+import { distributedRun } from './worker.js';
 import { printJson } from '../output.js';
 import { ProgressView } from '../progress.js';
 import { printRunResult } from '../summary.js';
@@ -78,6 +79,7 @@ export function runCommands(program: Command): void {
     .option('--confirm-reset <target>', 'confirm --reset by naming the target connection')
     .option('--forget-map', 'forget what Ferry knows of earlier runs between this source and target (after the target was rebuilt, or a connection re-pointed): every item is decided afresh')
     .option('--job <name>', "run only this job's steps (repeat for several); the other jobs' steps are Skipped. See `ferry jobs <migration>`", collect, [])
+    .option('--workers', 'hand the batches to `ferry worker` processes on the same PostgreSQL store (--store) instead of writing them here')
     .addHelpText('after', `
 Exit codes: 0 finished, 1 user error (nothing written), 2 invalid plan, 3 internal error, 4 stopped, 5 incomplete or failed.
 
@@ -88,7 +90,7 @@ Examples:
   ferry run plan.yaml --reset --confirm-reset new-wiki
   ferry run wiki-move --forget-map  the target was rebuilt at the same address: migrate everything again
   ferry run wiki-move --job "Help pages"   run one job alone`)
-    .action(async (planArg: string, options: { dryRun?: boolean; json?: boolean; reset?: boolean; confirmReset?: string; forgetMap?: boolean; job: string[] }, command: Command) => {
+    .action(async (planArg: string, options: { dryRun?: boolean; json?: boolean; reset?: boolean; confirmReset?: string; forgetMap?: boolean; job: string[]; workers?: boolean }, command: Command) => {
       await withFerry(command, async (ferry) => {
         const migration = await migrationFrom(ferry, planArg);
         if (options.dryRun && isSystemPlanText(migration.plan_yaml)) return printSystemDryRun(migration.plan_yaml, migration.plan_file ?? migration.name);
@@ -97,9 +99,14 @@ Examples:
           if (options.json) return printJson(preview);
           return printPreview(preview.rows, preview.counts, preview.warnings, false);
         }
-        await withProgress(ferry, options.json === true, (o) =>
-          ferry.run(migration, { ...o, ...(options.job.length > 0 ? { jobs: options.job } : {}), ...(options.reset ? { reset: true } : {}), ...(options.forgetMap ? { forgetMap: true } : {}), ...(options.confirmReset ? { confirmReset: options.confirmReset } : {}) }),
-        );
+        const distributed = options.workers ? await distributedRun(ferryOptions(command).store) : undefined;
+        try {
+          await withProgress(ferry, options.json === true, (o) =>
+            ferry.run(migration, { ...o, ...(distributed?.options ?? {}), ...(options.job.length > 0 ? { jobs: options.job } : {}), ...(options.reset ? { reset: true } : {}), ...(options.forgetMap ? { forgetMap: true } : {}), ...(options.confirmReset ? { confirmReset: options.confirmReset } : {}) }),
+          );
+        } finally {
+          await distributed?.close();
+        }
       });
     });
 
