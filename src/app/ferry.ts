@@ -69,6 +69,8 @@ export class PrecheckFailed extends UserError {
 export class Ferry {
   readonly connections: Connections;
   readonly migrations: Migrations;
+  /** The PostgreSQL store's URL (workers and their queue live there); undefined for the SQLite store. */
+  storeUrl: string | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -86,7 +88,9 @@ export class Ferry {
     prepareDataFolder(dataDir);
     const store = new Store(location === undefined ? await openSqlite(join(dataDir, 'ferry.sqlite')) : await openPostgresStore(location));
     const logger = options.logger ?? pino({ level: 'info' }, pino.destination({ dest: join(dataDir, 'ferry-process.log'), sync: false, mkdir: true, mode: 0o600 }));
-    return new Ferry(dataDir, store, options.clock ?? { now: () => new Date() }, logger);
+    const ferry = new Ferry(dataDir, store, options.clock ?? { now: () => new Date() }, logger);
+    ferry.storeUrl = location;
+    return ferry;
   }
 
   async close(): Promise<void> {

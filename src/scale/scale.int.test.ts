@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ferry } from '../app/ferry.js';
 import { registerConnector } from '../app/registry.js';
 import { startPostgres, type PrivatePostgres } from '../harness/postgres.js';
+import { buildServer } from '../server/server.js';
 import { distributeTo } from './coordinator.js';
 import { listWorkers, ScaleQueue } from './queue.js';
 import { readLedger, recordingReferenceConnector } from './testing/recording-reference.js';
@@ -72,11 +73,28 @@ describe('ferry worker: a run spread over worker processes through pg-boss', () 
     const s = await setup('three', 3000, 5, 4);
     const workers = [startWorker(s), startWorker(s), startWorker(s)];
     const queue = await ScaleQueue.open(s.url, { supervise: false });
+    const server = await buildServer({ ferry: s.ferry, setupToken: 'setup-token-for-tests' });
     try {
-      let seenWorkers = 0;
-      const watch = setInterval(() => void listWorkers(s.url).then((w) => (seenWorkers = Math.max(seenWorkers, w.length)), () => undefined), 500);
+      const api = async (url: string, headers: Record<string, string> = {}, body?: unknown) => {
+        const res = await server.app.inject({ method: body ? 'POST' : 'GET', url, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { payload: JSON.stringify(body) } : {}) });
+        return { status: res.statusCode, json: JSON.parse(res.body), headers: res.headers };
+      };
+      const setupRes = await api('/api/setup', {}, { token: 'setup-token-for-tests', name: 'root', password: 'root-password-123' });
+      const cookie = String(setupRes.headers['set-cookie']).split(';')[0]!;
+      const made = await api('/api/tokens', { cookie, 'x-csrf-token': setupRes.json.csrf }, { label: 'tests' });
+      const auth = { authorization: `Bearer ${made.json.token as string}` };
+      // The three workers join (node + tsx start-up), and GET /api/workers shows them idle.
+      for (let i = 0; i < 120 && (await listWorkers(s.url)).length < 3; i++) await new Promise((r) => setTimeout(r, 250));
+      const idle = await api('/api/workers', auth);
+      expect(idle.status).toBe(200);
+      expect(idle.json.store).toBe('postgres');
+      expect(idle.json.workers.map((w: { pid: number }) => w.pid).sort()).toEqual(workers.map((w) => w.pid).sort());
+      expect(idle.json.workers.every((w: { state: string; host: string }) => w.state === 'idle' && w.host.length > 0)).toBe(true);
+      let busySeen: { batch: string | null } | undefined;
+      const watch = setInterval(() => void api('/api/workers', auth).then((r) => (busySeen ??= r.json.workers.find((w: { state: string }) => w.state === 'busy')), () => undefined), 300);
       const run = await s.ferry.run(s.migration, { distribute: distributeTo(queue, { lease: LEASE }) });
       clearInterval(watch);
+      expect(busySeen?.batch).toMatch(new RegExp(`^run ${run.id} step \\d+ (folder|note): `));
       expect(run.status).toBe('FINISHED');
       expect(run.summary?.totals.created).toBe(3000);
       expect(run.summary?.totals.failed).toBe(0);
@@ -89,9 +107,9 @@ describe('ferry worker: a run spread over worker processes through pg-boss', () 
       expect(ledger.maxInFlight).toBeLessThanOrEqual(4);
       expect(ledger.maxInFlight).toBeGreaterThanOrEqual(2);
       expect(ledger.pids).toBe(3);
-      expect(seenWorkers).toBe(3);
     } finally {
       await Promise.all(workers.map(stopWorker));
+      await server.close();
       await queue.close();
       await s.ferry.close();
     }

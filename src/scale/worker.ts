@@ -61,7 +61,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
   const beat = async () => {
     const current = [...inHand.values()][0];
     await queue
-      .heartbeat(id, { runId: current?.runId ?? null, batch: current ? lastBatch : null, jobs: [...inHand.keys()], chunksDone: counters.chunks, itemsDone: counters.items })
+      .heartbeat(id, { runId: current?.runId ?? null, batch: current ? (lastBatch?.startsWith(`run ${current.runId} step ${current.stepIdx} `) ? lastBatch : `run ${current.runId} step ${current.stepIdx} ${current.type}: ${current.sourceIds[0] ?? ''} (${current.sourceIds.length} items)`) : null, jobs: [...inHand.keys()], chunksDone: counters.chunks, itemsDone: counters.items })
       .catch((error: Error) => say(`heartbeat failed: ${error.message}`));
   };
   const heartbeat = setInterval(() => void beat(), (options.heartbeatSeconds ?? Math.max(1, lease / 3)) * 1000);

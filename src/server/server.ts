@@ -12,6 +12,7 @@ import { registerDashboard } from './dashboard.js';
 import { migrationRoutes } from './routes-migrations.js';
 import { runRoutes } from './routes-runs.js';
 import { systemRoutes } from './routes-system.js';
+import { workerRoutes } from './routes-workers.js';
 import { route, type Route } from './route-table.js';
 import { RunJobs } from './run-jobs.js';
 
@@ -64,7 +65,7 @@ export async function buildServer(options: ServerOptions): Promise<FerryServer> 
       new ApiError(429, `Too many sign-in attempts: at most ${context.max} a minute`, { hint: `wait ${Math.ceil(context.ttl / 1000)} s and try again; an admin can set a new password` }),
   });
 
-  const routes: Route[] = [...accessRoutes(ctx), ...connectionRoutes(ctx), ...migrationRoutes(ctx), ...runRoutes(ctx), ...systemRoutes(ctx)];
+  const routes: Route[] = [...accessRoutes(ctx), ...connectionRoutes(ctx), ...migrationRoutes(ctx), ...runRoutes(ctx), ...systemRoutes(ctx), ...workerRoutes(ctx)];
   const docRoutes: Route[] = [
     route({
       method: 'GET', url: '/api/openapi.json', tag: 'reference', access: 'viewer',
