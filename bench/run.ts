@@ -57,6 +57,7 @@ import { fixed, int, mb, table } from './report.js';
 import { formatWordPressResult, runWordPressBench, type WordPressBenchResult } from './wordpress.js';
 import { ratioOf, type BenchCase } from './cases.js';
 import { runEngineCase } from './engine.js';
+import { runScaleCase, scaleNotes } from './scale.js';
 import { runSystemMediaWikiCase, systemNotes } from './system-mediawiki.js';
 import { runSystemWordPressCase } from './system-wordpress.js';
 import { DEFAULT_SITE } from '../src/generator/wordpress-content.js';
@@ -83,7 +84,9 @@ interface BenchOptions {
   /** Posts of the WordPress case (0: skip it). */
   wordpressPosts: number;
   /** Which families of cases run. */
-  only: Set<'engine' | 'mediawiki' | 'wordpress' | 'system'>;
+  only: Set<'engine' | 'mediawiki' | 'wordpress' | 'system' | 'scale'>;
+  /** Items of the scale-1w/2w/4w cases (issue 10). */
+  scaleItems: number;
   /** Which system migration cases run (--only system-mediawiki..., or system for all). */
   systemCases: Set<string>;
   /** Source of the system cases: generated pages and MB-sized blobs added to its uploads. */
@@ -112,7 +115,7 @@ function usage(): never {
   --out file      where to write the JSON results (default bench/results/latest.json)
   --mw-concurrency N, --mw-batch N  the MediaWiki plan's options.concurrency and options.batchSize (default: the plan's defaults, 2 and the connector's)
   --wordpress N   posts in the WordPress case: Ferry vs a minimal REST-writing script (default 200; 60 with --quick; 0 skips it)
-  --only a,b      case families to run: engine, mediawiki, wordpress, system (default all); or cases by name: wordpress-native, wordpress-rest-script, ${SYSTEM_CASES.join(', ')}
+  --only a,b      case families to run: engine, mediawiki, wordpress, system, scale (default all); or cases by name: wordpress-native, wordpress-rest-script, ${SYSTEM_CASES.join(', ')}
   --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
   --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
   --system-pages N  pages of the system cases' generated source (default ${DEFAULT_WIKI.pages}; 150 with --quick)
@@ -126,7 +129,7 @@ function usage(): never {
 function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     sizes: [1000, 5000], files: DEFAULT_WIKI.files, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
-    only: new Set(['engine', 'mediawiki', 'wordpress', 'system']), wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: { count: 8, mb: 32 }, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
+    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: { count: 8, mb: 32 }, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -141,6 +144,7 @@ function parseOptions(argv: string[]): BenchOptions {
         options.sizes = [200];
         options.wordpressPosts = 60;
         options.engineSizes = [2000];
+        options.scaleItems = 2000;
         options.systemPages = 150;
         options.systemBlobs = { count: 4, mb: 4 };
         break;
@@ -157,8 +161,8 @@ function parseOptions(argv: string[]): BenchOptions {
           options.systemCases = new Set(sysNamed);
           families = [...new Set(families.map((f) => (sysNamed.includes(f) ? 'system' : f)))];
         }
-        const known = ['engine', 'mediawiki', 'wordpress', 'system'] as const;
-        if (families.some((f) => !(known as readonly string[]).includes(f))) throw new Error(`--only takes engine, mediawiki, wordpress and/or system (or the cases ${[...WORDPRESS_CASES, ...SYSTEM_CASES].join(', ')})`);
+        const known = ['engine', 'mediawiki', 'wordpress', 'system', 'scale'] as const;
+        if (families.some((f) => !(known as readonly string[]).includes(f))) throw new Error(`--only takes engine, mediawiki, wordpress, system and/or scale (or the cases ${[...WORDPRESS_CASES, ...SYSTEM_CASES].join(', ')})`);
         options.only = new Set(families as Array<(typeof known)[number]>);
         break;
       }
@@ -803,6 +807,13 @@ async function main(): Promise<void> {
     }
   }
 
+  if (options.only.has('scale')) {
+    for (const workers of [1, 2, 4]) {
+      cases.push(await runScaleCase({ name: `scale-${workers}w`, items: options.scaleItems, workers, latencyMs: options.latencyMs, concurrency: 64, keep: options.keep, say }));
+      write();
+    }
+  }
+
   if (options.only.has('mediawiki') && options.sizes.length > 0) {
     await ensureMediaWikiPackages();
     environment.MediaWiki = mediaWikiVersion();
@@ -853,6 +864,7 @@ async function main(): Promise<void> {
   out(`All cases (${Object.entries(environment).map(([k, v]) => `${k} ${v}`).join(', ')}; load average now ${loadavg().map((l) => fixed(l, 2)).join(' ')}):`);
   out(casesTable(cases));
   for (const line of engineNotes(cases)) out(line);
+  for (const line of scaleNotes(cases)) out(line);
   const system = systemNotes(cases);
   if (system.length > 0) out(['System migration cases (items: bytes moved; Ferry: the whole `ferry run` process; per-operation seconds from the run\'s steps):', ...system].join('\n'));
   out(`\nResults: ${options.out}; total ${fixed((Date.now() - started) / 1000)} s`);
