@@ -36,7 +36,7 @@ export function workerCommands(program: Command): void {
     .option('--chunks <n>', 'chunks (of up to 100 items) taken at once', '2')
     .addHelpText('after', `
 The store must be on PostgreSQL (--store or FERRY_STORE); the data folder must hold the same
-secrets key (secrets.key) as the one that added the connections. Calls to a target are held to
+secrets key (secret.key) as the one that added the connections. Calls to a target are held to
 the plan's concurrency over all workers. A worker not heard of for FERRY_WORKER_LEASE_SECONDS
 (default 30) loses its batches to the others.
 
