@@ -809,7 +809,7 @@ async function main(): Promise<void> {
 
   if (options.only.has('scale')) {
     for (const workers of [1, 2, 4]) {
-      cases.push(await runScaleCase({ name: `scale-${workers}w`, items: options.scaleItems, workers, latencyMs: options.latencyMs, concurrency: 64, keep: options.keep, say }));
+      cases.push(await runScaleCase({ name: `scale-${workers}w`, items: options.scaleItems, workers, latencyMs: 5, concurrency: 16, keep: options.keep, say }));
       write();
     }
   }

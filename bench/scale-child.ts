@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     const now = ferry.now();
     await ferry.connections.add('ref-source', REFERENCE_PLATFORM, { role: 'source', items }, now);
     await ferry.connections.add('ref-target', REFERENCE_PLATFORM, { role: 'target', latencyMs: Number(get('--latency') ?? 20) }, now);
-    const migration = await ferry.saveMigrationText(`name: bench-scale\nsource: ref-source\ntarget: ref-target\noptions:\n  concurrency: ${Number(get('--concurrency') ?? 64)}\n  verify: false\n`);
+    const migration = await ferry.saveMigrationText(`name: bench-scale\nsource: ref-source\ntarget: ref-target\noptions:\n  concurrency: ${Number(get('--concurrency') ?? 16)}\n  verify: false\n`);
     const started = process.hrtime.bigint();
     const run = await ferry.run(migration, { distribute: distributeTo(queue) });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
