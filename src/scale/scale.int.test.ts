@@ -42,7 +42,7 @@ interface Setup {
   ledger: string;
 }
 
-async function setup(name: string, items: number, latencyMs: number, concurrency: number): Promise<Setup & { migration: Awaited<ReturnType<Ferry['saveMigrationText']>> }> {
+async function setup(name: string, items: number, latencyMs: number, concurrency: number, extra = ''): Promise<Setup & { migration: Awaited<ReturnType<Ferry['saveMigrationText']>> }> {
   const url = await server.createDatabase(name);
   const dataDir = join(dir, name);
   const ledger = join(dir, `${name}.ledger`);
@@ -50,7 +50,7 @@ async function setup(name: string, items: number, latencyMs: number, concurrency
   const now = ferry.now();
   await ferry.connections.add('ref-source', 'reference', { role: 'source', items }, now);
   await ferry.connections.add('ref-target', 'reference', { role: 'target', latencyMs, ledger }, now);
-  const migration = await ferry.saveMigrationText(`name: ${name}\nsource: ref-source\ntarget: ref-target\noptions:\n  concurrency: ${concurrency}\n  verify: false\n`);
+  const migration = await ferry.saveMigrationText(`name: ${name}\nsource: ref-source\ntarget: ref-target\noptions:\n  concurrency: ${concurrency}\n  verify: false\n${extra}`);
   return { ferry, url, dataDir, ledger, migration };
 }
 
@@ -150,6 +150,55 @@ describe('ferry worker: a run spread over worker processes through pg-boss', () 
       console.log(`kills: ${kills}, ledger: ${JSON.stringify({ ...ledger, duplicates: ledger.duplicates.length })}`);
     } finally {
       running = false;
+      await Promise.all(workers.map(stopWorker));
+      await queue.close();
+      await s.ferry.close();
+    }
+  });
+
+  it('ferry stop reaches the workers: STOPPED, nothing left RUNNING, queued chunks cancelled; the next run finishes without a duplicate', async () => {
+    const s = await setup('stop', 1500, 20, 2);
+    const workers = [startWorker(s), startWorker(s)];
+    const queue = await ScaleQueue.open(s.url, { supervise: false });
+    try {
+      const migration = s.migration;
+      const stopper = (async () => {
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 250));
+          const run = await s.ferry.store.lastRun(migration.id);
+          if (run && run.status === 'RUNNING' && ((await s.ferry.store.countItems(run.id)).COMPLETE ?? 0) >= 100) return s.ferry.stop(migration);
+        }
+      })();
+      const run = await s.ferry.run(migration, { distribute: distributeTo(queue, { lease: LEASE }) });
+      await stopper;
+      expect(run.status).toBe('STOPPED');
+      const counts = await s.ferry.store.countItems(run.id);
+      expect(counts.RUNNING ?? 0).toBe(0);
+      expect(counts.READY ?? 0).toBeGreaterThan(0);
+      expect((await queue.outstanding(run.id, 1)).queued).toBe(0);
+      const again = await s.ferry.run(await s.ferry.migrations.byName('stop'), { distribute: distributeTo(queue, { lease: LEASE }) });
+      expect(again.status).toBe('FINISHED');
+      const ledger = readLedger(s.ledger);
+      expect(ledger.items).toBe(1500);
+      expect(ledger.duplicates).toEqual([]);
+      expect(ledger.maxInFlight).toBeLessThanOrEqual(2);
+    } finally {
+      await Promise.all(workers.map(stopWorker));
+      await queue.close();
+      await s.ferry.close();
+    }
+  });
+
+  it('the per-item timeout holds in a worker: a write slower than itemTimeoutSeconds is TIMED_OUT', async () => {
+    const s = await setup('timeout', 6, 3000, 4, '  itemTimeoutSeconds: 1\n');
+    const workers = [startWorker(s)];
+    const queue = await ScaleQueue.open(s.url, { supervise: false });
+    try {
+      const run = await s.ferry.run(s.migration, { distribute: distributeTo(queue, { lease: LEASE }) });
+      expect(await s.ferry.store.countItems(run.id)).toEqual({ TIMED_OUT: 6 });
+      expect(run.status).not.toBe('FINISHED');
+      expect(readLedger(s.ledger).writes).toBe(0);
+    } finally {
       await Promise.all(workers.map(stopWorker));
       await queue.close();
       await s.ferry.close();

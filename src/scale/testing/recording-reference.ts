@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import type { Connector, Session, WriteRequest } from '../../sdk/connector.js';
 import { referenceConnector, type ReferenceConfig } from '../../sdk/testing/reference-platform.js';
@@ -9,7 +9,9 @@ import { referenceConnector, type ReferenceConfig } from '../../sdk/testing/refe
  * file shared by every process: when the call started and ended, and each
  * item's source id, mode and whether it finished an earlier attempt. The
  * scale tests read it to prove that N workers never had more than the
- * plan's concurrency in flight and that no item was created twice.
+ * plan's concurrency in flight and that no item was created twice. Its
+ * lookup answers the objects the ledger holds (read from every process's
+ * lines), so a later run finds what an earlier one wrote, as on a real target.
  */
 export interface LedgerLine {
   pid: number;
@@ -38,6 +40,29 @@ export const recordingReferenceConnector: Connector<RecordingConfig> = {
       const line: LedgerLine = { pid: process.pid, start, end: clock(), items: requests.map((r) => ({ id: `${type}:${r.item.sourceId}`, mode: r.mode, ...(r.finishing ? { finishing: r.finishing } : {}) })) };
       appendFileSync(ledger, `${JSON.stringify(line)}\n`);
       return outcomes;
+    };
+    const known = new Set<string>();
+    let offset = 0;
+    let rest = '';
+    session.lookup = async (type: string, keys: string[]) => {
+      if (existsSync(ledger)) {
+        const fd = openSync(ledger, 'r');
+        try {
+          const size = fstatSync(fd).size;
+          if (size > offset) {
+            const buffer = Buffer.alloc(size - offset);
+            readSync(fd, buffer, 0, buffer.length, offset);
+            offset = size;
+            const lines = (rest + buffer.toString('utf8')).split('\n');
+            rest = lines.pop() ?? '';
+            for (const line of lines) if (line) for (const item of (JSON.parse(line) as LedgerLine).items) known.add(item.id);
+          }
+        } finally {
+          closeSync(fd);
+        }
+      }
+      // The reference platform's natural key is the source id; its target id is t-<source id>.
+      return new Map(keys.filter((k) => known.has(`${type}:${k}`)).map((k) => [k, { targetId: `t-${k}`, version: '1' }]));
     };
     return session;
   },
