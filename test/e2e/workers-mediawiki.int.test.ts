@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src/core/ports.js';
+import type { WikiInstance } from '../../src/harness/mediawiki.js';
+import { startPostgres, type PrivatePostgres } from '../../src/harness/postgres.js';
+import { ferry, json, spawnFerry } from './cli.js';
+import { expectSourceOnTarget, smallSource, TOOLS } from './small-wiki.js';
+import { snapshotWiki, type WikiSnapshot } from './wiki-snapshot.js';
+import { scratch, target, writePlan } from './wikis.js';
+
+interface WorkerView {
+  pid: number;
+  state: string;
+  itemsDone: number;
+}
+
+/**
+ * Issue 10, the workers half: MediaWiki -> MediaWiki through the real CLI,
+ * the store on PostgreSQL, `ferry run --workers` with three `ferry worker`
+ * processes doing the writes; verify equal.
+ */
+describe('MediaWiki -> MediaWiki with 3 ferry worker processes', () => {
+  let root: string;
+  let pgDir: string;
+  let server: PrivatePostgres;
+  let source: WikiInstance;
+  let sourceSnap: WikiSnapshot;
+  const wikis: WikiInstance[] = [];
+
+  beforeAll(async () => {
+    root = scratch('e2e-workers');
+    pgDir = mkdtempSync('/dev/shm/ferry-e2e-workers-pg-');
+    const [pgServer, wiki] = await Promise.all([startPostgres({ dir: pgDir }), smallSource(root, 'Workers Source')]);
+    server = pgServer;
+    source = wiki.source;
+    wikis.push(source);
+    sourceSnap = await snapshotWiki(source.apiUrl, { tools: TOOLS });
+  }, 600_000);
+
+  afterAll(async () => {
+    for (const wiki of wikis) await wiki.stop();
+    await server?.stop();
+    if (pgDir) rmSync(pgDir, { recursive: true, force: true });
+    if (!process.env.FERRY_KEEP_TEST_DIRS) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('ferry run --workers: FINISHED, verify equal, the writes spread over the workers, the workers leave cleanly', async () => {
+    const store = await server.createDatabase('wiki_workers');
+    const tgt = await target(root, 'Workers Target');
+    wikis.push(tgt);
+    const data = join(root, 'data');
+    for (const [name, wiki] of [['src', source], ['tgt', tgt]] as const) {
+      const added = await ferry(data, ['connection', 'add', name, '--platform', 'mediawiki', '--url', wiki.url, '--username', wiki.botUser, '--password-env', 'FERRY_TEST_PW'], { FERRY_TEST_PW: wiki.botPassword, FERRY_STORE: store });
+      expect(added.code, added.stderr).toBe(0);
+    }
+    const before = await snapshotWiki(tgt.apiUrl, { tools: TOOLS });
+    const plan = writePlan(root, 'workers-move', 'name: e2e-workers-move\nsource: src\ntarget: tgt\n');
+
+    const workers = [0, 1, 2].map(() => spawnFerry(data, ['worker'], { FERRY_STORE: store }));
+    try {
+      let joined: WorkerView[] = [];
+      for (let i = 0; i < 120 && joined.length < 3; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const listed = await ferry(data, ['workers', '--json'], { FERRY_STORE: store });
+        if (listed.code === 0) joined = json<WorkerView[]>(listed);
+      }
+      expect(joined.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.child.pid).sort());
+
+      const result = await ferry(data, ['--store', store, 'run', plan, '--workers', '--json']);
+      const run = json<RunRecord>(result);
+      expect(run.status, result.stderr.slice(-3000)).toBe('FINISHED');
+      expect(run.summary!.verify?.discrepancyCount).toBe(0);
+      expect(run.summary!.totals.failed).toBe(0);
+      expect(run.summary!.totals.created).toBeGreaterThan(150);
+      expectSourceOnTarget(sourceSnap, await snapshotWiki(tgt.apiUrl, { tools: TOOLS }), before);
+
+      const after = json<WorkerView[]>(await ferry(data, ['workers', '--json'], { FERRY_STORE: store }));
+      const done = after.map((w) => w.itemsDone);
+      expect(done.reduce((a, b) => a + b, 0)).toBeGreaterThan(150);
+      expect(done.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      for (const w of workers) w.child.kill('SIGTERM');
+    }
+    for (const w of workers) expect((await w.done).code).toBe(0);
+    const left = json<WorkerView[]>(await ferry(data, ['workers', '--json'], { FERRY_STORE: store }));
+    expect(left).toEqual([]);
+  });
+
+  it('without a PostgreSQL store, ferry worker and ferry run --workers say what is needed', async () => {
+    const data = join(root, 'data-sqlite');
+    const worker = await ferry(data, ['worker'], { FERRY_STORE: '' });
+    expect(worker.code).toBe(1);
+    expect(worker.stderr).toContain('`ferry worker` needs the store on PostgreSQL');
+    expect(worker.stderr).toContain('hint: give --store postgres://');
+    expect(worker.stderr).not.toContain('    at ');
+  });
+});
