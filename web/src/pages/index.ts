@@ -10,6 +10,7 @@ import { WizardPage } from './wizard.js';
 import { SystemWizardPage } from './system-wizard.js';
 import { MigrationPage } from './migration-page.js';
 import { RunPage } from './run-page.js';
+import { WorkersPage } from './workers.js';
 
 /**
  * Every page of the dashboard: its route and, when it is in the navigation
@@ -32,6 +33,7 @@ export const pages: PageEntry[] = [
   { path: '/wizard', nav: 'Wizard', component: WizardPage },
   { path: '/system/new', nav: 'System migration', role: 'admin', component: SystemWizardPage },
   { path: '/audit', nav: 'Audit', role: 'admin', component: AuditPage },
+  { path: '/workers', nav: 'Workers', component: WorkersPage },
   { path: '/access', nav: 'Access', component: AccessPage },
   { path: '/migrations/:name', component: MigrationPage },
   { path: '/runs/:id', component: RunPage },
