@@ -116,6 +116,7 @@ function usage(): never {
   --mw-concurrency N, --mw-batch N  the MediaWiki plan's options.concurrency and options.batchSize (default: the plan's defaults, 2 and the connector's)
   --wordpress N   posts in the WordPress case: Ferry vs a minimal REST-writing script (default 200; 60 with --quick; 0 skips it)
   --only a,b      case families to run: engine, mediawiki, wordpress, system, scale (default all); or cases by name: wordpress-native, wordpress-rest-script, ${SYSTEM_CASES.join(', ')}
+  --scale-items N items of the scale-1w/2w/4w cases (default 10k; 2k with --quick)
   --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
   --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
   --system-pages N  pages of the system cases' generated source (default ${DEFAULT_WIKI.pages}; 150 with --quick)
@@ -166,6 +167,9 @@ function parseOptions(argv: string[]): BenchOptions {
         options.only = new Set(families as Array<(typeof known)[number]>);
         break;
       }
+      case '--scale-items':
+        options.scaleItems = count(value(), '--scale-items');
+        break;
       case '--engine':
         options.engineSizes = value().split(',').map((s) => count(s, '--engine'));
         break;

@@ -7,6 +7,8 @@ import { leaseSeconds, type ChunkJob, type ScaleQueue } from './queue.js';
 const PAGE = 1000;
 export const CHUNK_ITEMS = 100;
 const POLL_MS = 250;
+/** The step's counts (a count over its items) are read at most this often while waiting. */
+const REPORT_MS = 1000;
 
 /**
  * The step processor of a distributed run (EngineDeps.distribute): instead
@@ -40,13 +42,17 @@ export function distributeTo(queue: ScaleQueue, options: { chunkItems?: number; 
       return stopRequested;
     };
     /** Waits until no job of this step is waiting or taken. */
+    let reported = 0;
     const drain = async (): Promise<void> => {
       for (;;) {
         const left = await queue.outstanding(run.id, step.idx);
         if (left.queued + left.active === 0) return;
         await checkStop();
-        await queue.reclaimLost(lease);
-        await report();
+        if (Date.now() - reported >= REPORT_MS) {
+          reported = Date.now();
+          await queue.reclaimLost(lease);
+          await report();
+        }
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     };
