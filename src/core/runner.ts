@@ -77,7 +77,8 @@ async function prepareSteps(state: RunState, mode: RunMode, scopes: Map<number, 
       step.status = transitionStep(step.status, 'Pending');
       await deps.store.updateStep(run.id, step.idx, { status: step.status });
     }
-    const stale = await deps.store.listItems(run.id, { statuses: ['RUNNING'] });
+    // Distributed, workers may still be writing them: the coordinator puts back what no job holds (src/scale/coordinator.ts).
+    const stale = deps.distribute ? [] : await deps.store.listItems(run.id, { statuses: ['RUNNING'] });
     // The store applies transitionItem to the stored status (RUNNING -> READY).
     for (const item of stale) await deps.store.updateItem(run.id, item.type, item.sourceId, { status: transitionItem(item.status, 'READY'), reason: 'resumed after an interruption' }, nowIso(state));
     reporter.info(`Resuming run ${run.id}: ${stale.length} item(s) were in flight and will be retried safely`);

@@ -1,6 +1,7 @@
 import { nowIso, type EngineDeps, type RunState } from '../core/context.js';
 import type { StepRecord } from '../core/ports.js';
-import { transitionItem, type ItemStatus } from '../core/statuses.js';
+import { IllegalTransition, transitionItem, type ItemStatus } from '../core/statuses.js';
+import type { ItemRecord } from '../core/ports.js';
 import { leaseSeconds, type ChunkJob, type ScaleQueue } from './queue.js';
 
 /** READY items read from the store at a time, and the items of one job (a worker splits it in the engine's batches). */
@@ -63,7 +64,7 @@ export function distributeTo(queue: ScaleQueue, options: { chunkItems?: number; 
       if (await checkStop()) break;
       // Items RUNNING with no job left: their worker died past every retry, or a coordinator restarted.
       const orphans = await deps.store.listItems(run.id, { type: step.type, step: step.idx, statuses: ['RUNNING'] });
-      for (const item of orphans) await deps.store.updateItem(run.id, item.type, item.sourceId, { status: transitionItem(item.status, 'READY'), reason: 'taken over after its worker stopped' }, nowIso(state));
+      for (const item of orphans) await backToReady(state, item, 'taken over after its worker stopped');
       let sent = 0;
       for (let after = 0; ; ) {
         const ready = await deps.store.listItems(run.id, { type: step.type, step: step.idx, statuses: ['READY'], afterSeq: after, limit: PAGE });
@@ -89,4 +90,18 @@ export function distributeTo(queue: ScaleQueue, options: { chunkItems?: number; 
       state.reporter.warn('Stop requested: the workers finished their batches in flight, the rest stay READY');
     }
   };
+}
+
+/**
+ * RUNNING -> READY for an item whose worker is gone; false when it moved on
+ * meanwhile (a worker thought lost finished it): it is left as it is.
+ */
+export async function backToReady(state: RunState, item: ItemRecord, reason: string): Promise<boolean> {
+  try {
+    await state.deps.store.updateItem(state.run.id, item.type, item.sourceId, { status: transitionItem(item.status, 'READY'), reason }, nowIso(state));
+    return true;
+  } catch (error) {
+    if (error instanceof IllegalTransition && error.from !== 'RUNNING') return false;
+    throw error;
+  }
 }

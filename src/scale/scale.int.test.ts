@@ -204,4 +204,47 @@ describe('ferry worker: a run spread over worker processes through pg-boss', () 
       await s.ferry.close();
     }
   });
+
+  it('the coordinator killed with SIGKILL and started again: the run resumes with the workers, FINISHED, no duplicate', async () => {
+    const s = await setup('coordinator', 3000, 10, 6);
+    await s.ferry.close();
+    const workers = [startWorker(s), startWorker(s), startWorker(s)];
+    const coordinator = () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'bench/scale-child.ts'), '--data-dir', s.dataDir, '--store', s.url, '--items', '3000', '--latency', '10', '--concurrency', '6', '--ledger', s.ledger], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.add(child);
+      let out = '';
+      let err = '';
+      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      return { child, done: new Promise<string>((r) => child.once('close', () => r(out || `{"status":${JSON.stringify(err.slice(-2000))}}`))) };
+    };
+    const ferry = await Ferry.open({ dataDir: s.dataDir, store: s.url });
+    try {
+      // The coordinator saves its own migration (bench-scale) over the setup's connections.
+      const first = coordinator();
+      let killedAt = 0;
+      for (let i = 0; i < 600 && killedAt === 0; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const migration = await ferry.migrations.byName('bench-scale').catch(() => undefined);
+        const run = migration ? await ferry.store.lastRun(migration.id) : undefined;
+        const complete = run ? ((await ferry.store.countItems(run.id)).COMPLETE ?? 0) : 0;
+        if (complete >= 800) {
+          first.child.kill('SIGKILL');
+          killedAt = complete;
+        }
+      }
+      await first.done;
+      expect(killedAt).toBeGreaterThan(0);
+      const result = JSON.parse(await coordinator().done) as { runId: number; status: string };
+      expect(result.status).toBe('FINISHED');
+      expect(await ferry.store.countItems(result.runId)).toEqual({ COMPLETE: 3000 });
+      const ledger = readLedger(s.ledger);
+      expect(ledger.items).toBe(3000);
+      expect(ledger.duplicates).toEqual([]);
+      expect(ledger.maxInFlight).toBeLessThanOrEqual(6);
+    } finally {
+      await Promise.all(workers.map(stopWorker));
+      await ferry.close();
+    }
+  });
 });

@@ -5,12 +5,12 @@ import type { Ferry } from '../app/ferry.js';
 import type { OpenSession } from '../app/connections.js';
 import { RunLogFile } from '../app/run-log-file.js';
 import { processBatch } from '../core/batch.js';
-import { nowIso, typeSpec, type MigrationContext, type RunState } from '../core/context.js';
+import { typeSpec, type MigrationContext, type RunState } from '../core/context.js';
 import { parsePlan } from '../core/plan.js';
 import type { ItemRecord } from '../core/ports.js';
 import { RunReporter } from '../core/reporter.js';
 import { Slots } from '../core/slots.js';
-import { transitionItem } from '../core/statuses.js';
+import { backToReady } from './coordinator.js';
 import { leaseSeconds, ScaleQueue, type ChunkJob } from './queue.js';
 import { SharedSlots } from './shared-slots.js';
 
@@ -131,8 +131,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
     if (retryCount > 0) {
       // Taken over from a worker that went silent: what it left RUNNING is retried, made safe by its pending ID map entry.
       for (const item of items.filter((i) => i.status === 'RUNNING')) {
-        await ferry.store.updateItem(job.runId, item.type, item.sourceId, { status: transitionItem(item.status, 'READY'), reason: 'taken over from a worker that stopped' }, nowIso(state));
-        item.status = 'READY';
+        if (await backToReady(state, item, 'taken over from a worker that stopped')) item.status = 'READY';
       }
     }
     items = items.filter((i) => i.status === 'READY');
