@@ -55,6 +55,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
   const runs = new Map<number, Promise<RunWork>>();
   const inHand = new Map<string, ChunkJob>();
   const counters = { chunks: 0, items: 0 };
+  const reported = new Set<number>();
   let lastBatch: string | null = null;
   const lease = leaseSeconds();
   await queue.register(id);
@@ -206,6 +207,13 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
             const message = error instanceof Error ? error.message : String(error);
             say(`chunk ${job.id} failed: ${message}`);
             await queue.fail(job.id, message).catch(() => undefined);
+            // Once per run: the run's own log says why this worker cannot help (a data folder without the right secret.key...).
+            if (!reported.has(job.data.runId)) {
+              reported.add(job.data.runId);
+              await ferry.store.addEvent({ runId: job.data.runId, migrationId: job.data.migrationId, at: ferry.now(), level: 'error', step: job.data.type, item: null, message: `Worker ${hostname()} (pid ${process.pid}) could not process a batch: ${message}` }).catch(() => undefined);
+            }
+            // Not at once again: the chunk goes back to the queue for a worker that can do it.
+            await sleepUnless(5000, options.signal);
           } finally {
             inHand.delete(job.id);
           }
