@@ -87,6 +87,49 @@ describe('MediaWiki -> MediaWiki with 3 ferry worker processes', () => {
     expect(left).toEqual([]);
   });
 
+  it('kill -9 of a random worker every second or so during the run (restarted each time): FINISHED, verify equal, nothing twice on the target', async () => {
+    const store = await server.createDatabase('wiki_kills');
+    const tgt = await target(root, 'Kills Target');
+    wikis.push(tgt);
+    const data = join(root, 'data-kills');
+    const env = { FERRY_STORE: store, FERRY_WORKER_LEASE_SECONDS: '3' };
+    for (const [name, wiki] of [['src', source], ['tgt', tgt]] as const) {
+      const added = await ferry(data, ['connection', 'add', name, '--platform', 'mediawiki', '--url', wiki.url, '--username', wiki.botUser, '--password-env', 'FERRY_TEST_PW'], { ...env, FERRY_TEST_PW: wiki.botPassword });
+      expect(added.code, added.stderr).toBe(0);
+    }
+    const before = await snapshotWiki(tgt.apiUrl, { tools: TOOLS });
+    const plan = writePlan(root, 'kills-move', 'name: e2e-kills-move\nsource: src\ntarget: tgt\n');
+    const workers = [0, 1, 2].map(() => spawnFerry(data, ['worker'], env));
+    let kills = 0;
+    let running = true;
+    try {
+      const started = spawnFerry(data, ['run', plan, '--workers', '--json'], env);
+      const killer = (async () => {
+        await new Promise((r) => setTimeout(r, 3000));
+        while (running && kills < 20) {
+          const i = Math.floor(Math.random() * workers.length);
+          workers[i]!.child.kill('SIGKILL');
+          kills++;
+          workers[i] = spawnFerry(data, ['worker'], env);
+          await new Promise((r) => setTimeout(r, 800 + Math.random() * 800));
+        }
+      })();
+      const result = await started.done;
+      running = false;
+      await killer;
+      const run = json<RunRecord>(result);
+      expect(kills).toBeGreaterThanOrEqual(3);
+      expect(run.status, result.stderr.slice(-3000)).toBe('FINISHED');
+      expect(run.summary!.verify?.discrepancyCount).toBe(0);
+      expect(run.summary!.totals.failed).toBe(0);
+      expectSourceOnTarget(sourceSnap, await snapshotWiki(tgt.apiUrl, { tools: TOOLS }), before);
+      console.log(`worker kills during the MediaWiki run: ${kills}; totals ${JSON.stringify(run.summary!.totals)}`);
+    } finally {
+      running = false;
+      for (const w of workers) w.child.kill('SIGTERM');
+    }
+  });
+
   it('without a PostgreSQL store, ferry worker and ferry run --workers say what is needed', async () => {
     const data = join(root, 'data-sqlite');
     const worker = await ferry(data, ['worker'], { FERRY_STORE: '' });
