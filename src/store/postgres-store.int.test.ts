@@ -73,6 +73,43 @@ describe('the PostgreSQL store', () => {
     }
   });
 
+  it('two processes on one store: a cancel racing the starts of the same items leaves each item either started with its pending map entry or cancelled without one', async () => {
+    const url = await freshUrl();
+    const [worker, operator] = [new Store(await openPostgres(url)), new Store(await openPostgres(url))];
+    try {
+      const run = await worker.createRun({ migrationId: 1, kind: 'run', startedAt: '2024-01-01T00:00:00.000Z', pid: 7 });
+      const ids = Array.from({ length: 60 }, (_, i) => `r${i}`);
+      await worker.addItems(run.id, ids.map((sourceId) => ({ type: 'doc', sourceId, key: sourceId, label: sourceId, hash: 'h' })), '2024-01-01T00:00:00.000Z');
+      const scope = { source: 'a', target: 'b' };
+      // The worker starts items in order, a few per turn of the event loop (group commits); the operator cancels every other one from the end.
+      const startAll = async () => {
+        const starts: Array<Promise<void>> = [];
+        for (const [i, sourceId] of ids.entries()) {
+          starts.push(worker.startWrite({ scope, mapping: { type: 'doc', sourceId, targetId: '', hash: null, runId: run.id, origin: 'created', state: 'pending', pendingMode: 'create' }, runId: run.id, item: { type: 'doc', sourceId }, patch: { status: 'RUNNING', attempts: 1 }, at: '2024-01-01T00:00:01.000Z' }));
+          if (i % 4 === 3) await new Promise((done) => setTimeout(done, 2));
+        }
+        return Promise.allSettled(starts);
+      };
+      const cancelSome = async () => {
+        const counts: number[] = [];
+        for (const sourceId of ids.filter((_, i) => i % 2 === 0).reverse()) counts.push(await operator.cancelItems(run.id, { sourceIds: [sourceId] }, '2024-01-01T00:00:01.000Z'));
+        return counts;
+      };
+      const [started, cancelled] = await Promise.all([startAll(), cancelSome()]);
+      const items = new Map((await operator.listItems(run.id)).map((i) => [i.sourceId, i.status]));
+      const mapped = await operator.getMappings(scope, 'doc', ids);
+      for (const [i, sourceId] of ids.entries()) {
+        const status = items.get(sourceId);
+        expect(status === 'RUNNING' || status === 'CANCELLED', `${sourceId}: ${status}`).toBe(true);
+        expect(mapped.has(sourceId), `${sourceId} ${status}: map entry`).toBe(status === 'RUNNING');
+        expect(started[i]!.status, sourceId).toBe(status === 'RUNNING' ? 'fulfilled' : 'rejected');
+      }
+      expect(cancelled.reduce((a, b) => a + b, 0)).toBe([...items.values()].filter((s) => s === 'CANCELLED').length);
+    } finally {
+      await Promise.all([worker.close(), operator.close()]);
+    }
+  });
+
   it('a wrong password, a missing database and a closed port are explained, without the password', async () => {
     const wrong = server.url.replace(/:([0-9a-f]+)@/, ':not-the-password@');
     const refused = await openPostgres(wrong).catch((e: unknown) => e);
