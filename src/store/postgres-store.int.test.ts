@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { sql } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PrivatePostgres } from '../harness/postgres.js';
 import { openPostgres, redactStoreUrl, StoreUnavailable } from './postgres-store.js';
+import { migrateSchema, StoreTooNew } from './schema-migrate.js';
+import { schemaMigrations } from './schema.js';
 import { Store } from './store.js';
 import { storeSuite } from './store-suite.js';
 
@@ -33,6 +35,28 @@ describe('the PostgreSQL store', () => {
     const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(b);
     expect(tables.rows.map((r) => r.table_name)).toEqual(['action_done', 'actions', 'api_tokens', 'audit', 'connections', 'cursors', 'events', 'id_map', 'items', 'kysely_migration', 'map_bindings', 'migrations', 'runs', 'sessions', 'steps', 'users']);
     await Promise.all([a.destroy(), b.destroy(), c.destroy()]);
+  });
+
+  it('a schema migration failing half-way leaves nothing of the attempt; a store of a newer Ferry is refused', async () => {
+    const url = await freshUrl();
+    const db = await openPostgres(url);
+    const tables = async () => (await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public'`.execute(db)).rows.length;
+    try {
+      const before = await tables();
+      const failing: Migration = {
+        up: async (tx) => {
+          await tx.schema.createTable('half').addColumn('id', 'integer').execute();
+          throw new Error('disk went away');
+        },
+      };
+      await expect(migrateSchema(db as unknown as Kysely<unknown>, [...schemaMigrations, ['0999_half', failing]], () => 'now')).rejects.toThrow('disk went away');
+      expect(await tables()).toBe(before);
+      expect((await sql<{ n: number }>`select count(*) as n from kysely_migration where name = '0999_half'`.execute(db)).rows[0]?.n).toBe(0);
+      await sql`insert into kysely_migration (name, timestamp) values ('0999_future', 'now')`.execute(db);
+    } finally {
+      await db.destroy();
+    }
+    await expect(openPostgres(url)).rejects.toThrow(StoreTooNew);
   });
 
   it('reads ids and counts as numbers, and pages items by their insertion order', async () => {
