@@ -19,7 +19,9 @@ vi.mock('../store/sqlite-store.js', () => ({
       url = await server.current!.createDatabase(`engine_${server.databases.size + 1}`);
       server.databases.set(file, url);
     }
-    const db = await openPostgres(url);
+    // One connection, as SQLite has: these tests time a stop or a cancel (made from onProgress, not awaited)
+    // against the engine's next statement, which only a single connection orders. The pool itself is the suite's.
+    const db = await openPostgres(url, { max: 1 });
     server.opened.push(db);
     return db;
   },

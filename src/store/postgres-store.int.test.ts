@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { sql } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PrivatePostgres } from '../harness/postgres.js';
 import { openPostgres, redactStoreUrl, StoreUnavailable } from './postgres-store.js';
+import { migrateSchema, StoreTooNew } from './schema-migrate.js';
+import { schemaMigrations } from './schema.js';
 import { Store } from './store.js';
 import { storeSuite } from './store-suite.js';
 
@@ -33,6 +35,28 @@ describe('the PostgreSQL store', () => {
     const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(b);
     expect(tables.rows.map((r) => r.table_name)).toEqual(['action_done', 'actions', 'api_tokens', 'audit', 'connections', 'cursors', 'events', 'id_map', 'items', 'kysely_migration', 'map_bindings', 'migrations', 'runs', 'sessions', 'steps', 'users']);
     await Promise.all([a.destroy(), b.destroy(), c.destroy()]);
+  });
+
+  it('a schema migration failing half-way leaves nothing of the attempt; a store of a newer Ferry is refused', async () => {
+    const url = await freshUrl();
+    const db = await openPostgres(url);
+    const tables = async () => (await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public'`.execute(db)).rows.length;
+    try {
+      const before = await tables();
+      const failing: Migration = {
+        up: async (tx) => {
+          await tx.schema.createTable('half').addColumn('id', 'integer').execute();
+          throw new Error('disk went away');
+        },
+      };
+      await expect(migrateSchema(db as unknown as Kysely<unknown>, [...schemaMigrations, ['0999_half', failing]], () => 'now')).rejects.toThrow('disk went away');
+      expect(await tables()).toBe(before);
+      expect((await sql<{ n: number }>`select count(*) as n from kysely_migration where name = '0999_half'`.execute(db)).rows[0]?.n).toBe(0);
+      await sql`insert into kysely_migration (name, timestamp) values ('0999_future', 'now')`.execute(db);
+    } finally {
+      await db.destroy();
+    }
+    await expect(openPostgres(url)).rejects.toThrow(StoreTooNew);
   });
 
   it('reads ids and counts as numbers, and pages items by their insertion order', async () => {
@@ -70,6 +94,43 @@ describe('the PostgreSQL store', () => {
       expect(await store.countMappings(scope)).toBe(29);
     } finally {
       await store.close();
+    }
+  });
+
+  it('two processes on one store: a cancel racing the starts of the same items leaves each item either started with its pending map entry or cancelled without one', async () => {
+    const url = await freshUrl();
+    const [worker, operator] = [new Store(await openPostgres(url)), new Store(await openPostgres(url))];
+    try {
+      const run = await worker.createRun({ migrationId: 1, kind: 'run', startedAt: '2024-01-01T00:00:00.000Z', pid: 7 });
+      const ids = Array.from({ length: 60 }, (_, i) => `r${i}`);
+      await worker.addItems(run.id, ids.map((sourceId) => ({ type: 'doc', sourceId, key: sourceId, label: sourceId, hash: 'h' })), '2024-01-01T00:00:00.000Z');
+      const scope = { source: 'a', target: 'b' };
+      // The worker starts items in order, a few per turn of the event loop (group commits); the operator cancels every other one from the end.
+      const startAll = async () => {
+        const starts: Array<Promise<void>> = [];
+        for (const [i, sourceId] of ids.entries()) {
+          starts.push(worker.startWrite({ scope, mapping: { type: 'doc', sourceId, targetId: '', hash: null, runId: run.id, origin: 'created', state: 'pending', pendingMode: 'create' }, runId: run.id, item: { type: 'doc', sourceId }, patch: { status: 'RUNNING', attempts: 1 }, at: '2024-01-01T00:00:01.000Z' }));
+          if (i % 4 === 3) await new Promise((done) => setTimeout(done, 2));
+        }
+        return Promise.allSettled(starts);
+      };
+      const cancelSome = async () => {
+        const counts: number[] = [];
+        for (const sourceId of ids.filter((_, i) => i % 2 === 0).reverse()) counts.push(await operator.cancelItems(run.id, { sourceIds: [sourceId] }, '2024-01-01T00:00:01.000Z'));
+        return counts;
+      };
+      const [started, cancelled] = await Promise.all([startAll(), cancelSome()]);
+      const items = new Map((await operator.listItems(run.id)).map((i) => [i.sourceId, i.status]));
+      const mapped = await operator.getMappings(scope, 'doc', ids);
+      for (const [i, sourceId] of ids.entries()) {
+        const status = items.get(sourceId);
+        expect(status === 'RUNNING' || status === 'CANCELLED', `${sourceId}: ${status}`).toBe(true);
+        expect(mapped.has(sourceId), `${sourceId} ${status}: map entry`).toBe(status === 'RUNNING');
+        expect(started[i]!.status, sourceId).toBe(status === 'RUNNING' ? 'fulfilled' : 'rejected');
+      }
+      expect(cancelled.reduce((a, b) => a + b, 0)).toBe([...items.values()].filter((s) => s === 'CANCELLED').length);
+    } finally {
+      await Promise.all([worker.close(), operator.close()]);
     }
   });
 

@@ -10,7 +10,7 @@ import type {
   RunRecord,
   StepRecord,
 } from '../core/ports.js';
-import { transitionItem, transitionRun, transitionStep, type ItemStatus, type RunStatus, type StepStatus } from '../core/statuses.js';
+import { ITEM_STATUSES, RUN_STATUSES, STEP_STATUSES, transitionItem, transitionRun, transitionStep, type ItemStatus, type RunStatus, type StepStatus } from '../core/statuses.js';
 import type { Database } from './schema.js';
 import { AccessTable } from './access-tables.js';
 import { ConnectionTable, MigrationTable } from './app-tables.js';
@@ -44,18 +44,52 @@ function chunks<T>(values: T[], size = CHUNK): T[][] {
   return out;
 }
 
+type Transition<S extends string> = (from: S, to: S) => S;
+
+const allowedCache = new Map<unknown, Map<string, string[]>>();
+
+/** The statuses from which `transition` allows a change to `to` (computed once per transition and target). */
+function allowedFrom<S extends string>(transition: Transition<S>, all: readonly S[], to: S): S[] {
+  let byTarget = allowedCache.get(transition);
+  if (!byTarget) allowedCache.set(transition, (byTarget = new Map()));
+  let from = byTarget.get(to);
+  if (!from) {
+    from = all.filter((status) => {
+      try {
+        return transition(status, to) === to;
+      } catch {
+        return false;
+      }
+    });
+    byTarget.set(to, from);
+  }
+  return from as S[];
+}
+
 /**
- * Changes one row's status the only allowed way: the transition function is
- * given the status actually stored, and the row is written only if it still
- * holds that status (another process, `ferry cancel` say, may have changed it
- * in between; then the stored status is read again). An illegal change throws
- * IllegalTransition from statuses.ts.
+ * Changes one row's status the only allowed way, in one statement when it
+ * may: the row is written only if its stored status is one the transition
+ * function allows to become `to` (another process, `ferry cancel` say, may
+ * have changed it since the caller read it). When no row changed, the
+ * stored status is read and given to the transition function: an illegal
+ * change throws IllegalTransition from statuses.ts, a missing row says so,
+ * and a row that changed in between is tried again. (One statement instead
+ * of a read and a write: on PostgreSQL every statement is a round trip.)
  */
-async function changeStatus<S extends string>(what: string, read: () => Promise<S | undefined>, write: (stored: S) => Promise<bigint>): Promise<void> {
+async function changeStatus<S extends string>(
+  what: string,
+  change: { to: S; all: readonly S[]; transition: Transition<S> },
+  read: () => Promise<S | undefined>,
+  write: (from: readonly S[], status: S) => Promise<bigint>,
+): Promise<void> {
+  const from = allowedFrom(change.transition, change.all, change.to);
   for (let attempt = 0; attempt < 5; attempt++) {
+    if (from.length > 0 && (await write(from, change.to)) > 0n) return;
     const stored = await read();
     if (stored === undefined) throw new Error(`${what} does not exist`);
-    if ((await write(stored)) > 0n) return;
+    const status = change.transition(stored, change.to);
+    // A transition that writes another status than asked (none does today) goes the long way.
+    if (status !== change.to && (await write([stored], status)) > 0n) return;
   }
   throw new Error(`${what}: its status kept changing while Ferry tried to change it`);
 }
@@ -141,10 +175,10 @@ export class Store implements FerryStore {
     }
     await changeStatus(
       `run ${id}`,
+      { to, all: RUN_STATUSES, transition: transitionRun },
       async () => (await this.db.selectFrom('runs').select('status').where('id', '=', id).executeTakeFirst())?.status as RunStatus | undefined,
-      async (stored) => {
-        const status = transitionRun(stored, to);
-        const result = await this.db.updateTable('runs').set({ ...values, status }).where('id', '=', id).where('status', '=', stored).executeTakeFirst();
+      async (from, status) => {
+        const result = await this.db.updateTable('runs').set({ ...values, status }).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
         return result.numUpdatedRows;
       },
     );
@@ -206,10 +240,10 @@ export class Store implements FerryStore {
     }
     await changeStatus(
       `step ${idx} of run ${runId}`,
+      { to, all: STEP_STATUSES, transition: transitionStep },
       async () => (await this.db.selectFrom('steps').select('status').where('run_id', '=', runId).where('idx', '=', idx).executeTakeFirst())?.status as StepStatus | undefined,
-      async (stored) => {
-        const status = transitionStep(stored, to);
-        const result = await this.db.updateTable('steps').set({ ...values, status }).where('run_id', '=', runId).where('idx', '=', idx).where('status', '=', stored).executeTakeFirst();
+      async (from, status) => {
+        const result = await this.db.updateTable('steps').set({ ...values, status }).where('run_id', '=', runId).where('idx', '=', idx).where('status', 'in', from).executeTakeFirst();
         return result.numUpdatedRows;
       },
     );
@@ -315,10 +349,10 @@ export class Store implements FerryStore {
     }
     await changeStatus(
       `item ${type} ${sourceId} of run ${runId}`,
+      { to, all: ITEM_STATUSES, transition: transitionItem },
       async () => (await this.db.selectFrom('items').select('status').where('run_id', '=', runId).where('type', '=', type).where('source_id', '=', sourceId).executeTakeFirst())?.status as ItemStatus | undefined,
-      async (stored) => {
-        const status = transitionItem(stored, to);
-        const result = await this.db.updateTable('items').set({ ...values, status }).where('run_id', '=', runId).where('type', '=', type).where('source_id', '=', sourceId).where('status', '=', stored).executeTakeFirst();
+      async (from, status) => {
+        const result = await this.db.updateTable('items').set({ ...values, status }).where('run_id', '=', runId).where('type', '=', type).where('source_id', '=', sourceId).where('status', 'in', from).executeTakeFirst();
         return result.numUpdatedRows;
       },
     );

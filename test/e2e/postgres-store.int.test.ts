@@ -102,7 +102,7 @@ describe('MediaWiki -> MediaWiki with the store on PostgreSQL', () => {
     expect(local.stdout).toContain('No migrations yet');
   }, 600_000);
 
-  it('a wrong password in the URL: a message with the fix, the password never printed, exit 1', async () => {
+  it('a wrong password in the URL: a message with the fix, the password never printed, exit 1; --store wins over FERRY_STORE; another scheme is refused', async () => {
     const password = new URL(server.url).password;
     const wrong = server.url.replace(password, 'wrong-pass-123');
     const result = await ferry(join(root, 'data-wrong'), ['status'], { FERRY_STORE: wrong });
@@ -110,6 +110,14 @@ describe('MediaWiki -> MediaWiki with the store on PostgreSQL', () => {
     expect(result.stderr).toMatch(/^error: Cannot open the PostgreSQL store postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/ferry: the password of role "ferry" was refused\nhint: /);
     expect(result.stderr + result.stdout).not.toContain('wrong-pass-123');
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    // --store wins over FERRY_STORE.
+    const chosen = await ferry(join(root, 'data-wrong'), ['--store', server.url, 'status'], { FERRY_STORE: wrong });
+    expect(chosen.code, chosen.stderr).toBe(0);
+    // A URL of another database is refused before the data folder is made.
+    const other = await ferry(join(root, 'data-mysql'), ['status'], { FERRY_STORE: 'mysql://ferry:hunter22@127.0.0.1/ferry' });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toBe('error: The store mysql://ferry:***@127.0.0.1/ferry is not a PostgreSQL URL\nhint: give --store (or FERRY_STORE) as postgres://USER:PASSWORD@HOST:PORT/DATABASE, or leave it out to keep the store in the data folder\n');
+    expect(existsSync(join(root, 'data-mysql'))).toBe(false);
   });
 
   it(`killed with SIGKILL ${KILLS} times during its pages and resumed: one run, FINISHED, the target equal to the source`, async () => {
