@@ -30,6 +30,7 @@ import { RunLogFile, runLogName } from './run-log-file.js';
 import { SecretBox } from './secrets.js';
 import { isSystemPlanText, parseSystemPlan } from '../system/plan.js';
 import { precheckSystemMigration, runSystem, systemRowSides, undoSystem, verifySystem } from '../system/runner.js';
+import { keepHeartbeat, ownedHere, runOwnerAlive, thisHost } from './run-owner.js';
 
 export interface FerryOptions {
   dataDir: string;
@@ -229,8 +230,8 @@ export class Ferry {
       return runSystem({ store: this.store, clock: this.clock, dataDir: this.dataDir, connections: this.connections, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.onFindings ? { onFindings: (f) => options.onFindings!(f.map((x) => ({ ...x, code: 'system' }))) } : {}), ...(options.signal ? { signal: options.signal } : {}) }, migration);
     }
     const last = migration.id === 0 ? undefined : await this.store.lastRun(migration.id);
-    if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid) && last.pid !== process.pid) {
-      throw new UserError(`Run ${last.id} of "${migration.name}" is still running (process ${last.pid})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
+    if (last?.status === 'RUNNING' && runOwnerAlive(last, this.clock.now()) && !ownedHere(last)) {
+      throw new UserError(`Run ${last.id} of "${migration.name}" is still running (process ${last.pid}${last.host && last.host !== thisHost() ? ` on ${last.host}` : ''})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
     }
     let resume = last?.status === 'RUNNING' && (last.kind === 'run' || last.kind === 'rerun') ? last : undefined;
     if (resume && options.forgetMap) {
@@ -308,7 +309,7 @@ export class Ferry {
       return verifySystem({ store: this.store, clock: this.clock, dataDir: this.dataDir, connections: this.connections, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) }, migration);
     }
     const last = await this.store.lastRun(migration.id);
-    if (last?.status === 'RUNNING' && last.pid !== null && isAlive(last.pid)) {
+    if (last?.status === 'RUNNING' && runOwnerAlive(last, this.clock.now())) {
       throw new UserError(`Run ${last.id} of "${migration.name}" is still running`, { hint: 'verify after it ends, or stop it with `ferry stop`' });
     }
     return this.withContext(migration, options.signal ?? new AbortController().signal, async (ctx) => {
@@ -316,9 +317,11 @@ export class Ferry {
       log.write({ at: this.clock.now(), level: 'info', message: `Ferry ${TOOL_VERSION}, verify of "${migration.name}", run ${run.id}: ${ctx.scope.source} -> ${ctx.scope.target}` });
       const deps = { store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
       const reporter = new RunReporter({ ...deps, runId: run.id, migrationId: migration.id });
+      const stopBeating = keepHeartbeat(() => this.store.updateRun(run.id, { heartbeatAt: this.now() }));
       try {
         return await executeVerifyRun({ deps, ctx, run, reporter, stopped: false, fatal: undefined, placeholder: {}, placeholderUses: new Map() });
       } finally {
+        stopBeating();
         await log.close();
       }
     });
@@ -374,9 +377,11 @@ export class Ferry {
         log.write({ at: this.clock.now(), level: f.level === 'error' ? 'error' : 'warn', message });
         await this.store.addEvent({ runId: run.id, migrationId: migration.id, at: this.now(), level: f.level === 'error' ? 'error' : 'warn', step: 'pre-checks', item: null, message });
       }
+      const stopBeating = keepHeartbeat(() => this.store.updateRun(run.id, { heartbeatAt: this.now() }));
       try {
         return await executeRun({ store: this.store, clock: this.clock, log, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.distribute ? { distribute: options.distribute } : {}) }, ctx, run, mode);
       } finally {
+        stopBeating();
         await log.close();
       }
     }, { ignoreBinding: options.forgetMap === true });
@@ -427,17 +432,17 @@ export class Ferry {
 
   private async startRun(migration: MigrationRow, kind: RunRecord['kind'], parentRunId?: number): Promise<{ run: RunRecord; log: RunLogFile }> {
     const now = this.clock.now();
-    const run = await this.store.createRun({ migrationId: migration.id, kind, ...(parentRunId !== undefined ? { parentRunId } : {}), startedAt: now.toISOString(), pid: process.pid });
+    const run = await this.store.createRun({ migrationId: migration.id, kind, ...(parentRunId !== undefined ? { parentRunId } : {}), startedAt: now.toISOString(), pid: process.pid, host: thisHost() });
     const log = new RunLogFile(runLogName(this.dataDir, now));
     await this.store.updateRun(run.id, { logFile: log.path });
     return { run: { ...run, logFile: log.path }, log };
   }
 
   private async reopenRun(run: RunRecord): Promise<{ run: RunRecord; log: RunLogFile }> {
-    await this.store.updateRun(run.id, { pid: process.pid, heartbeatAt: this.now() });
+    await this.store.updateRun(run.id, { pid: process.pid, host: thisHost(), heartbeatAt: this.now() });
     const log = new RunLogFile(run.logFile ?? runLogName(this.dataDir, this.clock.now()));
     if (!run.logFile) await this.store.updateRun(run.id, { logFile: log.path });
-    return { run: { ...run, pid: process.pid, logFile: log.path }, log };
+    return { run: { ...run, pid: process.pid, host: thisHost(), logFile: log.path }, log };
   }
 
   private async withContext<T>(
@@ -499,13 +504,4 @@ function sameInstanceError(reason: string): UserError {
   return new UserError(`The plan's source and target are the same instance: ${reason}`, {
     hint: 'a migration reads one instance and writes another: set `target:` to a connection for a different instance (`ferry connection list` shows where each points)',
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

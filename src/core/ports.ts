@@ -20,6 +20,8 @@ export interface RunRecord {
   endedAt: string | null;
   stopRequested: boolean;
   pid: number | null;
+  /** The machine `pid` runs on (os.hostname()); null/absent on runs recorded before Ferry kept it. */
+  host?: string | null;
   heartbeatAt: string | null;
   logFile: string | null;
   summary: RunSummary | null;
@@ -133,9 +135,9 @@ export interface ItemQuery {
  * if that is still stored, and throws IllegalTransition otherwise.
  */
 export interface EngineStore {
-  createRun(input: { migrationId: number; kind: RunKind; parentRunId?: number; startedAt: string; pid: number }): Promise<RunRecord>;
+  createRun(input: { migrationId: number; kind: RunKind; parentRunId?: number; startedAt: string; pid: number; host?: string }): Promise<RunRecord>;
   getRun(id: number): Promise<RunRecord | undefined>;
-  updateRun(id: number, patch: Partial<Pick<RunRecord, 'status' | 'endedAt' | 'heartbeatAt' | 'logFile' | 'summary' | 'pid'>>): Promise<void>;
+  updateRun(id: number, patch: Partial<Pick<RunRecord, 'status' | 'endedAt' | 'heartbeatAt' | 'logFile' | 'summary' | 'pid' | 'host'>>): Promise<void>;
   isStopRequested(runId: number): Promise<boolean>;
 
   createSteps(runId: number, steps: Array<Omit<StepRecord, 'runId' | 'total' | 'done' | 'startedAt' | 'endedAt'>>): Promise<void>;

@@ -31,7 +31,7 @@ describe('the PostgreSQL store', () => {
     const url = await freshUrl();
     const [a, b, c] = await Promise.all([openPostgres(url), openPostgres(url), openPostgres(url)]);
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(a);
-    expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_map_identity', '0003_action_fields', '0004_server_access', '0005_item_step', '0006_item_seq']);
+    expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_map_identity', '0003_action_fields', '0004_server_access', '0005_item_step', '0006_item_seq', '0007_run_host']);
     const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(b);
     expect(tables.rows.map((r) => r.table_name)).toEqual(['action_done', 'actions', 'api_tokens', 'audit', 'connections', 'cursors', 'events', 'id_map', 'items', 'kysely_migration', 'map_bindings', 'migrations', 'runs', 'sessions', 'steps', 'users']);
     await Promise.all([a.destroy(), b.destroy(), c.destroy()]);

@@ -34,6 +34,8 @@ export interface Database {
     ended_at: string | null;
     stop_requested: Generated<number>;
     pid: number | null;
+    /** The machine of the process in `pid` (0007); null on runs recorded before. */
+    host: string | null;
     heartbeat_at: string | null;
     log_file: string | null;
     summary_json: string | null;
@@ -436,6 +438,17 @@ const itemSeq: Migration = {
 };
 
 /**
+ * A run records the machine its process runs on beside the pid: with the
+ * store on PostgreSQL, `ferry run` on another machine must not take a pid
+ * it cannot see for a dead process (src/app/run-owner.ts).
+ */
+const runHost: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('runs').addColumn('host', 'text').execute();
+  },
+};
+
+/**
  * Schema migrations live in code and are applied in name order, each with
  * its record in one transaction (see schema-migrate.ts). `if not exists`
  * in the first one lets a store half-built by an older Ferry (which created
@@ -448,4 +461,5 @@ export const schemaMigrations: ReadonlyArray<readonly [name: string, migration: 
   ['0004_server_access', serverAccess],
   ['0005_item_step', itemStep],
   ['0006_item_seq', itemSeq],
+  ['0007_run_host', runHost],
 ];

@@ -28,8 +28,11 @@ export function storeSuite(name: string, open: () => Promise<FerryStore>): void 
     it('runs: create, read, list newest first, last of some kinds, status transitions, stop requests', () =>
       withStore(async (store) => {
         const m = await migration(store);
-        const first = await store.createRun({ migrationId: m.id, kind: 'run', startedAt: at(1), pid: 11 });
-        expect(first).toMatchObject({ migrationId: m.id, kind: 'run', status: 'RUNNING', parentRunId: null, stopRequested: false, pid: 11 });
+        const first = await store.createRun({ migrationId: m.id, kind: 'run', startedAt: at(1), pid: 11, host: 'node-a' });
+        expect(first).toMatchObject({ migrationId: m.id, kind: 'run', status: 'RUNNING', parentRunId: null, stopRequested: false, pid: 11, host: 'node-a' });
+        // The process that resumes a run on another machine takes it over: pid and host together.
+        await store.updateRun(first.id, { pid: 21, host: 'node-b', heartbeatAt: at(1) });
+        expect(await store.getRun(first.id)).toMatchObject({ pid: 21, host: 'node-b', heartbeatAt: at(1) });
         await store.updateRun(first.id, { status: 'FINISHED', endedAt: at(2), summary: { types: {}, totals: { created: 1, updated: 0, unchanged: 0, adopted: 0, skipped: 0, failed: 0, timedOut: 0, cancelled: 0, removed: 0 }, warnings: 0, errors: 0, actions: 0 } });
         const second = await store.createRun({ migrationId: m.id, kind: 'verify', parentRunId: first.id, startedAt: at(3), pid: 12 });
         expect((await store.getRun(first.id))).toMatchObject({ status: 'FINISHED', endedAt: at(2), summary: { totals: { created: 1 } } });

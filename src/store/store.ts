@@ -31,6 +31,7 @@ function toRun(row: RunRow): RunRecord {
     endedAt: row.ended_at,
     stopRequested: row.stop_requested === 1,
     pid: row.pid,
+    host: row.host ?? null,
     heartbeatAt: row.heartbeat_at,
     logFile: row.log_file,
     summary: row.summary_json ? (JSON.parse(row.summary_json) as RunRecord['summary']) : null,
@@ -120,7 +121,7 @@ export class Store implements FerryStore {
     await this.db.destroy();
   }
 
-  async createRun(input: { migrationId: number; kind: RunKind; parentRunId?: number; startedAt: string; pid: number }): Promise<RunRecord> {
+  async createRun(input: { migrationId: number; kind: RunKind; parentRunId?: number; startedAt: string; pid: number; host?: string }): Promise<RunRecord> {
     const row = await this.db
       .insertInto('runs')
       .values({
@@ -131,6 +132,7 @@ export class Store implements FerryStore {
         started_at: input.startedAt,
         ended_at: null,
         pid: input.pid,
+        host: input.host ?? null,
         heartbeat_at: input.startedAt,
         log_file: null,
         summary_json: null,
@@ -161,12 +163,13 @@ export class Store implements FerryStore {
     return row ? toRun(row as RunRow) : undefined;
   }
 
-  async updateRun(id: number, patch: Partial<Pick<RunRecord, 'status' | 'endedAt' | 'heartbeatAt' | 'logFile' | 'summary' | 'pid'>>): Promise<void> {
+  async updateRun(id: number, patch: Partial<Pick<RunRecord, 'status' | 'endedAt' | 'heartbeatAt' | 'logFile' | 'summary' | 'pid' | 'host'>>): Promise<void> {
     const values: Updateable<Database['runs']> = {};
     if (patch.endedAt !== undefined) values.ended_at = patch.endedAt;
     if (patch.heartbeatAt !== undefined) values.heartbeat_at = patch.heartbeatAt;
     if (patch.logFile !== undefined) values.log_file = patch.logFile;
     if (patch.pid !== undefined) values.pid = patch.pid;
+    if (patch.host !== undefined) values.host = patch.host;
     if (patch.summary !== undefined) values.summary_json = patch.summary ? JSON.stringify(patch.summary) : null;
     const to = patch.status;
     if (to === undefined) {
