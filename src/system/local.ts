@@ -174,7 +174,14 @@ export class LocalHost implements Host {
     return { hostname: name, fqdn: stdout.trim() || name, addresses };
   }
 
+  private readonly closers: Array<() => Promise<void> | void> = [];
+
+  onClose(end: () => Promise<void> | void): void {
+    this.closers.push(end);
+  }
+
   async close(): Promise<void> {
-    // Nothing to close on this machine.
+    // No connection on this machine: only what was registered (long-lived PHP processes) ends.
+    for (const end of this.closers.splice(0)) await Promise.resolve().then(end).catch(() => undefined);
   }
 }

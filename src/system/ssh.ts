@@ -622,7 +622,14 @@ export class SshHost implements Host {
     return { hostname, fqdn: fqdn || hostname, addresses };
   }
 
+  private readonly closers: Array<() => Promise<void> | void> = [];
+
+  onClose(end: () => Promise<void> | void): void {
+    this.closers.push(end);
+  }
+
   async close(): Promise<void> {
+    for (const end of this.closers.splice(0)) await Promise.resolve().then(end).catch(() => undefined);
     this.shell.close();
     this.client.end();
     await Promise.race([this.ended, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
