@@ -6,7 +6,7 @@ import { ConnectorError } from '../../sdk/errors.js';
 import type { Host } from '../host.js';
 import type { InstallationInfo, InstallationLocation } from '../types.js';
 import { query } from './db.js';
-import { runWordPressPhp } from './php.js';
+import { endWordPressPhp, runWordPressPhp } from './php.js';
 
 export const SALT_NAMES = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'] as const;
 
@@ -135,6 +135,8 @@ async function replication(host: Host, info: InstallationInfo['database']): Prom
 }
 
 export async function discoverWordPress(host: Host, location: InstallationLocation): Promise<InstallationInfo> {
+  // Discovery reads the installation as its config is now: a WordPress kept loaded from before (php.ts) loads again.
+  await endWordPressPhp(host, location);
   const facts = await readFacts(host, location);
   const database: InstallationInfo['database'] = {
     engine: 'mariadb',

@@ -200,6 +200,10 @@ class WordPressPhpSession {
 /** Sessions by host, then by installation (config file, code folder and environment). */
 const sessions = new WeakMap<Host, Map<string, WordPressPhpSession>>();
 
+function sessionKey(location: InstallationLocation): string {
+  return JSON.stringify([location.configFile, location.codeDir ?? null, Object.entries(location.env ?? {}).sort()]);
+}
+
 function sessionFor(host: Host, location: InstallationLocation): WordPressPhpSession | undefined {
   // A host that cannot end it when it closes gets a PHP process per request (a long-lived one would outlive it).
   if (!host.onClose) return undefined;
@@ -210,7 +214,7 @@ function sessionFor(host: Host, location: InstallationLocation): WordPressPhpSes
     host.onClose(() => endWordPressPhp(host));
     byLocation = created;
   }
-  const key = JSON.stringify([location.configFile, location.codeDir ?? null, Object.entries(location.env ?? {}).sort()]);
+  const key = sessionKey(location);
   let session = byLocation.get(key);
   if (!session?.alive) {
     session = new WordPressPhpSession(host, location);
@@ -225,11 +229,12 @@ function sessionFor(host: Host, location: InstallationLocation): WordPressPhpSes
  * PHP (the copy, a snapshot restore), a loaded WordPress holds settings read
  * from the old one (permalinks, active plugins): it must load again.
  */
-export async function endWordPressPhp(host: Host): Promise<void> {
+export async function endWordPressPhp(host: Host, location?: InstallationLocation): Promise<void> {
   const byLocation = sessions.get(host);
   if (!byLocation) return;
-  const all = [...byLocation.values()];
-  byLocation.clear();
+  const keys = location ? [sessionKey(location)] : [...byLocation.keys()];
+  const all = keys.flatMap((key) => byLocation.get(key) ?? []);
+  for (const key of keys) byLocation.delete(key);
   await Promise.all(all.map((session) => session.close()));
 }
 
