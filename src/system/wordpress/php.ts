@@ -19,7 +19,8 @@
  */
 import { ConnectorError } from '../../sdk/errors.js';
 import { redact } from '../../sdk/redact.js';
-import type { Host, HostProcess } from '../host.js';
+import type { Host } from '../host.js';
+import { endPhpSessions, phpRequest, requestLoopPhp, type PhpAnswer } from '../php-session.js';
 import type { InstallationLocation } from '../types.js';
 import { phpLiteral } from './search-replace-php.js';
 
@@ -85,165 +86,27 @@ export interface PhpRun {
 }
 
 const PHP_FLAGS = ['-d', 'display_errors=stderr', '-d', 'memory_limit=1024M', '-d', 'error_reporting=E_ALL & ~E_DEPRECATED & ~E_NOTICE & ~E_WARNING'];
-const END_MARKER = '@@FERRY-END@@';
-
-/**
- * The body of a long-lived PHP process: WordPress is loaded once (the
- * loader), then each line on stdin is a request {id, code}; the code runs at
- * the top level (as a one-shot script's body would) with the object cache
- * emptied first, so it reads what the database holds now; an end line with
- * the request's id and status follows its output. An exception ends the
- * request, not the process; exit() (wp_die) or a fatal error ends the process,
- * and its exit code and stderr answer the request, as a one-shot run's would.
- */
-const LOOP_PHP = `
-while ( ( $ferry_request_line = fgets( STDIN ) ) !== false ) {
-	$ferry_request = json_decode( $ferry_request_line, true );
-	if ( ! is_array( $ferry_request ) ) {
-		continue;
-	}
-	wp_cache_flush();
-	$ferry_status = 0;
-	$ferry_error_text = '';
-	try {
-		eval( $ferry_request['code'] );
-	} catch ( Throwable $ferry_error ) {
-		$ferry_status = 1;
-		$ferry_error_text = get_class( $ferry_error ) . ': ' . $ferry_error->getMessage();
-	}
-	echo "\n${END_MARKER} " . $ferry_request['id'] . ' ' . $ferry_status . ' ' . base64_encode( $ferry_error_text ) . "\n";
-}
-`;
-
-interface PhpAnswer {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * One PHP process with a WordPress installation loaded, answering requests
- * one at a time: starting PHP with WordPress loaded costs 0.1-1 s, and a
- * system migration asks each side about ten times. Ends when its host closes.
- */
-class WordPressPhpSession {
-  private readonly process_: HostProcess;
-  private buffer = '';
-  private ended: { code: number; stderr: string } | undefined;
-  private waiting: { id: number; resolve: (answer: PhpAnswer) => void } | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  private nextId = 0;
-
-  constructor(host: Host, location: InstallationLocation) {
-    const code = loaderPhp(location, LOOP_PHP).replace(/^<\?php\n/, '');
-    this.process_ = host.spawn(['php', ...PHP_FLAGS, '-r', code], location.env ? { env: location.env } : {});
-    this.process_.stdin.on('error', () => undefined);
-    this.process_.stdout.setEncoding('utf8');
-    this.process_.stdout.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      this.answer();
-    });
-    this.process_.done.then(
-      (result) => this.end(result),
-      (error: unknown) => this.end({ code: 127, stderr: (error as Error).message }),
-    );
-  }
-
-  get alive(): boolean {
-    return this.ended === undefined;
-  }
-
-  private end(result: { code: number; stderr: string }): void {
-    this.ended ??= result;
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    // What it printed before it ended is the request's output, with its exit code: what a one-shot run would answer
-    // (WordPress not installed: it redirects to its installer and exits 0 while loading, printing nothing).
-    waiting?.resolve({ code: result.code, stdout: this.buffer, stderr: result.stderr });
-    this.buffer = '';
-  }
-
-  private answer(): void {
-    const waiting = this.waiting;
-    if (!waiting) return;
-    const match = new RegExp(`\\n${END_MARKER} ${waiting.id} (\\d+) ([A-Za-z0-9+/=]*)\\n`).exec(this.buffer);
-    if (!match) return;
-    const stdout = this.buffer.slice(0, match.index);
-    this.buffer = this.buffer.slice(match.index + match[0].length);
-    this.waiting = undefined;
-    const status = Number(match[1]);
-    waiting.resolve({ code: status, stdout, stderr: status === 0 ? '' : Buffer.from(match[2] ?? '', 'base64').toString('utf8') });
-  }
-
-  request(code: string): Promise<PhpAnswer> {
-    const result = this.queue.then(() => new Promise<PhpAnswer>((resolve) => {
-      if (this.ended) return resolve({ code: this.ended.code, stdout: '', stderr: this.ended.stderr });
-      const id = ++this.nextId;
-      this.waiting = { id, resolve };
-      this.process_.stdin.write(`${JSON.stringify({ id, code })}\n`);
-      this.answer();
-    }));
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  async close(): Promise<void> {
-    if (this.ended) return;
-    // End of input ends the loop, and PHP with it.
-    this.process_.stdin.end();
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
-    await Promise.race([this.process_.done.then(() => undefined, () => undefined), timer]);
-    if (!this.ended) this.process_.kill();
-  }
-}
-
-/** Sessions by host, then by installation (config file, code folder and environment). */
-const sessions = new WeakMap<Host, Map<string, WordPressPhpSession>>();
 
 function sessionKey(location: InstallationLocation): string {
-  return JSON.stringify([location.configFile, location.codeDir ?? null, Object.entries(location.env ?? {}).sort()]);
-}
-
-function sessionFor(host: Host, location: InstallationLocation): WordPressPhpSession | undefined {
-  // A host that cannot end it when it closes gets a PHP process per request (a long-lived one would outlive it).
-  if (!host.onClose) return undefined;
-  let byLocation = sessions.get(host);
-  if (!byLocation) {
-    const created = new Map<string, WordPressPhpSession>();
-    sessions.set(host, created);
-    host.onClose(() => endWordPressPhp(host));
-    byLocation = created;
-  }
-  const key = sessionKey(location);
-  let session = byLocation.get(key);
-  if (!session?.alive) {
-    session = new WordPressPhpSession(host, location);
-    byLocation.set(key, session);
-  }
-  return session;
+  return `wordpress:${JSON.stringify([location.configFile, location.codeDir ?? null, Object.entries(location.env ?? {}).sort()])}`;
 }
 
 /**
- * Ends the PHP processes kept for a host's WordPress installations; the next
- * request starts a fresh one. After the database was replaced from outside
- * PHP (the copy, a snapshot restore), a loaded WordPress holds settings read
- * from the old one (permalinks, active plugins): it must load again.
+ * Ends the PHP process kept for a WordPress installation of a host (or for
+ * all of them); the next request loads WordPress again. After the database
+ * was replaced from outside PHP (the copy, a snapshot restore), a loaded
+ * WordPress holds settings read from the old one (permalinks, active plugins).
  */
 export async function endWordPressPhp(host: Host, location?: InstallationLocation): Promise<void> {
-  const byLocation = sessions.get(host);
-  if (!byLocation) return;
-  const keys = location ? [sessionKey(location)] : [...byLocation.keys()];
-  const all = keys.flatMap((key) => byLocation.get(key) ?? []);
-  for (const key of keys) byLocation.delete(key);
-  await Promise.all(all.map((session) => session.close()));
+  await endPhpSessions(host, location ? sessionKey(location) : 'wordpress:');
 }
 
 /** Runs `body` with the installation loaded; returns the JSON the body printed after JSON_MARKER. */
 export async function runWordPressPhp<T>(host: Host, location: InstallationLocation, body: string, run: PhpRun): Promise<T> {
-  const session = sessionFor(host, location);
-  const result: PhpAnswer = session
-    ? await session.request(body)
-    : await host.exec(['php', ...PHP_FLAGS], {
+  // One PHP process per installation for the run (php-session.ts), WordPress loaded once, the object cache emptied before each request.
+  const kept = await phpRequest(host, sessionKey(location), () => ({ argv: ['php', ...PHP_FLAGS, '-r', loaderPhp(location, requestLoopPhp('wp_cache_flush();')).replace(/^<\?php\n/, '')], ...(location.env ? { env: location.env } : {}) }), body);
+  const result: PhpAnswer = kept
+    ?? await host.exec(['php', ...PHP_FLAGS], {
         input: loaderPhp(location, body),
         ...(location.env ? { env: location.env } : {}),
         secrets: run.secrets ?? [],
