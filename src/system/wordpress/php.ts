@@ -56,6 +56,10 @@ $_SERVER['SERVER_PORT'] = '80';
 $_SERVER['REQUEST_URI'] = '/';
 $_SERVER['REQUEST_METHOD'] = 'GET';
 $_SERVER['REMOTE_ADDR'] = '127.0.0.1';
+// Ferry's own loads do not start the site's cron (an HTTP request to wp-cron.php that writes to the database while it is copied).
+if ( ! defined( 'DISABLE_WP_CRON' ) ) {
+	define( 'DISABLE_WP_CRON', true );
+}
 ${pick}
 function ferry_cli_die( $message, $title = '', $args = [] ) {
 	if ( function_exists( 'is_wp_error' ) && is_wp_error( $message ) ) {
