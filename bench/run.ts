@@ -120,7 +120,7 @@ function usage(): never {
   --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
   --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
   --system-pages N  pages of the system cases' generated source (default ${DEFAULT_WIKI.pages}; 150 with --quick)
-  --system-blobs CxM  MB-sized random files added to the system source's uploads (default 8x32; 4x4 with --quick)
+  --system-blobs CxM  MB-sized random files added to the system source's uploads (default 16x64: about 1 GB, a typical site of a few hundred MB to a few GB; 4x4 with --quick)
   --latency MS    the reference target's wait per write (default 20)
   --concurrency N the engine cases' concurrency (default 8)
 `);
@@ -130,7 +130,7 @@ function usage(): never {
 function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     sizes: [1000, 5000], files: DEFAULT_WIKI.files, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
-    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: { count: 8, mb: 32 }, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
+    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: { count: 16, mb: 64 }, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -201,7 +201,7 @@ function parseOptions(argv: string[]): BenchOptions {
         break;
       case '--system-blobs': {
         const match = /^(\d+)x(\d+)$/.exec(value().trim());
-        if (!match) throw new Error('--system-blobs takes COUNTxMB, e.g. 8x32');
+        if (!match) throw new Error('--system-blobs takes COUNTxMB, e.g. 16x64');
         options.systemBlobs = { count: Number(match[1]), mb: Number(match[2]) };
         break;
       }

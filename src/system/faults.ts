@@ -2,7 +2,7 @@
  * Fault injection for the system migration tests (never set in production):
  *
  * - FERRY_SYSTEM_SLOW="copy-database:40,copy-files:40": milliseconds to wait
- *   after each streamed chunk of that operation, so a kill lands inside it.
+ *   after each 64 KiB streamed by that operation, so a kill lands inside it.
  * - FERRY_SYSTEM_FREE_BYTES="1000": what every host reports as free space.
  * - FERRY_SYSTEM_VERSION="target:1.35.0": the version discover reports for a side.
  */
@@ -18,9 +18,17 @@ function pairs(name: string): Map<string, string> {
   return out;
 }
 
-/** Waits the injected delay of an operation after a chunk (nothing when not set). */
+/** Bytes after which FERRY_SYSTEM_SLOW waits once (copies read bigger chunks: the wait is per 64 KiB copied). */
+export const SLOW_UNIT = 64 * 1024;
+
+/** The injected delay of an operation in milliseconds (0 when not set). */
+export function injectedDelay(operation: string): number {
+  return Number(pairs('FERRY_SYSTEM_SLOW').get(operation) ?? 0) || 0;
+}
+
+/** Waits the injected delay of an operation after SLOW_UNIT bytes (nothing when not set). */
 export async function chunkDelay(operation: string, signal?: AbortSignal): Promise<void> {
-  const ms = Number(pairs('FERRY_SYSTEM_SLOW').get(operation) ?? 0);
+  const ms = injectedDelay(operation);
   if (ms > 0) await sleep(ms, undefined, signal ? { signal } : {});
 }
 

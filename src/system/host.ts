@@ -87,6 +87,8 @@ export interface Host {
   /** Free bytes on the file system that holds `path` (the nearest existing parent). */
   freeBytes(path: string): Promise<number>;
   info(): Promise<HostInfo>;
-  /** Closes the connection; the host is unusable afterwards. */
+  /** Closes the connection; the host is unusable afterwards. Runs what onClose registered first. */
   close(): Promise<void>;
+  /** Registers something to end when the host closes (a long-lived PHP process on it). */
+  onClose?(end: () => Promise<void> | void): void;
 }

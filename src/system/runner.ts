@@ -72,27 +72,32 @@ export async function openSystem(plan: SystemPlan, adapter: SystemAdapter = adap
   const close = async () => {
     for (const h of hosts) await h.close().catch(() => undefined);
   };
-  try {
-    const sides = {} as Record<'source' | 'target', { host: Host; info: InstallationInfo }>;
-    for (const side of ['source', 'target'] as const) {
-      const spec = plan[side];
-      let host: Host;
-      try {
-        host = await openHost(spec.host);
-      } catch (error) {
-        throw asUserError(error, `The ${side} host cannot be reached; nothing was written`);
-      }
-      hosts.push(host);
-      let info: InstallationInfo;
-      try {
-        info = await adapter.discover(host, { configFile: spec.configFile, ...(spec.codeDir ? { codeDir: spec.codeDir } : {}), ...(spec.env ? { env: spec.env } : {}) });
-      } catch (error) {
-        throw asUserError(error, `The ${side} installation (${spec.configFile} on ${host.label}) could not be read; nothing was written`);
-      }
-      const version = versionOverride(side);
-      if (version) info = { ...info, version };
-      sides[side] = { host, info };
+  // Both sides at once: each is a connection (SSH) and a PHP run with the platform loaded; they do not depend on each other.
+  const openSide = async (side: 'source' | 'target'): Promise<{ host: Host; info: InstallationInfo }> => {
+    const spec = plan[side];
+    let host: Host;
+    try {
+      host = await openHost(spec.host);
+    } catch (error) {
+      throw asUserError(error, `The ${side} host cannot be reached; nothing was written`);
     }
+    hosts.push(host);
+    let info: InstallationInfo;
+    try {
+      info = await adapter.discover(host, { configFile: spec.configFile, ...(spec.codeDir ? { codeDir: spec.codeDir } : {}), ...(spec.env ? { env: spec.env } : {}) });
+    } catch (error) {
+      throw asUserError(error, `The ${side} installation (${spec.configFile} on ${host.label}) could not be read; nothing was written`);
+    }
+    const version = versionOverride(side);
+    if (version) info = { ...info, version };
+    return { host, info };
+  };
+  try {
+    const [source, target] = await Promise.allSettled([openSide('source'), openSide('target')]);
+    // The source's failure first, as when the sides were opened one after the other.
+    if (source.status === 'rejected') throw source.reason;
+    if (target.status === 'rejected') throw target.reason;
+    const sides = { source: source.value, target: target.value };
     return { plan, adapter, options: systemOptions(plan), source: sides.source, target: sides.target, close };
   } catch (error) {
     await close();

@@ -7,8 +7,11 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConnectorError } from '../sdk/errors.js';
-import { chunkDelay } from './faults.js';
+import { chunkDelay, injectedDelay, SLOW_UNIT } from './faults.js';
 import type { Host } from './host.js';
+
+/** Read and write size of a streamed copy: 64 KiB chunks cost about twice the time of 1 MiB ones through Node (hash, event loop). */
+export const COPY_CHUNK = 1024 * 1024;
 
 export interface CopyOptions {
   signal: AbortSignal;
@@ -35,12 +38,26 @@ async function copyStreamed(source: Host, from: string, target: Host, to: string
   if (start === size && size > 0) return { written: 0 };
   let written = 0;
   const hash = start === 0 ? createHash('sha256') : undefined;
+  const slow = injectedDelay(options.operation) > 0;
   const meter = new Transform({
+    highWaterMark: COPY_CHUNK,
     transform(chunk: Buffer, _encoding, callback) {
-      written += chunk.length;
       hash?.update(chunk);
-      options.onBytes?.(chunk.length);
-      chunkDelay(options.operation, options.signal).then(() => callback(null, chunk), (error: unknown) => callback(error as Error));
+      if (!slow) {
+        written += chunk.length;
+        options.onBytes?.(chunk.length);
+        return callback(null, chunk);
+      }
+      // Fault injection (tests): the wait is per 64 KiB copied whatever the read size, so a kill still lands inside the copy.
+      void (async () => {
+        for (let at = 0; at < chunk.length; at += SLOW_UNIT) {
+          const piece = chunk.subarray(at, at + SLOW_UNIT);
+          written += piece.length;
+          options.onBytes?.(piece.length);
+          await chunkDelay(options.operation, options.signal);
+          this.push(piece);
+        }
+      })().then(() => callback(), (error: unknown) => callback(error as Error));
     },
   });
   await pipeline(source.createReadStream(from, start), meter, target.createWriteStream(to, start === 0 ? 'w' : 'a'), { signal: options.signal });

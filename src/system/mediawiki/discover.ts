@@ -6,7 +6,9 @@
  */
 import { dirname, join } from 'node:path';
 import { ConnectorError } from '../../sdk/errors.js';
+import { redact } from '../../sdk/redact.js';
 import type { Host } from '../host.js';
+import { endPhpSessions, phpRequest, requestLoopPhp } from '../php-session.js';
 import { treeBytes } from '../transfer.js';
 import type { InstallationInfo, InstallationLocation } from '../types.js';
 
@@ -47,6 +49,10 @@ async function findCodeDir(host: Host, location: InstallationLocation): Promise<
   });
 }
 
+function sessionKey(codeDir: string, env: Record<string, string>): string {
+  return `mediawiki:${JSON.stringify([codeDir, Object.entries(env).sort()])}`;
+}
+
 export function phpEnv(location: InstallationLocation): Record<string, string> {
   return { MW_CONFIG_FILE: location.configFile, ...location.env };
 }
@@ -56,8 +62,15 @@ export function phpEnv(location: InstallationLocation): Record<string, string> {
  * printed after MARKER.
  */
 export async function evalJson<T>(host: Host, codeDir: string, env: Record<string, string>, code: string, secrets: readonly string[] = []): Promise<T> {
+  const evalPhp = join(codeDir, 'maintenance', 'eval.php');
   // eval.php reads its input 1024 bytes a line: the code travels in the environment, the line only runs it.
-  const { stdout } = await host.exec(['php', join(codeDir, 'maintenance', 'eval.php')], { input: "eval(getenv('FERRY_PHP'));\n", env: { ...env, FERRY_PHP: code }, cwd: codeDir, secrets });
+  // Kept for the run (php-session.ts): the line starts a loop that answers requests, MediaWiki loaded once.
+  const kept = await phpRequest(host, sessionKey(codeDir, env), () => ({ argv: ['php', evalPhp], env: { ...env, FERRY_PHP: requestLoopPhp() }, cwd: codeDir, prelude: "eval(getenv('FERRY_PHP'));\n" }), code);
+  if (kept && kept.code !== 0) {
+    const detail = redact((kept.stderr.trim() || kept.stdout.trim()).slice(-4000), secrets);
+    throw new ConnectorError(`php ${evalPhp} exited with ${kept.code} on ${host.label}: ${detail}`, { kind: 'config' });
+  }
+  const { stdout } = kept ?? (await host.exec(['php', evalPhp], { input: "eval(getenv('FERRY_PHP'));\n", env: { ...env, FERRY_PHP: code }, cwd: codeDir, secrets }));
   const at = stdout.indexOf(MARKER);
   if (at < 0) {
     throw new ConnectorError(`MediaWiki's eval.php on ${host.label} printed no answer: ${stdout.trim().slice(0, 500) || '(nothing)'}`, { kind: 'config', hint: 'check that the config file loads: php maintenance/eval.php with MW_CONFIG_FILE set to it' });
@@ -120,6 +133,8 @@ export async function discoverMediaWiki(host: Host, location: InstallationLocati
   }
   const codeDir = await findCodeDir(host, location);
   const env = phpEnv(location);
+  // Discovery reads the installation as its config is now: a MediaWiki kept loaded from before loads again.
+  await endPhpSessions(host, sessionKey(codeDir, env));
   const j = await evalJson<DiscoverJson>(host, codeDir, env, DISCOVER_PHP);
   const engine = j.dbType === 'sqlite' ? 'sqlite' : j.dbType === 'postgres' ? 'postgres' : 'mariadb';
   const dbFile = engine === 'sqlite' && j.sqliteDir ? join(j.sqliteDir, `${j.dbName}.sqlite`) : undefined;

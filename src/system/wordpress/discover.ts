@@ -6,7 +6,7 @@ import { ConnectorError } from '../../sdk/errors.js';
 import type { Host } from '../host.js';
 import type { InstallationInfo, InstallationLocation } from '../types.js';
 import { query } from './db.js';
-import { runWordPressPhp } from './php.js';
+import { endWordPressPhp, runWordPressPhp } from './php.js';
 
 export const SALT_NAMES = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'] as const;
 
@@ -127,15 +127,16 @@ export async function folderBytes(host: Host, dir: string): Promise<number> {
 /** Replication as the database reports it; undefined when the account may not ask (no REPLICATION CLIENT / SLAVE MONITOR right). */
 async function replication(host: Host, info: InstallationInfo['database']): Promise<boolean | undefined> {
   try {
-    const replica = await query(host, info, 'SHOW SLAVE STATUS;');
-    const replicas = await query(host, info, 'SHOW SLAVE HOSTS;');
-    return replica.length > 0 || replicas.length > 0;
+    // One client run for both: a row from either says replicated; a refusal of either, unknown.
+    return (await query(host, info, 'SHOW SLAVE STATUS; SHOW SLAVE HOSTS;')).length > 0;
   } catch {
     return undefined;
   }
 }
 
 export async function discoverWordPress(host: Host, location: InstallationLocation): Promise<InstallationInfo> {
+  // Discovery reads the installation as its config is now: a WordPress kept loaded from before (php.ts) loads again.
+  await endWordPressPhp(host, location);
   const facts = await readFacts(host, location);
   const database: InstallationInfo['database'] = {
     engine: 'mariadb',
@@ -147,15 +148,20 @@ export async function discoverWordPress(host: Host, location: InstallationLocati
     sizeBytes: 0,
     replicated: false,
   };
-  const sizes = await query(host, database, `SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = DATABASE();`).catch((error: unknown) => {
-    throw error instanceof ConnectorError
-      ? new ConnectorError(`WordPress at ${location.configFile} loads, but its database cannot be read with the mariadb client: ${error.message}`, { kind: error.kind, ...(error.hint ? { hint: error.hint } : {}) })
-      : error;
-  });
+  // Independent reads of the host: at once.
+  const [sizes, replicated, hostInfo, uploadsBytes, debugLog] = await Promise.all([
+    query(host, database, `SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = DATABASE();`).catch((error: unknown) => {
+      throw error instanceof ConnectorError
+        ? new ConnectorError(`WordPress at ${location.configFile} loads, but its database cannot be read with the mariadb client: ${error.message}`, { kind: error.kind, ...(error.hint ? { hint: error.hint } : {}) })
+        : error;
+    }),
+    replication(host, database),
+    host.info(),
+    folderBytes(host, facts.uploadsDir),
+    facts.debugLog ? host.stat(facts.debugLog) : Promise.resolve(undefined),
+  ]);
   database.sizeBytes = Number(sizes[0]?.[0] ?? 0);
-  const replicated = await replication(host, database);
   database.replicated = replicated === true;
-  const hostInfo = await host.info();
   const url = facts.home;
   let domain = '';
   try {
@@ -164,7 +170,7 @@ export async function discoverWordPress(host: Host, location: InstallationLocati
     domain = '';
   }
   const logFiles: string[] = [];
-  if (facts.debugLog && (await host.stat(facts.debugLog))?.kind === 'file') logFiles.push(facts.debugLog);
+  if (facts.debugLog && debugLog?.kind === 'file') logFiles.push(facts.debugLog);
   return {
     platform: 'wordpress',
     version: facts.version,
@@ -175,7 +181,7 @@ export async function discoverWordPress(host: Host, location: InstallationLocati
     addresses: hostInfo.addresses,
     database,
     uploadsDir: facts.uploadsDir,
-    uploadsBytes: await folderBytes(host, facts.uploadsDir),
+    uploadsBytes,
     extraDirs: [facts.pluginsDir, facts.themesDir],
     logFiles,
     secrets: facts.secrets,

@@ -54,18 +54,23 @@ async function precheck(source: InstallationInfo, target: InstallationInfo, ctx:
       findings.push({ level: 'error', message: `the new URL ${ctx.options.newUrl} is not an http(s) URL (e.g. https://blog.example.org)` });
     }
   }
-  await reachable(ctx.source.host, source, 'source', findings);
-  await reachable(ctx.target.host, target, 'target', findings);
+  // The checks below do not depend on each other: both sides at once (each is a command or a listing on its host).
+  const reach: Finding[][] = [[], []];
+  const sum = (sizes: number[]): number => sizes.reduce((a, b) => a + b, 0);
+  const [, , extraSource, extraTarget] = await Promise.all([
+    reachable(ctx.source.host, source, 'source', reach[0]!),
+    reachable(ctx.target.host, target, 'target', reach[1]!),
+    Promise.all(source.extraDirs.map((dir) => folderBytes(ctx.source.host, dir))).then(sum),
+    Promise.all(target.extraDirs.map((dir) => folderBytes(ctx.target.host, dir))).then(sum),
+  ]);
+  findings.push(...reach[0]!, ...reach[1]!);
 
   // Target disk: the copied database and files, and the snapshot of the target as it is (dump + files).
-  const extraSource = (await Promise.all(source.extraDirs.map((dir) => folderBytes(ctx.source.host, dir)))).reduce((a, b) => a + b, 0);
-  const extraTarget = (await Promise.all(target.extraDirs.map((dir) => folderBytes(ctx.target.host, dir)))).reduce((a, b) => a + b, 0);
   const copyBytes = source.database.sizeBytes + source.uploadsBytes + extraSource;
   const snapshotBytes = target.database.sizeBytes + target.uploadsBytes + extraTarget;
   const need = Math.ceil((copyBytes + snapshotBytes) * 1.1) + 16 * MB;
   try {
-    const freeContent = await ctx.target.host.freeBytes(target.uploadsDir);
-    const freeWork = await ctx.target.host.freeBytes(ctx.workDir);
+    const [freeContent, freeWork] = await Promise.all([ctx.target.host.freeBytes(target.uploadsDir), ctx.target.host.freeBytes(ctx.workDir)]);
     const free = Math.min(freeContent, freeWork);
     if (free < need) {
       findings.push({ level: 'error', message: `not enough disk space on the target (${ctx.target.host.label}): ${mb(need)} needed (database ${mb(source.database.sizeBytes)}, files ${mb(source.uploadsBytes + extraSource)}, snapshot of the target ${mb(snapshotBytes)}, 10% margin), ${mb(free)} free. Free some space or choose a work folder on a larger disk.` });

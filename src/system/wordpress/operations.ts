@@ -13,7 +13,7 @@ import { importFile, importInto, query, streamDump, tableMarkers, tableSizes } f
 import { compareVersions, folderBytes, readFacts, SALT_NAMES } from './discover.js';
 import { copyFolders, totalBytes, type FileCopyCheckpoint, type FolderPair } from './files.js';
 import { setSiteMode } from './maintenance.js';
-import { runWordPressPhp } from './php.js';
+import { endWordPressPhp, runWordPressPhp } from './php.js';
 import { phpLiteral, REWRITE_MARKER, searchReplaceDatabasePhp } from './search-replace-php.js';
 
 /**
@@ -102,10 +102,8 @@ const copySettings: SystemOperation = {
     // Read once: after the database copy the target's own values are gone, a resumed run must keep the first reading.
     if (await ctx.target.host.stat(file)) return;
     const names = [...HOST_OPTIONS, ...LICENCE_OPTIONS];
-    const saved: SavedSettings = {
-      source: await readOptions(ctx.source.host, ctx.source, names, secretsOf(ctx)),
-      target: await readOptions(ctx.target.host, ctx.target, names, secretsOf(ctx)),
-    };
+    const [source, target] = await Promise.all([readOptions(ctx.source.host, ctx.source, names, secretsOf(ctx)), readOptions(ctx.target.host, ctx.target, names, secretsOf(ctx))]);
+    const saved: SavedSettings = { source, target };
     await ctx.target.host.writeFile(file, JSON.stringify(saved), 0o600);
     ctx.info(ctx.options.settings === 'basic'
       ? `the site's settings come with the database; the target keeps its own ${HOST_OPTIONS.filter((n) => n !== 'siteurl' && n !== 'home').join(', ')}`
@@ -200,6 +198,8 @@ const snapshotTarget: SystemOperation = {
       await query(host, db, `SET FOREIGN_KEY_CHECKS = 0; DROP TABLE IF EXISTS ${tables.map((t) => `\`${t.replace(/`/g, '``')}\``).join(', ')};`);
     }
     await importFile(host, db, manifest.database);
+    // A WordPress loaded before the restore holds the copy's settings.
+    await endWordPressPhp(host);
     for (const folder of manifest.dirs) {
       await host.remove(folder.path);
       if (folder.existed) await host.exec(['cp', '-a', '--', folder.saved, folder.path]);
@@ -275,6 +275,9 @@ const copyDatabase: SystemOperation = {
         throw new ConnectorError(`the import on ${ctx.target.host.label} did not confirm the tables ${missing.join(', ')}`, { kind: 'transient', hint: 'run the migration again: the copy continues with those tables' });
       }
     }
+    // The target's WordPress loaded before the copy (discovery, settings, snapshot) holds the old database's settings
+    // (permalinks, active plugins): the next request loads it again.
+    await endWordPressPhp(ctx.target.host);
     // Tables of the target's own site that the source does not have (a plugin of the target's) would be left half-related.
     const names = new Set(tables.map((t) => t.name));
     const stale = (await tableSizes(ctx.target.host, target, prefix)).filter((t) => !names.has(t.name));

@@ -20,6 +20,7 @@
 import { ConnectorError } from '../../sdk/errors.js';
 import { redact } from '../../sdk/redact.js';
 import type { Host } from '../host.js';
+import { endPhpSessions, phpRequest, requestLoopPhp, type PhpAnswer } from '../php-session.js';
 import type { InstallationLocation } from '../types.js';
 import { phpLiteral } from './search-replace-php.js';
 
@@ -55,6 +56,10 @@ $_SERVER['SERVER_PORT'] = '80';
 $_SERVER['REQUEST_URI'] = '/';
 $_SERVER['REQUEST_METHOD'] = 'GET';
 $_SERVER['REMOTE_ADDR'] = '127.0.0.1';
+// Ferry's own loads do not start the site's cron (an HTTP request to wp-cron.php that writes to the database while it is copied).
+if ( ! defined( 'DISABLE_WP_CRON' ) ) {
+	define( 'DISABLE_WP_CRON', true );
+}
 ${pick}
 function ferry_cli_die( $message, $title = '', $args = [] ) {
 	if ( function_exists( 'is_wp_error' ) && is_wp_error( $message ) ) {
@@ -84,15 +89,33 @@ export interface PhpRun {
   what: string;
 }
 
+const PHP_FLAGS = ['-d', 'display_errors=stderr', '-d', 'memory_limit=1024M', '-d', 'error_reporting=E_ALL & ~E_DEPRECATED & ~E_NOTICE & ~E_WARNING'];
+
+function sessionKey(location: InstallationLocation): string {
+  return `wordpress:${JSON.stringify([location.configFile, location.codeDir ?? null, Object.entries(location.env ?? {}).sort()])}`;
+}
+
+/**
+ * Ends the PHP process kept for a WordPress installation of a host (or for
+ * all of them); the next request loads WordPress again. After the database
+ * was replaced from outside PHP (the copy, a snapshot restore), a loaded
+ * WordPress holds settings read from the old one (permalinks, active plugins).
+ */
+export async function endWordPressPhp(host: Host, location?: InstallationLocation): Promise<void> {
+  await endPhpSessions(host, location ? sessionKey(location) : 'wordpress:');
+}
+
 /** Runs `body` with the installation loaded; returns the JSON the body printed after JSON_MARKER. */
 export async function runWordPressPhp<T>(host: Host, location: InstallationLocation, body: string, run: PhpRun): Promise<T> {
-  const script = loaderPhp(location, body);
-  const result = await host.exec(['php', '-d', 'display_errors=stderr', '-d', 'memory_limit=1024M', '-d', 'error_reporting=E_ALL & ~E_DEPRECATED & ~E_NOTICE & ~E_WARNING'], {
-    input: script,
-    ...(location.env ? { env: location.env } : {}),
-    secrets: run.secrets ?? [],
-    allowFailure: true,
-  });
+  // One PHP process per installation for the run (php-session.ts), WordPress loaded once, the object cache emptied before each request.
+  const kept = await phpRequest(host, sessionKey(location), () => ({ argv: ['php', ...PHP_FLAGS, '-r', loaderPhp(location, requestLoopPhp('wp_cache_flush();')).replace(/^<\?php\n/, '')], ...(location.env ? { env: location.env } : {}) }), body);
+  const result: PhpAnswer = kept
+    ?? await host.exec(['php', ...PHP_FLAGS], {
+        input: loaderPhp(location, body),
+        ...(location.env ? { env: location.env } : {}),
+        secrets: run.secrets ?? [],
+        allowFailure: true,
+      });
   const at = result.stdout.lastIndexOf(JSON_MARKER);
   if (result.code !== 0 || at < 0) {
     const detail = redact((result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' ').slice(0, 600), run.secrets ?? []);

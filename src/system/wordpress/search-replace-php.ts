@@ -23,6 +23,8 @@ export const REWRITE_MARKER = 'ferry_system_url_rewrite';
 
 /** The library: no WordPress needed (the unit tests run it on its own). */
 export const SEARCH_REPLACE_LIBRARY = String.raw`
+// Declared once: a PHP process that stays up between requests (php.ts) may run the rewrite twice.
+if ( ! class_exists( 'Ferry_Search_Replace', false ) ) {
 final class Ferry_Search_Replace {
 	/** @var array<int, array{0: string, 1: string, 2: string}> [regex, replacement, plain needle] */
 	private $rules = [];
@@ -155,6 +157,7 @@ final class Ferry_Search_Replace {
 		}
 		return $data;
 	}
+}
 }
 `;
 
