@@ -14,6 +14,7 @@
 import { join } from 'node:path';
 import { UserError } from '../app/errors.js';
 import { RunLogFile, runLogName } from '../app/run-log-file.js';
+import { keepHeartbeat, ownedHere, runOwnerAlive, thisHost } from '../app/run-owner.js';
 import type { Clock, RunRecord, RunSummary, StepRecord } from '../core/ports.js';
 import { RunReporter, type ProgressEvent } from '../core/reporter.js';
 import { transitionRun, transitionStep, type RunStatus } from '../core/statuses.js';
@@ -154,7 +155,7 @@ export function systemRowSides(plan: SystemPlan): { source: string; target: stri
 export async function runSystem(deps: SystemDeps, migration: MigrationRow): Promise<RunRecord> {
   const plan = parseSystemPlan(migration.plan_yaml, migration.plan_file ?? migration.name);
   const last = migration.id === 0 ? undefined : await deps.store.lastRun(migration.id, ['run', 'undo']);
-  if (last?.status === 'RUNNING' && last.pid !== null && last.pid !== process.pid && isAlive(last.pid)) {
+  if (last?.status === 'RUNNING' && !ownedHere(last) && runOwnerAlive(last, deps.clock.now())) {
     throw new UserError(`Run ${last.id} of "${migration.name}" is still running (process ${last.pid})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
   }
   if (last?.kind === 'undo' && last.status === 'RUNNING') {
@@ -178,11 +179,11 @@ export async function runSystem(deps: SystemDeps, migration: MigrationRow): Prom
     let run: RunRecord;
     let log: RunLogFile;
     if (resume) {
-      await deps.store.updateRun(resume.id, { pid: process.pid, heartbeatAt: now.toISOString() });
+      await deps.store.updateRun(resume.id, { pid: process.pid, host: thisHost(), heartbeatAt: now.toISOString() });
       log = new RunLogFile(resume.logFile ?? runLogName(deps.dataDir, now));
-      run = { ...resume, pid: process.pid, logFile: log.path };
+      run = { ...resume, pid: process.pid, host: thisHost(), logFile: log.path };
     } else {
-      run = await deps.store.createRun({ migrationId: migration.id, kind: 'run', ...(continued ? { parentRunId: continued.id } : {}), startedAt: now.toISOString(), pid: process.pid });
+      run = await deps.store.createRun({ migrationId: migration.id, kind: 'run', ...(continued ? { parentRunId: continued.id } : {}), startedAt: now.toISOString(), pid: process.pid, host: thisHost() });
       log = new RunLogFile(runLogName(deps.dataDir, now));
       await deps.store.updateRun(run.id, { logFile: log.path });
       run = { ...run, logFile: log.path };
@@ -218,8 +219,14 @@ export async function runSystem(deps: SystemDeps, migration: MigrationRow): Prom
         await deps.store.createSteps(run.id, operations.map((op, idx) => ({ idx, job: SYSTEM_JOB, type: op.name, label: op.label, status: 'Pending', reason: null })));
         steps = await deps.store.listSteps(run.id);
       }
-      const state = await executeSteps(deps, run, reporter, open, operations, steps, workDirs!, 'run');
-      return await finish(deps, run, reporter, state);
+      const runId = run.id;
+      const stopBeating = keepHeartbeat(() => deps.store.updateRun(runId, { heartbeatAt: deps.clock.now().toISOString() }));
+      try {
+        const state = await executeSteps(deps, run, reporter, open, operations, steps, workDirs!, 'run');
+        return await finish(deps, run, reporter, state);
+      } finally {
+        stopBeating();
+      }
     } finally {
       await log.close();
     }
@@ -232,7 +239,7 @@ export async function runSystem(deps: SystemDeps, migration: MigrationRow): Prom
 export async function undoSystem(deps: SystemDeps, migration: MigrationRow, of: RunRecord): Promise<RunRecord> {
   const plan = parseSystemPlan(migration.plan_yaml, migration.name);
   if (of.status === 'RUNNING') {
-    if (of.pid !== null && of.pid !== process.pid && isAlive(of.pid)) throw new UserError(`Run ${of.id} is still running (process ${of.pid})`, { hint: `stop it first with \`ferry stop ${migration.name}\`` });
+    if (!ownedHere(of) && runOwnerAlive(of, deps.clock.now())) throw new UserError(`Run ${of.id} is still running (process ${of.pid})`, { hint: `stop it first with \`ferry stop ${migration.name}\`` });
     // Its process is gone (killed): it ends FAILED here, and is undone instead of resumed.
     await deps.store.updateRun(of.id, { status: transitionRun(of.status, 'FAILED'), endedAt: deps.clock.now().toISOString() });
     of = { ...of, status: 'FAILED' };
@@ -246,7 +253,7 @@ export async function undoSystem(deps: SystemDeps, migration: MigrationRow, of: 
     const operations = open.adapter.operations(open.options).filter((op) => op.undo && started.has(op.name)).reverse();
     const now = deps.clock.now();
     const lastUndo = await deps.store.lastRun(migration.id, ['undo']);
-    if (lastUndo?.status === 'RUNNING' && lastUndo.pid !== null && lastUndo.pid !== process.pid && isAlive(lastUndo.pid)) {
+    if (lastUndo?.status === 'RUNNING' && !ownedHere(lastUndo) && runOwnerAlive(lastUndo, deps.clock.now())) {
       throw new UserError(`Undo run ${lastUndo.id} of "${migration.name}" is still running (process ${lastUndo.pid})`, { hint: `stop it with \`ferry stop ${migration.name}\`` });
     }
     const resume = lastUndo?.status === 'RUNNING' && lastUndo.parentRunId === of.id ? lastUndo : undefined;
@@ -254,10 +261,10 @@ export async function undoSystem(deps: SystemDeps, migration: MigrationRow, of: 
     let log: RunLogFile;
     if (resume) {
       log = new RunLogFile(resume.logFile ?? runLogName(deps.dataDir, now));
-      await deps.store.updateRun(resume.id, { pid: process.pid });
-      run = { ...resume, pid: process.pid };
+      await deps.store.updateRun(resume.id, { pid: process.pid, host: thisHost(), heartbeatAt: now.toISOString() });
+      run = { ...resume, pid: process.pid, host: thisHost() };
     } else {
-      run = await deps.store.createRun({ migrationId: migration.id, kind: 'undo', parentRunId: of.id, startedAt: now.toISOString(), pid: process.pid });
+      run = await deps.store.createRun({ migrationId: migration.id, kind: 'undo', parentRunId: of.id, startedAt: now.toISOString(), pid: process.pid, host: thisHost() });
       log = new RunLogFile(runLogName(deps.dataDir, now));
       await deps.store.updateRun(run.id, { logFile: log.path });
       await saveWorkDirs(deps.store, run.id, workDirs);
@@ -309,7 +316,7 @@ export async function verifySystem(deps: SystemDeps, migration: MigrationRow): P
   const open = await openSystem(plan, deps.adapter);
   try {
     const now = deps.clock.now();
-    let run = await deps.store.createRun({ migrationId: migration.id, kind: 'verify', startedAt: now.toISOString(), pid: process.pid });
+    let run = await deps.store.createRun({ migrationId: migration.id, kind: 'verify', startedAt: now.toISOString(), pid: process.pid, host: thisHost() });
     const log = new RunLogFile(runLogName(deps.dataDir, now));
     await deps.store.updateRun(run.id, { logFile: log.path });
     run = { ...run, logFile: log.path };
@@ -518,13 +525,4 @@ function asUserError(error: unknown, prefix: string): UserError {
   if (error instanceof UserError) return error;
   const e = toConnectorError(error);
   return new UserError(`${prefix}: ${e.message}`, e.hint ? { hint: e.hint } : {});
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
