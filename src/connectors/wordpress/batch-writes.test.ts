@@ -64,6 +64,8 @@ function fakeTarget(options: { batchMax: number; existingTags?: Array<{ id: numb
     commentsClosed: new Set<number>(),
     commentWrites: new Map<string, Promise<string | undefined>>(),
     writtenPosts: new Map<string, number>(),
+    createdPosts: new Set<number>(),
+    uncertainCommentPosts: new Set<number>(),
     exclusive: <T>(_key: string, work: () => Promise<T>) => work(),
   } as unknown as WpContext;
   return { ctx, calls, terms };

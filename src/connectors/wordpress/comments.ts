@@ -140,7 +140,8 @@ export async function lookupComments(ctx: WpContext, keys: string[], signal: Abo
   const postIds = await targetPostIds(ctx, [...byPost.keys()], signal);
   const partOfId = new Map<number, string>();
   for (const [part, id] of postIds) if (!partOfId.has(id)) partOfId.set(id, part);
-  const rows = await commentsOfPosts(ctx, [...partOfId.keys()], signal);
+  // Posts this session created hold only comments it wrote (the ID map has them): nothing to find there.
+  const rows = await commentsOfPosts(ctx, [...partOfId.keys()].filter((id) => !ctx.createdPosts.has(id) || ctx.uncertainCommentPosts.has(id)), signal);
   for (const [part, id] of postIds) {
     const wanted = new Set(byPost.get(part) ?? []);
     for (const row of rows) {

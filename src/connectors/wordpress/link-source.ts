@@ -57,8 +57,13 @@ export class SourceLinks {
     return this.urls;
   }
 
-  /** The links and attachment ids in some texts of one item, as references to source objects. */
-  async extract(texts: readonly string[], signal: AbortSignal): Promise<Extracted> {
+  /**
+   * The links and attachment ids in some texts of one item, as references to
+   * source objects. `parallel`: how many distinct URLs are looked up at once
+   * (verify reads a whole chunk's texts in one call; the write path, inside
+   * its batch's slot, one at a time).
+   */
+  async extract(texts: readonly string[], signal: AbortSignal, parallel = 1): Promise<Extracted> {
     const site = await this.siteUrls(signal);
     const links: LinkRef[] = [];
     const refs = new Map<string, ItemRef>();
@@ -68,8 +73,9 @@ export class SourceLinks {
     const queries = raws.map((raw) => ({ raw, query: parseSourceUrl(raw, site) })).filter((q): q is { raw: string; query: LinkQuery } => q.query !== undefined);
     const postIds = queries.flatMap(({ query }) => (query.kind === 'post-id' && query.param === 'p' ? [query.id] : []));
     const kinds = postIds.length > 0 ? await this.postKeys.briefsOf(postIds, signal) : new Map();
-    for (const { raw, query } of queries) {
-      const link = await this.linkFor(raw, query, site, kinds, signal);
+    const found = await mapLimited(queries, parallel, ({ raw, query }) => this.linkFor(raw, query, site, kinds, signal));
+    for (const [i, { raw, query }] of queries.entries()) {
+      const link = found[i];
       if (link === undefined) {
         if (query.kind === 'file') warnings.push(`The link ${raw} names a file that is not in the source's media library; it still points at the source.`);
         continue;
@@ -206,6 +212,17 @@ export class SourceLinks {
     }
     return { home, uploads: `${index.url || home}/wp-content/uploads` };
   }
+}
+
+/** `work` over the items, at most `limit` at a time; results in the items' order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await work(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
 }
 
 function endsWithPath(path: string, tail: string): boolean {
