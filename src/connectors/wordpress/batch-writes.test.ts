@@ -65,6 +65,7 @@ function fakeTarget(options: { batchMax: number; existingTags?: Array<{ id: numb
     commentWrites: new Map<string, Promise<string | undefined>>(),
     writtenPosts: new Map<string, number>(),
     createdPosts: new Set<number>(),
+    media: { writes: 0 },
     uncertainCommentPosts: new Set<number>(),
     exclusive: <T>(_key: string, work: () => Promise<T>) => work(),
   } as unknown as WpContext;

@@ -1,4 +1,4 @@
-import type { ConnectorContext } from '../../sdk/connector.js';
+import type { ConnectorContext, TargetRef } from '../../sdk/connector.js';
 import type { HttpClient } from '../../sdk/http.js';
 import type { InspectLinks } from './inspect-links.js';
 import type { WpApi } from './api-client.js';
@@ -50,6 +50,8 @@ export interface WpContext {
    * write, removal or reset of this session.
    */
   inspectLinks?: InspectLinks;
+  /** The target's attachments by slug for look-ups (see media.ts mediaIndex); `writes` counts this session's media writes. */
+  media: { index?: Promise<Map<string, TargetRef> | undefined>; indexOff?: boolean; writes: number };
   /** Serialises work on one object (opening a post's comments for a moment). */
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
 }

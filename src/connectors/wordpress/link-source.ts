@@ -73,6 +73,7 @@ export class SourceLinks {
     const queries = raws.map((raw) => ({ raw, query: parseSourceUrl(raw, site) })).filter((q): q is { raw: string; query: LinkQuery } => q.query !== undefined);
     const postIds = queries.flatMap(({ query }) => (query.kind === 'post-id' && query.param === 'p' ? [query.id] : []));
     const kinds = postIds.length > 0 ? await this.postKeys.briefsOf(postIds, signal) : new Map();
+    await this.permalinksInBulk(queries.flatMap(({ query }) => (query.kind === 'path' ? [query] : [])), site, signal);
     const found = await mapLimited(queries, parallel, ({ raw, query }) => this.linkFor(raw, query, site, kinds, signal));
     for (const [i, { raw, query }] of queries.entries()) {
       const link = found[i];
@@ -130,6 +131,45 @@ export class SourceLinks {
     if (!brief) return {};
     const parents = (await this.postKeys.ancestorsOf(brief, signal)).map((up) => String(up.id));
     return { pageKey: await this.postKeys.keyOfBrief(brief, signal), pageParents: parents };
+  }
+
+  /**
+   * The objects of several paths at once (100 slugs a request per kind,
+   * instead of up to three requests per path): the same choice as
+   * `permalink`, made over the rows of each path's slug. Only slugs as
+   * WordPress stores them (lower case, percent-encoded) go this way, so a
+   * row belongs to the path whose slug it has; the others stay one by one.
+   */
+  private async permalinksInBulk(paths: ReadonlyArray<{ path: string; slug: string }>, site: SiteUrls, signal: AbortSignal): Promise<void> {
+    const open = new Map<string, { slug: string; wanted: string; segments: string; found?: ItemRef; byPath: ItemRef[] }>();
+    for (const { path, slug } of paths) {
+      const stored = decodeSlug(slug);
+      if (this.permalinks.has(path) || open.has(path) || !/^[a-z0-9%_-]+$/.test(stored)) continue;
+      open.set(path, { slug: stored, wanted: normalPath(`${site.home}${path}`), segments: decodeSafe(path).split('/').filter(Boolean).join('/'), byPath: [] });
+    }
+    if (open.size < 2) return;
+    for (const kind of ['post', 'page', 'media'] as const) {
+      const waiting = [...open.values()].filter((p) => !p.found);
+      const slugs = [...new Set(waiting.map((p) => p.slug))];
+      for (let i = 0; i < slugs.length; i += 100) {
+        const rows = await this.api.all(ROUTES[kind], {
+          signal,
+          query: { slug: slugs.slice(i, i + 100), ...(kind === 'media' ? {} : { status: 'any' }), context: 'edit', _fields: 'id,slug,parent,post,status,title,date_gmt,link' },
+          what: `finding the ${kind}s of ${slugs.length} links`,
+        });
+        for (const row of z.array(z.unknown()).parse(rows)) {
+          const brief = briefOf(kind, row);
+          this.postKeys.remember(brief);
+          const ref = { type: TYPE_OF_KIND[kind], sourceId: String(brief.id) };
+          for (const p of waiting) {
+            if (p.slug !== brief.slug || p.found) continue;
+            if (normalPath(brief.link) === p.wanted) p.found = ref;
+            else if (kind === 'page' ? endsWithPath(p.segments, decodeSafe(await this.postKeys.pagePath(brief, signal))) : kind === 'post') p.byPath.push(ref);
+          }
+        }
+      }
+    }
+    for (const [path, p] of open) this.permalinks.set(path, p.found ?? (p.byPath.length === 1 ? p.byPath[0]! : null));
   }
 
   /** The post, page or attachment whose link is this path, found by its last slug. */

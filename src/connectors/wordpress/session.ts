@@ -107,6 +107,7 @@ export class WordPressSession implements Session {
       commentWrites: new Map(),
       writtenPosts: new Map(),
       createdPosts: new Set(),
+      media: { writes: 0 },
       uncertainCommentPosts: new Set(),
       postKeys,
       sourceLinks: new SourceLinks(api, postKeys),
@@ -167,6 +168,7 @@ export class WordPressSession implements Session {
 
   async reset(options: CallOptions & { onProgress?: (done: number) => void }): Promise<{ removed: number }> {
     this.ctx.inspectLinks = undefined;
+    this.ctx.media.index = undefined;
     return resetSite(this.ctx, options);
   }
 
