@@ -129,8 +129,12 @@ async function save(ctx: WpContext, kind: PostTypeName, route: string, body: Rec
     ctx.postKeys.remember(briefOf(kind, answer));
     return postRowSchema.parse(answer);
   };
+  // WordPress keeps sticky posts in one option, read and written again by each request that sticks
+  // (or unsticks) a post: two such requests at once lose one of the changes. Ferry sends them one at a time.
+  const touchesSticky = body.sticky === true || ('sticky' in body && route !== ROUTES[kind]);
+  const send = (fields: Record<string, unknown>) => (touchesSticky ? ctx.exclusive('sticky-posts', () => post(fields)) : post(fields));
   try {
-    const row = await post(body);
+    const row = await send(body);
     ctx.targetLinks.forget(kind, String(row.id));
     return row;
   } catch (error) {
@@ -138,7 +142,7 @@ async function save(ctx: WpContext, kind: PostTypeName, route: string, body: Rec
     if (!('template' in body) || !hasWpCode(error, 'rest_invalid_param') || !/template/.test(wpErrorOf(error)?.message ?? JSON.stringify(String(error)))) throw error;
     const { template, ...rest } = body;
     warnings.push(`The template "${String(template)}" does not exist on the target's theme; the default template is used.`);
-    return post(rest);
+    return send(rest);
   }
 }
 
