@@ -67,6 +67,7 @@ function fakeTarget(options: { batchMax: number; existingTags?: Array<{ id: numb
     createdPosts: new Set<number>(),
     media: { writes: 0 },
     uncertainCommentPosts: new Set<number>(),
+    sessionComments: new Map<string, { post: number; ref: { targetId: string; version?: string } }>(),
     exclusive: <T>(_key: string, work: () => Promise<T>) => work(),
   } as unknown as WpContext;
   return { ctx, calls, terms };
@@ -187,6 +188,20 @@ describe('lookupComments on posts this session created', () => {
     ctx.writtenPosts.set('post:new-post', 77);
     ctx.createdPosts.add(77);
     expect((await lookupComments(ctx, [key], signal)).size).toBe(0);
+    expect(calls.filter((c) => c.route === 'wp/v2/comments')).toEqual([]);
+  });
+
+  it('finds the comments this session wrote there from memory, with their target ids', async () => {
+    const { ctx, calls } = fakeTarget({ batchMax: 25 });
+    ctx.writtenPosts.set('post:new-post', 77);
+    ctx.createdPosts.add(77);
+    const data: CommentData = { id: 5, post: 9, postType: 'post', parent: 0, author: 0, author_name: 'A', author_email: 'a@example.org', author_url: '', author_ip: '127.0.0.1', author_user_agent: '', date_gmt: '2024-01-01T00:00:00', content: 'words', status: 'approved', links: [] };
+    const item: SourceItem<CommentData> = { type: 'comment', sourceId: '5', key, label: 'c5', hash: 'h', refs: [], data };
+    const [outcome] = await writeComments(ctx, [{ item, mode: 'create', resolve: (ref) => (ref.type === 'post' ? '77' : undefined) }], signal);
+    expect(outcome!.ok).toBe(true);
+    const targetId = (outcome as { result: { targetId: string } }).result.targetId;
+    calls.length = 0;
+    expect((await lookupComments(ctx, [key], signal)).get(key)?.targetId).toBe(targetId);
     expect(calls.filter((c) => c.route === 'wp/v2/comments')).toEqual([]);
   });
 

@@ -27,7 +27,12 @@ export async function writeComments(ctx: WpContext, requests: WriteRequest[], si
     const data = (request.item as SourceItem<CommentData>).data;
     const post = request.resolve({ type: data.postType, sourceId: String(data.post) });
     // A failed write may still have reached the site: that post's comments are looked up on the target again.
-    if (post !== undefined) write.catch(() => ctx.uncertainCommentPosts.add(Number(post)));
+    if (post !== undefined) {
+      write.then(
+        (written) => rememberSessionComment(ctx, request.item.key, Number(post), written),
+        () => ctx.uncertainCommentPosts.add(Number(post)),
+      );
+    }
     // Registered once the write has started: a write only ever waits for one that started before it
     // (its parent's, up the thread), so waits cannot go round in a circle; and a started write holds
     // its batch's target slot, so the one waited for is not itself waiting for a slot.
@@ -39,6 +44,17 @@ export async function writeComments(ctx: WpContext, requests: WriteRequest[], si
 }
 
 const KEPT_WRITES = 5_000;
+
+/** A comment written on a post this session created: its look-up is answered from memory (see WpContext.sessionComments). */
+function rememberSessionComment(ctx: WpContext, key: string, post: number, written: WriteResult): void {
+  if (!ctx.createdPosts.has(post)) return;
+  ctx.sessionComments.delete(key);
+  ctx.sessionComments.set(key, { post, ref: { targetId: written.targetId, ...(written.version !== undefined ? { version: written.version } : {}) } });
+  if (ctx.sessionComments.size <= KEPT_WRITES) return;
+  const [oldest, entry] = ctx.sessionComments.entries().next().value!;
+  ctx.sessionComments.delete(oldest);
+  ctx.uncertainCommentPosts.add(entry.post);
+}
 
 /** The target id of a parent comment another batch of this session is writing right now, once written. */
 async function parentBeingWritten(ctx: WpContext, sourceId: string, signal: AbortSignal): Promise<string | undefined> {

@@ -45,6 +45,12 @@ export interface WpContext {
   /** ...except those where a comment write of this session failed (it may have reached the site). */
   uncertainCommentPosts: Set<number>;
   /**
+   * The comments this session wrote on posts it created, by key: what a
+   * look-up of those posts finds without asking the target. Bounded: a post
+   * whose entry is dropped counts as uncertain from then on.
+   */
+  sessionComments: Map<string, { post: number; ref: TargetRef }>;
+  /**
    * Verify's link look-ups (URL -> object), shared by its inspect calls so
    * each URL is looked up once per verify, not once per chunk; dropped by any
    * write, removal or reset of this session.

@@ -109,6 +109,7 @@ export class WordPressSession implements Session {
       createdPosts: new Set(),
       media: { writes: 0 },
       uncertainCommentPosts: new Set(),
+      sessionComments: new Map(),
       postKeys,
       sourceLinks: new SourceLinks(api, postKeys),
       targetLinks: new TargetLinks(api),
