@@ -21,14 +21,30 @@ export async function resolveDeferred(state: RunState): Promise<void> {
   reporter.info(`Resolving references: ${waiting.length} item(s) wait for a second write`);
   reporter.progress({ kind: 'step-start', job: 'References', step: 'references', label: 'References', total: waiting.length });
   let done = 0;
+  // Types in dependency order; the batches of one type side by side, at the plan's concurrency
+  // (each is one item's references written again: none waits for another of its type).
   for (const spec of dependencyOrder(ctx.types)) {
     const ofType = waiting.filter((i) => i.type === spec.name);
-    for (let i = 0; i < ofType.length; i += spec.batchSize ?? 1) {
-      if (await deps.store.isStopRequested(run.id)) return;
-      await rewrite(state, ofType.slice(i, i + (spec.batchSize ?? 1)));
-      done += Math.min(spec.batchSize ?? 1, ofType.length - i);
-      reporter.progress({ kind: 'step-progress', step: 'references', done, total: waiting.length });
-    }
+    const size = spec.batchSize ?? 1;
+    const batches: ItemRecord[][] = [];
+    for (let i = 0; i < ofType.length; i += size) batches.push(ofType.slice(i, i + size));
+    let next = 0;
+    let stopped = false;
+    const worker = async (): Promise<void> => {
+      while (!stopped && next < batches.length) {
+        if (await deps.store.isStopRequested(run.id)) {
+          stopped = true;
+          return;
+        }
+        const batch = batches[next++];
+        if (!batch) return;
+        await rewrite(state, batch);
+        done += batch.length;
+        reporter.progress({ kind: 'step-progress', step: 'references', done, total: waiting.length });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, ctx.plan.options.concurrency), batches.length) }, worker));
+    if (stopped) return;
   }
   reporter.progress({ kind: 'step-end', step: 'references', status: 'Success' });
 }

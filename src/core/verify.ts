@@ -135,23 +135,39 @@ async function verifyType(run: TypeRun): Promise<VerifyTypeResult> {
   const result: VerifyTypeResult = { type: spec.name, label: spec.label, selected: 0, equal: 0, kept: 0, notMigrated: 0, missing: 0, different: 0, unresolved: 0, actioned: 0, fieldsCompared: Boolean(ctx.source.inspect && ctx.target.inspect) };
   input.onProgress?.({ kind: 'step-start', job: 'Verify', step, label: `Verify ${spec.label}`, total: 0 });
   let buffer: ItemHeader[] = [];
+  // Chunks are compared side by side, as many as the plan's concurrency (each reads both sides at once).
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
   const flush = async () => {
     if (buffer.length === 0) return;
-    await verifyChunk(run, buffer, result);
+    const chunk = buffer;
     buffer = [];
-    const done = result.equal + result.unresolved + result.actioned + result.kept + result.notMigrated + result.missing + result.different;
-    input.onProgress?.({ kind: 'step-progress', step, done, total: result.selected });
+    const task: Promise<void> = verifyChunk(run, chunk, result)
+      .then(() => {
+        const done = result.equal + result.unresolved + result.actioned + result.kept + result.notMigrated + result.missing + result.different;
+        input.onProgress?.({ kind: 'step-progress', step, done, total: result.selected });
+      })
+      .catch((error: unknown) => void (failure ??= { error }))
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+    while (inFlight.size >= Math.max(1, ctx.plan.options.concurrency)) await Promise.race(inFlight);
+    if (failure) throw failure.error;
   };
-  for await (const page of ctx.source.read(spec.name, { signal: ctx.signal })) {
-    for (const header of page.items) {
-      if (!selectItem(header, ctx.plan, scope).selected) continue;
-      result.selected++;
-      buffer.push(header);
-      if (buffer.length >= CHUNK) await flush();
+  try {
+    for await (const page of ctx.source.read(spec.name, { signal: ctx.signal })) {
+      for (const header of page.items) {
+        if (!selectItem(header, ctx.plan, scope).selected) continue;
+        result.selected++;
+        buffer.push(header);
+        if (buffer.length >= CHUNK) await flush();
+      }
+      input.onProgress?.({ kind: 'step-total', step, total: result.selected });
     }
-    input.onProgress?.({ kind: 'step-total', step, total: result.selected });
+    await flush();
+  } finally {
+    await Promise.all(inFlight);
   }
-  await flush();
+  if (failure) throw failure.error;
   const bad = result.notMigrated + result.missing + result.different;
   input.onProgress?.({ kind: 'step-end', step, status: bad > 0 ? 'Error' : 'Success' });
   return result;

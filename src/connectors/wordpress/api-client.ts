@@ -1,4 +1,4 @@
-import { openAsBlob } from 'node:fs';
+import { appendFileSync, openAsBlob } from 'node:fs';
 import { z } from 'zod';
 import { ConnectorError } from '../../sdk/errors.js';
 import type { HttpClient, LogFn, QueryValue } from '../../sdk/http.js';
@@ -121,8 +121,13 @@ export function requestKind(method: string, url: string): string {
   return `${method} ${path}${keys.length > 0 ? `?${keys.map((k) => `${k}=`).join('&')}` : ''}`;
 }
 
+/** Set with a file path: every request also appended there as a line (start time ISO, ms, site, kind), to tell the run's phases apart. */
+export const REQUEST_TRACE_ENV = 'FERRY_WP_REQUEST_TRACE';
+
 function recordRequest(site: string, method: string, url: string, ms: number): void {
   const kind = requestKind(method, url);
+  const trace = process.env[REQUEST_TRACE_ENV];
+  if (trace) appendFileSync(trace, `${new Date(Date.now() - ms).toISOString()} ${Math.round(ms)} ${site} ${kind}\n`);
   const key = `${site} ${kind}`;
   const stat = requestStats.get(key) ?? { kind, site, count: 0, ms: 0 };
   stat.count++;
@@ -385,7 +390,7 @@ export class WpApi {
 
 /** With FERRY_WP_REQUEST_STATS set: the same client, each request's time recorded by kind. */
 export function withRequestStats(http: HttpClient, siteUrl: string): HttpClient {
-  if (!process.env[REQUEST_STATS_ENV]) return http;
+  if (!process.env[REQUEST_STATS_ENV] && !process.env[REQUEST_TRACE_ENV]) return http;
   const site = new URL(siteUrl).host;
   const wrap =
     <A extends { url: string; method?: string }, R>(call: (request: A, ...rest: never[]) => Promise<R>) =>

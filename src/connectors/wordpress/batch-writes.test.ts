@@ -64,6 +64,10 @@ function fakeTarget(options: { batchMax: number; existingTags?: Array<{ id: numb
     commentsClosed: new Set<number>(),
     commentWrites: new Map<string, Promise<string | undefined>>(),
     writtenPosts: new Map<string, number>(),
+    createdPosts: new Set<number>(),
+    media: { writes: 0 },
+    uncertainCommentPosts: new Set<number>(),
+    sessionComments: new Map<string, { post: number; ref: { targetId: string; version?: string } }>(),
     exclusive: <T>(_key: string, work: () => Promise<T>) => work(),
   } as unknown as WpContext;
   return { ctx, calls, terms };
@@ -173,5 +177,94 @@ describe('lookupComments after the posts step', () => {
     const commentReads = calls.filter((c) => c.route === 'wp/v2/comments');
     expect(commentReads.length).toBeGreaterThan(0);
     expect(commentReads.every((c) => String(c.query?.post) === '42')).toBe(true);
+  });
+});
+
+describe('lookupComments on posts this session created', () => {
+  const key = 'post:new-post \u241F 2024-01-01T00:00:00 \u241F a@example.org \u241F abc';
+
+  it('reads no comments of a post this session created: only its own writes can be there', async () => {
+    const { ctx, calls } = fakeTarget({ batchMax: 25 });
+    ctx.writtenPosts.set('post:new-post', 77);
+    ctx.createdPosts.add(77);
+    expect((await lookupComments(ctx, [key], signal)).size).toBe(0);
+    expect(calls.filter((c) => c.route === 'wp/v2/comments')).toEqual([]);
+  });
+
+  it('finds the comments this session wrote there from memory, with their target ids', async () => {
+    const { ctx, calls } = fakeTarget({ batchMax: 25 });
+    ctx.writtenPosts.set('post:new-post', 77);
+    ctx.createdPosts.add(77);
+    const data: CommentData = { id: 5, post: 9, postType: 'post', parent: 0, author: 0, author_name: 'A', author_email: 'a@example.org', author_url: '', author_ip: '127.0.0.1', author_user_agent: '', date_gmt: '2024-01-01T00:00:00', content: 'words', status: 'approved', links: [] };
+    const item: SourceItem<CommentData> = { type: 'comment', sourceId: '5', key, label: 'c5', hash: 'h', refs: [], data };
+    const [outcome] = await writeComments(ctx, [{ item, mode: 'create', resolve: (ref) => (ref.type === 'post' ? '77' : undefined) }], signal);
+    expect(outcome!.ok).toBe(true);
+    const targetId = (outcome as { result: { targetId: string } }).result.targetId;
+    calls.length = 0;
+    expect((await lookupComments(ctx, [key], signal)).get(key)?.targetId).toBe(targetId);
+    expect(calls.filter((c) => c.route === 'wp/v2/comments')).toEqual([]);
+  });
+
+  it('reads them again once a comment write on that post failed (it may have reached the site)', async () => {
+    const { ctx, calls } = fakeTarget({ batchMax: 25 });
+    ctx.writtenPosts.set('post:new-post', 77);
+    ctx.createdPosts.add(77);
+    const data: CommentData = { id: 5, post: 9, postType: 'post', parent: 0, author: 0, author_name: 'A', author_email: 'a@example.org', author_url: '', author_ip: '127.0.0.1', author_user_agent: '', date_gmt: '2024-01-01T00:00:00', content: 'words', status: 'approved', links: [] };
+    const item: SourceItem<CommentData> = { type: 'comment', sourceId: '5', key, label: 'c5', hash: 'h', refs: [], data };
+    // The post resolves, the parent write throws: the outcome is a failure.
+    const request: WriteRequest = { item, mode: 'create', resolve: (ref) => (ref.type === 'post' ? '77' : undefined) };
+    ctx.api.post = async () => {
+      throw new ConnectorError('HTTP 502 from the target', { kind: 'transient' });
+    };
+    const [outcome] = await writeComments(ctx, [request], signal);
+    expect(outcome!.ok).toBe(false);
+    await lookupComments(ctx, [key], signal);
+    const reads = calls.filter((c) => c.route === 'wp/v2/comments' && c.method === 'GET');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((c) => String(c.query?.post) === '77')).toBe(true);
+  });
+});
+
+describe('lookupMedia from one listing of the target', () => {
+  function mediaTarget(total: number, rows: Array<{ id: number; slug: string }>) {
+    const { ctx, calls } = fakeTarget({ batchMax: 25 });
+    const api = ctx.api as unknown as Record<string, unknown>;
+    api.pages = async function* (route: string, o: { query?: Record<string, unknown> }) {
+      calls.push({ method: 'GET', route, ...(o.query ? { query: o.query } : {}) });
+      yield { items: rows, page: 1, totalPages: 1, total };
+    };
+    api.get = async (route: string, o: { query?: Record<string, unknown> }) => {
+      calls.push({ method: 'GET', route, ...(o.query ? { query: o.query } : {}) });
+      const wanted = ([] as unknown[]).concat(o.query?.slug ?? []).map(String);
+      return rows.filter((r) => wanted.includes(r.slug));
+    };
+    return { ctx, calls };
+  }
+
+  it('lists the library once, then answers every look-up from it and from this session\'s uploads', async () => {
+    const { lookupMedia, mediaWritten } = await import('./media.js');
+    const { ctx, calls } = mediaTarget(2, [{ id: 3, slug: 'cat-photo' }, { id: 4, slug: '%e6%9d%b1' }]);
+    expect((await lookupMedia(ctx, ['cat-photo'], signal)).get('cat-photo')?.targetId).toBe('3');
+    expect((await lookupMedia(ctx, ['東'], signal)).get('東')?.targetId).toBe('4');
+    expect((await lookupMedia(ctx, ['dog'], signal)).size).toBe(0);
+    mediaWritten(ctx, (await import('./media.js')).mediaRowSchema.parse({ id: 9, slug: 'dog' }));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect((await lookupMedia(ctx, ['dog'], signal)).get('dog')?.targetId).toBe('9');
+    expect(calls.filter((c) => c.route === 'wp/v2/media')).toHaveLength(1);
+  });
+
+  it('asks the site again after a failed write, and per key on a big library', async () => {
+    const { lookupMedia, mediaWritten, MEDIA_INDEX_MAX } = await import('./media.js');
+    const small = mediaTarget(1, [{ id: 3, slug: 'cat-photo' }]);
+    await lookupMedia(small.ctx, ['cat-photo'], signal);
+    mediaWritten(small.ctx, undefined);
+    await lookupMedia(small.ctx, ['cat-photo'], signal);
+    expect(small.calls.filter((c) => c.route === 'wp/v2/media')).toHaveLength(2);
+
+    const big = mediaTarget(MEDIA_INDEX_MAX + 1, [{ id: 3, slug: 'cat-photo' }]);
+    expect((await lookupMedia(big.ctx, ['cat-photo'], signal)).get('cat-photo')?.targetId).toBe('3');
+    expect((await lookupMedia(big.ctx, ['cat-photo'], signal)).get('cat-photo')?.targetId).toBe('3');
+    // One listing (given up at its first page), then one slug query per look-up.
+    expect(big.calls.filter((c) => c.route === 'wp/v2/media').map((c) => (c.query?.slug ? 'slug' : 'list'))).toEqual(['list', 'slug', 'slug']);
   });
 });

@@ -19,8 +19,20 @@ import { ROUTES } from './post-keys.js';
  */
 
 export async function writeComments(ctx: WpContext, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
+  // The rows of updates in one read (the second pass writes whole batches of them), not one each.
+  const ids = requests.filter((r) => r.mode === 'update' && r.existing && r.existing.version !== ADOPTED).map((r) => Number(r.existing!.targetId));
+  const rows = ids.length > 0 ? await commentsById(ctx, ids, signal) : new Map<number, CommentRow>();
   return eachRequest('comment', requests, signal, (request) => {
-    const write = writeComment(ctx, request, signal);
+    const write = writeComment(ctx, request, rows, signal);
+    const data = (request.item as SourceItem<CommentData>).data;
+    const post = request.resolve({ type: data.postType, sourceId: String(data.post) });
+    // A failed write may still have reached the site: that post's comments are looked up on the target again.
+    if (post !== undefined) {
+      write.then(
+        (written) => rememberSessionComment(ctx, request.item.key, Number(post), written),
+        () => ctx.uncertainCommentPosts.add(Number(post)),
+      );
+    }
     // Registered once the write has started: a write only ever waits for one that started before it
     // (its parent's, up the thread), so waits cannot go round in a circle; and a started write holds
     // its batch's target slot, so the one waited for is not itself waiting for a slot.
@@ -32,6 +44,17 @@ export async function writeComments(ctx: WpContext, requests: WriteRequest[], si
 }
 
 const KEPT_WRITES = 5_000;
+
+/** A comment written on a post this session created: its look-up is answered from memory (see WpContext.sessionComments). */
+function rememberSessionComment(ctx: WpContext, key: string, post: number, written: WriteResult): void {
+  if (!ctx.createdPosts.has(post)) return;
+  ctx.sessionComments.delete(key);
+  ctx.sessionComments.set(key, { post, ref: { targetId: written.targetId, ...(written.version !== undefined ? { version: written.version } : {}) } });
+  if (ctx.sessionComments.size <= KEPT_WRITES) return;
+  const [oldest, entry] = ctx.sessionComments.entries().next().value!;
+  ctx.sessionComments.delete(oldest);
+  ctx.uncertainCommentPosts.add(entry.post);
+}
 
 /** The target id of a parent comment another batch of this session is writing right now, once written. */
 async function parentBeingWritten(ctx: WpContext, sourceId: string, signal: AbortSignal): Promise<string | undefined> {
@@ -50,7 +73,7 @@ async function parentBeingWritten(ctx: WpContext, sourceId: string, signal: Abor
   }
 }
 
-async function writeComment(ctx: WpContext, request: WriteRequest, signal: AbortSignal): Promise<WriteResult> {
+async function writeComment(ctx: WpContext, request: WriteRequest, rows: Map<number, CommentRow>, signal: AbortSignal): Promise<WriteResult> {
   const item = request.item as SourceItem<CommentData>;
   const data = item.data;
   const post = request.resolve({ type: data.postType, sourceId: String(data.post) });
@@ -83,7 +106,8 @@ async function writeComment(ctx: WpContext, request: WriteRequest, signal: Abort
     status: data.status,
   };
   if (request.existing?.version === ADOPTED) return result({ targetId: request.existing.targetId, outcome: 'unchanged', version: ADOPTED, deferred });
-  const current = request.mode === 'update' && request.existing ? (await commentsById(ctx, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId)) : undefined;
+  const existingId = request.existing ? Number(request.existing.targetId) : 0;
+  const current = request.mode === 'update' && request.existing ? (rows.get(existingId) ?? (await commentsById(ctx, [existingId], signal)).get(existingId)) : undefined;
   if (current) {
     const state = commentState(current);
     const changed = changedFields({ ...desired, content: comparableContent(desired.content) }, state);

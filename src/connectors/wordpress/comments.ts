@@ -140,7 +140,16 @@ export async function lookupComments(ctx: WpContext, keys: string[], signal: Abo
   const postIds = await targetPostIds(ctx, [...byPost.keys()], signal);
   const partOfId = new Map<number, string>();
   for (const [part, id] of postIds) if (!partOfId.has(id)) partOfId.set(id, part);
-  const rows = await commentsOfPosts(ctx, [...partOfId.keys()], signal);
+  // Posts this session created hold only the comments it wrote there: those are known without asking.
+  const known = (id: number) => ctx.createdPosts.has(id) && !ctx.uncertainCommentPosts.has(id);
+  const rows = await commentsOfPosts(ctx, [...partOfId.keys()].filter((id) => !known(id)), signal);
+  for (const [part, id] of postIds) {
+    if (!known(id)) continue;
+    for (const key of byPost.get(part) ?? []) {
+      const written = ctx.sessionComments.get(key);
+      if (written && written.post === id && !found.has(key)) found.set(key, written.ref);
+    }
+  }
   for (const [part, id] of postIds) {
     const wanted = new Set(byPost.get(part) ?? []);
     for (const row of rows) {
@@ -196,6 +205,8 @@ export async function removeComment(ctx: WpContext, target: TargetRef, signal: A
   if (!row) return 'gone';
   if (target.version !== undefined && commentVersion(row) !== target.version) return 'changed';
   await ctx.api.delete(`wp/v2/comments/${row.id}`, { signal, query: { force: true }, what: `deleting comment ${row.id}` });
+  // Its key is not known here: that post's comments are looked up on the target from now on.
+  ctx.uncertainCommentPosts.add(row.post);
   return 'removed';
 }
 

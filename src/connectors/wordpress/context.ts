@@ -1,5 +1,6 @@
-import type { ConnectorContext } from '../../sdk/connector.js';
+import type { ConnectorContext, TargetRef } from '../../sdk/connector.js';
 import type { HttpClient } from '../../sdk/http.js';
+import type { InspectLinks } from './inspect-links.js';
 import type { WpApi } from './api-client.js';
 import type { SourceLinks } from './link-source.js';
 import type { TargetLinks } from './link-target.js';
@@ -35,6 +36,28 @@ export interface WpContext {
    * `page:about/team`): looking up comments needs no slug look-up for them.
    */
   writtenPosts: Map<string, number>;
+  /**
+   * Target posts and pages this session created: the only comments they can
+   * hold are the ones this session wrote, which the engine's ID map knows, so
+   * looking up comments by key skips them...
+   */
+  createdPosts: Set<number>;
+  /** ...except those where a comment write of this session failed (it may have reached the site). */
+  uncertainCommentPosts: Set<number>;
+  /**
+   * The comments this session wrote on posts it created, by key: what a
+   * look-up of those posts finds without asking the target. Bounded: a post
+   * whose entry is dropped counts as uncertain from then on.
+   */
+  sessionComments: Map<string, { post: number; ref: TargetRef }>;
+  /**
+   * Verify's link look-ups (URL -> object), shared by its inspect calls so
+   * each URL is looked up once per verify, not once per chunk; dropped by any
+   * write, removal or reset of this session.
+   */
+  inspectLinks?: InspectLinks;
+  /** The target's attachments by slug for look-ups (see media.ts mediaIndex); `writes` counts this session's media writes. */
+  media: { index?: Promise<Map<string, TargetRef> | undefined>; indexOff?: boolean; writes: number };
   /** Serialises work on one object (opening a post's comments for a moment). */
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
 }

@@ -1,7 +1,7 @@
 import { refToken } from '../../sdk/connector.js';
 import type { WpApi } from './api-client.js';
 import { SourceLinks } from './link-source.js';
-import { rewriteText, type LinkRef } from './links.js';
+import { rewriteText, urlsIn, type LinkRef } from './links.js';
 import { PostKeys } from './post-keys.js';
 
 /**
@@ -16,17 +16,34 @@ import { PostKeys } from './post-keys.js';
 /** The site's own address in an inspected text (a link that names no object: an archive, a feed). */
 export const SITE_PLACEHOLDER = '{site}';
 
+/** Distinct URLs of a chunk looked up at once by `prime`. */
+const PRIME_PARALLEL = 4;
+
 export class InspectLinks {
   private readonly links: SourceLinks;
+  /** What `prime` found, by raw URL, and every URL it looked at (found or not). */
+  private readonly primed = new Map<string, LinkRef>();
+  private readonly primedRaws = new Set<string>();
 
   constructor(api: WpApi) {
     this.links = new SourceLinks(api, new PostKeys(api));
   }
 
+  /**
+   * Looks up the links of all these texts (a whole chunk's objects) in one
+   * go, distinct URLs side by side: `tokenise` then needs no request for
+   * them, instead of each object's links one after the other.
+   */
+  async prime(texts: readonly string[], signal: AbortSignal): Promise<void> {
+    const { links } = await this.links.extract(texts, signal, PRIME_PARALLEL);
+    for (const link of links) this.primed.set(link.raw, link);
+    for (const text of texts) for (const raw of urlsIn(text)) this.primedRaws.add(raw);
+  }
+
   /** The texts of one object with their links and attachment ids as tokens (same order). */
   async tokenise(texts: readonly string[], signal: AbortSignal): Promise<string[]> {
-    const { links } = await this.links.extract(texts, signal);
-    const byRaw = new Map(links.map((link) => [link.raw, link]));
+    const raws = texts.flatMap((text) => urlsIn(text));
+    const byRaw = raws.every((raw) => this.primedRaws.has(raw)) ? this.primed : new Map((await this.links.extract(texts, signal)).links.map((link) => [link.raw, link]));
     return texts.map((text) =>
       rewriteText(
         text,

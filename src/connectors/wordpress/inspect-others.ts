@@ -28,7 +28,7 @@ const termSchema = z.object({ id: z.number(), name: z.string(), slug: z.string()
 export async function inspectTerms(ctx: WpContext, taxonomy: 'category' | 'tag', ids: number[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
   const route = taxonomy === 'tag' ? 'wp/v2/tags' : 'wp/v2/categories';
   const rows = z.array(termSchema).parse(await byIds(ctx, route, ids, { hide_empty: false, _fields: taxonomy === 'tag' ? 'id,name,slug,description' : 'id,name,slug,description,parent' }, signal));
-  const links = new InspectLinks(ctx.api);
+  const links = (ctx.inspectLinks ??= new InspectLinks(ctx.api));
   const out = new Map<string, InspectedItem>();
   for (const row of rows) {
     const fields: Record<string, unknown> = { name: row.name, slug: row.slug, description: await links.tokeniseOne(row.description, signal) };
@@ -50,7 +50,7 @@ const OBJECT_TYPES: Readonly<Record<string, string>> = { post: 'post', page: 'pa
 
 export async function inspectMenuItems(ctx: WpContext, ids: number[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
   const rows = z.array(menuItemRowSchema).parse(await byIds(ctx, 'wp/v2/menu-items', ids, { _fields: 'id,title,type,status,parent,attr_title,classes,description,menu_order,object,object_id,target,url,xfn,menus,invalid' }, signal));
-  const links = new InspectLinks(ctx.api);
+  const links = (ctx.inspectLinks ??= new InspectLinks(ctx.api));
   const out = new Map<string, InspectedItem>();
   for (const row of rows) {
     const objectType = OBJECT_TYPES[row.object];

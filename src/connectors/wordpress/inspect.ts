@@ -5,6 +5,7 @@ import { ConnectorError } from '../../sdk/errors.js';
 import { COMMENT_FIELDS, COMMENT_STATUSES, commentRowSchema, comparableContent } from './comments.js';
 import type { WpContext } from './context.js';
 import { InspectLinks } from './inspect-links.js';
+import { mapLimited } from './link-source.js';
 import { inspectMenuItems, inspectMenus, inspectSettings, inspectTerms, inspectUsers } from './inspect-others.js';
 import { byIds, ref } from './inspect-read.js';
 import { MEDIA_FIELDS, mediaRowSchema, originalUrl } from './media.js';
@@ -47,10 +48,11 @@ export async function inspectItems(ctx: WpContext, type: string, ids: string[], 
 
 async function inspectPosts(ctx: WpContext, kind: PostTypeName, ids: number[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
   const rows = (await byIds(ctx, ROUTES[kind], ids, { status: 'any', _fields: POST_FIELDS }, signal)).map((row) => postRowSchema.parse(row));
-  const links = new InspectLinks(ctx.api);
+  const links = (ctx.inspectLinks ??= new InspectLinks(ctx.api));
   const slugs = await termSlugs(ctx, rows.flatMap((r) => r.categories ?? []), rows.flatMap((r) => r.tags ?? []), signal);
   const bySlug = (type: 'category' | 'tag', list: number[] | undefined) =>
     [...(list ?? [])].sort((a, b) => (slugs.get(`${type}:${a}`) ?? '').localeCompare(slugs.get(`${type}:${b}`) ?? '')).map((id) => refToken(type, String(id)));
+  await links.prime(rows.flatMap((row) => [row.content.raw ?? '', row.excerpt.raw ?? '']), signal);
   const out = new Map<string, InspectedItem>();
   for (const row of rows) {
     const [content, excerpt] = await links.tokenise([row.content.raw ?? '', row.excerpt.raw ?? ''], signal);
@@ -88,13 +90,16 @@ async function termSlugs(ctx: WpContext, categories: number[], tags: number[], s
 
 async function inspectMedia(ctx: WpContext, ids: number[], signal: AbortSignal): Promise<Map<string, InspectedItem>> {
   const raw = await byIds(ctx, ROUTES.media, ids, { _fields: MEDIA_FIELDS }, signal);
-  const links = new InspectLinks(ctx.api);
+  const links = (ctx.inspectLinks ??= new InspectLinks(ctx.api));
   const parents = await postKinds(ctx, raw.map((row) => mediaRowSchema.parse(row).post ?? 0), signal);
+  const parsed = raw.map((item) => mediaRowSchema.parse(item));
+  await links.prime(parsed.flatMap((row) => [row.caption.raw ?? '', row.description.raw ?? '']), signal);
+  // The files side by side (each read to hash it), not one after the other.
+  const files = await mapLimited(parsed, FILES_PARALLEL, (row) => fileFacts(ctx, originalUrl(row), signal));
   const out = new Map<string, InspectedItem>();
-  for (const item of raw) {
-    const row = mediaRowSchema.parse(item);
+  for (const [i, row] of parsed.entries()) {
     const [caption, description] = await links.tokenise([row.caption.raw ?? '', row.description.raw ?? ''], signal);
-    const file = await fileFacts(ctx, originalUrl(row), signal);
+    const file = files[i]!;
     const parent = row.post ?? 0;
     out.set(String(row.id), {
       id: String(row.id),
@@ -135,6 +140,9 @@ async function fileFacts(ctx: WpContext, url: string, signal: AbortSignal): Prom
   }
 }
 
+/** Files of a chunk of attachments read at once. */
+const FILES_PARALLEL = 4;
+
 /** Which Ferry type each post id is (a comment's post, an attachment's parent). */
 async function postKinds(ctx: WpContext, ids: number[], signal: AbortSignal): Promise<Map<number, string>> {
   const out = new Map<number, string>();
@@ -153,8 +161,9 @@ async function inspectComments(ctx: WpContext, ids: number[], signal: AbortSigna
   for (const status of COMMENT_STATUSES) {
     rows.push(...(await byIds(ctx, 'wp/v2/comments', ids, { status, _fields: COMMENT_FIELDS }, signal)).map((row) => commentRowSchema.parse(row)));
   }
-  const links = new InspectLinks(ctx.api);
+  const links = (ctx.inspectLinks ??= new InspectLinks(ctx.api));
   const posts = await postKinds(ctx, rows.map((r) => r.post), signal);
+  await links.prime(rows.flatMap((row) => [comparableContent(row.content.raw ?? ''), row.author_url]), signal);
   const out = new Map<string, InspectedItem>();
   for (const row of rows) {
     if (out.has(String(row.id))) continue;

@@ -7,7 +7,7 @@ import { hasWpCode } from './api-errors.js';
 import type { Account, WpContext } from './context.js';
 import { COMMENT_STATUSES } from './comments.js';
 import { targetLocations } from './menus.js';
-import { findNotCarried } from './not-carried.js';
+import { early, findNotCarried } from './not-carried.js';
 
 /**
  * check (who and what is this site) and discover (what does it hold). The
@@ -122,36 +122,58 @@ export async function discoverSite(ctx: WpContext, signal: AbortSignal): Promise
   const { index } = await ctx.api.root(signal);
   const count = (route: string, query: Record<string, QueryValue> = {}) => total(ctx, route, query, signal);
   const last = (route: string, field: string, query: Record<string, QueryValue> = {}) => latest(ctx, route, field, query, signal);
+  // Every read below is independent: all started at once (about 20 requests), awaited in order.
+  const commentCounts = COMMENT_STATUSES.map((status) => early(count('wp/v2/comments', { status })));
+  const menusP = early(optional(() => count('wp/v2/menus'), 0));
+  const menuItemsP = early(optional(() => count('wp/v2/menu-items'), 0));
+  const mediaP = early(mediaFacts(ctx, signal));
+  const usersP = early(userFacts(ctx, signal));
+  const categoriesP = early(count('wp/v2/categories', { hide_empty: false }));
+  const tagsP = early(count('wp/v2/tags', { hide_empty: false }));
+  const mediaLastP = early(last('wp/v2/media', 'modified_gmt', { orderby: 'modified' }));
+  const postsP = early(count('wp/v2/posts', { status: 'any' }));
+  const postsLastP = early(last('wp/v2/posts', 'modified_gmt', { status: 'any', orderby: 'modified' }));
+  const pagesP = early(count('wp/v2/pages', { status: 'any' }));
+  const pagesLastP = early(last('wp/v2/pages', 'modified_gmt', { status: 'any', orderby: 'modified' }));
+  const commentsLastP = early(last('wp/v2/comments', 'date_gmt', { status: 'all', orderby: 'date_gmt' }));
+  const locationsP = early(optional(async () => [...(await targetLocations(ctx, signal))].sort(), [] as string[]));
+  const usedLocationsP = early(
+    optional(async () => {
+      const rows = z.array(z.object({ locations: z.array(z.string()).default([]) })).parse(await ctx.api.all('wp/v2/menus', { signal, query: { _fields: 'locations', context: 'edit' }, what: 'listing menus' }));
+      return [...new Set(rows.flatMap((r) => r.locations))].sort();
+    }, [] as string[]),
+  );
+  const pluginsP = early(activePlugins(ctx, signal));
+  const versionP = early(siteVersion(ctx, signal));
+  const themeP = early(activeTheme(ctx, signal));
+  const notCarriedP = early(pluginsP.then((plugins) => findNotCarried(ctx, signal, plugins)));
   let comments = 0;
-  for (const status of COMMENT_STATUSES) comments += await count('wp/v2/comments', { status });
-  const menus = await optional(() => count('wp/v2/menus'), 0);
-  const menuItems = await optional(() => count('wp/v2/menu-items'), 0);
-  const media = await mediaFacts(ctx, signal);
-  const users = await userFacts(ctx, signal);
+  for (const counted of commentCounts) comments += await counted;
+  const menus = await menusP;
+  const menuItems = await menuItemsP;
+  const media = await mediaP;
+  const users = await usersP;
   const types: TypeInventory[] = [
     withLast({ type: 'user', count: users.count }, undefined),
-    withLast({ type: 'category', count: await count('wp/v2/categories', { hide_empty: false }) }, undefined),
-    withLast({ type: 'tag', count: await count('wp/v2/tags', { hide_empty: false }) }, undefined),
-    withLast({ type: 'media', count: media.count }, await last('wp/v2/media', 'modified_gmt', { orderby: 'modified' })),
-    withLast({ type: 'post', count: await count('wp/v2/posts', { status: 'any' }) }, await last('wp/v2/posts', 'modified_gmt', { status: 'any', orderby: 'modified' })),
-    withLast({ type: 'page', count: await count('wp/v2/pages', { status: 'any' }) }, await last('wp/v2/pages', 'modified_gmt', { status: 'any', orderby: 'modified' })),
-    withLast({ type: 'comment', count: comments }, await last('wp/v2/comments', 'date_gmt', { status: 'all', orderby: 'date_gmt' })),
+    withLast({ type: 'category', count: await categoriesP }, undefined),
+    withLast({ type: 'tag', count: await tagsP }, undefined),
+    withLast({ type: 'media', count: media.count }, await mediaLastP),
+    withLast({ type: 'post', count: await postsP }, await postsLastP),
+    withLast({ type: 'page', count: await pagesP }, await pagesLastP),
+    withLast({ type: 'comment', count: comments }, await commentsLastP),
     { type: 'menu', count: menus },
     { type: 'menu-item', count: menuItems },
     { type: 'settings', count: 1 },
   ];
-  const locations = await optional(async () => [...(await targetLocations(ctx, signal))].sort(), [] as string[]);
-  const usedLocations = await optional(async () => {
-    const rows = z.array(z.object({ locations: z.array(z.string()).default([]) })).parse(await ctx.api.all('wp/v2/menus', { signal, query: { _fields: 'locations', context: 'edit' }, what: 'listing menus' }));
-    return [...new Set(rows.flatMap((r) => r.locations))].sort();
-  }, [] as string[]);
-  const plugins = await activePlugins(ctx, signal);
+  const locations = await locationsP;
+  const usedLocations = await usedLocationsP;
+  const plugins = await pluginsP;
   const details: WordPressInventoryDetails = {
-    version: await siteVersion(ctx, signal),
+    version: await versionP,
     home: index.home,
     siteUrl: index.url,
     activePlugins: plugins,
-    ...(await activeTheme(ctx, signal)),
+    ...(await themeP),
     menuLocations: locations,
     usedMenuLocations: usedLocations,
     ...(media.largest ? { largestMedia: media.largest } : {}),
@@ -165,7 +187,7 @@ export async function discoverSite(ctx: WpContext, signal: AbortSignal): Promise
     timezone: index.timezone,
     gmtOffset: index.gmtOffset,
   };
-  const notCarried = await findNotCarried(ctx, signal, plugins);
+  const notCarried = await notCarriedP;
   return { types, notCarried, details: details as unknown as Record<string, unknown> };
 }
 

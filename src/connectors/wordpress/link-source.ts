@@ -57,8 +57,13 @@ export class SourceLinks {
     return this.urls;
   }
 
-  /** The links and attachment ids in some texts of one item, as references to source objects. */
-  async extract(texts: readonly string[], signal: AbortSignal): Promise<Extracted> {
+  /**
+   * The links and attachment ids in some texts of one item, as references to
+   * source objects. `parallel`: how many distinct URLs are looked up at once
+   * (verify reads a whole chunk's texts in one call; the write path, inside
+   * its batch's slot, one at a time).
+   */
+  async extract(texts: readonly string[], signal: AbortSignal, parallel = 1): Promise<Extracted> {
     const site = await this.siteUrls(signal);
     const links: LinkRef[] = [];
     const refs = new Map<string, ItemRef>();
@@ -68,8 +73,10 @@ export class SourceLinks {
     const queries = raws.map((raw) => ({ raw, query: parseSourceUrl(raw, site) })).filter((q): q is { raw: string; query: LinkQuery } => q.query !== undefined);
     const postIds = queries.flatMap(({ query }) => (query.kind === 'post-id' && query.param === 'p' ? [query.id] : []));
     const kinds = postIds.length > 0 ? await this.postKeys.briefsOf(postIds, signal) : new Map();
-    for (const { raw, query } of queries) {
-      const link = await this.linkFor(raw, query, site, kinds, signal);
+    await this.permalinksInBulk(queries.flatMap(({ query }) => (query.kind === 'path' ? [query] : [])), site, signal);
+    const found = await mapLimited(queries, parallel, ({ raw, query }) => this.linkFor(raw, query, site, kinds, signal));
+    for (const [i, { raw, query }] of queries.entries()) {
+      const link = found[i];
       if (link === undefined) {
         if (query.kind === 'file') warnings.push(`The link ${raw} names a file that is not in the source's media library; it still points at the source.`);
         continue;
@@ -124,6 +131,45 @@ export class SourceLinks {
     if (!brief) return {};
     const parents = (await this.postKeys.ancestorsOf(brief, signal)).map((up) => String(up.id));
     return { pageKey: await this.postKeys.keyOfBrief(brief, signal), pageParents: parents };
+  }
+
+  /**
+   * The objects of several paths at once (100 slugs a request per kind,
+   * instead of up to three requests per path): the same choice as
+   * `permalink`, made over the rows of each path's slug. Only slugs as
+   * WordPress stores them (lower case, percent-encoded) go this way, so a
+   * row belongs to the path whose slug it has; the others stay one by one.
+   */
+  private async permalinksInBulk(paths: ReadonlyArray<{ path: string; slug: string }>, site: SiteUrls, signal: AbortSignal): Promise<void> {
+    const open = new Map<string, { slug: string; wanted: string; segments: string; found?: ItemRef; byPath: ItemRef[] }>();
+    for (const { path, slug } of paths) {
+      const stored = decodeSlug(slug);
+      if (this.permalinks.has(path) || open.has(path) || !/^[a-z0-9%_-]+$/.test(stored)) continue;
+      open.set(path, { slug: stored, wanted: normalPath(`${site.home}${path}`), segments: decodeSafe(path).split('/').filter(Boolean).join('/'), byPath: [] });
+    }
+    if (open.size < 2) return;
+    for (const kind of ['post', 'page', 'media'] as const) {
+      const waiting = [...open.values()].filter((p) => !p.found);
+      const slugs = [...new Set(waiting.map((p) => p.slug))];
+      for (let i = 0; i < slugs.length; i += 100) {
+        const rows = await this.api.all(ROUTES[kind], {
+          signal,
+          query: { slug: slugs.slice(i, i + 100), ...(kind === 'media' ? {} : { status: 'any' }), context: 'edit', _fields: 'id,slug,parent,post,status,title,date_gmt,link' },
+          what: `finding the ${kind}s of ${slugs.length} links`,
+        });
+        for (const row of z.array(z.unknown()).parse(rows)) {
+          const brief = briefOf(kind, row);
+          this.postKeys.remember(brief);
+          const ref = { type: TYPE_OF_KIND[kind], sourceId: String(brief.id) };
+          for (const p of waiting) {
+            if (p.slug !== brief.slug || p.found) continue;
+            if (normalPath(brief.link) === p.wanted) p.found = ref;
+            else if (kind === 'page' ? endsWithPath(p.segments, decodeSafe(await this.postKeys.pagePath(brief, signal))) : kind === 'post') p.byPath.push(ref);
+          }
+        }
+      }
+    }
+    for (const [path, p] of open) this.permalinks.set(path, p.found ?? (p.byPath.length === 1 ? p.byPath[0]! : null));
   }
 
   /** The post, page or attachment whose link is this path, found by its last slug. */
@@ -206,6 +252,17 @@ export class SourceLinks {
     }
     return { home, uploads: `${index.url || home}/wp-content/uploads` };
   }
+}
+
+/** `work` over the items, at most `limit` at a time; results in the items' order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await work(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
 }
 
 function endsWithPath(path: string, tail: string): boolean {

@@ -76,7 +76,15 @@ export class TargetLinks {
         else needed.push({ type: 'page', targetId: parentId });
       }
     }
-    await this.prepare(needed, signal);
+    // What this rewrite reads is kept apart: another batch saving a page meanwhile empties the shared cache.
+    const seen = new Map<string, TargetObject>();
+    const view: ObjectView = {
+      get: (key) => seen.get(key) ?? this.objects.get(key),
+      ensure: async (objects) => {
+        for (const [key, object] of await this.prepare(objects, signal)) seen.set(key, object);
+      },
+    };
+    await view.ensure(needed);
     const { index } = await this.api.root(signal);
     const home = index.home || index.url;
     // Links to pages get the address the page has under the copies of its source ancestors, even
@@ -86,9 +94,9 @@ export class TargetLinks {
     for (const link of links) {
       if (!link.ref || !link.pageKey || link.form !== 'permalink') continue;
       const targetId = resolve(link.ref);
-      const object = targetId === undefined ? undefined : this.objects.get(`${link.ref.type}:${targetId}`);
+      const object = targetId === undefined ? undefined : view.get(`${link.ref.type}:${targetId}`);
       if (!object?.link || targetId === undefined) continue;
-      const final = link.pageParents ? await this.pageLink(targetId, link.pageParents.map((sourceId) => resolve({ type: 'page', sourceId })), signal) : undefined;
+      const final = link.pageParents ? await this.pageLink(view, targetId, link.pageParents.map((sourceId) => resolve({ type: 'page', sourceId }))) : undefined;
       if (final) pageLinks.set(link.raw, final);
       else if (!isFinalPageLink(object.link, link.pageKey)) deferred.set(refKey(link.ref), link.ref);
     }
@@ -97,7 +105,7 @@ export class TargetLinks {
       if (!link) return undefined;
       const targetId = link.ref ? resolve(link.ref) : undefined;
       if (link.ref && targetId === undefined) return undefined;
-      const object = link.ref && targetId !== undefined ? this.objects.get(`${link.ref.type}:${targetId}`) : undefined;
+      const object = link.ref && targetId !== undefined ? view.get(`${link.ref.type}:${targetId}`) : undefined;
       const pageLink = pageLinks.get(raw);
       return targetUrlOf(link, targetId, pageLink ? { ...object, link: pageLink } : object, home);
     };
@@ -118,15 +126,15 @@ export class TargetLinks {
    * cuts the copy's parents): its current address with the path of its
    * current ancestors swapped for theirs. Undefined when that cannot be told.
    */
-  private async pageLink(targetId: string, ancestors: ReadonlyArray<string | undefined>, signal: AbortSignal): Promise<string | undefined> {
-    const page = this.objects.get(`page:${targetId}`);
+  private async pageLink(view: ObjectView, targetId: string, ancestors: ReadonlyArray<string | undefined>): Promise<string | undefined> {
+    const page = view.get(`page:${targetId}`);
     if (!page?.link || page.slug === undefined) return undefined;
-    const current = await this.currentAncestors(page, signal);
+    const current = await this.currentAncestors(view, page);
     if (!current) return undefined;
     const kept = ancestors.slice(ancestors.lastIndexOf(undefined) + 1);
     const wanted: string[] = [];
     for (const id of kept) {
-      const up = this.objects.get(`page:${id}`);
+      const up = view.get(`page:${id}`);
       if (!up || up.slug === undefined) return undefined;
       wanted.push(up.slug);
     }
@@ -136,15 +144,15 @@ export class TargetLinks {
   }
 
   /** Slugs of a target page's ancestors as they are now, top first. */
-  private async currentAncestors(page: TargetObject, signal: AbortSignal): Promise<string[] | undefined> {
+  private async currentAncestors(view: ObjectView, page: TargetObject): Promise<string[] | undefined> {
     const slugs: string[] = [];
     const seen = new Set<number>();
     let parent = page.parent ?? 0;
     while (parent > 0) {
       if (seen.has(parent)) return undefined;
       seen.add(parent);
-      await this.prepare([{ type: 'page', targetId: String(parent) }], signal);
-      const up = this.objects.get(`page:${parent}`);
+      await view.ensure([{ type: 'page', targetId: String(parent) }]);
+      const up = view.get(`page:${parent}`);
       if (!up || up.slug === undefined) return undefined;
       slugs.unshift(up.slug);
       parent = up.parent ?? 0;
@@ -152,11 +160,14 @@ export class TargetLinks {
     return slugs;
   }
 
-  /** Reads the addresses of these target objects, those not known yet. */
-  async prepare(objects: ReadonlyArray<{ type: string; targetId: string }>, signal: AbortSignal): Promise<void> {
+  /** Reads the addresses of these target objects, those not known yet; answers those it knows (type:id -> object). */
+  async prepare(objects: ReadonlyArray<{ type: string; targetId: string }>, signal: AbortSignal): Promise<Map<string, TargetObject>> {
+    const out = new Map<string, TargetObject>();
     const byType = new Map<string, Set<string>>();
     for (const { type, targetId } of objects) {
-      if (this.objects.has(`${type}:${targetId}`) || !ROUTE_OF_TYPE[type]) continue;
+      const known = this.objects.get(`${type}:${targetId}`);
+      if (known) out.set(`${type}:${targetId}`, known);
+      if (known || !ROUTE_OF_TYPE[type]) continue;
       const ids = byType.get(type) ?? new Set<string>();
       ids.add(targetId);
       byType.set(type, ids);
@@ -171,10 +182,21 @@ export class TargetLinks {
           query: { include: chunk, per_page: IDS_PER_CALL, _fields: 'id,link,slug,parent,source_url,media_details', ...(isPost ? { status: 'any' } : {}), ...(type === 'category' || type === 'tag' ? { hide_empty: false } : {}) },
           what: `reading the addresses of ${type} ${chunk.join(', ')} on the target`,
         });
-        for (const row of z.array(objectRowSchema).parse(rows)) this.objects.set(`${type}:${row.id}`, toObject(row));
+        for (const row of z.array(objectRowSchema).parse(rows)) {
+          const object = toObject(row);
+          this.objects.set(`${type}:${row.id}`, object);
+          out.set(`${type}:${row.id}`, object);
+        }
       }
     }
+    return out;
   }
+}
+
+/** The objects one rewrite has read, over the shared cache. */
+interface ObjectView {
+  get(key: string): TargetObject | undefined;
+  ensure(objects: ReadonlyArray<{ type: string; targetId: string }>): Promise<void>;
 }
 
 function toObject(row: z.infer<typeof objectRowSchema>): TargetObject {

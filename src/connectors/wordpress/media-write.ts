@@ -5,7 +5,7 @@ import { ConnectorError } from '../../sdk/errors.js';
 import { hasWpCode, wpErrorOf } from './api-errors.js';
 import type { WpContext } from './context.js';
 import { changedFields } from './hashing.js';
-import { MEDIA_FIELDS, mediaById, mediaRowSchema, mediaState, mediaVersion, originalUrl, type MediaData, type MediaRow } from './media.js';
+import { MEDIA_FIELDS, mediaById, mediaWritten, mediaRowSchema, mediaState, mediaVersion, originalUrl, type MediaData, type MediaRow } from './media.js';
 import { eachRequest, result } from './outcomes.js';
 import { ROUTES, briefOf } from './post-keys.js';
 
@@ -22,6 +22,10 @@ export async function writeMedia(ctx: WpContext, requests: WriteRequest[], signa
     const item = request.item as SourceItem<MediaData>;
     try {
       return await writeOne(ctx, request, item, signal);
+    } catch (error) {
+      // It may have reached the site: the next look-up asks the site again.
+      mediaWritten(ctx, undefined);
+      throw error;
     } finally {
       await rm(item.data.path, { force: true });
     }
@@ -110,7 +114,9 @@ async function upload(ctx: WpContext, data: MediaData, desired: Record<string, u
       { signal, query: { context: 'edit', _fields: MEDIA_FIELDS }, what: `uploading "${data.fileName}"` },
     );
     ctx.postKeys.remember(briefOf('media', answer));
-    return mediaRowSchema.parse(answer);
+    const row = mediaRowSchema.parse(answer);
+    mediaWritten(ctx, row);
+    return row;
   } catch (error) {
     throw uploadError(ctx, data, error);
   }
@@ -120,7 +126,9 @@ async function setFields(ctx: WpContext, row: MediaRow, fields: Record<string, u
   const answer = await ctx.api.post(`${ROUTES.media}/${row.id}`, fields, { signal, query: { context: 'edit', _fields: MEDIA_FIELDS }, what: `updating attachment "${row.slug}"` });
   ctx.targetLinks.forget('media', String(row.id));
   ctx.postKeys.remember(briefOf('media', answer));
-  return mediaRowSchema.parse(answer);
+  const updated = mediaRowSchema.parse(answer);
+  mediaWritten(ctx, updated);
+  return updated;
 }
 
 /** Downloads the target's copy and compares its SHA-1; a bad copy is deleted. */

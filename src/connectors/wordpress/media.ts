@@ -142,9 +142,20 @@ export async function loadMedia(ctx: WpContext, headers: ItemHeader[], signal: A
   return out;
 }
 
+/** Up to this many attachments on the target, the first look-up lists them all and later ones need no request. */
+export const MEDIA_INDEX_MAX = 500;
+
 export async function lookupMedia(ctx: WpContext, keys: string[], signal: AbortSignal): Promise<Map<string, TargetRef>> {
   const found = new Map<string, TargetRef>();
   const unique = [...new Set(keys)];
+  const index = await mediaIndex(ctx, signal);
+  if (index) {
+    for (const key of unique) {
+      const hit = index.get(key) ?? index.get(encodeURIComponent(key).toLowerCase());
+      if (hit) found.set(key, hit);
+    }
+    return found;
+  }
   for (let i = 0; i < unique.length; i += 100) {
     const chunk = unique.slice(i, i + 100);
     const rows = await ctx.api.get(ROUTES.media, { signal, query: { slug: chunk, per_page: 100, context: 'edit', _fields: MEDIA_FIELDS }, what: 'looking up media slugs' });
@@ -156,6 +167,49 @@ export async function lookupMedia(ctx: WpContext, keys: string[], signal: AbortS
   return found;
 }
 
+/**
+ * The target's attachments by slug, read once per session when there are at
+ * most MEDIA_INDEX_MAX (media steps write one attachment per batch: one
+ * look-up request each otherwise), kept in step with this session's own
+ * writes (mediaWritten) and dropped when one fails or anything is removed.
+ * Undefined on a bigger site: look-ups go to the site.
+ */
+async function mediaIndex(ctx: WpContext, signal: AbortSignal): Promise<Map<string, TargetRef> | undefined> {
+  if (ctx.media.indexOff) return undefined;
+  const building = (ctx.media.index ??= buildMediaIndex(ctx, signal).catch((error: unknown) => {
+    ctx.media.index = undefined;
+    throw error;
+  }));
+  return building;
+}
+
+async function buildMediaIndex(ctx: WpContext, signal: AbortSignal): Promise<Map<string, TargetRef> | undefined> {
+  const writesBefore = ctx.media.writes;
+  const index = new Map<string, TargetRef>();
+  for await (const page of ctx.api.pages(ROUTES.media, { signal, query: { context: 'edit', per_page: 100, _fields: MEDIA_FIELDS }, what: 'listing the media library' })) {
+    if (page.total > MEDIA_INDEX_MAX) {
+      ctx.media.indexOff = true;
+      return undefined;
+    }
+    for (const row of z.array(mediaRowSchema).parse(page.items)) index.set(row.slug, { targetId: String(row.id), version: mediaVersion(row) });
+  }
+  // An attachment written while the pages were read may be missing from them: built again at the next look-up.
+  if (ctx.media.writes !== writesBefore) {
+    ctx.media.index = undefined;
+    return undefined;
+  }
+  return index;
+}
+
+/** Keeps the session's media index in step with an attachment it wrote (undefined: a write failed, the index is dropped). */
+export function mediaWritten(ctx: WpContext, row: MediaRow | undefined): void {
+  ctx.media.writes++;
+  const index = ctx.media.index;
+  if (!index) return;
+  if (row === undefined) ctx.media.index = undefined;
+  else void index.then((map) => map?.set(row.slug, { targetId: String(row.id), version: mediaVersion(row) }), () => undefined);
+}
+
 export async function removeMedia(ctx: WpContext, target: TargetRef, signal: AbortSignal): Promise<RemoveResult> {
   const row = (await mediaById(ctx, [Number(target.targetId)], signal)).get(Number(target.targetId));
   if (!row) return 'gone';
@@ -163,6 +217,7 @@ export async function removeMedia(ctx: WpContext, target: TargetRef, signal: Abo
   // Attachments have no trash unless MEDIA_TRASH is on: force is required.
   await ctx.api.delete(`${ROUTES.media}/${row.id}`, { signal, query: { force: true }, what: `deleting attachment "${row.slug}"` });
   ctx.postKeys.forget(row.id);
+  mediaWritten(ctx, undefined);
   return 'removed';
 }
 

@@ -30,40 +30,49 @@ interface Counted {
 
 export async function findNotCarried(ctx: WpContext, signal: AbortSignal, activePlugins: Array<{ plugin: string; name: string }> | null): Promise<NotCarried[]> {
   const out: NotCarried[] = [];
+  // The reads are independent: all started at once, awaited in order.
+  const blocks = early(optional(() => countOf(ctx, 'wp/v2/blocks', { status: 'any' }, signal)));
+  const navigation = early(optional(() => countOf(ctx, 'wp/v2/navigation', { status: 'any' }, signal)));
+  const templates = early(optional(() => customTemplates(ctx, 'wp/v2/templates', signal)));
+  const templateParts = early(optional(() => customTemplates(ctx, 'wp/v2/template-parts', signal)));
+  const styles = early(optional(() => globalStyles(ctx, signal)));
+  const pings = { pingback: early(commentsOfType(ctx, 'pingback', signal)), trackback: early(commentsOfType(ctx, 'trackback', signal)) };
+  const trash = early(trashed(ctx, signal));
+  const plugins = early(pluginTypes(ctx, signal));
   const add = (entry: Omit<NotCarried, 'count' | 'examples'>, counted: Counted | undefined) => {
     if (counted && counted.count > 0) out.push({ ...entry, ...counted });
   };
   add(
     { kind: 'wp_block', label: 'Reusable blocks (wp_block)', reason: 'Ferry does not carry reusable blocks yet, and posts that embed one (<!-- wp:block {"ref":N} /-->) keep the source id. Copy them by hand (Editor → Patterns, export/import as JSON) and fix the references.' },
-    await optional(() => countOf(ctx, 'wp/v2/blocks', { status: 'any' }, signal)),
+    await blocks,
   );
   add(
     { kind: 'wp_navigation', label: 'Block navigation menus (wp_navigation)', reason: 'Ferry carries classic menus only; a Navigation block\'s menu (POST /wp/v2/navigation) holds block markup with the source\'s ids. Rebuild it in the Site Editor, or convert the classic menus there.' },
-    await optional(() => countOf(ctx, 'wp/v2/navigation', { status: 'any' }, signal)),
+    await navigation,
   );
   add(
     { kind: 'wp_template', label: 'Customised block templates (wp_template)', reason: 'Templates edited in the Site Editor belong to the theme and are not carried (POST /wp/v2/templates would need the same theme on the target). Export them from the Site Editor (Tools → Export) and import on the target.' },
-    await optional(() => customTemplates(ctx, 'wp/v2/templates', signal)),
+    await templates,
   );
   add(
     { kind: 'wp_template_part', label: 'Customised template parts (wp_template_part)', reason: 'Template parts edited in the Site Editor belong to the theme and are not carried. Export them from the Site Editor (Tools → Export) and import on the target.' },
-    await optional(() => customTemplates(ctx, 'wp/v2/template-parts', signal)),
+    await templateParts,
   );
   add(
     { kind: 'wp_global_styles', label: 'Global styles (wp_global_styles)', reason: 'Styles chosen in the Site Editor are stored per theme and not carried. Apply them again on the target (Site Editor → Styles), or export the theme with its styles.' },
-    await optional(() => globalStyles(ctx, signal)),
+    await styles,
   );
   for (const type of ['pingback', 'trackback'] as const) {
     add(
       { kind: type, label: type === 'pingback' ? 'Pingbacks' : 'Trackbacks', reason: `The REST API creates comments of type "comment" only (POST /wp/v2/comments answers rest_invalid_comment_type for a ${type}). Use WordPress's own export (Tools → Export) and importer for them.` },
-      await commentsOfType(ctx, type, signal),
+      await pings[type],
     );
   }
   add(
     { kind: 'trash', label: 'Posts and pages in the trash', reason: 'Trashed items are not carried (a deletion in progress). Restore them on the source first if they are wanted.' },
-    await trashed(ctx, signal),
+    await trash,
   );
-  out.push(...(await pluginTypes(ctx, signal)));
+  out.push(...(await plugins));
   if (activePlugins && activePlugins.length > 0) {
     out.push({
       kind: 'plugin-data',
@@ -167,4 +176,10 @@ async function optional<T>(read: () => Promise<T>): Promise<T | undefined> {
     if (error instanceof ConnectorError && (error.kind === 'not_found' || error.kind === 'auth' || hasWpCode(error, 'rest_no_route'))) return undefined;
     throw error;
   }
+}
+
+/** A read started now and awaited later: its failure is not unhandled meanwhile (the await still throws it). */
+export function early<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }

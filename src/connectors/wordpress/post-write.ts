@@ -15,11 +15,15 @@ import { POST_FIELDS, findPost, postRowSchema, postState, postVersion, postsById
  */
 
 export async function writePosts(ctx: WpContext, kind: PostTypeName, requests: WriteRequest[], signal: AbortSignal): Promise<WriteOutcome[]> {
-  const outcomes = await eachRequest(kind, requests, signal, (request) => writePost(ctx, kind, request, signal));
+  // The rows of updates in one request (the second pass writes whole batches of them), not one each.
+  const ids = requests.filter((r) => r.mode === 'update' && r.existing).map((r) => Number(r.existing!.targetId));
+  const rows = ids.length > 0 ? await postsById(ctx, kind, ids, signal) : new Map<number, PostRow>();
+  const outcomes = await eachRequest(kind, requests, signal, (request) => writePost(ctx, kind, request, rows, signal));
   // Their comments come next: their look-up finds these posts without asking the target (a renamed copy has another key).
   for (const [i, outcome] of outcomes.entries()) {
     const request = requests[i]!;
     if (outcome.ok && request.mode !== 'rename') ctx.writtenPosts.set(`${kind}:${request.item.key}`, Number(outcome.result.targetId));
+    if (outcome.ok && outcome.result.outcome === 'created') ctx.createdPosts.add(Number(outcome.result.targetId));
   }
   return outcomes;
 }
@@ -30,10 +34,10 @@ interface Desired {
   actions: PostAction[];
 }
 
-async function writePost(ctx: WpContext, kind: PostTypeName, request: WriteRequest, signal: AbortSignal): Promise<WriteResult> {
+async function writePost(ctx: WpContext, kind: PostTypeName, request: WriteRequest, rows: Map<number, PostRow>, signal: AbortSignal): Promise<WriteResult> {
   const item = request.item as SourceItem<PostData>;
   const desired = await desiredFields(ctx, item, request, signal);
-  const current = await currentRow(ctx, kind, request, item, desired.fields, signal);
+  const current = await currentRow(ctx, kind, request, item, desired.fields, rows, signal);
   const warnings: string[] = [];
   if (current) {
     const changed = changedFields(desired.fields, comparable(kind, current, desired.fields));
@@ -92,9 +96,10 @@ async function desiredFields(ctx: WpContext, item: SourceItem<PostData>, request
 }
 
 /** The target's post for this item: the one the engine names, or one with the same key (an earlier, interrupted write). */
-async function currentRow(ctx: WpContext, kind: PostTypeName, request: WriteRequest, item: SourceItem<PostData>, fields: Record<string, unknown>, signal: AbortSignal): Promise<PostRow | undefined> {
+async function currentRow(ctx: WpContext, kind: PostTypeName, request: WriteRequest, item: SourceItem<PostData>, fields: Record<string, unknown>, rows: Map<number, PostRow>, signal: AbortSignal): Promise<PostRow | undefined> {
   if (request.mode === 'update' && request.existing) {
-    const row = (await postsById(ctx, kind, [Number(request.existing.targetId)], signal)).get(Number(request.existing.targetId));
+    const id = Number(request.existing.targetId);
+    const row = rows.get(id) ?? (await postsById(ctx, kind, [id], signal)).get(id);
     if (row) return row;
   }
   if (request.mode === 'rename' && typeof fields.slug === 'string') return findPost(ctx, kind, fields.slug, signal);
@@ -124,8 +129,12 @@ async function save(ctx: WpContext, kind: PostTypeName, route: string, body: Rec
     ctx.postKeys.remember(briefOf(kind, answer));
     return postRowSchema.parse(answer);
   };
+  // WordPress keeps sticky posts in one option, read and written again by each request that sticks
+  // (or unsticks) a post: two such requests at once lose one of the changes. Ferry sends them one at a time.
+  const touchesSticky = body.sticky === true || ('sticky' in body && route !== ROUTES[kind]);
+  const send = (fields: Record<string, unknown>) => (touchesSticky ? ctx.exclusive('sticky-posts', () => post(fields)) : post(fields));
   try {
-    const row = await post(body);
+    const row = await send(body);
     ctx.targetLinks.forget(kind, String(row.id));
     return row;
   } catch (error) {
@@ -133,7 +142,7 @@ async function save(ctx: WpContext, kind: PostTypeName, route: string, body: Rec
     if (!('template' in body) || !hasWpCode(error, 'rest_invalid_param') || !/template/.test(wpErrorOf(error)?.message ?? JSON.stringify(String(error)))) throw error;
     const { template, ...rest } = body;
     warnings.push(`The template "${String(template)}" does not exist on the target's theme; the default template is used.`);
-    return post(rest);
+    return send(rest);
   }
 }
 

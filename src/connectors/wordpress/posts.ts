@@ -194,6 +194,7 @@ export async function removePost(ctx: WpContext, kind: PostTypeName, target: Tar
   if (target.version !== undefined && postVersion(kind, row) !== target.version) return 'changed';
   await ctx.api.delete(`${ROUTES[kind]}/${row.id}`, { signal, query: { force: true }, what: `deleting ${kind} "${row.slug || row.id}"` });
   ctx.postKeys.forget(row.id);
+  ctx.createdPosts.delete(row.id);
   ctx.targetLinks.forget(kind, String(row.id));
   return 'removed';
 }

@@ -106,6 +106,10 @@ export class WordPressSession implements Session {
       commentsClosed: new Set(),
       commentWrites: new Map(),
       writtenPosts: new Map(),
+      createdPosts: new Set(),
+      media: { writes: 0 },
+      uncertainCommentPosts: new Set(),
+      sessionComments: new Map(),
       postKeys,
       sourceLinks: new SourceLinks(api, postKeys),
       targetLinks: new TargetLinks(api),
@@ -147,20 +151,25 @@ export class WordPressSession implements Session {
   }
 
   async write(type: string, requests: WriteRequest[], options: CallOptions): Promise<WriteOutcome[]> {
+    this.ctx.inspectLinks = undefined;
     if (requests.length === 0) return [];
     return handler(type).write(this.ctx, requests, options.signal);
   }
 
   async remove(type: string, target: TargetRef, options: CallOptions): Promise<RemoveResult> {
+    this.ctx.inspectLinks = undefined;
     return handler(type).remove(this.ctx, target, options.signal);
   }
 
   async ensurePrincipal(type: string, name: string, options: CallOptions): Promise<TargetRef> {
+    this.ctx.inspectLinks = undefined;
     if (type !== 'user') throw unknownType(type);
     return ensureUser(this.ctx, name, options.signal);
   }
 
   async reset(options: CallOptions & { onProgress?: (done: number) => void }): Promise<{ removed: number }> {
+    this.ctx.inspectLinks = undefined;
+    this.ctx.media.index = undefined;
     return resetSite(this.ctx, options);
   }
 
