@@ -1,6 +1,6 @@
-import { existsSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { runCommand } from './run-command.js';
+import { aptInstall } from './apt.js';
 import { MEDIAWIKI_ROOT } from './mediawiki-settings.js';
 
 /**
@@ -21,8 +21,6 @@ export const MEDIAWIKI_PACKAGES: readonly string[] = [
   'lua5.1',
 ];
 
-const POLICY_RC_D = '/usr/sbin/policy-rc.d';
-
 function onPath(command: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
 }
@@ -34,10 +32,6 @@ function mediaWikiInstalled(): boolean {
 }
 
 const isRoot = (): boolean => typeof process.getuid !== 'function' || process.getuid() === 0;
-
-function streamTo(chunk: string, stream: 'stdout' | 'stderr'): void {
-  (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
-}
 
 /**
  * Installs MediaWiki and PHP from Debian when missing (as root); returns at once when present.
@@ -65,14 +59,3 @@ export async function ensureMediaWikiPackages(): Promise<void> {
   if (!mediaWikiInstalled()) throw new Error('apt-get finished but MediaWiki or php is still missing');
 }
 
-async function aptInstall(packages: readonly string[]): Promise<void> {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const ownPolicy = !existsSync(POLICY_RC_D);
-  if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-  try {
-    await runCommand('apt-get', ['update'], { env, onOutput: streamTo });
-    await runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, onOutput: streamTo });
-  } finally {
-    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
-  }
-}

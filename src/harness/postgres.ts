@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { aptInstall } from './apt.js';
 import { findFreePort, isPortOpen } from './ports.js';
-import { runCommand } from './run-command.js';
 
 /**
  * A private PostgreSQL server for tests, the scale-out demo and the benchmark
@@ -30,16 +30,10 @@ export interface PrivatePostgres {
 }
 
 const BIN = '/usr/lib/postgresql/15/bin';
-const POLICY_RC_D = '/usr/sbin/policy-rc.d';
-const APT_LOCK = '/var/lock/ferry-apt.lock';
 /** initdb refuses to run as root; the package's own system account owns the clusters made as root. */
 const SERVICE_ACCOUNT = 'postgres';
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
-
-function streamTo(chunk: string, stream: 'stdout' | 'stderr'): void {
-  (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
-}
 
 /**
  * Installs Debian's postgresql package when its binaries are missing (as
@@ -50,16 +44,7 @@ function streamTo(chunk: string, stream: 'stdout' | 'stderr'): void {
 export async function ensurePostgres(): Promise<void> {
   if (existsSync(join(BIN, 'initdb')) && existsSync(join(BIN, 'pg_ctl'))) return;
   if (!isRoot()) throw new Error('PostgreSQL is not installed and installing it needs root: apt-get install -y --no-install-recommends postgresql');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const ownPolicy = !existsSync(POLICY_RC_D);
-  if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-  try {
-    const locked = (args: string[]): string[] => ['-w', '1200', APT_LOCK, 'apt-get', '-o', 'DPkg::Lock::Timeout=600', ...args];
-    await runCommand('flock', locked(['update']), { env, onOutput: streamTo });
-    await runCommand('flock', locked(['install', '-y', '--no-install-recommends', 'postgresql']), { env, onOutput: streamTo });
-  } finally {
-    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
-  }
+  await aptInstall(['postgresql']);
   if (!existsSync(join(BIN, 'initdb'))) throw new Error(`apt-get finished but ${BIN}/initdb is still missing`);
 }
 

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { aptInstall } from './apt.js';
 import { findFreePort, isPortOpen } from './ports.js';
 import { runCommand } from './run-command.js';
 
@@ -32,19 +33,11 @@ export interface Sshd {
 
 const SSHD = '/usr/sbin/sshd';
 const SFTP_SERVER = '/usr/lib/openssh/sftp-server';
-const POLICY_RC_D = '/usr/sbin/policy-rc.d';
-// Test files run in parallel processes and may all find the package missing;
-// one apt run at a time (the same lock file as the other harness installs).
-const APT_LOCK = '/var/lock/ferry-apt.lock';
 // sshd refuses to start without its privilege separation folder, which the
 // service unit creates at boot (RuntimeDirectory=sshd); no unit runs here.
 const PRIVSEP_DIR = '/run/sshd';
 
 const isRoot = (): boolean => typeof process.getuid !== 'function' || process.getuid() === 0;
-
-function streamTo(chunk: string, stream: 'stdout' | 'stderr'): void {
-  (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
-}
 
 /**
  * Installs Debian's openssh-server when /usr/sbin/sshd is missing (as root).
@@ -56,17 +49,7 @@ function streamTo(chunk: string, stream: 'stdout' | 'stderr'): void {
 export async function ensureOpenSshServer(): Promise<void> {
   if (existsSync(SSHD) && existsSync(SFTP_SERVER)) return;
   if (!isRoot()) throw new Error('openssh-server is not installed and installing it needs root: apt-get install -y --no-install-recommends openssh-server');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const ownPolicy = !existsSync(POLICY_RC_D);
-  if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-  try {
-    // Other installs may hold dpkg's lock for a while.
-    const locked = (args: string[]): string[] => ['-w', '1200', APT_LOCK, 'apt-get', '-o', 'DPkg::Lock::Timeout=600', ...args];
-    await runCommand('flock', locked(['update']), { env, onOutput: streamTo });
-    await runCommand('flock', locked(['install', '-y', '--no-install-recommends', 'openssh-server']), { env, onOutput: streamTo });
-  } finally {
-    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
-  }
+  await aptInstall(['openssh-server']);
   if (!existsSync(SSHD) || !existsSync(SFTP_SERVER)) throw new Error(`apt-get finished but ${SSHD} or ${SFTP_SERVER} is still missing`);
 }
 

@@ -1,5 +1,6 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { aptInstall } from './apt.js';
 import { runCommand } from './run-command.js';
 
 /** Where Debian installs WordPress; every harness site shares this code. */
@@ -34,11 +35,6 @@ const REQUIRED_FILES = [
 
 const PHP_EXTENSIONS = ['mysqli', 'curl', 'gd', 'mbstring', 'xml', 'intl'];
 
-const POLICY_RC_D = '/usr/sbin/policy-rc.d';
-// Test files run in parallel processes and may all find the packages missing;
-// one apt run at a time, the others wait and then find nothing left to do.
-const APT_LOCK = '/var/lock/ferry-apt.lock';
-
 function onPath(command: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
 }
@@ -58,10 +54,6 @@ async function phpHasExtensions(): Promise<boolean> {
 
 async function wordPressInstalled(): Promise<boolean> {
   return REQUIRED_FILES.every((file) => existsSync(file)) && (await phpHasExtensions());
-}
-
-function streamTo(chunk: string, stream: 'stdout' | 'stderr'): void {
-  (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
 }
 
 /**
@@ -90,17 +82,3 @@ export async function ensureWordPressPackages(): Promise<void> {
   }
 }
 
-async function aptInstall(packages: readonly string[]): Promise<void> {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  // Other tools (or another engineer's MediaWiki install) may hold dpkg's lock for a while.
-  const aptOptions = ['-o', 'DPkg::Lock::Timeout=600'];
-  const ownPolicy = !existsSync(POLICY_RC_D);
-  if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-  try {
-    const locked = (args: string[]): string[] => ['-w', '1200', APT_LOCK, 'apt-get', ...aptOptions, ...args];
-    await runCommand('flock', locked(['update']), { env, onOutput: streamTo });
-    await runCommand('flock', locked(['install', '-y', '--no-install-recommends', ...packages]), { env, onOutput: streamTo });
-  } finally {
-    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
-  }
-}
