@@ -1,14 +1,14 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/ports.js';
 import type { WikiInstance } from '../../src/harness/mediawiki.js';
-import { startPostgres, type PrivatePostgres } from '../../src/harness/postgres.js';
 import { ferry, json, spawnFerry } from './cli.js';
-import { expectSourceOnTarget, smallSource, TOOLS } from './small-wiki.js';
-import { snapshotWiki, type WikiSnapshot } from './wiki-snapshot.js';
-import { scratch, target, writePlan } from './wikis.js';
+import { pgWikis } from './pg-wikis.js';
+import { expectSourceOnTarget, TOOLS } from './small-wiki.js';
+import { snapshotWiki } from './wiki-snapshot.js';
+import { target, writePlan } from './wikis.js';
 
 const KILLS = 3;
 
@@ -30,30 +30,7 @@ async function count(url: string, query: string): Promise<number> {
  * same store; and a run killed with SIGKILL and resumed on PostgreSQL.
  */
 describe('MediaWiki -> MediaWiki with the store on PostgreSQL', () => {
-  let root: string;
-  let pgDir: string;
-  let server: PrivatePostgres;
-  let source: WikiInstance;
-  let sourceSnap: WikiSnapshot;
-  const wikis: WikiInstance[] = [];
-
-  beforeAll(async () => {
-    root = scratch('e2e-pg-store');
-    // A folder of its own: the server runs as the postgres account, which may not enter root's.
-    pgDir = mkdtempSync('/dev/shm/ferry-e2e-pg-');
-    const [pgServer, wiki] = await Promise.all([startPostgres({ dir: pgDir }), smallSource(root, 'PG Source')]);
-    server = pgServer;
-    source = wiki.source;
-    wikis.push(source);
-    sourceSnap = await snapshotWiki(source.apiUrl, { tools: TOOLS });
-  }, 600_000);
-
-  afterAll(async () => {
-    for (const wiki of wikis) await wiki.stop();
-    await server?.stop();
-    if (pgDir) rmSync(pgDir, { recursive: true, force: true });
-    if (!process.env.FERRY_KEEP_TEST_DIRS) rmSync(root, { recursive: true, force: true });
-  });
+  const f = pgWikis('e2e-pg-store', 'PG Source');
 
   /** `connection add` through the CLI, the store from FERRY_STORE. */
   async function addConnection(data: string, store: string, name: string, wiki: WikiInstance): Promise<void> {
@@ -64,6 +41,7 @@ describe('MediaWiki -> MediaWiki with the store on PostgreSQL', () => {
   let reference: RunRecord;
 
   it('migrates and verifies equal; status shows the run from another data folder; nothing of the store is in the data folder', async () => {
+    const { root, server, source, sourceSnap, wikis } = f;
     const store = await server.createDatabase('wiki_move');
     const tgt = await target(root, 'PG Target');
     wikis.push(tgt);
@@ -103,6 +81,7 @@ describe('MediaWiki -> MediaWiki with the store on PostgreSQL', () => {
   }, 600_000);
 
   it('a wrong password in the URL: a message with the fix, the password never printed, exit 1; --store wins over FERRY_STORE; another scheme is refused', async () => {
+    const { root, server, source, sourceSnap, wikis } = f;
     const password = new URL(server.url).password;
     const wrong = server.url.replace(password, 'wrong-pass-123');
     const result = await ferry(join(root, 'data-wrong'), ['status'], { FERRY_STORE: wrong });
@@ -121,6 +100,7 @@ describe('MediaWiki -> MediaWiki with the store on PostgreSQL', () => {
   });
 
   it(`killed with SIGKILL ${KILLS} times during its pages and resumed: one run, FINISHED, the target equal to the source`, async () => {
+    const { root, server, source, sourceSnap, wikis } = f;
     const store = await server.createDatabase('wiki_kill');
     const tgt = await target(root, 'PG Killed Target');
     wikis.push(tgt);

@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/ports.js';
-import type { WikiInstance } from '../../src/harness/mediawiki.js';
-import { startPostgres, type PrivatePostgres } from '../../src/harness/postgres.js';
 import { ferry, json, spawnFerry } from './cli.js';
-import { expectSourceOnTarget, smallSource, TOOLS } from './small-wiki.js';
-import { snapshotWiki, type WikiSnapshot } from './wiki-snapshot.js';
-import { scratch, target, writePlan } from './wikis.js';
+import { pgWikis } from './pg-wikis.js';
+import { expectSourceOnTarget, TOOLS } from './small-wiki.js';
+import { snapshotWiki } from './wiki-snapshot.js';
+import { target, writePlan } from './wikis.js';
 
 interface WorkerView {
   pid: number;
@@ -21,31 +19,10 @@ interface WorkerView {
  * processes doing the writes; verify equal.
  */
 describe('MediaWiki -> MediaWiki with 3 ferry worker processes', () => {
-  let root: string;
-  let pgDir: string;
-  let server: PrivatePostgres;
-  let source: WikiInstance;
-  let sourceSnap: WikiSnapshot;
-  const wikis: WikiInstance[] = [];
-
-  beforeAll(async () => {
-    root = scratch('e2e-workers');
-    pgDir = mkdtempSync('/dev/shm/ferry-e2e-workers-pg-');
-    const [pgServer, wiki] = await Promise.all([startPostgres({ dir: pgDir }), smallSource(root, 'Workers Source')]);
-    server = pgServer;
-    source = wiki.source;
-    wikis.push(source);
-    sourceSnap = await snapshotWiki(source.apiUrl, { tools: TOOLS });
-  }, 600_000);
-
-  afterAll(async () => {
-    for (const wiki of wikis) await wiki.stop();
-    await server?.stop();
-    if (pgDir) rmSync(pgDir, { recursive: true, force: true });
-    if (!process.env.FERRY_KEEP_TEST_DIRS) rmSync(root, { recursive: true, force: true });
-  });
+  const f = pgWikis('e2e-workers', 'Workers Source');
 
   it('ferry run --workers: FINISHED, verify equal, the writes spread over the workers, the workers leave cleanly', async () => {
+    const { root, server, source, sourceSnap, wikis } = f;
     const store = await server.createDatabase('wiki_workers');
     const tgt = await target(root, 'Workers Target');
     wikis.push(tgt);
@@ -88,6 +65,7 @@ describe('MediaWiki -> MediaWiki with 3 ferry worker processes', () => {
   });
 
   it('kill -9 of a random worker every second or so during the run (restarted each time): FINISHED, verify equal, nothing twice on the target', async () => {
+    const { root, server, source, sourceSnap, wikis } = f;
     const store = await server.createDatabase('wiki_kills');
     const tgt = await target(root, 'Kills Target');
     wikis.push(tgt);
@@ -131,6 +109,7 @@ describe('MediaWiki -> MediaWiki with 3 ferry worker processes', () => {
   });
 
   it('without a PostgreSQL store, ferry worker and ferry run --workers say what is needed', async () => {
+    const { root, server, source, sourceSnap, wikis } = f;
     const data = join(root, 'data-sqlite');
     const worker = await ferry(data, ['worker'], { FERRY_STORE: '' });
     expect(worker.code).toBe(1);
