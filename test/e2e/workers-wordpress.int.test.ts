@@ -115,4 +115,45 @@ describe('WordPress -> WordPress with 3 ferry worker processes', () => {
     for (const w of workers) expect((await w.done).code).toBe(0);
     expect(json<WorkerView[]>(await ferry(data, ['workers', '--json'], env))).toEqual([]);
   }, 300_000);
+
+  it('kill -9 of a random worker every few seconds during the run (restarted each time): FINISHED, verify equal, nothing twice on the target', async () => {
+    const store = await server.createDatabase('wp_kills');
+    const env = { FERRY_STORE: store, FERRY_WORKER_LEASE_SECONDS: '3' };
+    const { tgt, data, plan, name, before } = await prepare('kills', env);
+    const workers = [0, 1, 2].map(() => spawnFerry(data, ['worker'], env));
+    let kills = 0;
+    let running = true;
+    try {
+      const started = spawnFerry(data, ['run', plan, '--workers', '--json'], env);
+      const killer = (async () => {
+        await new Promise((r) => setTimeout(r, 5000));
+        while (running && kills < 12) {
+          const i = Math.floor(Math.random() * workers.length);
+          workers[i]!.child.kill('SIGKILL');
+          kills++;
+          workers[i] = spawnFerry(data, ['worker'], env);
+          await new Promise((r) => setTimeout(r, 1500 + Math.random() * 1500));
+        }
+      })();
+      const result = await started.done;
+      running = false;
+      await killer;
+      const run = json<RunRecord>(result);
+      console.log(`worker kills during the WordPress run: ${kills}; totals ${JSON.stringify(run.summary?.totals)}`);
+      const failed = await ferry(data, ['items', String(run.id), '--status', 'FAILED', '--json'], env);
+      expect(json<unknown[]>(failed)).toEqual([]);
+      expect(kills).toBeGreaterThanOrEqual(3);
+      expect(run.status, result.stderr.slice(-3000)).toBe('FINISHED');
+      expect(run.summary!.verify?.discrepancyCount).toBe(0);
+      expect(run.summary!.totals.failed).toBe(0);
+      await expectCarriedOnce(tgt, before);
+      const verified = await ferry(data, ['verify', name, '--json'], env);
+      expect(verified.code, verified.stderr.slice(-3000)).toBe(0);
+      expect(json<RunRecord>(verified).summary!.verify?.discrepancyCount).toBe(0);
+    } finally {
+      running = false;
+      for (const w of workers) w.child.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.done));
+    }
+  }, 300_000);
 });
