@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/ports.js';
 import { startPostgres, type PrivatePostgres } from '../../src/harness/postgres.js';
@@ -14,6 +15,18 @@ interface WorkerView {
   pid: number;
   state: string;
   itemsDone: number;
+}
+
+/** Times a chunk (pg-boss job) was taken over after its worker went silent: the kills landed in the middle of writes. */
+async function retriedChunks(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(`SELECT (SELECT coalesce(sum(retry_count), 0) FROM pgboss.job) + (SELECT coalesce(sum(retry_count), 0) FROM pgboss.archive) AS n`);
+    return Number(rows[0]!.n);
+  } finally {
+    await client.end();
+  }
 }
 
 const MAPS = ['users', 'categories', 'tags', 'media', 'posts', 'comments', 'menus', 'menuItems'] as const;
@@ -116,7 +129,7 @@ describe('WordPress -> WordPress with 3 ferry worker processes', () => {
     expect(json<WorkerView[]>(await ferry(data, ['workers', '--json'], env))).toEqual([]);
   }, 300_000);
 
-  it('kill -9 of a random worker every few seconds during the run (restarted each time): FINISHED, verify equal, nothing twice on the target', async () => {
+  it('kill -9 of a busy worker every few seconds during the run (restarted each time): FINISHED, verify equal, nothing twice on the target', async () => {
     const store = await server.createDatabase('wp_kills');
     const env = { FERRY_STORE: store, FERRY_WORKER_LEASE_SECONDS: '3' };
     const { tgt, data, plan, name, before } = await prepare('kills', env);
@@ -125,24 +138,35 @@ describe('WordPress -> WordPress with 3 ferry worker processes', () => {
     let running = true;
     try {
       const started = spawnFerry(data, ['run', plan, '--workers', '--json'], env);
+      // Each kill goes to a worker holding a chunk (by its last heartbeat), so that it lands in the middle of writes.
+      const client = new pg.Client({ connectionString: store });
+      await client.connect();
       const killer = (async () => {
         await new Promise((r) => setTimeout(r, 5000));
         while (running && kills < 12) {
-          const i = Math.floor(Math.random() * workers.length);
+          const { rows } = await client.query<{ pid: number }>(`SELECT w.pid FROM ferry_workers w WHERE EXISTS (SELECT 1 FROM pgboss.job j WHERE j.state = 'active' AND j.id::text = ANY (w.jobs))`);
+          const busy = new Set(rows.map((r) => Number(r.pid)));
+          const i = workers.findIndex((w) => busy.has(w.child.pid!));
+          if (i < 0) {
+            await new Promise((r) => setTimeout(r, 300));
+            continue;
+          }
           workers[i]!.child.kill('SIGKILL');
           kills++;
           workers[i] = spawnFerry(data, ['worker'], env);
           await new Promise((r) => setTimeout(r, 1500 + Math.random() * 1500));
         }
-      })();
+      })().finally(() => client.end());
       const result = await started.done;
       running = false;
       await killer;
       const run = json<RunRecord>(result);
-      console.log(`worker kills during the WordPress run: ${kills}; totals ${JSON.stringify(run.summary?.totals)}`);
+      const retried = await retriedChunks(store);
+      console.log(`worker kills during the WordPress run: ${kills}; take-overs of a chunk: ${retried}; totals ${JSON.stringify(run.summary?.totals)}`);
       const failed = await ferry(data, ['items', String(run.id), '--status', 'FAILED', '--json'], env);
       expect(json<unknown[]>(failed)).toEqual([]);
       expect(kills).toBeGreaterThanOrEqual(3);
+      expect(retried, 'no chunk was taken over from a killed worker').toBeGreaterThan(0);
       expect(run.status, result.stderr.slice(-3000)).toBe('FINISHED');
       expect(run.summary!.verify?.discrepancyCount).toBe(0);
       expect(run.summary!.totals.failed).toBe(0);
