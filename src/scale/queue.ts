@@ -50,6 +50,9 @@ export function jobId(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** deadlock_detected, unique_violation, duplicate_table, duplicate_object, serialization_failure. */
+const RACE_CODES = new Set(['40P01', '23505', '42P07', '42710', '40001']);
+
 const REGISTRY = `CREATE TABLE IF NOT EXISTS ferry_workers (
   id text PRIMARY KEY,
   host text NOT NULL,
@@ -71,14 +74,35 @@ export class ScaleQueue {
   ) {}
 
   /** `supervise`: this process runs pg-boss's maintenance (the coordinator does). */
+  /**
+   * Several processes starting on a fresh database at once (workers started
+   * together) run pg-boss's schema install and queue creation side by side;
+   * PostgreSQL may then abort one of them (a deadlock between the new queue's
+   * partition being attached and another process's statements, or a
+   * concurrent create of the same object). Those errors are retried after a
+   * short wait; any other error is the caller's.
+   */
   static async open(url: string, options: { supervise?: boolean; onError?: (error: Error) => void } = {}): Promise<ScaleQueue> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ScaleQueue.openOnce(url, options);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= 5 || !code || !RACE_CODES.has(code)) throw error;
+        await new Promise((r) => setTimeout(r, 200 * attempt + Math.floor(Math.random() * 300)));
+      }
+    }
+  }
+
+  private static async openOnce(url: string, options: { supervise?: boolean; onError?: (error: Error) => void }): Promise<ScaleQueue> {
     const pool = new pg.Pool({ connectionString: url, max: 3, application_name: 'ferry-scale', options: '-c statement_timeout=0' });
     pool.on('error', (error) => options.onError?.(error));
     const boss = new PgBoss({ connectionString: url, max: 3, application_name: 'ferry-queue', supervise: options.supervise === true, schedule: false, migrate: true, maintenanceIntervalSeconds: 30 });
     boss.on('error', (error) => options.onError?.(error));
     try {
       await boss.start();
-      await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 1000, retryDelay: 0, expireInSeconds: 6 * 3600 });
+      // Created once; the processes that come later find it (and do not take part in the race above).
+      if (!(await boss.getQueue(QUEUE))) await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 1000, retryDelay: 0, expireInSeconds: 6 * 3600 });
       const client = await pool.connect();
       try {
         // Several processes may start at once: one creates the table.

@@ -55,3 +55,31 @@ export async function killWhen(dataDir: string, plan: string, when: (stderr: str
   const result = await run.done;
   expect(result.signal, `the run ended before the kill point:\n${result.stdout}\n${result.stderr}`).toBe('SIGKILL');
 }
+
+/**
+ * Waits until `ferry workers --json` lists every one of `workers` (or
+ * `timeoutMs` passes) and returns the last listing. A worker that exits
+ * before joining fails the wait at once, with its exit code and output.
+ */
+export async function waitForWorkers<W extends { pid: number }>(
+  dataDir: string,
+  env: Record<string, string>,
+  workers: Array<{ child: ChildProcess; done: Promise<CliResult> }>,
+  timeoutMs = 180_000,
+): Promise<W[]> {
+  const exited: string[] = [];
+  for (const w of workers) void w.done.then((r) => exited.push(`worker ${w.child.pid} exited (${r.code ?? r.signal}): ${r.stderr.slice(-2000)}`));
+  let joined: W[] = [];
+  let lastError = '';
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited.length > 0) throw new Error(exited.join('\n'));
+    const listed = await ferry(dataDir, ['workers', '--json'], env);
+    if (listed.code === 0) joined = json<W[]>(listed);
+    else lastError = `ferry workers exited ${listed.code}: ${listed.stderr.slice(-1000)}`;
+    if (workers.every((w) => joined.some((j) => j.pid === w.child.pid))) return joined;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (exited.length > 0) throw new Error(exited.join('\n'));
+  throw new Error(`not every worker joined within ${timeoutMs / 1000} s: listed ${joined.map((j) => j.pid).join(', ') || 'none'} of ${workers.map((w) => w.child.pid).join(', ')}${lastError ? `; ${lastError}` : ''}`);
+}

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/ports.js';
-import { ferry, json, spawnFerry } from './cli.js';
+import { ferry, json, spawnFerry, waitForWorkers } from './cli.js';
 import { pgWikis } from './pg-wikis.js';
 import { expectSourceOnTarget, TOOLS } from './small-wiki.js';
 import { snapshotWiki } from './wiki-snapshot.js';
@@ -36,12 +36,7 @@ describe('MediaWiki -> MediaWiki with 3 ferry worker processes', () => {
 
     const workers = [0, 1, 2].map(() => spawnFerry(data, ['worker'], { FERRY_STORE: store }));
     try {
-      let joined: WorkerView[] = [];
-      for (let i = 0; i < 120 && joined.length < 3; i++) {
-        await new Promise((r) => setTimeout(r, 500));
-        const listed = await ferry(data, ['workers', '--json'], { FERRY_STORE: store });
-        if (listed.code === 0) joined = json<WorkerView[]>(listed);
-      }
+      const joined = await waitForWorkers<WorkerView>(data, { FERRY_STORE: store }, workers);
       expect(joined.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.child.pid).sort());
 
       const result = await ferry(data, ['--store', store, 'run', plan, '--workers', '--json']);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/ports.js';
 import { startPostgres, type PrivatePostgres } from '../../src/harness/postgres.js';
 import type { SiteInstance } from '../../src/harness/wordpress.js';
-import { ferry, json, spawnFerry } from './cli.js';
+import { ferry, json, spawnFerry, waitForWorkers } from './cli.js';
 import { expectSameSite } from './site-compare.js';
 import { snapshotSite, type SiteSnapshot } from './site-snapshot.js';
 import { access, emptySite, filledSite } from './sites.js';
@@ -95,12 +95,7 @@ describe('WordPress -> WordPress with 3 ferry worker processes', () => {
     const { tgt, data, plan, name, before } = await prepare('spread', env);
     const workers = [0, 1, 2].map(() => spawnFerry(data, ['worker'], env));
     try {
-      let joined: WorkerView[] = [];
-      for (let i = 0; i < 120 && joined.length < 3; i++) {
-        await new Promise((r) => setTimeout(r, 500));
-        const listed = await ferry(data, ['workers', '--json'], env);
-        if (listed.code === 0) joined = json<WorkerView[]>(listed);
-      }
+      const joined = await waitForWorkers<WorkerView>(data, env, workers);
       expect(joined.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.child.pid).sort());
 
       const result = await ferry(data, ['run', plan, '--workers', '--json'], env);
