@@ -203,6 +203,8 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
             await processChunk(job.id, job.data, job.retryCount);
             await queue.complete(job.id);
             counters.chunks++;
+            // The registry's counters are what `ferry workers` shows: not a heartbeat behind the work.
+            void beat();
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             say(`chunk ${job.id} failed: ${message}`);

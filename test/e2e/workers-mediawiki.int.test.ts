@@ -47,7 +47,12 @@ describe('MediaWiki -> MediaWiki with 3 ferry worker processes', () => {
       expect(run.summary!.totals.created).toBeGreaterThan(150);
       expectSourceOnTarget(sourceSnap, await snapshotWiki(tgt.apiUrl, { tools: TOOLS }), before);
 
-      const after = json<WorkerView[]>(await ferry(data, ['workers', '--json'], { FERRY_STORE: store }));
+      // Counters reach the registry as the workers write them, a moment after the run's items are done.
+      let after = json<WorkerView[]>(await ferry(data, ['workers', '--json'], { FERRY_STORE: store }));
+      for (let i = 0; i < 30 && after.reduce((a, w) => a + w.itemsDone, 0) < run.summary!.totals.created; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        after = json<WorkerView[]>(await ferry(data, ['workers', '--json'], { FERRY_STORE: store }));
+      }
       const done = after.map((w) => w.itemsDone);
       expect(done.reduce((a, b) => a + b, 0)).toBeGreaterThan(150);
       expect(done.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);

@@ -112,7 +112,12 @@ describe('WordPress -> WordPress with 3 ferry worker processes', () => {
       expect(json<RunRecord>(verified).status).toBe('FINISHED');
       expect(json<RunRecord>(verified).summary!.verify?.discrepancyCount).toBe(0);
 
-      const after = json<WorkerView[]>(await ferry(data, ['workers', '--json'], env));
+      // Counters reach the registry as the workers write them, a moment after the run's items are done.
+      let after = json<WorkerView[]>(await ferry(data, ['workers', '--json'], env));
+      for (let i = 0; i < 30 && after.reduce((a, w) => a + w.itemsDone, 0) < run.summary!.totals.created; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        after = json<WorkerView[]>(await ferry(data, ['workers', '--json'], env));
+      }
       const done = after.map((w) => w.itemsDone);
       console.log(`items done per worker (WordPress): ${done.join(', ')}; totals ${JSON.stringify(run.summary!.totals)}`);
       expect(done.reduce((a, b) => a + b, 0)).toBeGreaterThan(700);
