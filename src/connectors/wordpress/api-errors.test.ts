@@ -26,4 +26,11 @@ describe('WordPress error answers', () => {
     expect((remapWpError(failed(500, 'transient', '{"code":"db_insert_error","message":"db"}'), 'x') as ConnectorError).kind).toBe('transient');
     expect((remapWpError(failed(400, 'data', '{"code":"term_exists","message":"A term with the name provided already exists."}'), 'x') as ConnectorError).kind).toBe('conflict');
   });
+
+  it("retries the upload that lost the race to create the month's folder; other upload errors stay data", () => {
+    const raced = failed(500, 'transient', '{"code":"rest_upload_unknown_error","message":"Unable to create directory uploads/2026/11. Is its parent directory writable by the server?","data":{"status":500}}');
+    expect((remapWpError(raced, 'uploading "a.png"') as ConnectorError).kind).toBe('transient');
+    const other = failed(500, 'transient', '{"code":"rest_upload_unknown_error","message":"The uploaded file could not be moved to uploads/2026/11.","data":{"status":500}}');
+    expect((remapWpError(other, 'uploading "a.png"') as ConnectorError).kind).toBe('data');
+  });
 });

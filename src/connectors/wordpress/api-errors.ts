@@ -109,11 +109,20 @@ export function remapWpError(error: unknown, what: string): unknown {
   if (!(error instanceof ConnectorError)) return error;
   const wp = wpErrorOf(error);
   if (!wp) return error;
-  const kind = BY_CODE[wp.code] ?? (wp.code.startsWith('rest_cannot_') ? 'auth' : error.kind);
+  const kind = kindOf(wp, error.kind);
   const detail = wp.message ? `${wp.message} ` : '';
   const message = `${what} failed: ${detail}(${wp.code}${wp.status ? `, HTTP ${wp.status}` : ''})`;
   const hint = kind === 'auth' ? authHint(wp.code) : kind === error.kind ? error.hint : undefined;
   return new ConnectorError(message, { kind, ...(hint ? { hint } : {}), ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}), cause: error });
+}
+
+function kindOf(wp: WpErrorBody, fallback: ErrorKind): ErrorKind {
+  // wp_mkdir_p() checks for the month's upload folder, then creates it: two uploads that are
+  // the month's first at the same moment race, and the loser fails with this message though
+  // the folder now exists. A retry goes through; a folder that really is not writable fails
+  // every retry and still reaches the user with WordPress's message.
+  if (wp.code === 'rest_upload_unknown_error' && /Unable to create directory/i.test(wp.message)) return 'transient';
+  return BY_CODE[wp.code] ?? (wp.code.startsWith('rest_cannot_') ? 'auth' : fallback);
 }
 
 function authHint(code: string): string {
