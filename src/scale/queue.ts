@@ -185,11 +185,34 @@ export class ScaleQueue {
     return job ? { id: job.id, data: job.data, retryCount: job.retryCount } : undefined;
   }
 
-  async complete(id: string): Promise<void> {
-    await this.boss.complete(QUEUE, id);
+  /**
+   * True while this take of the chunk is the current one. A worker that went
+   * quiet past its lease (a busy machine can delay its heartbeat) may still be
+   * working when its chunk is given to another: pg-boss fetches it again with
+   * the retry count one higher, and the first take no longer holds it.
+   */
+  async holds(id: string, retryCount: number): Promise<boolean> {
+    const { rows } = await this.pool.query(`SELECT 1 FROM pgboss.job WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`, [QUEUE, id, retryCount]);
+    return rows.length > 0;
   }
 
-  async fail(id: string, reason: string): Promise<void> {
+  /**
+   * Marks the chunk done, only for the take that holds it (pg-boss's own
+   * complete() goes by id alone, so a late first take would end the second
+   * take's job while it still works, and the coordinator would count the run
+   * before it is done). Same update as pg-boss's, with the retry count added.
+   */
+  async complete(id: string, retryCount: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE pgboss.job SET completed_on = now(), state = 'completed', output = NULL WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
+      [QUEUE, id, retryCount],
+    );
+    return rowCount === 1;
+  }
+
+  /** Gives the chunk back to the queue, unless another take holds it now. */
+  async fail(id: string, retryCount: number, reason: string): Promise<void> {
+    if (!(await this.holds(id, retryCount))) return;
     await this.boss.fail(QUEUE, id, { reason });
   }
 

@@ -116,7 +116,17 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
     return !work.stopped;
   };
 
-  const processChunk = async (jobId: string, job: ChunkJob, retryCount: number): Promise<void> => {
+  /** Processes a chunk's READY items; true when the chunk was given to another worker meanwhile (the rest is left to it). */
+  const processChunk = async (jobId: string, job: ChunkJob, retryCount: number): Promise<boolean> => {
+    let heldCheckedAt = Date.now();
+    let lost = false;
+    const stillHeld = async (): Promise<boolean> => {
+      if (lost) return false;
+      if (Date.now() - heldCheckedAt < 200) return true;
+      heldCheckedAt = Date.now();
+      lost = !(await queue.holds(jobId, retryCount));
+      return !lost;
+    };
     let pending = runs.get(job.runId);
     if (!pending) {
       pending = openRun(job);
@@ -127,7 +137,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
     const { state } = work;
     // Each chunk is one step's, of one type: the batch size the runner would use for it.
     const batchSize = Math.min(state.ctx.plan.options.batchSize ?? Infinity, typeSpec(state.ctx, job.type).batchSize ?? 1);
-    if (!(await mayGoOn(work, job.runId))) return;
+    if (!(await mayGoOn(work, job.runId))) return false;
     let items = (await ferry.store.listItems(job.runId, { type: job.type, sourceIds: job.sourceIds })).filter((i) => i.stepIdx === job.stepIdx);
     if (retryCount > 0) {
       // Taken over from a worker that went silent: what it left RUNNING is retried, made safe by its pending ID map entry.
@@ -141,7 +151,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
     for (let i = 0; i < items.length; i += batchSize) {
       const batch: ItemRecord[] = items.slice(i, i + batchSize);
       const release = await work.batches.acquire();
-      if (failure !== undefined || !(await mayGoOn(work, job.runId))) {
+      if (failure !== undefined || !(await mayGoOn(work, job.runId)) || !(await stillHeld())) {
         release();
         break;
       }
@@ -170,6 +180,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
       await state.reporter.flush();
     }
     if (failure !== undefined) throw failure;
+    return lost;
   };
 
   const closeFinishedRuns = async (): Promise<void> => {
@@ -200,15 +211,15 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
           inHand.set(job.id, job.data);
           if (inHand.size === 1) void beat();
           try {
-            await processChunk(job.id, job.data, job.retryCount);
-            await queue.complete(job.id);
-            counters.chunks++;
+            const lost = await processChunk(job.id, job.data, job.retryCount);
+            if (lost || !(await queue.complete(job.id, job.retryCount))) say(`chunk ${job.id} was given to another worker (this one was not heard of for the lease); its items are theirs now`);
+            else counters.chunks++;
             // The registry's counters are what `ferry workers` shows: not a heartbeat behind the work.
             void beat();
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             say(`chunk ${job.id} failed: ${message}`);
-            await queue.fail(job.id, message).catch(() => undefined);
+            await queue.fail(job.id, job.retryCount, message).catch(() => undefined);
             // Once per run: the run's own log says why this worker cannot help (a data folder without the right secret.key...).
             if (!reported.has(job.data.runId)) {
               reported.add(job.data.runId);
