@@ -185,8 +185,17 @@ export class ScaleQueue {
     return job ? { id: job.id, data: job.data, retryCount: job.retryCount } : undefined;
   }
 
-  async complete(id: string): Promise<void> {
-    await this.boss.complete(QUEUE, id);
+  /**
+   * Marks a chunk done. With `db` (an executor on an open transaction of the
+   * store, postgres-store.ts inPostgresTransaction), the completion is a
+   * statement of that transaction: it commits, or rolls back, with the
+   * chunk's last store writes. False when the job was no longer active (its
+   * lease was taken back meanwhile): another worker has it.
+   */
+  async complete(id: string, db?: SqlExecutor): Promise<boolean> {
+    // pg-boss 10 reads a third argument as the job's output, whatever its types say: the executor goes fourth.
+    const result = (await this.boss.complete(QUEUE, id, null as unknown as object, db ? { db } : {})) as unknown as { affected?: number } | undefined;
+    return result?.affected === undefined || result.affected > 0;
   }
 
   async fail(id: string, reason: string): Promise<void> {
@@ -203,6 +212,50 @@ export class ScaleQueue {
 
   async unregister(id: string): Promise<void> {
     await this.pool.query(`DELETE FROM ferry_workers WHERE id = $1`, [id]);
+  }
+}
+
+/** What pg-boss runs its statements on when given `db`: the store's transaction (postgres-store.ts). */
+export interface SqlExecutor {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** A run's chunks in the queue: waiting for a worker, taken by one, and the workers listed and alive (by the lease). */
+export interface RunQueueState {
+  queued: number;
+  active: number;
+  done: number;
+  workers: number;
+  liveWorkers: number;
+}
+
+/**
+ * A run's place in the queue, read without starting pg-boss (the dashboard
+ * asks it every few seconds while a run goes). Undefined when the run never
+ * sent a chunk (it runs in one process) or the database has no queue.
+ */
+export async function runQueueState(url: string, runId: number, lease = leaseSeconds()): Promise<RunQueueState | undefined> {
+  const client = new pg.Client({ connectionString: url, application_name: 'ferry-workers' });
+  await client.connect();
+  try {
+    const { rows: exists } = await client.query(`SELECT to_regclass('pgboss.job') IS NOT NULL AS job, to_regclass('ferry_workers') IS NOT NULL AS workers`);
+    if (!exists[0]?.job) return undefined;
+    const { rows } = await client.query(
+      `SELECT count(*) FILTER (WHERE state IN ('created', 'retry')) AS queued, count(*) FILTER (WHERE state = 'active') AS active, count(*) FILTER (WHERE state = 'completed') AS done, count(*) AS total
+         FROM pgboss.job WHERE name = $1 AND data->>'runId' = $2`,
+      [QUEUE, String(runId)],
+    );
+    if (Number(rows[0]?.total ?? 0) === 0) return undefined;
+    let workers = 0;
+    let liveWorkers = 0;
+    if (exists[0]?.workers) {
+      const { rows: w } = await client.query(`SELECT count(*) AS n, count(*) FILTER (WHERE heartbeat_at > now() - make_interval(secs => $1)) AS live FROM ferry_workers`, [lease]);
+      workers = Number(w[0]?.n ?? 0);
+      liveWorkers = Number(w[0]?.live ?? 0);
+    }
+    return { queued: Number(rows[0]!.queued), active: Number(rows[0]!.active), done: Number(rows[0]!.done), workers, liveWorkers };
+  } finally {
+    await client.end();
   }
 }
 
