@@ -12,6 +12,7 @@ import { RunReporter } from '../core/reporter.js';
 import { Slots } from '../core/slots.js';
 import { backToReady } from './coordinator.js';
 import { leaseSeconds, ScaleQueue, type ChunkJob } from './queue.js';
+import { inPostgresTransaction } from '../store/postgres-store.js';
 import { SharedSlots } from './shared-slots.js';
 
 export interface WorkerOptions {
@@ -162,14 +163,35 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
       );
     }
     await Promise.all(tasks);
-    await state.reporter.flush();
     if (state.fatal) {
       // Auth or configuration: every other batch would fail the same way.
       state.reporter.error(`A worker stopped the run: ${state.fatal}`);
       await ferry.store.requestStop(job.runId);
       await state.reporter.flush();
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) {
+      await state.reporter.flush();
+      throw failure;
+    }
+  };
+
+  /**
+   * The chunk's completion in pg-boss and its last store writes (the run's
+   * buffered events) in one PostgreSQL transaction, once every item write
+   * of the chunk has committed (each item's status and ID map entry commit
+   * together in the engine). A completion lost (a kill, a failed commit)
+   * leaves the job active: after the lease another worker takes it and
+   * finds its items done.
+   */
+  const completeChunk = async (jobId: string, runId: number): Promise<void> => {
+    const work = await runs.get(runId)?.catch(() => undefined);
+    const commit = async (events: Parameters<Parameters<RunReporter['flushInto']>[0]>[0]) =>
+      inPostgresTransaction(ferry.store, async (tx) => {
+        if (events.length > 0) await tx.store.addEvents(events);
+        if (!(await queue.complete(jobId, tx))) say(`chunk ${jobId} was taken back before it completed: another worker has it`);
+      });
+    if (work) await work.state.reporter.flushInto(commit);
+    else await commit([]);
   };
 
   const closeFinishedRuns = async (): Promise<void> => {
@@ -201,7 +223,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
           if (inHand.size === 1) void beat();
           try {
             await processChunk(job.id, job.data, job.retryCount);
-            await queue.complete(job.id);
+            await completeChunk(job.id, job.data.runId);
             counters.chunks++;
             // The registry's counters are what `ferry workers` shows: not a heartbeat behind the work.
             void beat();
