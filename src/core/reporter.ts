@@ -74,6 +74,25 @@ export class RunReporter {
   }
 
   /**
+   * Like flush, but the buffered events are handed to `write` (which stores
+   * them in a transaction of its own, with other statements: a worker's
+   * chunk completion) once every store write in flight has ended. When
+   * `write` throws, they are stored the usual way and the error goes on.
+   */
+  async flushInto(write: (events: Array<Omit<EventRecord, 'id'> & { migrationId: number }>) => Promise<void>): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const events = this.buffered.splice(0);
+    await Promise.all(this.pending.splice(0));
+    try {
+      await write(events);
+    } catch (error) {
+      if (events.length > 0) await this.options.store.addEvents(events).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
    * Events go to the store in one insert per EVENTS_PER_INSERT (or after
    * EVENTS_WAIT_MS): a row per item written one by one was a large part of a
    * run's store time. A kill loses at most those waiting; the log file has them.

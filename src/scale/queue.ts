@@ -202,12 +202,13 @@ export class ScaleQueue {
    * take's job while it still works, and the coordinator would count the run
    * before it is done). Same update as pg-boss's, with the retry count added.
    */
-  async complete(id: string, retryCount: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE pgboss.job SET completed_on = now(), state = 'completed', output = NULL WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
-      [QUEUE, id, retryCount],
-    );
-    return rowCount === 1;
+  async complete(id: string, retryCount: number, db?: SqlExecutor): Promise<boolean> {
+    // With `db` (an executor on an open transaction of the store, postgres-store.ts inPostgresTransaction),
+    // the completion is a statement of that transaction: it commits, or rolls back, with the chunk's last store writes.
+    const text = `UPDATE pgboss.job SET completed_on = now(), state = 'completed', output = NULL WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3 RETURNING id`;
+    const values = [QUEUE, id, retryCount];
+    const { rows } = db ? await db.executeSql(text, values) : await this.pool.query(text, values);
+    return rows.length === 1;
   }
 
   /** Gives the chunk back to the queue, unless another take holds it now. */
@@ -226,6 +227,50 @@ export class ScaleQueue {
 
   async unregister(id: string): Promise<void> {
     await this.pool.query(`DELETE FROM ferry_workers WHERE id = $1`, [id]);
+  }
+}
+
+/** What pg-boss runs its statements on when given `db`: the store's transaction (postgres-store.ts). */
+export interface SqlExecutor {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** A run's chunks in the queue: waiting for a worker, taken by one, and the workers listed and alive (by the lease). */
+export interface RunQueueState {
+  queued: number;
+  active: number;
+  done: number;
+  workers: number;
+  liveWorkers: number;
+}
+
+/**
+ * A run's place in the queue, read without starting pg-boss (the dashboard
+ * asks it every few seconds while a run goes). Undefined when the run never
+ * sent a chunk (it runs in one process) or the database has no queue.
+ */
+export async function runQueueState(url: string, runId: number, lease = leaseSeconds()): Promise<RunQueueState | undefined> {
+  const client = new pg.Client({ connectionString: url, application_name: 'ferry-workers' });
+  await client.connect();
+  try {
+    const { rows: exists } = await client.query(`SELECT to_regclass('pgboss.job') IS NOT NULL AS job, to_regclass('ferry_workers') IS NOT NULL AS workers`);
+    if (!exists[0]?.job) return undefined;
+    const { rows } = await client.query(
+      `SELECT count(*) FILTER (WHERE state IN ('created', 'retry')) AS queued, count(*) FILTER (WHERE state = 'active') AS active, count(*) FILTER (WHERE state = 'completed') AS done, count(*) AS total
+         FROM pgboss.job WHERE name = $1 AND data->>'runId' = $2`,
+      [QUEUE, String(runId)],
+    );
+    if (Number(rows[0]?.total ?? 0) === 0) return undefined;
+    let workers = 0;
+    let liveWorkers = 0;
+    if (exists[0]?.workers) {
+      const { rows: w } = await client.query(`SELECT count(*) AS n, count(*) FILTER (WHERE heartbeat_at > now() - make_interval(secs => $1)) AS live FROM ferry_workers`, [lease]);
+      workers = Number(w[0]?.n ?? 0);
+      liveWorkers = Number(w[0]?.live ?? 0);
+    }
+    return { queued: Number(rows[0]!.queued), active: Number(rows[0]!.active), done: Number(rows[0]!.done), workers, liveWorkers };
+  } finally {
+    await client.end();
   }
 }
 

@@ -12,6 +12,7 @@ import { RunReporter } from '../core/reporter.js';
 import { Slots } from '../core/slots.js';
 import { backToReady } from './coordinator.js';
 import { leaseSeconds, ScaleQueue, type ChunkJob } from './queue.js';
+import { inPostgresTransaction } from '../store/postgres-store.js';
 import { SharedSlots } from './shared-slots.js';
 
 export interface WorkerOptions {
@@ -172,15 +173,38 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
       );
     }
     await Promise.all(tasks);
-    await state.reporter.flush();
     if (state.fatal) {
       // Auth or configuration: every other batch would fail the same way.
       state.reporter.error(`A worker stopped the run: ${state.fatal}`);
       await ferry.store.requestStop(job.runId);
       await state.reporter.flush();
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) {
+      await state.reporter.flush();
+      throw failure;
+    }
     return lost;
+  };
+
+  /**
+   * The chunk's completion in pg-boss and its last store writes (the run's
+   * buffered events) in one PostgreSQL transaction, once every item write
+   * of the chunk has committed (each item's status and ID map entry commit
+   * together in the engine). A completion lost (a kill, a failed commit)
+   * leaves the job active: after the lease another worker takes it and
+   * finds its items done.
+   */
+  const completeChunk = async (jobId: string, retryCount: number, runId: number): Promise<boolean> => {
+    const work = await runs.get(runId)?.catch(() => undefined);
+    const commit = async (events: Parameters<Parameters<RunReporter['flushInto']>[0]>[0]) =>
+      inPostgresTransaction(ferry.store, async (tx) => {
+        if (events.length > 0) await tx.store.addEvents(events);
+        completed = await queue.complete(jobId, retryCount, tx);
+      });
+    let completed = false;
+    if (work) await work.state.reporter.flushInto(commit);
+    else await commit([]);
+    return completed;
   };
 
   const closeFinishedRuns = async (): Promise<void> => {
@@ -212,7 +236,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
           if (inHand.size === 1) void beat();
           try {
             const lost = await processChunk(job.id, job.data, job.retryCount);
-            if (lost || !(await queue.complete(job.id, job.retryCount))) say(`chunk ${job.id} was given to another worker (this one was not heard of for the lease); its items are theirs now`);
+            if (lost || !(await completeChunk(job.id, job.retryCount, job.data.runId))) say(`chunk ${job.id} was given to another worker (this one was not heard of for the lease); its items are theirs now`);
             else counters.chunks++;
             // The registry's counters are what `ferry workers` shows: not a heartbeat behind the work.
             void beat();

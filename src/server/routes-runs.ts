@@ -36,12 +36,13 @@ export function runRoutes(ctx: ServerContext): Route[] {
   return [
     route({
       method: 'POST', url: '/api/migrations/:name/runs', tag: 'runs', access: 'operator', params: nameParam, status: 202, response: run,
-      summary: 'Starts (or resumes) a run in the server, in the background; answers its run record once pre-checks pass. Resetting the target needs the admin role and `confirmReset` naming the target connection',
+      summary: 'Starts (or resumes) a run in the background: in the server, or with `workers` (or `ferry serve --workers`) through the `ferry worker` processes on the PostgreSQL store; answers its run record once pre-checks pass. Resetting the target needs the admin role and `confirmReset` naming the target connection',
       body: z.object({
         reset: z.boolean().default(false).describe('empty the target first (also when the plan says `reset: true`)'),
         confirmReset: z.string().optional().describe('the target connection\'s name, typed again, when the run resets the target'),
         forgetMap: z.boolean().default(false).describe('forget the ID map of the pair first (the target was rebuilt)'),
         job: z.string().min(1).optional().describe('run only this job\'s steps; the others are Skipped ("not in this run\'s jobs")'),
+        workers: z.boolean().optional().describe('hand the batches to the `ferry worker` processes on this PostgreSQL store, as `ferry run --workers` does (default: on when the server was started with `ferry serve --workers`); a 400 on the SQLite store'),
       }),
       async handler({ params, body, caller, reply }) {
         const migration = await ferry.migrations.byName(params.name);
@@ -57,7 +58,8 @@ export function runRoutes(ctx: ServerContext): Route[] {
             throw new ApiError(400, `This run deletes what the target "${migration.target}" holds before migrating: confirm by naming it`, { field: 'body.confirmReset', hint: `send "confirmReset": "${migration.target}"` });
           }
         }
-        const started = await jobs.start(migration.id, (signal) => ferry.run(migration, { signal, ...(body.job ? { jobs: [body.job] } : {}), ...(body.reset ? { reset: true } : {}), ...(body.forgetMap ? { forgetMap: true } : {}), ...(resets ? { confirmReset: migration.target } : {}) }));
+        const distributed = await ctx.workers.optionsFor(body.workers);
+        const started = await jobs.start(migration.id, (signal) => ferry.run(migration, { signal, ...distributed, ...(body.job ? { jobs: [body.job] } : {}), ...(body.reset ? { reset: true } : {}), ...(body.forgetMap ? { forgetMap: true } : {}), ...(resets ? { confirmReset: migration.target } : {}) }));
         await ctx.audit(caller, 'run.start', migration.name, `run ${started.id}${body.job ? `, job ${body.job}` : ''}${resets ? ', reset of the target' : ''}${body.forgetMap ? ', ID map forgotten' : ''}`);
         if (resets) await ctx.audit(caller, 'target.reset', migration.target, `by run ${started.id} of ${migration.name}`);
         void reply.status(202);
@@ -91,6 +93,19 @@ export function runRoutes(ctx: ServerContext): Route[] {
         events: z.object({ warn: z.number(), error: z.number() }),
         migrationName: z.string().describe('the name of the migration the run belongs to'),
         typeCounts: z.record(z.string(), z.record(z.string(), z.number())).describe('item counts by object type, then status: live while the run goes'),
+        workers: z
+          .object({
+            queued: z.number().describe('chunks (of up to 100 items) waiting for a worker'),
+            active: z.number().describe('chunks a worker has taken'),
+            done: z.number(),
+            listed: z.number().describe('workers listed on the store'),
+            live: z.number().describe('of those, heard of within the lease'),
+            waiting: z.boolean().describe('true while the run has chunks and no live worker to take them'),
+            hint: z.string().nullable().describe('what to do when it waits: the `ferry worker` command for this store'),
+            command: z.string().describe('the command that adds a worker to this store, the password shown as ***'),
+          })
+          .nullable()
+          .describe('a run whose batches went to `ferry worker` processes (`ferry run --workers`, `ferry serve --workers`): its chunks in the queue; null for a run done in one process'),
       }),
       summary: 'A run\'s status, summary (with the verify report when it verified), item counts by status and by object type',
       async handler({ params }) {
@@ -101,7 +116,7 @@ export function runRoutes(ctx: ServerContext): Route[] {
           byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
         }
         const migration = await ferry.migrations.byId(found.migrationId);
-        return { ...found, counts: await store.countItems(found.id), events: await store.countEvents(found.id), migrationName: migration.name, typeCounts };
+        return { ...found, counts: await store.countItems(found.id), events: await store.countEvents(found.id), migrationName: migration.name, typeCounts, workers: await ctx.workers.viewOf(found) };
       },
     }),
     route({
@@ -195,7 +210,7 @@ export function runRoutes(ctx: ServerContext): Route[] {
     route({
       method: 'POST', url: '/api/runs/:id/rerun', tag: 'runs', access: 'operator', params: runParam, status: 202, response: run,
       summary: 'Re-runs the FAILED, INCOMPLETE and TIMED_OUT items of a run (or those named) within the plan\'s re-run window, in the background',
-      body: z.object({ sourceIds: z.array(z.string()).min(1).optional() }),
+      body: z.object({ sourceIds: z.array(z.string()).min(1).optional(), workers: z.boolean().optional().describe('hand the batches to the `ferry worker` processes on this PostgreSQL store, as `ferry run --workers` does (default: on when the server was started with `ferry serve --workers`); a 400 on the SQLite store') }),
       async handler({ params, body, caller, reply }) {
         const parent = await ferry.requireRun(params.id);
         if (body.sourceIds) {
@@ -203,7 +218,8 @@ export function runRoutes(ctx: ServerContext): Route[] {
           const unknown = body.sourceIds.filter((id) => !rerunnable.has(id));
           if (unknown.length > 0) throw new ApiError(400, `Not a FAILED, INCOMPLETE or TIMED_OUT item of run ${parent.id}: ${unknown.join(', ')}`, { field: 'body.sourceIds' });
         }
-        const started = await jobs.start(parent.migrationId, (signal) => ferry.rerun(parent.id, { signal, ...(body.sourceIds ? { sourceIds: body.sourceIds } : {}) }));
+        const distributed = await ctx.workers.optionsFor(body.workers);
+        const started = await jobs.start(parent.migrationId, (signal) => ferry.rerun(parent.id, { signal, ...distributed, ...(body.sourceIds ? { sourceIds: body.sourceIds } : {}) }));
         await ctx.audit(caller, 'run.rerun', `run ${parent.id}`, `as run ${started.id}`);
         void reply.status(202);
         return started;

@@ -174,6 +174,21 @@ describe('runs through the API', () => {
     expect(unconfirmed.json.error).toMatch(/"tgt"/);
   });
 
+  it('workers on the SQLite store: a 400 that says to serve on PostgreSQL with --workers, and no run starts', async () => {
+    const before = (await t.api('GET', '/api/migrations/move', { token: admin })).json.runs.length;
+    const refused = await t.api('POST', '/api/migrations/move/runs', { token: admin, body: { workers: true } });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ field: 'body.workers', error: expect.stringMatching(/need the store on PostgreSQL/) });
+    expect(refused.json.hint).toMatch(/ferry serve --store postgres:\/\/.* --workers/);
+    const rerun = await t.api('POST', `/api/runs/${(await t.ferry.store.lastRun((await t.ferry.migrations.byName('move')).id))!.id}/rerun`, { token: admin, body: { workers: true } });
+    expect(rerun.status).toBe(400);
+    expect(rerun.json.field).toBe('body.workers');
+    expect((await t.api('GET', '/api/migrations/move', { token: admin })).json.runs.length).toBe(before);
+    // A run done in the server is not a run on workers.
+    const last = (await t.api('GET', '/api/migrations/move', { token: admin })).json.runs[0];
+    expect((await t.api('GET', `/api/runs/${last.id}`, { token: admin })).json.workers).toBeNull();
+  });
+
   it('copies, archives, unarchives and deletes a migration with a confirmation naming it', async () => {
     const copy = await t.api('POST', '/api/migrations/move/copy', { token: admin, body: { name: 'move-2' } });
     expect(copy.status).toBe(201);

@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { UserError } from '../app/errors.js';
 import type { Ferry } from '../app/ferry.js';
 import { authorize, identify, type Caller } from './access.js';
 import type { ServerContext } from './context.js';
@@ -15,6 +16,7 @@ import { systemRoutes } from './routes-system.js';
 import { workerRoutes } from './routes-workers.js';
 import { route, type Route } from './route-table.js';
 import { RunJobs } from './run-jobs.js';
+import { ServerWorkers } from './workers-queue.js';
 
 export interface ServerOptions {
   ferry: Ferry;
@@ -24,6 +26,8 @@ export interface ServerOptions {
   trustProxy?: boolean;
   /** The built dashboard's folder (default dist/web). */
   dashboardDir?: string;
+  /** `ferry serve --workers`: runs and re-runs started here hand their batches to `ferry worker` processes (PostgreSQL store only). */
+  workers?: boolean;
 }
 
 export interface FerryServer {
@@ -42,6 +46,9 @@ export interface FerryServer {
  */
 export async function buildServer(options: ServerOptions): Promise<FerryServer> {
   const { ferry } = options;
+  if (options.workers && !ferry.storeUrl) {
+    throw new UserError('`ferry serve --workers` needs the store on PostgreSQL: the workers and their queue live there', { hint: 'give --store postgres://USER:PASSWORD@HOST:PORT/DATABASE (or FERRY_STORE), the same store as every `ferry worker`; or serve without --workers' });
+  }
   const needsSetup = (await ferry.store.access.countUsers()) === 0;
   const shutdown = new AbortController();
   const ctx: ServerContext = {
@@ -49,6 +56,7 @@ export async function buildServer(options: ServerOptions): Promise<FerryServer> 
     shutdown: shutdown.signal,
     streams: new Set(),
     jobs: new RunJobs(ferry, ferry.logger),
+    workers: new ServerWorkers(ferry.storeUrl, options.workers === true, ferry.logger),
     setup: { token: needsSetup ? (options.setupToken ?? newToken('setup_')) : undefined },
     async audit(caller: Caller, action: string, subject: string, detail?: string) {
       await ferry.store.access.addAudit({ at: ferry.now(), actor: caller.user?.name ?? '(anonymous)', action, subject, detail: detail ?? null });
@@ -140,6 +148,7 @@ export async function buildServer(options: ServerOptions): Promise<FerryServer> 
       await Promise.allSettled([...ctx.streams]);
       await app.close();
       await ctx.jobs.drain();
+      await ctx.workers.close();
     },
   };
 }

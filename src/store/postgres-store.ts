@@ -1,7 +1,9 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrateSchema } from './schema-migrate.js';
 import { schemaMigrations, type Database } from './schema.js';
+import type { EngineStore } from '../core/ports.js';
+import { Store } from './store.js';
 
 /** Connections one process keeps open to the store (the engine's group commit needs few). */
 const POOL_SIZE = 10;
@@ -123,4 +125,32 @@ function explain(error: unknown, url: URL, shown: string): unknown {
       }
       return error;
   }
+}
+
+/** One open transaction on the PostgreSQL store (inPostgresTransaction). */
+export interface StoreTransaction {
+  /** The engine's store, every write a statement of this transaction. */
+  store: EngineStore;
+  /** Raw SQL on the transaction's connection: what pg-boss's `{ db }` option takes, so its statements join the transaction. */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * Runs `body` in one transaction on one client of the PostgreSQL store,
+ * committed when it resolves, rolled back when it throws: store writes
+ * (through `tx.store`) and other statements on the same database (pg-boss's
+ * completion of a job, through `tx.executeSql`) commit together or not at
+ * all. For the scale-out worker (a chunk's last writes and its completion);
+ * the SQLite store has no queue and refuses it.
+ */
+export async function inPostgresTransaction<T>(store: unknown, body: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  if (!(store instanceof Store) || store.db.isTransaction || !(store.db.getExecutor().adapter instanceof PostgresAdapter)) {
+    throw new Error('inPostgresTransaction needs the PostgreSQL store, outside a transaction');
+  }
+  return store.db.transaction().execute((trx) =>
+    body({
+      store: new Store(trx),
+      executeSql: async (text, values = []) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[] }),
+    }),
+  );
 }

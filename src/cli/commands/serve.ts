@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { UserError } from '../../app/errors.js';
 import { Ferry } from '../../app/ferry.js';
 import { buildServer } from '../../server/server.js';
+import { isPostgresUrl, redactStoreUrl } from '../../store/postgres-store.js';
 import { ferryOptions } from '../context.js';
 import { parseCount } from '../validate.js';
 
@@ -12,11 +13,29 @@ export function serveCommand(): Command {
     .option('--port <port>', 'TCP port', '4190')
     .option('--host <host>', 'address to listen on; anything but 127.0.0.1 exposes Ferry to the network (put HTTPS in front)', '127.0.0.1')
     .option('--trust-proxy', 'behind a reverse proxy: believe its X-Forwarded-Proto (HTTPS there marks the session cookie Secure)')
-    .action(async (options: { port: string; host: string; trustProxy?: boolean }, command: Command) => {
+    .option('--workers', 'runs and re-runs started from the dashboard or the API hand their batches to `ferry worker` processes on the same PostgreSQL store (--store), as `ferry run --workers` does (also: FERRY_WORKERS=1)')
+    .addHelpText('after', `
+With --workers (or FERRY_WORKERS=1) the store must be on PostgreSQL; start any number of
+\`ferry worker --store URL\` processes, here or on other machines (docs/operations.md, Workers).
+A run that has batches waiting and no worker alive says so on its page. A request may still
+choose per run: \`"workers": false\` in POST /api/migrations/{name}/runs runs it in the server.
+
+Examples:
+  ferry serve
+  ferry serve --store postgres://ferry:***@db:5432/ferry --workers`)
+    .action(async (options: { port: string; host: string; trustProxy?: boolean; workers?: boolean }, command: Command) => {
       const port = parseCount('--port', options.port, { min: 0, max: 65535 });
+      const workers = options.workers === true || /^(1|true|yes)$/i.test(process.env.FERRY_WORKERS?.trim() ?? '');
+      const { store } = ferryOptions(command);
+      // Refused before anything is opened: the workers and their queue live in the PostgreSQL store.
+      if (workers && !(store && isPostgresUrl(store))) {
+        throw new UserError(`\`ferry serve --workers\` needs the store on PostgreSQL${store ? `; ${redactStoreUrl(store)} is not a PostgreSQL URL` : ''}`, {
+          hint: 'give --store postgres://USER:PASSWORD@HOST:PORT/DATABASE (or FERRY_STORE), the same store as every `ferry worker`; or serve without --workers (and without FERRY_WORKERS) to run in this process',
+        });
+      }
       const ferry = await Ferry.open(ferryOptions(command));
       try {
-        await serveUntilStopped(ferry, { port, host: options.host, ...(options.trustProxy ? { trustProxy: true } : {}) });
+        await serveUntilStopped(ferry, { port, host: options.host, ...(options.trustProxy ? { trustProxy: true } : {}), ...(workers ? { workers: true } : {}) });
       } finally {
         await ferry.close();
       }
@@ -28,8 +47,8 @@ export function serveCommand(): Command {
  * the address and, on a data folder without users, the one-time setup token.
  * Shared by `ferry serve` and `ferry demo --serve`.
  */
-export async function serveUntilStopped(ferry: Ferry, options: { port: number; host: string; trustProxy?: boolean }): Promise<void> {
-  const server = await buildServer({ ferry, ...(options.trustProxy ? { trustProxy: true } : {}) });
+export async function serveUntilStopped(ferry: Ferry, options: { port: number; host: string; trustProxy?: boolean; workers?: boolean }): Promise<void> {
+  const server = await buildServer({ ferry, ...(options.trustProxy ? { trustProxy: true } : {}), ...(options.workers ? { workers: true } : {}) });
   try {
     await server.app.listen({ port: options.port, host: options.host });
   } catch (error) {
@@ -41,6 +60,7 @@ export async function serveUntilStopped(ferry: Ferry, options: { port: number; h
   const address = server.app.server.address();
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${typeof address === 'object' && address ? address.port : options.port}`;
   process.stdout.write(`Ferry dashboard on ${url}/ (REST API reference: ${url}/api/docs), data folder ${ferry.dataDir}\n`);
+  if (options.workers && ferry.storeUrl) process.stdout.write(`Runs started here hand their batches to the workers on ${redactStoreUrl(ferry.storeUrl)}: start them with \`ferry worker --store URL\`.\n`);
   if (server.setupToken) {
     process.stdout.write(
       `\nNo user exists yet. Open ${url}/ and create the first admin with this one-time setup token:\n\n  ${server.setupToken}\n\n` +

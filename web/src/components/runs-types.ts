@@ -40,6 +40,8 @@ export interface RunDetails extends RunRecord {
   migrationName: string;
   /** Item counts by object type, then status. */
   typeCounts: Record<string, Record<string, number>>;
+  /** A run whose batches went to `ferry worker` processes: its chunks in the queue; null when it ran in one process. */
+  workers?: { queued: number; active: number; done: number; listed: number; live: number; waiting: boolean; hint: string | null; command: string } | null;
 }
 
 export interface StepRecord {

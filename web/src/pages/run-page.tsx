@@ -90,6 +90,17 @@ export function RunPage() {
         </div>
         <ErrorNote error={act.error} />
       </div>
+      {run.workers?.waiting && (
+        <div className="warning" role="status" id="workers-waiting">
+          <strong>Waiting for workers:</strong> start <code>{run.workers.command}</code> (with the same secret.key in its data folder). {run.workers.queued + run.workers.active} batch(es) of this run are in the
+          queue and no worker is {run.workers.listed > 0 ? 'alive' : 'listed'} on this store; see <Link to="/workers">Workers</Link>.
+        </div>
+      )}
+      {run.workers && !run.workers.waiting && running && (
+        <p className="note" id="workers-status">
+          Batches go to the <Link to="/workers">workers</Link>: {run.workers.active} taken, {run.workers.queued} waiting, {run.workers.done} done; {run.workers.live} worker(s) alive.
+        </p>
+      )}
 
       {system ? (
         <section aria-labelledby="progress-title">

@@ -26,7 +26,8 @@ export function WorkersPage() {
     <section>
       <h1>Workers</h1>
       <p>
-        The <code>ferry worker</code> processes that write the batches of runs started with <code>ferry run --workers</code>. A worker silent for longer than its lease is
+        The <code>ferry worker</code> processes that write the batches of runs started with <code>ferry run --workers</code>, or from this dashboard when the server runs with{' '}
+        <code>ferry serve --workers</code>. A worker silent for longer than its lease is
         lost: its batches go to the others. Refreshed every 3 seconds.
       </p>
       <ErrorNote error={error} />
