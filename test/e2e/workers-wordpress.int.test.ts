@@ -144,7 +144,13 @@ describe('WordPress -> WordPress with 3 ferry worker processes', () => {
       const killer = (async () => {
         await new Promise((r) => setTimeout(r, 5000));
         while (running && kills < 12) {
-          const { rows } = await client.query<{ pid: number }>(`SELECT w.pid FROM ferry_workers w WHERE EXISTS (SELECT 1 FROM pgboss.job j WHERE j.state = 'active' AND j.id::text = ANY (w.jobs))`);
+          // Until the first worker has opened the queue, neither table exists yet (a loaded machine: more than 5 s).
+          const rows = await client
+            .query<{ pid: number }>(`SELECT w.pid FROM ferry_workers w WHERE EXISTS (SELECT 1 FROM pgboss.job j WHERE j.state = 'active' AND j.id::text = ANY (w.jobs))`)
+            .then((r) => r.rows, (error: { code?: string }) => {
+              if (error.code === '42P01') return [];
+              throw error;
+            });
           const busy = new Set(rows.map((r) => Number(r.pid)));
           const i = workers.findIndex((w) => busy.has(w.child.pid!));
           if (i < 0) {
