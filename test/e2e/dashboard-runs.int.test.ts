@@ -8,6 +8,7 @@ import { fillWiki } from '../../src/generator/fill-wiki.js';
 import { encodePng } from '../../src/generator/png.js';
 import type { WikiInstance } from '../../src/harness/mediawiki.js';
 import { checkPage, launchBrowser, newPage, serveFerry, type ServedFerry } from './browser.js';
+import { setUpAdmin } from './dashboard-setup-steps.js';
 import { spawnFerry } from './cli.js';
 import { snapshotWiki } from './wiki-snapshot.js';
 import { addConnection, scratch, target } from './wikis.js';
@@ -106,12 +107,7 @@ describe('the migrations and runs pages in Chromium, against two real wikis', ()
 
   it('signs in with the setup token; a saved migration shows its configuration and planned steps', async () => {
     ui = await newPage(browser);
-    await ui.goto(served.url);
-    await ui.getByLabel('Setup token').fill(served.setupToken!);
-    await ui.getByLabel('User name').fill('admin');
-    await ui.getByLabel(/^Password/).fill('correct-horse-battery');
-    await ui.getByRole('button', { name: /Create administrator/ }).click();
-    await ui.getByRole('heading', { name: 'Migrations' }).waitFor();
+    await setUpAdmin(ui, served.url, served.setupToken!, 'correct-horse-battery');
     csrf = (await api<{ csrf: string }>('GET', '/api/session')).csrf;
     await api('POST', '/api/migrations', { yaml: 'name: wiki\nsource: src\ntarget: tgt\nexclude:\n  - type: page\n    pattern: "Bulk*"\n' });
     // Small batches, one at a time: pages are read 20 to a request now, and with the default batches the

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPage, launchBrowser, newPage, serveFerry, type ServedFerry } from './browser.js';
+import { setUpAdmin } from './dashboard-setup-steps.js';
 import { ferry, spawnFerry, type CliResult } from './cli.js';
 import { pgWikis } from './pg-wikis.js';
 import { expectSourceOnTarget, TOOLS } from './small-wiki.js';
@@ -66,12 +67,7 @@ describe('the Workers page in Chromium: a dashboard run written by two ferry wor
   it('the run started from the dashboard waits for workers and says how to start one; two workers join, the Workers page shows them at work, verify equal', async () => {
     expect(served.output()).toMatch(/Runs started here hand their batches to the workers on postgres:\/\/[^\s]*\*\*\*@/);
     ui = await newPage(browser);
-    await ui.goto(served.url);
-    await ui.getByLabel('Setup token').fill(served.setupToken!);
-    await ui.getByLabel('User name').fill('admin');
-    await ui.getByLabel(/^Password/).fill('correct-horse-battery');
-    await ui.getByRole('button', { name: /Create administrator/ }).click();
-    await ui.getByRole('heading', { name: 'Migrations' }).waitFor();
+    await setUpAdmin(ui, served.url, served.setupToken!, 'correct-horse-battery');
     csrf = (await api<{ csrf: string }>('GET', '/api/session')).csrf;
     await api('POST', '/api/migrations', { yaml: 'name: farm\nsource: src\ntarget: tgt\n' });
 
