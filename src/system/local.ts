@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ConnectorError } from '../sdk/errors.js';
 import { redact } from '../sdk/redact.js';
-import { sha256File } from './hash-pool.js';
+import { sameBytes, sha256File } from './hash-pool.js';
 import type { ExecOptions, ExecResult, FileEntry, Host, HostInfo, HostProcess } from './host.js';
 
 const OUTPUT_TAIL = 4000;
@@ -133,6 +133,11 @@ export class LocalHost implements Host {
    */
   async kernelCopy(from: string, to: string): Promise<void> {
     await copyFile(from, to).catch((error: unknown) => { throw fsError(error, from); });
+  }
+
+  /** Whether two files on this machine hold the same bytes (compared on a worker thread). */
+  async sameBytes(a: string, b: string): Promise<boolean> {
+    return sameBytes(a, b).catch((error: unknown) => { throw fsError(error, (error as { path?: string }).path ?? a); });
   }
 
   async mkdir(path: string, mode = 0o755): Promise<void> {

@@ -30,34 +30,46 @@ describe('resumable copies between hosts', () => {
     expect(readFileSync(join(dir, 'dst.bin')).equals(data)).toBe(true);
   });
 
-  it('copies a whole local file in the kernel, counts its bytes, keeps its mode, and proves it by the hash of both ends', async () => {
+  it('copies a whole local file in the kernel, counts its bytes and keeps its mode', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-transfer-'));
     const data = randomBytes(3 * 1024 * 1024 + 17);
     writeFileSync(join(dir, 'src.bin'), data, { mode: 0o640 });
     const host = new LocalHost();
     let counted = 0;
-    const sha = await copyChecked(host, join(dir, 'src.bin'), host, join(dir, 'dst.bin'), data.length, { signal: new AbortController().signal, operation: 'test', onBytes: (n) => (counted += n) });
-    expect(sha).toBe(createHash('sha256').update(data).digest('hex'));
+    await copyChecked(host, join(dir, 'src.bin'), host, join(dir, 'dst.bin'), data.length, { signal: new AbortController().signal, operation: 'test', onBytes: (n) => (counted += n) });
     expect(counted).toBe(data.length);
     expect(readFileSync(join(dir, 'dst.bin')).equals(data)).toBe(true);
     expect(statSync(join(dir, 'dst.bin')).mode & 0o777).toBe(0o640);
-    expect(await host.sha256(join(dir, 'dst.bin'))).toBe(sha);
+    expect(await host.sha256(join(dir, 'dst.bin'))).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(await host.sameBytes(join(dir, 'src.bin'), join(dir, 'dst.bin'))).toBe(true);
   });
 
-  it('a target that does not hash as the source after the copy is copied once more, then refused', async () => {
+  it('a local copy that does not compare equal to the source is copied once more, then refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-transfer-'));
-    const data = randomBytes(200_000);
+    const data = randomBytes(2 * 1024 * 1024 + 5);
     writeFileSync(join(dir, 'src.bin'), data);
     const host = new LocalHost();
-    // The source's hash as it was before the file changed under the copy: what landed never matches it.
-    const stale = createHash('sha256').update(randomBytes(10)).digest('hex');
-    const failure = await copyChecked(host, join(dir, 'src.bin'), host, join(dir, 'dst.bin'), data.length, { signal: new AbortController().signal, operation: 'test', sourceSha: stale }).catch((error: unknown) => error);
+    // A target disk that damages a byte of every copy: the comparison catches it, on both attempts.
+    const damaging = Object.assign(Object.create(host) as LocalHost, {
+      kernelCopy: async (from: string, to: string) => {
+        await host.kernelCopy(from, to);
+        const bytes = readFileSync(to);
+        bytes[1_000_000] = (bytes[1_000_000]! + 1) % 256;
+        writeFileSync(to, bytes);
+      },
+    });
+    let copies = 0;
+    const counting = Object.assign(Object.create(damaging) as LocalHost, { kernelCopy: async (from: string, to: string) => { copies++; await damaging.kernelCopy(from, to); } });
+    const failure = await copyChecked(host, join(dir, 'src.bin'), counting, join(dir, 'dst.bin'), data.length, { signal: new AbortController().signal, operation: 'test' }).catch((error: unknown) => error);
     expect((failure as Error).message).toMatch(/does not match the source/);
+    expect(copies).toBe(2);
+    expect(await host.sameBytes(join(dir, 'src.bin'), join(dir, 'dst.bin'))).toBe(false);
   });
 
-  it('a local hash of a missing file is a clear error', async () => {
+  it('a local hash or comparison of a missing file is a clear error', async () => {
     const host = new LocalHost();
-    const failure = await host.sha256(join(tmpdir(), 'ferry-no-such-file-here')).catch((error: unknown) => error);
-    expect((failure as Error).message).toMatch(/no such file or folder/);
+    const missing = join(tmpdir(), 'ferry-no-such-file-here');
+    expect(((await host.sha256(missing).catch((error: unknown) => error)) as Error).message).toBe(`${missing}: no such file or folder`);
+    expect(((await host.sameBytes(missing, missing).catch((error: unknown) => error)) as Error).message).toBe(`${missing}: no such file or folder`);
   });
 });
