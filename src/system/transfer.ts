@@ -102,13 +102,15 @@ async function copyStreamed(source: Host, from: string, target: Host, to: string
  * host, no bytes through Ferry), the source's while the file copies. A
  * mismatch copies the file once more from the start, then is an error.
  */
-export async function copyChecked(source: Host, from: string, target: Host, to: string, size: number, options: CopyOptions & { sourceSha?: string }): Promise<void> {
+export async function copyChecked(source: Host, from: string, target: Host, to: string, size: number, options: CopyOptions & { sourceSha?: string; onCopied?: () => void }): Promise<void> {
   const local = source instanceof LocalHost && target instanceof LocalHost;
   const sourceSha = local ? undefined : options.sourceSha !== undefined ? Promise.resolve(options.sourceSha) : source.sha256(from);
   sourceSha?.catch(() => undefined);
   for (let attempt = 0; attempt < 2; attempt++) {
     if (attempt > 0) await target.remove(to);
     await copyResumable(source, from, target, to, size, options);
+    // The bytes have landed: the caller may start the next file's copy while this one is checked.
+    if (attempt === 0) options.onCopied?.();
     if ((await target.stat(to))?.size !== size) continue;
     if (local ? await (target as LocalHost).sameBytes(from, to) : (await target.sha256(to)) === (await sourceSha)) return;
   }

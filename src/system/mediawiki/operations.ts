@@ -285,11 +285,11 @@ const copyFiles: SystemOperation = {
         saving = saving.then(() => ctx.saveCheckpoint(value));
       }
     };
-    const copyFile = async (index: number, e: FileEntry): Promise<void> => {
+    const copyFile = async (index: number, e: FileEntry, onCopied: () => void): Promise<void> => {
       const from = join(si.uploadsDir, e.path);
       const to = join(ti.uploadsDir, e.path);
       const present = there.get(e.path);
-      // Hashed on both hosts only when the target holds a file of the same size; otherwise the copy hashes what it streams.
+      // Hashed on both hosts only when the target holds a file of the same size; otherwise copied, then checked (transfer.ts).
       const sourceSha = present?.kind === 'file' && present.size === e.size ? await sh.sha256(from) : undefined;
       if (sourceSha && (await th.sha256(to)) === sourceSha) {
         same++;
@@ -303,6 +303,7 @@ const copyFiles: SystemOperation = {
       await copyChecked(sh, from, th, part, e.size, {
         signal: ctx.signal,
         operation: 'copy-files',
+        onCopied,
         ...(sourceSha ? { sourceSha } : {}),
         onBytes: (n) => {
           inFile = Math.min(inFile + n, e.size);
@@ -315,6 +316,7 @@ const copyFiles: SystemOperation = {
       finished(index, e.size);
     };
     const running = new Set<Promise<void>>();
+    const copying = new Set<Promise<void>>();
     let failure: unknown;
     for (let i = cp.next; i < entries.length && failure === undefined && !ctx.signal.aborted; i++) {
       const e = entries[i]!;
@@ -330,11 +332,19 @@ const copyFiles: SystemOperation = {
         }
         finished(i, 0);
       } else {
-        while (running.size >= atOnce) await Promise.race(running);
+        // A slot is a file whose bytes are moving; its check (hashes on the hosts, or the comparison) runs beside the next copy.
+        while (copying.size >= atOnce) await Promise.race(copying);
         if (failure !== undefined) break;
-        const copy: Promise<void> = copyFile(i, e).catch((error: unknown) => {
+        let copied!: () => void;
+        const moving = new Promise<void>((resolve) => (copied = resolve));
+        copying.add(moving);
+        void moving.then(() => copying.delete(moving));
+        const copy: Promise<void> = copyFile(i, e, copied).catch((error: unknown) => {
           failure ??= error;
-        }).finally(() => running.delete(copy));
+        }).finally(() => {
+          copied();
+          running.delete(copy);
+        });
         running.add(copy);
       }
     }
