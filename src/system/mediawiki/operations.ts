@@ -276,13 +276,15 @@ const copyFiles: SystemOperation = {
         finishedAt.delete(contiguous);
         contiguous++;
       }
-      report();
       // At most every CHECKPOINT_MS: a store write per small file was most of the copy's time.
       // Files copied after the last checkpoint are found equal (size + SHA-256) by a resumed run and not copied again.
       if (Date.now() - savedAt >= CHECKPOINT_MS || contiguous === entries.length) {
         savedAt = Date.now();
         const value = JSON.stringify({ next: contiguous, bytes });
-        saving = saving.then(() => ctx.saveCheckpoint(value));
+        // The progress that includes these files is shown once their checkpoint is saved: what a kill after it sees is kept.
+        saving = saving.then(() => ctx.saveCheckpoint(value)).then(report);
+      } else {
+        report();
       }
     };
     const copyFile = async (index: number, e: FileEntry, onCopied: () => void): Promise<void> => {
