@@ -28,6 +28,21 @@ import { fixed, mb } from './report.js';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
 const SHM = process.platform === 'linux' ? '/dev/shm' : '/tmp';
+/**
+ * Where the installations of the system cases live: tmpfs by default; FERRY_BENCH_SYSTEM_DIR=/var/tmp puts them on
+ * the disk, as a server's /var/www is. FERRY_BENCH_SYSTEM_SYNC=1 adds a `sync` after each side (Ferry's run, the native
+ * commands) inside its measured time, so both sides pay for making the copy durable, not only for the page cache.
+ */
+export const SYSTEM_DIR = process.env.FERRY_BENCH_SYSTEM_DIR || SHM;
+export const SYSTEM_SYNC = process.env.FERRY_BENCH_SYSTEM_SYNC === '1';
+
+/** Seconds of a `sync` (0 without FERRY_BENCH_SYSTEM_SYNC=1). */
+export async function syncSeconds(): Promise<number> {
+  if (!SYSTEM_SYNC) return 0;
+  const m = await measureProcess('sync', []);
+  if (m.exitCode !== 0) throw new Error(describeFailure('sync', m));
+  return m.seconds;
+}
 
 export interface SystemMediaWikiOptions {
   /** Generated wiki content of the source. */
@@ -133,6 +148,7 @@ export async function nativeMediaWikiCopy(source: WikiInstance, target: WikiInst
       writeFileSync(join(target.dir, 'NativeSettings.php'), nativeSettings(readFileSync(join(source.dir, 'LocalSettings.php'), 'utf8')));
       appendFileSync(join(target.dir, 'LocalSettings.php'), `\nrequire_once __DIR__ . '/NativeSettings.php';\n`);
     });
+    if (SYSTEM_SYNC) await step('sync', () => measured('sync', []));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return { ok: true, seconds, peakRssMB: mb(peak)!, steps };
   } catch (error) {
@@ -166,6 +182,7 @@ export async function nativeMediaWikiCopySsh(source: WikiInstance, target: WikiI
     await step('ssh tar c | ssh tar x uploads', `${ssh} ${q(`tar -C ${q(join(source.dir, 'images'))} -cf - .`)} | ${ssh} ${q(`tar -C ${q(join(target.dir, 'images'))} -xpf -`)}`);
     const writeConfig = `cat > ${q(join(target.dir, 'NativeSettings.php'))} && printf '\\nrequire_once __DIR__ . %s;\\n' "'/NativeSettings.php'" >> ${q(join(target.dir, 'LocalSettings.php'))}`;
     await step('write config over ssh', `${ssh} ${q(`cat ${q(join(source.dir, 'LocalSettings.php'))}`)} | grep -E '^\\$(wgSitename|wgMetaNamespace|wgSecretKey|wgUpgradeKey)[[:space:]]*=' | (echo '<?php'; cat) | ${ssh} ${q(writeConfig)}`);
+    if (SYSTEM_SYNC) await step('sync', 'sync');
     return { ok: true, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMB: mb(peak)!, steps };
   } catch (error) {
     return { ok: false, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMB: mb(peak)!, steps, error: String(error).slice(0, 2000) };
@@ -210,7 +227,7 @@ options:
 export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): Promise<BenchCase> {
   const { say } = options;
   const name = options.ssh ? 'system-mediawiki-ssh' : 'system-mediawiki';
-  const root = mkdtempSync(join(SHM, 'ferry-bench-sysmw-'));
+  const root = mkdtempSync(join(SYSTEM_DIR, 'ferry-bench-sysmw-'));
   const wikis: WikiInstance[] = [];
   let sshd: Sshd | undefined;
   try {
@@ -238,9 +255,10 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
     say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
     let sampler = new LoadSampler();
     const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
+    const ferrySync = await syncSeconds();
     const ferryLoad = sampler.stop();
     const runJson = parseJsonOutput(run.stdout);
-    const ferrySteps = await stepSeconds(dataDir, 'bench-system-mw');
+    const ferrySteps = [...(await stepSeconds(dataDir, 'bench-system-mw')), ...(SYSTEM_SYNC ? [{ step: 'sync', status: 'Success', seconds: ferrySync }] : [])];
     const cliStart = await cliStartSeconds();
     const ferryProblem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await targetServes(ferryTarget, sitename);
 
@@ -251,10 +269,11 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
     const nativeLoad = sampler.stop();
     const nativeProblem = native.ok ? await targetServes(nativeTarget, sitename) : native.error;
 
-    const ferry = { seconds: run.seconds, itemsPerSecond: ferryProblem ? null : bytes / run.seconds, peakRssMB: mb(run.peakRssBytes)! };
+    const ferrySeconds = run.seconds + ferrySync;
+    const ferry = { seconds: ferrySeconds, itemsPerSecond: ferryProblem ? null : bytes / ferrySeconds, peakRssMB: mb(run.peakRssBytes)! };
     const peer = { name: sshd ? 'ssh sqlite3 .backup | ssh + ssh tar | ssh tar + config' : 'sqlite3 .backup + cp -a uploads + config', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
     const stepSum = ferrySteps.reduce((n, s) => n + (s.seconds ?? 0), 0);
-    const copySeconds = ferrySteps.filter((s) => s.step === 'copy-database' || s.step === 'copy-files').reduce((n, s) => n + (s.seconds ?? 0), 0);
+    const copySeconds = ferrySteps.filter((s) => s.step === 'copy-database' || s.step === 'copy-files' || s.step === 'sync').reduce((n, s) => n + (s.seconds ?? 0), 0);
     const nativeCopySeconds = native.steps.filter((s) => !s.step.startsWith('write config')).reduce((n, s) => n + (s.seconds ?? 0), 0);
     const result: BenchCase = {
       name,
@@ -273,8 +292,10 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
         pages: options.content.pages,
         ferrySteps,
         ferryStepsSeconds: stepSum,
-        ferryOutsideStepsSeconds: run.seconds - stepSum,
+        ferryOutsideStepsSeconds: ferrySeconds - stepSum,
         ferryCopySeconds: copySeconds,
+        place: SYSTEM_DIR,
+        sync: SYSTEM_SYNC,
         cliStartSeconds: cliStart,
         nativeSteps: native.steps,
         copyOnlyRatio: copySeconds > 0 && nativeCopySeconds > 0 ? nativeCopySeconds / copySeconds : null,

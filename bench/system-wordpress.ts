@@ -19,11 +19,10 @@ import { startSite, type SiteInstance } from '../src/harness/wordpress.js';
 import { ratioOf, type BenchCase } from './cases.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput } from './measure.js';
 import { fixed, mb } from './report.js';
-import { cliStartSeconds, stepSeconds, treeSize, type StepSeconds } from './system-mediawiki.js';
+import { cliStartSeconds, stepSeconds, syncSeconds, SYSTEM_DIR, SYSTEM_SYNC, treeSize, type StepSeconds } from './system-mediawiki.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
-const SHM = process.platform === 'linux' ? '/dev/shm' : '/tmp';
 /** The harness sites share Debian's config file, which reads each site's own config from this variable. */
 const HARNESS_CONFIG = '/etc/wordpress/config-ferry-harness.php';
 
@@ -75,6 +74,7 @@ async function nativeWordPressCopy(source: SiteInstance, target: SiteInstance): 
     await step('mariadb-dump | mariadb', 'bash', ['-o', 'pipefail', '-c', dump]);
     await step('cp -a uploads', 'cp', ['-a', `${join(source.dir, 'content', 'uploads')}/.`, join(target.dir, 'content', 'uploads')]);
     await step('UPDATE siteurl/home', 'mariadb', ['--user=root', `--socket=${target.database.socket}`, target.database.name, '-e', `UPDATE wp_options SET option_value = '${target.url}' WHERE option_name IN ('siteurl', 'home')`]);
+    if (SYSTEM_SYNC) await step('sync', 'sync', []);
     return { ok: true, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMB: mb(peak)!, steps };
   } catch (error) {
     return { ok: false, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMB: mb(peak)!, steps, error: String(error).slice(0, 2000) };
@@ -91,7 +91,7 @@ async function serves(target: SiteInstance, title: string): Promise<string | und
 
 export async function runSystemWordPressCase(options: SystemWordPressOptions): Promise<BenchCase> {
   const { say } = options;
-  const root = mkdtempSync(join(SHM, 'ferry-bench-syswp-'));
+  const root = mkdtempSync(join(SYSTEM_DIR, 'ferry-bench-syswp-'));
   const sites: SiteInstance[] = [];
   try {
     const title = 'Bench System Source Blog';
@@ -116,9 +116,10 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     say(`system-wordpress: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
     let sampler = new LoadSampler();
     const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
+    const ferrySync = await syncSeconds();
     const ferryLoad = sampler.stop();
     const runJson = parseJsonOutput(run.stdout);
-    const ferrySteps = await stepSeconds(dataDir, 'bench-system-wp');
+    const ferrySteps = [...(await stepSeconds(dataDir, 'bench-system-wp')), ...(SYSTEM_SYNC ? [{ step: 'sync', status: 'Success', seconds: ferrySync }] : [])];
     const cliStart = await cliStartSeconds();
     const ferryProblem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await serves(ferryTarget, sourceTitle);
 
@@ -128,12 +129,13 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     const nativeLoad = sampler.stop();
     const nativeProblem = native.ok ? await serves(nativeTarget, sourceTitle) : native.error;
 
-    const ferry = { seconds: run.seconds, itemsPerSecond: ferryProblem ? null : bytes / run.seconds, peakRssMB: mb(run.peakRssBytes)! };
+    const ferrySeconds = run.seconds + ferrySync;
+    const ferry = { seconds: ferrySeconds, itemsPerSecond: ferryProblem ? null : bytes / ferrySeconds, peakRssMB: mb(run.peakRssBytes)! };
     const peer = { name: 'mariadb-dump | mariadb + cp -a uploads + UPDATE siteurl/home', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
     const stepSum = ferrySteps.reduce((n, s) => n + (s.seconds ?? 0), 0);
     const copy = (steps: StepSeconds[], names: RegExp): number => steps.filter((s) => names.test(s.step)).reduce((n, s) => n + (s.seconds ?? 0), 0);
-    const ferryCopy = copy(ferrySteps, /^copy-(database|files)$/);
-    const nativeCopy = copy(native.steps, /mariadb-dump|cp -a/);
+    const ferryCopy = copy(ferrySteps, /^(copy-(database|files)|sync)$/);
+    const nativeCopy = copy(native.steps, /mariadb-dump|cp -a|^sync$/);
     return {
       name: 'system-wordpress',
       items: bytes,
@@ -151,8 +153,10 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
         posts: options.content.posts,
         ferrySteps,
         ferryStepsSeconds: stepSum,
-        ferryOutsideStepsSeconds: run.seconds - stepSum,
+        ferryOutsideStepsSeconds: ferrySeconds - stepSum,
         ferryCopySeconds: ferryCopy,
+        place: SYSTEM_DIR,
+        sync: SYSTEM_SYNC,
         cliStartSeconds: cliStart,
         nativeSteps: native.steps,
         copyOnlyRatio: ferryCopy > 0 && nativeCopy > 0 ? nativeCopy / ferryCopy : null,

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm, statfs, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, readFile, readlink, rename, rm, statfs, symlink, writeFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ConnectorError } from '../sdk/errors.js';
 import { redact } from '../sdk/redact.js';
+import { sameBytes, sha256File } from './hash-pool.js';
 import type { ExecOptions, ExecResult, FileEntry, Host, HostInfo, HostProcess } from './host.js';
 
 const OUTPUT_TAIL = 4000;
@@ -127,6 +127,19 @@ export class LocalHost implements Host {
     return createWriteStream(path, { flags, mode, highWaterMark: STREAM_CHUNK });
   }
 
+  /**
+   * Copies a whole file in the kernel (fs.copyFile: copy_file_range on Linux, no bytes through Node), with the
+   * source's permission bits. A kill leaves a prefix of the file at `to`, which a resumed copy appends to.
+   */
+  async kernelCopy(from: string, to: string): Promise<void> {
+    await copyFile(from, to).catch((error: unknown) => { throw fsError(error, from); });
+  }
+
+  /** Whether two files on this machine hold the same bytes (compared on a worker thread). */
+  async sameBytes(a: string, b: string): Promise<boolean> {
+    return sameBytes(a, b).catch((error: unknown) => { throw fsError(error, (error as { path?: string }).path ?? a); });
+  }
+
   async mkdir(path: string, mode = 0o755): Promise<void> {
     await mkdir(path, { recursive: true, mode }).catch((error: unknown) => { throw fsError(error, path); });
   }
@@ -144,13 +157,8 @@ export class LocalHost implements Host {
   }
 
   async sha256(path: string): Promise<string> {
-    const hash = createHash('sha256');
-    try {
-      for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-    } catch (error) {
-      throw fsError(error, path);
-    }
-    return hash.digest('hex');
+    // On a worker thread (hash-pool.ts): beside the copies and the event loop, not on it.
+    return sha256File(path).catch((error: unknown) => { throw fsError(error, path); });
   }
 
   async freeBytes(path: string): Promise<number> {

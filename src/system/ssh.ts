@@ -584,9 +584,11 @@ export class SshHost implements Host {
   }
 
   async sha256(path: string): Promise<string> {
-    const { code, output: stdout } = await this.quick(['sha256sum', '--', path]);
+    // OpenSSL's SHA-256 uses the CPU's SHA instructions (about 2 GB/s here); coreutils' sha256sum does not (0.5 GB/s).
+    const { code, output: stdout } = await this.quick(['sh', '-c', 'if command -v openssl >/dev/null 2>&1; then exec openssl dgst -sha256 -r -- "$1"; elif command -v sha256sum >/dev/null 2>&1; then exec sha256sum -- "$1"; else exit 99; fi', 'sh', path]);
+    if (code === 99) throw new ConnectorError(`Neither openssl nor sha256sum is installed on ${this.label}: Ferry checks every copied file by its SHA-256 on the host`, { kind: 'config', hint: 'install coreutils (sha256sum) or openssl on that host' });
     if (code !== 0) {
-      if (/No such file/.test(stdout)) throw new ConnectorError(`${path}: no such file or folder on ${this.label}`, { kind: 'config' });
+      if (/No such file|[Cc]an't open/.test(stdout)) throw new ConnectorError(`${path}: no such file or folder on ${this.label}`, { kind: 'config' });
       throw new ConnectorError(`sha256sum ${path} exited with ${code} on ${this.label}: ${stdout.trim()}`, { kind: /Permission denied/.test(stdout) ? 'auth' : 'config' });
     }
     const hex = /^\\?([0-9a-f]{64})\s/.exec(stdout)?.[1];

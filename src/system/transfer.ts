@@ -1,14 +1,15 @@
 /**
- * Streaming copies between two hosts, resumable by bytes: a copy that
- * stopped (kill, dropped connection) continues by appending to what the
- * target already holds, and is checked by SHA-256 at the end.
+ * Copies between two hosts, resumable by bytes: a copy that stopped (kill,
+ * dropped connection) continues by appending to what the target already
+ * holds, and is checked against the source at the end (bytes or SHA-256). On this machine a
+ * file copied whole is copied in the kernel; otherwise it streams through Ferry.
  */
-import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConnectorError } from '../sdk/errors.js';
 import { chunkDelay, injectedDelay, SLOW_UNIT } from './faults.js';
 import type { Host } from './host.js';
+import { LocalHost } from './local.js';
 
 /** Read and write size of a streamed copy: 64 KiB chunks cost about twice the time of 1 MiB ones through Node (hash, event loop). */
 export const COPY_CHUNK = 1024 * 1024;
@@ -19,7 +20,11 @@ export interface CopyOptions {
   onBytes?(bytes: number): void;
   /** Operation name, for the fault-injection delay (faults.ts). */
   operation: string;
+  /** Permission bits of a file the copy creates through a stream (a kernel copy takes the source's). */
+  mode?: number;
 }
+
+const PROGRESS_MS = 200;
 
 /**
  * Copies `from` (on `source`) to `to` (on `target`), appending to what `to`
@@ -27,22 +32,47 @@ export interface CopyOptions {
  * written by this call. The caller checks the checksum.
  */
 export async function copyResumable(source: Host, from: string, target: Host, to: string, size: number, options: CopyOptions): Promise<number> {
-  return (await copyStreamed(source, from, target, to, size, options)).written;
-}
-
-/** copyResumable, also answering the SHA-256 of the whole file when this call copied it from its first byte. */
-async function copyStreamed(source: Host, from: string, target: Host, to: string, size: number, options: CopyOptions): Promise<{ written: number; sha256?: string }> {
   const have = (await target.stat(to))?.size ?? 0;
   if (have > size) await target.remove(to);
   const start = have > size ? 0 : have;
-  if (start === size && size > 0) return { written: 0 };
+  if (start === size && size > 0) return 0;
+  // Both sides on this machine and a copy from the first byte: in the kernel, no byte through Node.
+  if (start === 0 && source instanceof LocalHost && target instanceof LocalHost && injectedDelay(options.operation) === 0) return copyInKernel(source, from, target, to, size, options);
+  return copyStreamed(source, from, target, to, start, options);
+}
+
+/** fs.copyFile, its progress read from the target file's size every PROGRESS_MS (the kernel reports none). */
+async function copyInKernel(source: LocalHost, from: string, target: LocalHost, to: string, size: number, options: CopyOptions): Promise<number> {
+  options.signal.throwIfAborted();
+  let reported = 0;
+  const report = (bytes: number): void => {
+    if (bytes > reported) {
+      options.onBytes?.(bytes - reported);
+      reported = bytes;
+    }
+  };
+  const timer = options.onBytes
+    ? setInterval(() => {
+        void target.stat(to).then((entry) => report(Math.min(entry?.size ?? 0, size)), () => undefined);
+      }, PROGRESS_MS)
+    : undefined;
+  try {
+    await target.kernelCopy(from, to);
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  report(size);
+  options.signal.throwIfAborted();
+  return reported;
+}
+
+/** Through Node's memory, from byte `start` (a resumed copy appends), 1 MiB at a time; FERRY_SYSTEM_SLOW waits in here. */
+async function copyStreamed(source: Host, from: string, target: Host, to: string, start: number, options: CopyOptions): Promise<number> {
   let written = 0;
-  const hash = start === 0 ? createHash('sha256') : undefined;
   const slow = injectedDelay(options.operation) > 0;
   const meter = new Transform({
     highWaterMark: COPY_CHUNK,
     transform(chunk: Buffer, _encoding, callback) {
-      hash?.update(chunk);
       if (!slow) {
         written += chunk.length;
         options.onBytes?.(chunk.length);
@@ -60,24 +90,34 @@ async function copyStreamed(source: Host, from: string, target: Host, to: string
       })().then(() => callback(), (error: unknown) => callback(error as Error));
     },
   });
-  await pipeline(source.createReadStream(from, start), meter, target.createWriteStream(to, start === 0 ? 'w' : 'a'), { signal: options.signal });
-  return { written, ...(hash ? { sha256: hash.digest('hex') } : {}) };
+  await pipeline(source.createReadStream(from, start), meter, target.createWriteStream(to, start === 0 ? 'w' : 'a', options.mode), { signal: options.signal });
+  return written;
 }
 
-/** Copies a file and checks that both sides hash the same; a mismatch copies it once more from the start. */
-export async function copyChecked(source: Host, from: string, target: Host, to: string, size: number, options: CopyOptions & { sourceSha?: string }): Promise<string> {
-  const copied = await copyStreamed(source, from, target, to, size, options);
-  // A copy from the first byte hashed what it read: the source is read once. A resumed one reads it again.
-  const sourceSha = options.sourceSha ?? copied.sha256 ?? (await source.sha256(from));
-  // Copied whole in this call, hashed as it streamed, and the size on the target is right: the bytes written are the bytes hashed.
-  if (copied.sha256 === sourceSha && (await target.stat(to))?.size === size) return sourceSha;
-  if ((await target.sha256(to)) === sourceSha) return sourceSha;
-  await target.remove(to);
-  await copyResumable(source, from, target, to, size, options);
-  if ((await target.sha256(to)) !== sourceSha) {
-    throw new ConnectorError(`The copy of ${from} on ${target.label} does not match the source (SHA-256 differs after two attempts)`, { kind: 'transient', hint: 'run the migration again: it resumes here' });
+/**
+ * Copies a file (resuming a partial `to`) and proves the copy by comparing
+ * what landed on the target with the source. Both on this machine: byte for
+ * byte, on a worker thread (hash-pool.ts; a third of the CPU of hashing both
+ * ends). Otherwise: the SHA-256 of each end computed on its host (SSH: on the
+ * host, no bytes through Ferry), the source's while the file copies. A
+ * mismatch copies the file once more from the start, then is an error.
+ */
+export async function copyChecked(source: Host, from: string, target: Host, to: string, size: number, options: CopyOptions & { sourceSha?: string; onCopied?: () => void }): Promise<void> {
+  const local = source instanceof LocalHost && target instanceof LocalHost;
+  const sourceSha = local ? undefined : options.sourceSha !== undefined ? Promise.resolve(options.sourceSha) : source.sha256(from);
+  sourceSha?.catch(() => undefined);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (attempt > 0) await target.remove(to);
+    await copyResumable(source, from, target, to, size, options);
+    // The bytes have landed: the caller may start the next file's copy while this one is checked.
+    if (attempt === 0) options.onCopied?.();
+    if ((await target.stat(to))?.size !== size) continue;
+    if (local ? await (target as LocalHost).sameBytes(from, to) : (await target.sha256(to)) === (await sourceSha)) return;
   }
-  return sourceSha;
+  throw new ConnectorError(`The copy of ${from} on ${target.label} does not match the source (size or content differs after two attempts)`, {
+    kind: 'transient',
+    hint: 'the source file changes while it is copied (is the source in maintenance?) or the target disk is failing; run the migration again: it resumes here',
+  });
 }
 
 /** Sum of the sizes of the files under a folder (0 when it does not exist). */

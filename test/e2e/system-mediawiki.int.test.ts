@@ -203,12 +203,13 @@ describe('system migration of a MediaWiki (local path)', () => {
     const partial = readdirSync(join(tgt.dir, 'db')).find((n) => n.startsWith('.ferry-incoming-'));
     expect(partial, 'a partial database copy is on the target').toBeDefined();
     // `ferry stop` from another process inside the file copy: STOPPED, the next run continues it.
-    // Asked as the copy starts, with 3 s per slowed chunk: `ferry stop` is a process of its own, and on
-    // a loaded machine it took longer to start than the 1.5 s left of a copy asked mid-way.
-    const stopping = spawnFerry(data, ['run', 'kill-move'], { FERRY_SYSTEM_SLOW: 'copy-files:3000' });
+    // 20 s per 64 KiB (the stop cuts the wait): the five small files (four at a time) must still be moving when `ferry stop`,
+    // a second CLI process, lands (seconds on a loaded machine); landing after the first four, it left the kill below one small file.
+    const stopping = spawnFerry(data, ['run', 'kill-move'], { FERRY_SYSTEM_SLOW: 'copy-files:20000' });
     let stopAsked: Promise<unknown> | undefined;
     stopping.onStderr((stderr) => {
-      if (!stopAsked && progressDone(stderr, 'copy-files').done >= 0) stopAsked = ferry(data, ['stop', 'kill-move']);
+      // As soon as the step shows its first progress line (the next one would come 2 s later at the earliest: see below).
+      if (!stopAsked && progressDone(stderr, 'copy-files').total > 0) stopAsked = ferry(data, ['stop', 'kill-move']);
     });
     const stoppedRun = await stopping.done;
     expect(stoppedRun.code, stoppedRun.stderr).toBe(4);
@@ -216,7 +217,9 @@ describe('system migration of a MediaWiki (local path)', () => {
     const afterStop = json<Json>(await ferry(data, ['status', 'kill-move', '--json']));
     expect((afterStop.steps as StepRecord[]).find((s) => s.type === 'copy-files')!.status).toBe('Pending');
 
-    await killInside(data, 'kill-move', 'copy-files', { FERRY_SYSTEM_SLOW: 'copy-files:700' });
+    // The CLI prints a step's progress at most every 2 s when stderr is not a terminal (and at its end), and a file's bytes
+    // count before the wait: 3 s per 64 KiB makes the line that ends the first four files the one that shows done < total.
+    await killInside(data, 'kill-move', 'copy-files', { FERRY_SYSTEM_SLOW: 'copy-files:3000' });
 
     const resumed = spawnFerry(data, ['run', 'kill-move', '--json']);
     const result = await resumed.done;

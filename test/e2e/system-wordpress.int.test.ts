@@ -157,7 +157,9 @@ async function runAndKill(root: string, infoFile: string, checkpointFile: string
   writeFileSync(script, OPERATION_PROCESS);
   const modules = new URL('../../src/system', import.meta.url).pathname;
   // node itself with tsx's loader (the tsx command would be a wrapper process: SIGKILL would not reach the copy).
-  const child = spawn(process.execPath, ['--import', 'tsx', script, modules, infoFile, checkpointFile, name], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  // A whole local file is copied in the kernel in milliseconds: the files are streamed with a short wait per 64 KiB (faults.ts) so the kill lands inside one.
+  const env = { ...process.env, FERRY_SYSTEM_SLOW: 'copy-files:5' };
+  const child = spawn(process.execPath, ['--import', 'tsx', script, modules, infoFile, checkpointFile, name], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'inherit'] });
   let outcome: 'killed' | 'finished' = 'finished';
   let pending = '';
   child.stdout.setEncoding('utf8');
@@ -331,6 +333,8 @@ require_once ABSPATH . 'wp-settings.php';
     // Files: killed inside the big file, then continued by appending to its part file.
     const resumed: Array<{ path: string; from: number }> = [];
     fileCopyHooks.resumedFile = (path, from) => resumed.push({ path, from });
+    // Streamed with a short wait per 64 KiB (faults.ts), so the kill lands inside the big file (the kernel copy takes milliseconds).
+    process.env.FERRY_SYSTEM_SLOW = 'copy-files:5';
     try {
       const bigPart = join(target.dir, 'content', `${BIG_FILE}.ferry-part`);
       const killedFiles = await run.run(op('copy-files'), () => {
@@ -345,6 +349,7 @@ require_once ABSPATH . 'wp-settings.php';
       await run.run(op('copy-files'));
     } finally {
       delete fileCopyHooks.resumedFile;
+      delete process.env.FERRY_SYSTEM_SLOW;
     }
     // Files are copied four at a time: a small one may have been cut too; the big one surely was.
     const big = resumed.find((r) => r.path === BIG_FILE.replace('uploads/', ''));

@@ -276,20 +276,22 @@ const copyFiles: SystemOperation = {
         finishedAt.delete(contiguous);
         contiguous++;
       }
-      report();
       // At most every CHECKPOINT_MS: a store write per small file was most of the copy's time.
       // Files copied after the last checkpoint are found equal (size + SHA-256) by a resumed run and not copied again.
       if (Date.now() - savedAt >= CHECKPOINT_MS || contiguous === entries.length) {
         savedAt = Date.now();
         const value = JSON.stringify({ next: contiguous, bytes });
-        saving = saving.then(() => ctx.saveCheckpoint(value));
+        // The progress that includes these files is shown once their checkpoint is saved: what a kill after it sees is kept.
+        saving = saving.then(() => ctx.saveCheckpoint(value)).then(report);
+      } else {
+        report();
       }
     };
-    const copyFile = async (index: number, e: FileEntry): Promise<void> => {
+    const copyFile = async (index: number, e: FileEntry, onCopied: () => void): Promise<void> => {
       const from = join(si.uploadsDir, e.path);
       const to = join(ti.uploadsDir, e.path);
       const present = there.get(e.path);
-      // Hashed on both hosts only when the target holds a file of the same size; otherwise the copy hashes what it streams.
+      // Hashed on both hosts only when the target holds a file of the same size; otherwise copied, then checked (transfer.ts).
       const sourceSha = present?.kind === 'file' && present.size === e.size ? await sh.sha256(from) : undefined;
       if (sourceSha && (await th.sha256(to)) === sourceSha) {
         same++;
@@ -303,6 +305,7 @@ const copyFiles: SystemOperation = {
       await copyChecked(sh, from, th, part, e.size, {
         signal: ctx.signal,
         operation: 'copy-files',
+        onCopied,
         ...(sourceSha ? { sourceSha } : {}),
         onBytes: (n) => {
           inFile = Math.min(inFile + n, e.size);
@@ -315,6 +318,7 @@ const copyFiles: SystemOperation = {
       finished(index, e.size);
     };
     const running = new Set<Promise<void>>();
+    const copying = new Set<Promise<void>>();
     let failure: unknown;
     for (let i = cp.next; i < entries.length && failure === undefined && !ctx.signal.aborted; i++) {
       const e = entries[i]!;
@@ -330,11 +334,19 @@ const copyFiles: SystemOperation = {
         }
         finished(i, 0);
       } else {
-        while (running.size >= atOnce) await Promise.race(running);
+        // A slot is a file whose bytes are moving; its check (hashes on the hosts, or the comparison) runs beside the next copy.
+        while (copying.size >= atOnce) await Promise.race(copying);
         if (failure !== undefined) break;
-        const copy: Promise<void> = copyFile(i, e).catch((error: unknown) => {
+        let copied!: () => void;
+        const moving = new Promise<void>((resolve) => (copied = resolve));
+        copying.add(moving);
+        void moving.then(() => copying.delete(moving));
+        const copy: Promise<void> = copyFile(i, e, copied).catch((error: unknown) => {
           failure ??= error;
-        }).finally(() => running.delete(copy));
+        }).finally(() => {
+          copied();
+          running.delete(copy);
+        });
         running.add(copy);
       }
     }

@@ -1,12 +1,12 @@
 /**
  * Copies folders of a WordPress installation (uploads, plugins, themes) from
- * one host to another, streamed, with a SHA-256 check of every file and a
+ * one host to another (transfer.ts: in the kernel on this machine, streamed
+ * otherwise), with a SHA-256 check of both ends of every file and a
  * checkpoint after each one. A file cut by a kill is continued: the bytes
  * already in its `.ferry-part` file stay and the rest is appended.
  */
-import { pipeline } from 'node:stream/promises';
-import { ConnectorError } from '../../sdk/errors.js';
 import type { FileEntry, Host } from '../host.js';
+import { copyChecked } from '../transfer.js';
 
 export const PART_SUFFIX = '.ferry-part';
 
@@ -72,39 +72,24 @@ async function copyOne(run: FileCopyRun, from: string, to: string, entry: FileEn
   }
   const part = `${to}${PART_SUFFIX}`;
   const partial = there.get(`${entry.path}${PART_SUFFIX}`);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const start = attempt === 0 && partial?.kind === 'file' && partial.size <= entry.size ? partial.size : 0;
-    if (start > 0) run.resumedFile?.(entry.path, start);
-    const sourceHash = start === 0 ? undefined : run.source.sha256(from);
-    sourceHash?.catch(() => undefined);
-    let read = 0;
-    if (start < entry.size || start === 0) {
-      const reading = run.source.createReadStream(from, start);
-      // Counted on the side rather than through another stream stage: small files are many.
-      reading.on('data', (chunk: Buffer) => {
-        read += chunk.length;
-        onBytes(start + read);
-      });
-      await pipeline(reading, run.target.createWriteStream(part, start > 0 ? 'a' : 'w', entry.mode), { signal: run.signal }).catch((error: unknown) => {
-        if (run.signal.aborted) throw abortError();
-        throw error;
-      });
-    }
-    // A whole copy: every byte read was written (the pipe ended without error; SSH checks bytes in transit), so the
-    // count is checked against the listed size. A continued copy: the part's earlier bytes are unknown, so the whole
-    // part is hashed on the target, against the source file's hash.
-    const good = start === 0 ? read === entry.size : (await run.target.sha256(part)) === (await sourceHash!);
-    if (good) {
-      if (existing?.kind === 'dir') await run.target.remove(to);
-      await run.target.rename(part, to);
-      return;
-    }
-    // The bytes kept from before were not the file's (it changed, or the part was damaged): copy it whole once more.
-  }
-  throw new ConnectorError(`${entry.path}: the copy on ${run.target.label} does not match the source (size or SHA-256) after a full copy`, {
-    kind: 'transient',
-    hint: 'the source file changes while it is copied (is the source in maintenance?) or the target disk is failing; run the migration again',
+  const start = partial?.kind === 'file' && partial.size <= entry.size ? partial.size : 0;
+  if (start > 0) run.resumedFile?.(entry.path, start);
+  let done = start;
+  // Both ends hashed on their hosts and compared (transfer.ts); a mismatch is copied whole once more, then an error.
+  await copyChecked(run.source, from, run.target, part, entry.size, {
+    signal: run.signal,
+    operation: 'copy-files',
+    mode: entry.mode,
+    onBytes: (n) => {
+      done = Math.min(done + n, entry.size);
+      onBytes(done);
+    },
+  }).catch((error: unknown) => {
+    if (run.signal.aborted) throw abortError();
+    throw error;
   });
+  if (existing?.kind === 'dir') await run.target.remove(to);
+  await run.target.rename(part, to);
 }
 
 /** Files copied at once: hides per-file round trips (an SSH host) and small-file overhead. */
