@@ -91,6 +91,8 @@ interface BenchOptions {
   scaleLatencyMs: number;
   scaleCapacity: number;
   scaleLimit: number;
+  /** --max-old-space-size of the scale cases' processes (0: V8's default). */
+  scaleHeapMB: number;
   /** Which system migration cases run (--only system-mediawiki..., or system for all). */
   systemCases: Set<string>;
   /** Source of the system cases: generated pages and MB-sized blobs added to its uploads. */
@@ -125,6 +127,8 @@ function usage(): never {
                   worker's --concurrency (default 4; 0: none) and the target's limit over all workers (default 16,
                   the most a plan allows: 4 workers' worth).
                   The CPU-bound variant (all of the machine's cores): --scale-latency 5 --scale-capacity 0 --scale-limit 16
+  --scale-heap MB  --max-old-space-size of the scale cases' coordinator and workers (default 512, as docs/operations.md
+                  advises; 0: V8's default, whose heap grows to about 4x what is live before a full collection)
   --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
   --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
   --system-pages N  pages of the system cases' generated source (default ${DEFAULT_WIKI.pages}; 150 with --quick)
@@ -138,7 +142,7 @@ function usage(): never {
 function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     sizes: [1000, 5000], files: DEFAULT_WIKI.files, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
-    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, scaleLatencyMs: 100, scaleCapacity: 4, scaleLimit: 16, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: { count: 16, mb: 64 }, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
+    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, scaleLatencyMs: 100, scaleCapacity: 4, scaleLimit: 16, scaleHeapMB: 512, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: { count: 16, mb: 64 }, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -186,6 +190,9 @@ function parseOptions(argv: string[]): BenchOptions {
         break;
       case '--scale-limit':
         options.scaleLimit = count(value(), '--scale-limit');
+        break;
+      case '--scale-heap':
+        options.scaleHeapMB = count(value(), '--scale-heap');
         break;
       case '--engine':
         options.engineSizes = value().split(',').map((s) => count(s, '--engine'));
@@ -830,7 +837,7 @@ async function main(): Promise<void> {
 
   if (options.only.has('scale')) {
     for (const workers of [1, 2, 4]) {
-      cases.push(await runScaleCase({ name: `scale-${workers}w`, items: options.scaleItems, workers, latencyMs: options.scaleLatencyMs, concurrency: options.scaleLimit, workerConcurrency: options.scaleCapacity, keep: options.keep, say }));
+      cases.push(await runScaleCase({ name: `scale-${workers}w`, items: options.scaleItems, workers, latencyMs: options.scaleLatencyMs, concurrency: options.scaleLimit, workerConcurrency: options.scaleCapacity, heapMB: options.scaleHeapMB, keep: options.keep, say }));
       write();
     }
   }

@@ -41,6 +41,12 @@ export interface ScaleCaseOptions {
   concurrency: number;
   /** Each worker's own capacity (`ferry worker --concurrency`); 0: none (twice the plan's concurrency). */
   workerConcurrency: number;
+  /**
+   * --max-old-space-size (MB) of the coordinator and the workers, as
+   * docs/operations.md advises (NODE_OPTIONS); 0: V8's default, whose heap
+   * grows to about 4x what is live before a full collection.
+   */
+  heapMB: number;
   keep?: boolean;
   say: (message: string) => void;
 }
@@ -53,9 +59,10 @@ export async function runScaleCase(options: ScaleCaseOptions): Promise<BenchCase
   try {
     const capacity = options.workerConcurrency > 0 ? options.workerConcurrency : undefined;
     options.say(`${options.name}: ${options.items} items, ${options.workers} worker(s)${capacity ? ` of ${capacity} batches each` : ''}, ${options.latencyMs} ms per write, target limit ${options.concurrency} over all workers`);
+    const node = options.heapMB > 0 ? [`--max-old-space-size=${options.heapMB}`] : [];
     let stderr = '';
     for (let i = 0; i < options.workers; i++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/scale/testing/reference-worker.ts'), '--data-dir', dataDir, '--store', pg.url, ...(capacity ? ['--chunks', '1', '--concurrency', String(capacity)] : ['--chunks', '4'])], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [...node, '--import', 'tsx', join(REPO, 'src/scale/testing/reference-worker.ts'), '--data-dir', dataDir, '--store', pg.url, ...(capacity ? ['--chunks', '1', '--concurrency', String(capacity)] : ['--chunks', '4'])], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
       child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
       workers.push(child);
     }
@@ -69,7 +76,7 @@ export async function runScaleCase(options: ScaleCaseOptions): Promise<BenchCase
     const workerCpuAtStart = workers.map((w) => cpuSecondsOf(w.pid!) ?? 0);
     const pgCpuAtStart = pgCpu(pg.pid);
     const sampler = new LoadSampler();
-    const measured = await measureProcess(process.execPath, ['--import', 'tsx', join(REPO, 'bench/scale-child.ts'), '--data-dir', dataDir, '--store', pg.url, '--items', String(options.items), '--latency', String(options.latencyMs), '--concurrency', String(options.concurrency)], { cwd: REPO });
+    const measured = await measureProcess(process.execPath, [...node, '--import', 'tsx', join(REPO, 'bench/scale-child.ts'), '--data-dir', dataDir, '--store', pg.url, '--items', String(options.items), '--latency', String(options.latencyMs), '--concurrency', String(options.concurrency)], { cwd: REPO });
     const load = sampler.stop();
     const workerRss = workers.map((w) => mb(vmHwmBytes(w.pid!) ?? 0) ?? 0);
     const workerCpu = workers.reduce((sum, w, i) => sum + (cpuSecondsOf(w.pid!) ?? 0) - workerCpuAtStart[i]!, 0);
@@ -96,7 +103,7 @@ export async function runScaleCase(options: ScaleCaseOptions): Promise<BenchCase
       peer,
       ratio: ratioOf(ferry, peer),
       ok,
-      extra: { workers: options.workers, workerConcurrency: capacity ?? null, latencyMs: options.latencyMs, concurrency: options.concurrency, inFlight, status: out?.status ?? null, created: totals?.created ?? null, coordinatorPeakRssMB: ferry.peakRssMB, workerPeakRssMB: workerRss, cpuSecondsCoordinator: measured.cpuSeconds, cpuSecondsWorkers: workerCpu, cpuSecondsPostgres: pgCpuSeconds, cpuMsPerItem, coresBusy: cpuTotal / seconds, load, ...(ok ? {} : { error: describeFailure('scale coordinator', measured) }) },
+      extra: { workers: options.workers, workerConcurrency: capacity ?? null, maxOldSpaceMB: options.heapMB || null, latencyMs: options.latencyMs, concurrency: options.concurrency, inFlight, status: out?.status ?? null, created: totals?.created ?? null, coordinatorPeakRssMB: ferry.peakRssMB, workerPeakRssMB: workerRss, cpuSecondsCoordinator: measured.cpuSeconds, cpuSecondsWorkers: workerCpu, cpuSecondsPostgres: pgCpuSeconds, cpuMsPerItem, coresBusy: cpuTotal / seconds, load, ...(ok ? {} : { error: describeFailure('scale coordinator', measured) }) },
     };
   } finally {
     await stopWorkers(workers);
