@@ -87,6 +87,12 @@ interface BenchOptions {
   only: Set<'engine' | 'mediawiki' | 'wordpress' | 'system' | 'scale'>;
   /** Items of the scale-1w/2w/4w cases (issue 10). */
   scaleItems: number;
+  /** The scale cases' write latency (ms), each worker's capacity (batches in flight; 0: none) and the target's limit over all workers. */
+  scaleLatencyMs: number;
+  scaleCapacity: number;
+  scaleLimit: number;
+  /** --max-old-space-size of the scale cases' processes (0: V8's default). */
+  scaleHeapMB: number;
   /** Which system migration cases run (--only system-mediawiki..., or system for all). */
   systemCases: Set<string>;
   /** Source of the system cases: generated pages and MB-sized blobs added to its uploads. */
@@ -116,7 +122,13 @@ function usage(): never {
   --mw-concurrency N, --mw-batch N  the MediaWiki plan's options.concurrency and options.batchSize (default: the plan's defaults, 2 and the connector's)
   --wordpress N   posts in the WordPress case: Ferry vs a minimal REST-writing script (default 200; 60 with --quick; 0 skips it)
   --only a,b      case families to run: engine, mediawiki, wordpress, system, scale (default all); or cases by name: wordpress-native, wordpress-rest-script, ${SYSTEM_CASES.join(', ')}
-  --scale-items N items of the scale-1w/2w/4w cases (default 10k; 2k with --quick)
+  --scale-items N items of the scale-1w/2w/4w cases (default 10k; 1k with --quick)
+  --scale-latency MS, --scale-capacity N, --scale-limit N  the scale cases' write latency (default 100 ms), each
+                  worker's --concurrency (default 4; 0: none) and the target's limit over all workers (default 16,
+                  the most a plan allows: 4 workers' worth).
+                  The CPU-bound variant (all of the machine's cores): --scale-latency 5 --scale-capacity 0 --scale-limit 16
+  --scale-heap MB  --max-old-space-size of the scale cases' coordinator and workers (default 512, as docs/operations.md
+                  advises; 0: V8's default, whose heap grows to about 4x what is live before a full collection)
   --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
   --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
   --system-pages N  pages of the system cases' generated source (default ${DEFAULT_WIKI.pages}; 150 with --quick)
@@ -130,7 +142,7 @@ function usage(): never {
 function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     sizes: [1000, 5000], files: DEFAULT_WIKI.files, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
-    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: { count: 16, mb: 64 }, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
+    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, scaleLatencyMs: 100, scaleCapacity: 4, scaleLimit: 16, scaleHeapMB: 512, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: { count: 16, mb: 64 }, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -145,7 +157,7 @@ function parseOptions(argv: string[]): BenchOptions {
         options.sizes = [200];
         options.wordpressPosts = 60;
         options.engineSizes = [2000];
-        options.scaleItems = 2000;
+        options.scaleItems = 1000;
         options.systemPages = 150;
         options.systemBlobs = { count: 4, mb: 4 };
         break;
@@ -169,6 +181,18 @@ function parseOptions(argv: string[]): BenchOptions {
       }
       case '--scale-items':
         options.scaleItems = count(value(), '--scale-items');
+        break;
+      case '--scale-latency':
+        options.scaleLatencyMs = count(value(), '--scale-latency');
+        break;
+      case '--scale-capacity':
+        options.scaleCapacity = count(value(), '--scale-capacity');
+        break;
+      case '--scale-limit':
+        options.scaleLimit = count(value(), '--scale-limit');
+        break;
+      case '--scale-heap':
+        options.scaleHeapMB = count(value(), '--scale-heap');
         break;
       case '--engine':
         options.engineSizes = value().split(',').map((s) => count(s, '--engine'));
@@ -813,7 +837,7 @@ async function main(): Promise<void> {
 
   if (options.only.has('scale')) {
     for (const workers of [1, 2, 4]) {
-      cases.push(await runScaleCase({ name: `scale-${workers}w`, items: options.scaleItems, workers, latencyMs: 5, concurrency: 16, keep: options.keep, say }));
+      cases.push(await runScaleCase({ name: `scale-${workers}w`, items: options.scaleItems, workers, latencyMs: options.scaleLatencyMs, concurrency: options.scaleLimit, workerConcurrency: options.scaleCapacity, heapMB: options.scaleHeapMB, keep: options.keep, say }));
       write();
     }
   }

@@ -7,6 +7,8 @@ import { leaseSeconds, type ChunkJob, type ScaleQueue } from './queue.js';
 /** READY items read from the store at a time, and the items of one job (a worker splits it in the engine's batches). */
 const PAGE = 1000;
 export const CHUNK_ITEMS = 100;
+/** A small step is cut in smaller jobs, down to this, so that every worker gets some of it. */
+const MIN_CHUNK_ITEMS = 10;
 const POLL_MS = 250;
 /** The step's counts (a count over its items) are read at most this often while waiting. */
 const REPORT_MS = 1000;
@@ -66,17 +68,20 @@ export function distributeTo(queue: ScaleQueue, options: { chunkItems?: number; 
       const orphans = await deps.store.listItems(run.id, { type: step.type, step: step.idx, statuses: ['RUNNING'] });
       for (const item of orphans) await backToReady(state, item, 'taken over after its worker stopped');
       let sent = 0;
+      // Two jobs per live worker at least: a step of 100 items is not one worker's job while the others wait.
+      const ready = (await deps.store.countItems(run.id, step.type, step.idx)).READY ?? 0;
+      const size = Math.min(chunkItems, Math.max(MIN_CHUNK_ITEMS, Math.ceil(ready / (2 * Math.max(1, await queue.liveWorkers(lease))))));
       for (let after = 0; ; ) {
-        const ready = await deps.store.listItems(run.id, { type: step.type, step: step.idx, statuses: ['READY'], afterSeq: after, limit: PAGE });
-        if (ready.length === 0) break;
-        after = ready[ready.length - 1]!.seq ?? after;
+        const page = await deps.store.listItems(run.id, { type: step.type, step: step.idx, statuses: ['READY'], afterSeq: after, limit: PAGE });
+        if (page.length === 0) break;
+        after = page[page.length - 1]!.seq ?? after;
         const chunks: ChunkJob[] = [];
-        for (let i = 0; i < ready.length; i += chunkItems) {
-          const part = ready.slice(i, i + chunkItems);
+        for (let i = 0; i < page.length; i += size) {
+          const part = page.slice(i, i + size);
           chunks.push({ runId: run.id, migrationId: ctx.migrationId, stepIdx: step.idx, type: step.type, sourceIds: part.map((p) => p.sourceId), pass, firstSeq: part[0]!.seq ?? i });
         }
         await queue.send(chunks);
-        sent += ready.length;
+        sent += page.length;
         if (await checkStop()) break;
       }
       if (sent === 0) break;

@@ -153,6 +153,12 @@ export class ScaleQueue {
     return { queued: Number(rows[0]?.queued ?? 0), active: Number(rows[0]?.active ?? 0) };
   }
 
+  /** Workers heard of within `lease` seconds. */
+  async liveWorkers(lease: number): Promise<number> {
+    const { rows } = await this.pool.query(`SELECT count(*) AS n FROM ferry_workers WHERE heartbeat_at > now() - make_interval(secs => $1)`, [lease]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Cancels a run's chunks that no worker has taken yet (a stop). */
   async cancelQueued(runId: number): Promise<number> {
     const { rows } = await this.pool.query(`SELECT id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry') AND data->>'runId' = $2`, [QUEUE, String(runId)]);

@@ -54,8 +54,8 @@ async function setup(name: string, items: number, latencyMs: number, concurrency
   return { ferry, url, dataDir, ledger, migration };
 }
 
-function startWorker(s: Setup): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, '--data-dir', s.dataDir, '--store', s.url], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FERRY_WORKER_LEASE_SECONDS: String(LEASE) } });
+function startWorker(s: Setup, concurrency?: number): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, '--data-dir', s.dataDir, '--store', s.url, ...(concurrency ? ['--concurrency', String(concurrency)] : [])], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FERRY_WORKER_LEASE_SECONDS: String(LEASE) } });
   child.stderr?.on('data', () => undefined);
   children.add(child);
   return child;
@@ -115,6 +115,31 @@ describe('ferry worker: a run spread over worker processes through pg-boss', () 
     }
     // Workers that leave cleanly leave the registry.
     expect(await listWorkers(s.url)).toEqual([]);
+  });
+
+  it("a worker's --concurrency caps its own batches in flight; the plan's concurrency stays the target's limit over all", async () => {
+    // The target allows 16 at once: what holds each worker back is its own capacity (2 and 3).
+    const s = await setup('capacity', 600, 40, 16);
+    const workers = [startWorker(s, 2), startWorker(s, 3)];
+    const queue = await ScaleQueue.open(s.url, { supervise: false });
+    try {
+      for (let i = 0; i < 120 && (await listWorkers(s.url)).length < 2; i++) await new Promise((r) => setTimeout(r, 250));
+      const run = await s.ferry.run(s.migration, { distribute: distributeTo(queue, { lease: LEASE, chunkItems: 20 }) });
+      expect(run.status).toBe('FINISHED');
+      expect(await s.ferry.store.countItems(run.id)).toEqual({ COMPLETE: 600 });
+      const ledger = readLedger(s.ledger);
+      expect(ledger.items).toBe(600);
+      expect(ledger.duplicates).toEqual([]);
+      expect(ledger.pids).toBe(2);
+      // Each worker reached its capacity and never went past it.
+      expect(ledger.maxInFlightByPid[workers[0]!.pid!]).toBe(2);
+      expect(ledger.maxInFlightByPid[workers[1]!.pid!]).toBe(3);
+      expect(ledger.maxInFlight).toBeLessThanOrEqual(5);
+    } finally {
+      await Promise.all(workers.map(stopWorker));
+      await queue.close();
+      await s.ferry.close();
+    }
   });
 
   it('kill -9 of a random worker again and again: FINISHED, no duplicate, every item once', async () => {

@@ -21,6 +21,13 @@ export interface WorkerOptions {
   url: string;
   /** Chunks taken at once (each is split in the engine's batches). */
   chunks?: number;
+  /**
+   * This worker's own capacity: batches it has in flight at once, over all
+   * its chunks and runs (`ferry worker --concurrency`). Without it, up to
+   * twice the plan's concurrency per run. The target's limit stays the
+   * plan's concurrency over all workers, whatever this is.
+   */
+  concurrency?: number;
   /** Seconds between heartbeats (default: a third of the lease). */
   heartbeatSeconds?: number;
   /** Poll interval when the queue is empty. */
@@ -59,6 +66,8 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
   const reported = new Set<number>();
   let lastBatch: string | null = null;
   const lease = leaseSeconds();
+  // One pool for every run this worker helps with: its capacity is its own, not per run.
+  const capacity = options.concurrency !== undefined ? new Slots(options.concurrency) : undefined;
   await queue.register(id);
   const beat = async () => {
     const current = [...inHand.values()][0];
@@ -90,7 +99,7 @@ export async function runWorker(options: WorkerOptions): Promise<{ chunks: numbe
       const shared = target;
       return {
         state,
-        batches: new Slots(plan.options.concurrency * 2),
+        batches: capacity ?? new Slots(plan.options.concurrency * 2),
         stopCheckedAt: 0,
         stopped: false,
         close: async () => {

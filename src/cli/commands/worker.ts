@@ -33,19 +33,31 @@ export function workerCommands(program: Command): void {
   program
     .command('worker')
     .description('join the runs started with `ferry run --workers` on the same PostgreSQL store: take batches, write them, until Ctrl-C')
-    .option('--chunks <n>', 'chunks (of up to 100 items) taken at once', '2')
+    .option('--concurrency <n>', "batches this worker has in flight at once, over all its jobs (default: twice the plan's concurrency of each run it helps)")
+    .option('--chunks <n>', 'jobs (of up to 100 items) taken from the queue at once', '2')
     .addHelpText('after', `
 The store must be on PostgreSQL (--store or FERRY_STORE); the data folder must hold the same
-secrets key (secret.key) as the one that added the connections. Calls to a target are held to
-the plan's concurrency over all workers. A worker not heard of for FERRY_WORKER_LEASE_SECONDS
-(default 30) loses its batches to the others.
+secrets key (secret.key) as the one that added the connections. A worker not heard of for
+FERRY_WORKER_LEASE_SECONDS (default 30) loses its batches to the others.
 
-Example:
-  FERRY_STORE=postgres://ferry:***@db:5432/ferry ferry worker`)
-    .action(async (options: { chunks: string }, command: Command) => {
+Two limits:
+  --concurrency       this worker's own capacity: what one machine (its CPU, its memory, its
+                      share of the store's connections) should carry. Size it per machine.
+  options.concurrency the plan's limit on calls to the target, shared by ALL workers: adding
+                      workers never overruns the target, whatever their --concurrency. Workers
+                      whose capacities add up to more than it wait for the target's slots.
+
+Throughput is about min(sum of the workers' --concurrency, the plan's concurrency) batches per
+write time; each batch takes some CPU on the worker and on the store's database.
+
+Examples:
+  FERRY_STORE=postgres://ferry:***@db:5432/ferry ferry worker
+  FERRY_STORE=postgres://ferry:***@db:5432/ferry ferry worker --concurrency 8   # one of 4 workers, plan concurrency 32`)
+    .action(async (options: { chunks: string; concurrency?: string }, command: Command) => {
       const { dataDir, store } = ferryOptions(command);
       const url = requirePostgres(store, '`ferry worker`');
       const chunks = parseCount('--chunks', options.chunks, { min: 1, max: 64 });
+      const concurrency = options.concurrency === undefined ? undefined : parseCount('--concurrency', options.concurrency, { min: 1, max: 256 });
       const ferry = await Ferry.open({ dataDir, store: url });
       const controller = new AbortController();
       const stop = () => {
@@ -55,7 +67,7 @@ Example:
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        await runWorker({ ferry, url, chunks, signal: controller.signal, say: (line) => process.stderr.write(`${line}\n`) });
+        await runWorker({ ferry, url, chunks, ...(concurrency !== undefined ? { concurrency } : {}), signal: controller.signal, say: (line) => process.stderr.write(`${line}\n`) });
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

@@ -78,7 +78,23 @@ export interface LedgerReport {
   finishing: number;
   /** The most write calls in flight at one moment, over all processes. */
   maxInFlight: number;
+  /** The same for each process's own write calls (a worker's --concurrency). */
+  maxInFlightByPid: Record<number, number>;
   pids: number;
+}
+
+/** The most intervals open at one moment; an end before a start at the same instant (a slot handed over). */
+function peakOverlap(lines: LedgerLine[]): number {
+  const events: Array<[number, number]> = [];
+  for (const line of lines) events.push([line.start, 1], [line.end, -1]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, delta] of events) {
+    now += delta;
+    peak = Math.max(peak, now);
+  }
+  return peak;
 }
 
 export function readLedger(file: string): LedgerReport {
@@ -86,22 +102,17 @@ export function readLedger(file: string): LedgerReport {
   const fresh = new Map<string, number>();
   const seen = new Set<string>();
   let finishing = 0;
-  const events: Array<[number, number]> = [];
+  const byPid = new Map<number, LedgerLine[]>();
   for (const line of lines) {
-    events.push([line.start, 1], [line.end, -1]);
+    const own = byPid.get(line.pid) ?? [];
+    own.push(line);
+    byPid.set(line.pid, own);
     for (const item of line.items) {
       seen.add(item.id);
       if (item.finishing) finishing++;
       else if (item.mode === 'create') fresh.set(item.id, (fresh.get(item.id) ?? 0) + 1);
     }
   }
-  // Ends before starts at the same instant: a slot handed over is not an overlap.
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let maxInFlight = 0;
-  for (const [, delta] of events) {
-    now += delta;
-    maxInFlight = Math.max(maxInFlight, now);
-  }
-  return { writes: lines.length, items: seen.size, duplicates: [...fresh].filter(([, n]) => n > 1).map(([id]) => id), finishing, maxInFlight, pids: new Set(lines.map((l) => l.pid)).size };
+  const maxInFlightByPid = Object.fromEntries([...byPid].map(([pid, own]) => [pid, peakOverlap(own)]));
+  return { writes: lines.length, items: seen.size, duplicates: [...fresh].filter(([, n]) => n > 1).map(([id]) => id), finishing, maxInFlight: peakOverlap(lines), maxInFlightByPid, pids: byPid.size };
 }

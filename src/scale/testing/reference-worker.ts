@@ -3,7 +3,7 @@
  * product's CLI does not know it): the scale tests and bench/scale.ts start
  * it as a separate process and kill it with SIGKILL at will.
  *
- *   node --import tsx src/scale/testing/reference-worker.ts --data-dir DIR --store URL [--chunks 2]
+ *   node --import tsx src/scale/testing/reference-worker.ts --data-dir DIR --store URL [--chunks 2] [--concurrency N]
  */
 import { Ferry } from '../../app/ferry.js';
 import { registerConnector } from '../../app/registry.js';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const controller = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => controller.abort());
   try {
-    await runWorker({ ferry, url: store, chunks: Number(get('--chunks') ?? 2), signal: controller.signal, say: (line) => process.stderr.write(`${line}\n`) });
+    await runWorker({ ferry, url: store, chunks: Number(get('--chunks') ?? 2), ...(get('--concurrency') ? { concurrency: Number(get('--concurrency')) } : {}), signal: controller.signal, say: (line) => process.stderr.write(`${line}\n`) });
   } finally {
     await ferry.close();
   }
