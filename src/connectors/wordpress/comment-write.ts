@@ -162,10 +162,19 @@ async function writeComment(ctx: WpContext, request: WriteRequest, rows: Map<num
  */
 async function adoptDuplicate(ctx: WpContext, item: SourceItem<CommentData>, desired: { post: number; parent: number; author_name: string; author_email: string; content: string }, deferred: ItemRef[], error: unknown, signal: AbortSignal): Promise<WriteResult> {
   const words = fingerprint(desired.content);
+  // An empty name or address matches Ferry's own stand-in: a write killed between its create and the
+  // write-back of the empty fields left that comment, and finishing it is this write's job.
+  const name = (c: CommentRow) => (desired.author_name === '' && c.author_name === PLACEHOLDER_AUTHOR.name ? '' : c.author_name);
+  const email = (c: CommentRow) => (desired.author_email === '' && c.author_email === PLACEHOLDER_AUTHOR.email ? '' : c.author_email);
   const same = (await commentsOfPost(ctx, desired.post, signal)).find(
-    (c) => c.parent === desired.parent && (c.author_name === desired.author_name || (c.author_email !== '' && c.author_email === desired.author_email)) && fingerprint(c.content.raw ?? '') === words,
+    (c) => c.parent === desired.parent && (name(c) === desired.author_name || (email(c) !== '' && email(c) === desired.author_email)) && fingerprint(c.content.raw ?? '') === words,
   );
   if (!same) throw error;
+  if (name(same) !== same.author_name || email(same) !== same.author_email) {
+    const patch = { author_name: desired.author_name, author_email: desired.author_email, date_gmt: item.data.date_gmt, ...keptIp(item.data) };
+    const row = await saveComment(ctx, { route: `wp/v2/comments/${same.id}`, body: patch, what: `emptying the author fields of comment "${item.label}"`, userAgent: item.data.author_user_agent }, signal, true);
+    return result({ targetId: String(row.id), outcome: 'created', version: commentVersion(row), deferred });
+  }
   const message = `Comment "${item.label}" was already on the target (comment ${same.id}, same post, author and words); it was adopted as it is.`;
   return result({ targetId: String(same.id), outcome: 'adopted', version: ADOPTED, deferred, warnings: [message], actions: [{ code: 'comment-adopted', message, type: 'comment', sourceId: item.sourceId, label: item.label }] });
 }
