@@ -92,7 +92,7 @@ export async function stepSeconds(dataDir: string, planName: string): Promise<St
   return rows.map((s) => ({ step: s.type, status: s.status, seconds: s.startedAt && s.endedAt ? (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000 : null }));
 }
 
-/** Wall clock of an idle `ferry --help` (node + the tsx loader compiling the CLI): the floor of any ferry run here. */
+/** Wall clock of an idle `ferry --help` (node + the bundled CLI): the floor of any ferry run here. */
 export async function cliStartSeconds(): Promise<number> {
   const m = await measureProcess(process.execPath, [FERRY_BIN, '--help'], { env: { ...process.env, FORCE_COLOR: '0' } });
   return m.seconds;
@@ -319,7 +319,7 @@ export function systemNotes(cases: BenchCase[]): string[] {
   for (const c of cases.filter((x) => x.name.startsWith('system-'))) {
     const x = c.extra as { cliStartSeconds?: number; megabytes: number; ferrySteps: StepSeconds[]; ferryOutsideStepsSeconds: number; nativeSteps: StepSeconds[]; copyOnlyRatio: number | null; load: { ferry: { mean: number }; native: { mean: number } }; ferryProblem?: string; nativeProblem?: string };
     const list = (steps: StepSeconds[]): string => steps.filter((s) => (s.seconds ?? 0) >= 0.05).map((s) => `${s.step} ${fixed(s.seconds ?? undefined, 2)}`).join(', ') || '-';
-    lines.push(`  ${c.name}: ${fixed(x.megabytes)} MB; Ferry ${fixed(c.ferry.seconds, 2)} s = outside the steps ${fixed(x.ferryOutsideStepsSeconds, 2)} s (of which an idle \`ferry --help\` takes ${fixed(x.cliStartSeconds, 2)} s: node + tsx; the rest discovery and pre-checks) + steps ${list(x.ferrySteps)}`);
+    lines.push(`  ${c.name}: ${fixed(x.megabytes)} MB; Ferry ${fixed(c.ferry.seconds, 2)} s = outside the steps ${fixed(x.ferryOutsideStepsSeconds, 2)} s (of which an idle \`ferry --help\` takes ${fixed(x.cliStartSeconds, 2)} s: node + the CLI; the rest discovery and pre-checks) + steps ${list(x.ferrySteps)}`);
     lines.push(`    native ${fixed(c.peer.seconds, 2)} s: ${list(x.nativeSteps)}; copies alone Ferry/native speed ${x.copyOnlyRatio === null ? '-' : `${fixed(x.copyOnlyRatio, 2)}x`}; load ${fixed(x.load.ferry.mean)}/${fixed(x.load.native.mean)}`);
     if (x.ferryProblem) lines.push(`    FERRY FAILED: ${x.ferryProblem.split('\n').slice(0, 6).join(' | ')}`);
     if (x.nativeProblem) lines.push(`    NATIVE FAILED: ${x.nativeProblem.split('\n').slice(0, 6).join(' | ')}`);

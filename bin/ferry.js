@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the CLI from the compiled build (`npm run build`, which `npm ci` runs through `prepare`)
+// Runs the CLI from the compiled build (build/cli/ferry.js, one bundled file made by `npm run build`,
+// which `npm ci` runs through `prepare`)
 // when it is newer than every source file; otherwise, or with FERRY_FROM_SOURCE=1, from the
 // TypeScript source through tsx, so a checkout being edited never runs stale code.
 // Compiling on every start costs 0.7-3 s (measured in `npm run bench`); the build starts in a fraction.
@@ -35,7 +36,7 @@ function buildIsFresh() {
 }
 
 if (buildIsFresh()) {
-  await import(pathToFileURL(join(root, 'build', 'cli', 'main.js')).href);
+  await import(pathToFileURL(join(root, 'build', 'cli', 'ferry.js')).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
