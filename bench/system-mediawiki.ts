@@ -35,6 +35,25 @@ const SHM = process.platform === 'linux' ? '/dev/shm' : '/tmp';
  */
 export const SYSTEM_DIR = process.env.FERRY_BENCH_SYSTEM_DIR || SHM;
 export const SYSTEM_SYNC = process.env.FERRY_BENCH_SYSTEM_SYNC === '1';
+/**
+ * FERRY_BENCH_SYSTEM_COLD=1: before each side, write everything out and drop the kernel's page cache (root only,
+ * /proc/sys/vm/drop_caches), so each side reads the source installation from the disk, as on a server whose
+ * uploads have not all been read lately, and the side measured second does not find the files the first one
+ * read already in memory. Not measured inside either side's time. Needs FERRY_BENCH_SYSTEM_DIR on a disk.
+ */
+export const SYSTEM_COLD = process.env.FERRY_BENCH_SYSTEM_COLD === '1';
+
+/** Empties the page cache before a side (FERRY_BENCH_SYSTEM_COLD=1); false when the kernel refused. */
+export async function dropCaches(): Promise<boolean> {
+  if (!SYSTEM_COLD) return false;
+  await measureProcess('sync', []);
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3\n');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Seconds of a `sync` (0 without FERRY_BENCH_SYSTEM_SYNC=1). */
 export async function syncSeconds(): Promise<number> {
@@ -253,6 +272,7 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
     const planFile = join(root, 'system-plan.yaml');
     writeFileSync(planFile, planText('bench-system-mw', source, ferryTarget, join(root, 'ferry-work'), sshd));
     say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
+    const coldFerry = await dropCaches();
     let sampler = new LoadSampler();
     const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
     const ferrySync = await syncSeconds();
@@ -264,6 +284,7 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
 
     // Native: the same bytes onto the other fresh wiki.
     say(`${name}: native ${options.ssh ? 'ssh ... | ssh ...' : 'sqlite3 .backup + cp -a + config'}`);
+    const coldNative = await dropCaches();
     sampler = new LoadSampler();
     const native = sshd ? await nativeMediaWikiCopySsh(source, nativeTarget, sshd) : await nativeMediaWikiCopy(source, nativeTarget);
     const nativeLoad = sampler.stop();
@@ -296,6 +317,7 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
         ferryCopySeconds: copySeconds,
         place: SYSTEM_DIR,
         sync: SYSTEM_SYNC,
+        cold: { ferry: coldFerry, native: coldNative },
         cliStartSeconds: cliStart,
         nativeSteps: native.steps,
         copyOnlyRatio: copySeconds > 0 && nativeCopySeconds > 0 ? nativeCopySeconds / copySeconds : null,

@@ -19,7 +19,7 @@ import { startSite, type SiteInstance } from '../src/harness/wordpress.js';
 import { ratioOf, type BenchCase } from './cases.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput } from './measure.js';
 import { fixed, mb } from './report.js';
-import { cliStartSeconds, stepSeconds, syncSeconds, SYSTEM_DIR, SYSTEM_SYNC, treeSize, type StepSeconds } from './system-mediawiki.js';
+import { cliStartSeconds, dropCaches, stepSeconds, syncSeconds, SYSTEM_DIR, SYSTEM_SYNC, treeSize, type StepSeconds } from './system-mediawiki.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
@@ -114,6 +114,7 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     const planFile = join(root, 'system-plan.yaml');
     writeFileSync(planFile, planText('bench-system-wp', source, ferryTarget, join(root, 'ferry-work')));
     say(`system-wordpress: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
+    const coldFerry = await dropCaches();
     let sampler = new LoadSampler();
     const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
     const ferrySync = await syncSeconds();
@@ -124,6 +125,7 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     const ferryProblem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await serves(ferryTarget, sourceTitle);
 
     say('system-wordpress: native mariadb-dump | mariadb + cp -a + UPDATE siteurl/home');
+    const coldNative = await dropCaches();
     sampler = new LoadSampler();
     const native = await nativeWordPressCopy(source, nativeTarget);
     const nativeLoad = sampler.stop();
@@ -157,6 +159,7 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
         ferryCopySeconds: ferryCopy,
         place: SYSTEM_DIR,
         sync: SYSTEM_SYNC,
+        cold: { ferry: coldFerry, native: coldNative },
         cliStartSeconds: cliStart,
         nativeSteps: native.steps,
         copyOnlyRatio: ferryCopy > 0 && nativeCopy > 0 ? nativeCopy / ferryCopy : null,

@@ -12,6 +12,10 @@ const external = [
   'cpu-features',
   'pg-native', // optional, never installed: pg falls back to JavaScript
   'tsx', // only bin/ferry.js's source mode uses it
+  // Bundled, kysely made the copy of files over SSH cost twice the CPU (5.5-6.9 s instead of 2.4-2.9 s for
+  // 1 GB in `npm run bench -- --only system-mediawiki-ssh`, three runs each; the cause was not found, the
+  // finding was bisected package by package). Loaded from node_modules it changes nothing at start-up.
+  'kysely',
 ];
 
 await build({
