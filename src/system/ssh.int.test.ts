@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,11 @@ async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
 }
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** `data` cut into pieces of `size` bytes (the last one shorter). */
+function* pieces(data: Buffer, size: number): Generator<Buffer> {
+  for (let at = 0; at < data.length; at += size) yield data.subarray(at, at + size);
+}
 
 /** The behaviour every Host must have; LocalHost is the reference, SshHost must not differ. */
 function hostBehaviour(name: string, open: () => Promise<Host>): void {
@@ -180,6 +185,34 @@ function hostBehaviour(name: string, open: () => Promise<Host>): void {
       await host.remove(join(root, 'gone')); // nothing there: not an error
       await host.mkdir(join(root, 'old-dir'));
       await host.mkdir(join(root, 'old-dir')); // already there: not an error
+    });
+
+    it('streams files of every size around the 255 KiB request size whole, from an offset and appended in pieces', async () => {
+      const request = 255 * 1024;
+      for (const size of [0, 1, request - 1, request, request + 1, 16 * request + 5, 40 * request + 3]) {
+        const data = randomBytes(size);
+        const from = join(root, `sized-${size}.bin`);
+        await writeFile(from, data);
+        const chunks: Buffer[] = [];
+        for await (const chunk of host.createReadStream(from, 0)) chunks.push(chunk as Buffer);
+        expect(sha256(Buffer.concat(chunks)), `read of ${size} bytes`).toBe(sha256(data));
+        const offset = Math.floor(size / 3);
+        const tail: Buffer[] = [];
+        for await (const chunk of host.createReadStream(from, offset)) tail.push(chunk as Buffer);
+        expect(sha256(Buffer.concat(tail)), `read of ${size} bytes from ${offset}`).toBe(sha256(data.subarray(offset)));
+
+        // Written in two sessions (a copy resumed after a stop), with odd-sized writes, several in flight.
+        const to = join(root, `written-${size}.bin`);
+        const head = host.createWriteStream(to, 'w', 0o640);
+        await pipeline(Readable.from(pieces(data.subarray(0, offset), 70_001)), head);
+        const rest = host.createWriteStream(to, 'a');
+        await pipeline(Readable.from(pieces(data.subarray(offset), 300_007)), rest);
+        expect(sha256(await readFile(to)), `write of ${size} bytes`).toBe(sha256(data));
+        expect((await stat(to)).mode & 0o777).toBe(0o640);
+      }
+      const missing = await host.createReadStream(join(root, 'no-such-file'), 0).toArray().then(() => undefined, (e: unknown) => e);
+      expect(missing).toBeInstanceOf(Error);
+      expect((missing as Error).message).toMatch(/no such file|ENOENT/i);
     });
 
     it('computes sha256 on the host, free bytes of the nearest parent, and its identity', async () => {

@@ -23,13 +23,12 @@ import { ConnectorError } from '../sdk/errors.js';
 import { redact } from '../sdk/redact.js';
 import type { ExecOptions, ExecResult, FileEntry, Host, HostInfo, HostProcess } from './host.js';
 import type { SshHostConfig } from './host-config.js';
+import { sftpReader, sftpWriter } from './sftp-streams.js';
 import { checkHostKey, parseKnownHosts, preferredAlgorithms, type HostKeyExpectation, type HostKeyVerdict } from './ssh-known-hosts.js';
 
 const { Client, utils } = ssh2;
 
 const OUTPUT_TAIL = 4000;
-/** Bytes per SFTP read of a streamed file. */
-const READ_CHUNK = 1024 * 1024;
 // OpenSSH's sshd allows 10 sessions per connection (MaxSessions); SFTP and the
 // command shell take one each.
 const MAX_COMMANDS = 7;
@@ -499,50 +498,12 @@ export class SshHost implements Host {
   }
 
   createReadStream(path: string, start = 0): Readable {
-    const out = new PassThrough({ highWaterMark: READ_CHUNK });
-    this.sftp().then(
-      (sftp) => {
-        // 1 MiB a read (ssh2 asks for it in requests of OpenSSH's largest size): with ssh2's 64 KiB default the
-        // copy cost about 20 % more of Node's CPU per byte, which is what bounds a copy over SSH (ssh2 runs in JS).
-        const inner = sftp.createReadStream(path, { start, highWaterMark: READ_CHUNK });
-        inner.on('error', (error: unknown) => out.destroy(this.fileError(error, path)));
-        out.on('close', () => inner.destroy());
-        inner.pipe(out);
-      },
-      (error: unknown) => out.destroy(this.fileError(error, path)),
-    );
-    return out;
+    // Several READs in flight (sftp-streams.ts): ssh2's own stream waits for each answer before the next.
+    return sftpReader(this.sftp(), path, start, (error) => this.fileError(error, path));
   }
 
   createWriteStream(path: string, flags: 'a' | 'w', mode = 0o644): Writable {
-    const host = this;
-    let inner: Writable | undefined;
-    const ready = this.sftp().then((sftp) => {
-      inner = sftp.createWriteStream(path, { flags, mode });
-      inner.on('error', (error: unknown) => outer.destroy(host.fileError(error, path)));
-      return inner;
-    });
-    // 'finish' only after SFTP closed the remote file, so a reader that waits
-    // for the copy to finish sees every byte.
-    const outer = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        ready.then((stream) => {
-          if (stream.write(chunk)) callback();
-          else stream.once('drain', () => callback());
-        }, (error: unknown) => callback(host.fileError(error, path)));
-      },
-      final(callback) {
-        ready.then((stream) => {
-          stream.once('close', () => callback());
-          stream.end();
-        }, (error: unknown) => callback(host.fileError(error, path)));
-      },
-      destroy(error, callback) {
-        inner?.destroy();
-        callback(error);
-      },
-    });
-    return outer;
+    return sftpWriter(this.sftp(), path, flags, mode, (error) => this.fileError(error, path));
   }
 
   async mkdir(path: string, mode = 0o755): Promise<void> {
