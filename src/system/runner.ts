@@ -25,6 +25,7 @@ import type { MigrationRow } from '../store/records.js';
 import { versionOverride } from './faults.js';
 import type { Host } from './host.js';
 import { openHost } from './host-config.js';
+import { LocalHost } from './local.js';
 import { parseSystemPlan, sideLabel, systemOptions, type SystemPlan } from './plan.js';
 import { adapterFor } from './registry.js';
 import { verifyOperation, type VerifyConnections } from './verify-api.js';
@@ -62,9 +63,16 @@ export interface OpenSystem {
   plan: SystemPlan;
   adapter: SystemAdapter;
   options: SystemOptions;
-  source: { host: Host; info: InstallationInfo };
-  target: { host: Host; info: InstallationInfo };
+  source: OpenSide;
+  target: OpenSide;
   close(): Promise<void>;
+}
+
+export interface OpenSide {
+  host: Host;
+  info: InstallationInfo;
+  /** Seconds to reach the host (an SSH sign-in; nothing on this machine) and to read the installation. */
+  timing?: { reachSeconds: number; discoverSeconds: number };
 }
 
 /** Opens both hosts and discovers both installations; any failure is a UserError saying nothing was written. */
@@ -74,8 +82,9 @@ export async function openSystem(plan: SystemPlan, adapter: SystemAdapter = adap
     for (const h of hosts) await h.close().catch(() => undefined);
   };
   // Both sides at once: each is a connection (SSH) and a PHP run with the platform loaded; they do not depend on each other.
-  const openSide = async (side: 'source' | 'target'): Promise<{ host: Host; info: InstallationInfo }> => {
+  const openSide = async (side: 'source' | 'target'): Promise<OpenSide> => {
     const spec = plan[side];
+    const started = performance.now();
     let host: Host;
     try {
       host = await openHost(spec.host);
@@ -83,6 +92,7 @@ export async function openSystem(plan: SystemPlan, adapter: SystemAdapter = adap
       throw asUserError(error, `The ${side} host cannot be reached; nothing was written`);
     }
     hosts.push(host);
+    const reached = performance.now();
     let info: InstallationInfo;
     try {
       info = await adapter.discover(host, { configFile: spec.configFile, ...(spec.codeDir ? { codeDir: spec.codeDir } : {}), ...(spec.env ? { env: spec.env } : {}) });
@@ -91,7 +101,7 @@ export async function openSystem(plan: SystemPlan, adapter: SystemAdapter = adap
     }
     const version = versionOverride(side);
     if (version) info = { ...info, version };
-    return { host, info };
+    return { host, info, timing: { reachSeconds: (reached - started) / 1000, discoverSeconds: (performance.now() - reached) / 1000 } };
   };
   try {
     const [source, target] = await Promise.allSettled([openSide('source'), openSide('target')]);
@@ -168,7 +178,9 @@ export async function runSystem(deps: SystemDeps, migration: MigrationRow): Prom
     const fresh = !resume && !continued;
     let workDirs: { workDir: string; sourceWorkDir: string } | undefined;
     if (!fresh) workDirs = await storedWorkDirs(deps.store, (resume ?? continued)!.id);
+    const checking = performance.now();
     const findings = await precheckSystem(open, workDirs ?? { workDir: plan.target.workDir ?? DEFAULT_WORKDIR, sourceWorkDir: plan.source.workDir ?? DEFAULT_WORKDIR });
+    const checkSeconds = (performance.now() - checking) / 1000;
     deps.onFindings?.(findings);
     // A resumed run has written already: its checks are shown, but only a fresh run stops on them.
     if (fresh && findings.some((f) => f.level === 'error')) throw new SystemPrecheckFailed(findings);
@@ -192,6 +204,7 @@ export async function runSystem(deps: SystemDeps, migration: MigrationRow): Prom
     try {
       reporter.info(`System migration "${migration.name}" (${plan.platform}), run ${run.id}${resume ? ' (resumed after an interruption)' : continued ? ` (continues stopped run ${continued.id})` : ''}`);
       reporter.info(`Source: ${describe(open.source)}; target: ${describe(open.target)}`);
+      reporter.info(`Both sides read at once: source ${timingOf(open.source)}, target ${timingOf(open.target)}; pre-checks ${checkSeconds.toFixed(2)} s`);
       for (const f of findings) (f.level === 'error' ? reporter.error : reporter.warn).call(reporter, `Pre-check ${f.level}: ${f.message}`, { step: 'pre-checks' });
       const operations = open.adapter.operations(open.options);
       if (plan.verify && deps.connections) {
@@ -499,6 +512,12 @@ async function storedWorkDirs(store: FerryStore, runId: number): Promise<{ workD
   const sourceWorkDir = await store.getCursor(runId, SOURCE_WORKDIR_KEY);
   if (!workDir || !sourceWorkDir) throw new UserError(`Run ${runId} is not a system migration run (it has no work folder)`);
   return { workDir, sourceWorkDir };
+}
+
+function timingOf(side: OpenSide): string {
+  if (!side.timing) return 'read';
+  const { reachSeconds, discoverSeconds } = side.timing;
+  return `${side.host instanceof LocalHost ? '' : `reached in ${reachSeconds.toFixed(2)} s, `}read in ${discoverSeconds.toFixed(2)} s`;
 }
 
 function describe(side: { host: Host; info: InstallationInfo }): string {

@@ -265,6 +265,33 @@ describe('ssh only: the connection and bad input', () => {
     }
   });
 
+  it('runs commands without input in its long-lived shells: any bytes out, stderr apart, a stop ends the whole command', async () => {
+    const host = await connectSsh(sshConfig());
+    try {
+      const bytes = await host.exec(['sh', '-c', 'printf "a\\000b\\377\\n"; echo "to stderr" >&2; exit 5'], { allowFailure: true });
+      expect(bytes.code).toBe(5);
+      expect(Buffer.from(bytes.stdout, 'utf8').includes(0)).toBe(true);
+      expect(bytes.stdout.startsWith('a\0b')).toBe(true);
+      expect(bytes.stderr).toBe('to stderr\n');
+      expect((await host.exec(['pwd'], { cwd: '/tmp', env: { FERRY_X: 'it\'s "quoted"' } })).stdout).toBe('/tmp\n');
+      expect((await host.exec(['sh', '-c', 'printf %s "$FERRY_X"'], { env: { FERRY_X: 'it\'s "quoted"' } })).stdout).toBe('it\'s "quoted"');
+
+      // A stop ends the command and what it started (its own process group), not only the shell around it.
+      const controller = new AbortController();
+      const running = host.exec(['sh', '-c', 'sleep 41.75; echo never'], { signal: controller.signal }).then(() => undefined, (e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n')).toContain('sleep 41.75');
+      controller.abort();
+      expect(((await running) as Error).name).toBe('AbortError');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n')).not.toContain('sleep 41.75');
+      // The shell goes on serving commands after a stopped one.
+      expect((await host.exec(['echo', 'still here'])).stdout).toBe('still here\n');
+    } finally {
+      await host.close();
+    }
+  });
+
   it('queues commands beyond what one connection may run at once (OpenSSH MaxSessions 10)', async () => {
     const host = await connectSsh(sshConfig());
     try {

@@ -11,6 +11,7 @@
  * `hostname -I` for the addresses in info().
  */
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { posix } from 'node:path';
@@ -28,10 +29,23 @@ import { checkHostKey, parseKnownHosts, preferredAlgorithms, type HostKeyExpecta
 
 const { Client, utils } = ssh2;
 
+/**
+ * FERRY_SSH_TRACE=/path/file: every command on an SSH host appends a line there when it ends (start
+ * time, milliseconds, host, how it ran: `shell` through the command shell, `exec` on a channel of its
+ * own, and the command's name), to see where a system migration over SSH spends its round trips.
+ */
+const TRACE_FILE = process.env.FERRY_SSH_TRACE;
+function trace(started: number, label: string, how: 'shell' | 'exec', argv: readonly string[]): void {
+  if (!TRACE_FILE) return;
+  const what = argv.slice(0, 3).map((a) => a.slice(0, 40)).join(' ');
+  appendFileSync(TRACE_FILE, `${new Date(performance.timeOrigin + started).toISOString()} ${(performance.now() - started).toFixed(0)}ms ${label} ${how} ${what}\n`);
+}
+
 const OUTPUT_TAIL = 4000;
-// OpenSSH's sshd allows 10 sessions per connection (MaxSessions); SFTP and the
-// command shell take one each.
-const MAX_COMMANDS = 7;
+// OpenSSH's sshd allows 10 sessions per connection (MaxSessions); SFTP, the
+// command shell and the JOB_SHELLS shells that run commands without input take one each.
+const JOB_SHELLS = 2;
+const MAX_COMMANDS = 5;
 
 // SFTP status codes (draft-ietf-secsh-filexfer-02).
 const SFTP_NO_SUCH_FILE = 2;
@@ -137,15 +151,19 @@ function call<T>(run: (callback: (error: Error | undefined | null, value?: T) =>
  * thousands of files cannot pay. Here the login shell starts once; each
  * command then runs in a subshell with stdin from /dev/null and stderr merged
  * into stdout, and a random token after it carries its exit code. Commands run
- * one at a time. Only for text output: streams and listings use exec channels.
+ * one at a time. A shell can also run jobs (job(): any command without input,
+ * output of any bytes, stoppable); streams use exec channels.
  */
 class CommandShell {
   private channel: ClientChannel | undefined;
   private opening: Promise<ClientChannel> | undefined;
   private output = '';
-  private waiting: { token: string; resolve: (result: { code: number; output: string }) => void; reject: (error: Error) => void } | undefined;
+  private waiting: { token: string; scanned: number; onPid?: (pid: number) => void; resolve: (result: { code: number; output: string }) => void; reject: (error: Error) => void } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private jobsReady: Promise<boolean> | undefined;
   dead = false;
+  /** Commands queued or running here (the pool gives a command to the least busy shell). */
+  load = 0;
 
   constructor(private readonly client: SshClient) {}
 
@@ -180,7 +198,18 @@ class CommandShell {
     this.output += chunk;
     const waiting = this.waiting;
     if (!waiting) return;
-    const match = new RegExp(`\\n${waiting.token} (\\d+)\\n`).exec(this.output);
+    if (waiting.onPid) {
+      const started = new RegExp(`${waiting.token} pid (\\d+)\n`).exec(this.output);
+      if (started) {
+        waiting.onPid(Number(started[1]));
+        delete waiting.onPid;
+      }
+    }
+    // Only the new text (and the few characters before it) can hold the end token: a big output is not scanned again.
+    const end = new RegExp(`\\n${waiting.token} (\\d+)\\n`, 'g');
+    end.lastIndex = Math.max(0, waiting.scanned - waiting.token.length - 16);
+    waiting.scanned = this.output.length;
+    const match = end.exec(this.output);
     if (!match) return;
     const output = this.output.slice(0, match.index);
     this.output = this.output.slice(match.index + match[0].length);
@@ -189,26 +218,76 @@ class CommandShell {
   }
 
   run(line: string): Promise<{ code: number; output: string }> {
+    return this.enqueue((channel) => this.roundTrip(channel, line));
+  }
+
+  private enqueue<T>(work: (channel: ClientChannel) => Promise<T>): Promise<T> {
+    this.load++;
     const result = this.queue.then(async () => {
       const channel = await this.open();
       if (this.dead) throw new Error('the command shell ended');
-      return this.roundTrip(channel, line);
+      return work(channel);
     });
     this.queue = result.catch(() => undefined);
+    void result.then(() => this.load--, () => this.load--);
     return result;
   }
 
-  private roundTrip(channel: ClientChannel, line: string): Promise<{ code: number; output: string }> {
+  /**
+   * Writes one command and waits for its end token. `subshell`: run in ( ) with stdin from /dev/null and
+   * stderr merged; `shell`: in this shell itself (its variables and traps stay); `job`: see job().
+   */
+  private roundTrip(channel: ClientChannel, line: string, how: 'subshell' | 'shell' | 'job' = 'subshell', onPid?: (pid: number) => void): Promise<{ code: number; output: string }> {
     const token = `ferry-done-${randomUUID()}`;
+    const end = `printf '\\n%s %s\\n' ${token} "$?"\n`;
     return new Promise<{ code: number; output: string }>((resolve, reject) => {
-      this.waiting = { token, resolve, reject };
-      channel.write(`(${line}) </dev/null 2>&1; printf '\\n%s %s\\n' ${token} "$?"\n`);
+      this.waiting = { token, scanned: 0, ...(onPid ? { onPid } : {}), resolve, reject };
+      channel.write(how === 'job' ? jobScript(line, token) : how === 'shell' ? `${line}; ${end}` : `(${line}) </dev/null 2>&1; ${end}`);
+    });
+  }
+
+  /**
+   * Whether this shell can run jobs: two scratch files for a job's output (removed when the shell ends),
+   * `setsid` (util-linux) so a job is a process group that can be stopped whole, and `base64` (coreutils).
+   */
+  canRunJobs(): Promise<boolean> {
+    const setup = 'FERRY_O=$(mktemp) && FERRY_E=$(mktemp) && trap \'rm -f "$FERRY_O" "$FERRY_E"\' EXIT && command -v setsid >/dev/null && command -v base64 >/dev/null';
+    this.jobsReady ??= this.enqueue((channel) => this.roundTrip(channel, setup, 'shell')).then(({ code }) => code === 0, () => false);
+    return this.jobsReady;
+  }
+
+  /**
+   * Runs a command like an exec channel would, without opening one: in its own session (setsid) with stdin
+   * from /dev/null, stdout and stderr kept apart in the shell's scratch files and sent back in base64
+   * (any bytes), its PID reported first so that it can be stopped.
+   */
+  job(line: string, onPid: (pid: number) => void): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+    return this.enqueue(async (channel) => {
+      const { code, output } = await this.roundTrip(channel, line, 'job', onPid);
+      const field = (name: string): Buffer => {
+        const match = new RegExp(`(?:^|\\n)ferry-done-[0-9a-f-]+ ${name} ([A-Za-z0-9+/=]*)(?:\\n|$)`).exec(output);
+        if (!match) throw new Error(`the command shell sent no ${name}`);
+        return Buffer.from(match[1] ?? '', 'base64');
+      };
+      return { code, stdout: field('out'), stderr: field('err').toString('utf8') };
     });
   }
 
   close(): void {
     this.channel?.end();
   }
+}
+
+/** The shell text of a job (CommandShell.job): its PID, its wait, its two outputs in base64, its exit status. */
+function jobScript(line: string, token: string): string {
+  return [
+    `setsid sh -c ${shellQuote(line)} </dev/null >"$FERRY_O" 2>"$FERRY_E" & FERRY_P=$!`,
+    `printf '%s pid %s\\n' ${token} "$FERRY_P"`,
+    'wait "$FERRY_P"; FERRY_C=$?',
+    `printf '%s out ' ${token}; base64 -w 0 "$FERRY_O"`,
+    `printf '\\n%s err ' ${token}; base64 -w 0 "$FERRY_E"`,
+    `printf '\\n%s %s\\n' ${token} "$FERRY_C"\n`,
+  ].join('; ');
 }
 
 /**
@@ -222,6 +301,7 @@ export class SshHost implements Host {
   private readonly slots = new Slots(MAX_COMMANDS);
   private sftpSession: Promise<SFTPWrapper> | undefined;
   private readonly shell: CommandShell;
+  private readonly jobShells: CommandShell[] = [];
   private lost: Error | undefined;
   private readonly ended: Promise<void>;
 
@@ -235,6 +315,19 @@ export class SshHost implements Host {
     void this.ended.then(() => {
       this.lost ??= new Error('connection closed');
     });
+  }
+
+  /**
+   * Opens, in the background, what the first commands will need: the SFTP session, the command shell and
+   * one job shell. Each starts the login shell once (0.1-0.2 s here); opened now, that overlaps the
+   * discovery that follows a connection instead of adding to it. Failures are left to the first real use.
+   */
+  warmUp(): void {
+    void this.sftp().catch(() => undefined);
+    void this.shell.run('true').catch(() => undefined);
+    const shell = new CommandShell(this.client);
+    this.jobShells.push(shell);
+    void shell.canRunJobs();
   }
 
   private connectionError(what: string, cause?: unknown): ConnectorError {
@@ -251,13 +344,22 @@ export class SshHost implements Host {
   }
 
   private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= call<SFTPWrapper>((done) => this.client.sftp(done)).catch((error: unknown) => {
+    // A request on an SFTP session whose connection dropped is never answered: fail at once instead.
+    if (this.lost) return Promise.reject(this.connectionError('SFTP'));
+    const opened: Promise<SFTPWrapper> = this.sftpSession ?? call<SFTPWrapper>((done) => this.client.sftp(done)).then((session) => {
+      // An SFTP session that ended (its server process gone) is opened anew on the next use.
+      session.once('close', () => {
+        if (this.sftpSession === opened) this.sftpSession = undefined;
+      });
+      return session;
+    }).catch((error: unknown) => {
       this.sftpSession = undefined;
       throw this.lost
         ? this.connectionError('opening SFTP', error)
         : new ConnectorError(`SFTP is not available on ${this.label}: ${(error as Error).message}`, { kind: 'config', hint: 'enable the sftp subsystem in the host\'s sshd_config (Subsystem sftp /usr/lib/openssh/sftp-server)', cause: error });
     });
-    return this.sftpSession;
+    this.sftpSession = opened;
+    return opened;
   }
 
   /**
@@ -267,6 +369,7 @@ export class SshHost implements Host {
    */
   private async quick(argv: readonly string[]): Promise<{ code: number; output: string }> {
     const command = argv[0] as string;
+    const started = performance.now();
     let result: { code: number; output: string };
     if (!this.shell.dead && !this.lost) {
       try {
@@ -280,6 +383,7 @@ export class SshHost implements Host {
       const { code, stdout, stderr } = await this.exec(argv, { allowFailure: true });
       result = { code, output: stderr + stdout };
     }
+    trace(started, this.label, 'shell', argv);
     if (result.code === 127 && result.output.includes(command) && /not found|No such file/i.test(result.output)) {
       throw new ConnectorError(`${command} is not installed on ${this.label}`, { kind: 'config', hint: `install ${command} on that host` });
     }
@@ -287,18 +391,75 @@ export class SshHost implements Host {
   }
 
   async exec(argv: readonly string[], options: ExecOptions & { allowFailure?: boolean } = {}): Promise<ExecResult> {
-    const process_ = this.spawn(argv, options);
-    const chunks: Buffer[] = [];
-    process_.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    process_.stdin.on('error', () => undefined);
-    process_.stdin.end(options.input ?? '');
-    const [{ code, stderr }] = await Promise.all([process_.done, finished(process_.stdout).catch(() => undefined)]);
-    const stdout = Buffer.concat(chunks).toString('utf8');
+    const command = argv[0] as string;
+    let result = options.input === undefined ? await this.execAsJob(argv, options) : undefined;
+    if (!result) {
+      const process_ = this.spawn(argv, options);
+      const chunks: Buffer[] = [];
+      process_.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+      process_.stdin.on('error', () => undefined);
+      process_.stdin.end(options.input ?? '');
+      const [{ code, stderr }] = await Promise.all([process_.done, finished(process_.stdout).catch(() => undefined)]);
+      result = { code, stdout: Buffer.concat(chunks), stderr };
+    } else if (result.code === 127 && result.stderr.includes(command) && /not found|No such file/i.test(result.stderr)) {
+      throw new ConnectorError(`${command} is not installed on ${this.label}`, { kind: 'config', hint: `install ${command} on that host (or put it on the login PATH of ${this.label.split('@')[0]})` });
+    }
+    const { code, stderr } = result;
+    const stdout = result.stdout.toString('utf8');
     if (code !== 0 && !options.allowFailure) {
       const detail = redact((stderr.trim() || stdout.trim()).slice(-OUTPUT_TAIL), options.secrets ?? []);
       throw new ConnectorError(`${redact(argv.join(' '), options.secrets ?? [])} exited with ${code} on ${this.label}: ${detail}`, { kind: 'config' });
     }
     return { code, stdout, stderr };
+  }
+
+  /**
+   * A command without input, run as a job of one of the long-lived shells (CommandShell.job) instead of on
+   * an exec channel of its own, which starts the account's login shell each time (0.1 s here, with
+   * pyenv in root's .bashrc; a system migration over SSH ran about 15 of them). An idle one of
+   * JOB_SHELLS shells takes it. Undefined when none is idle, when the shells cannot run jobs (no setsid or
+   * base64 on the host) or when the shell ended before the command started: the caller uses an exec channel.
+   */
+  private async execAsJob(argv: readonly string[], options: Omit<ExecOptions, 'input'>): Promise<{ code: number; stdout: Buffer; stderr: string } | undefined> {
+    if (this.lost) return undefined;
+    const alive = this.jobShells.filter((shell) => !shell.dead);
+    let shell = alive.find((one) => one.load === 0);
+    if (!shell && alive.length < JOB_SHELLS) {
+      shell = new CommandShell(this.client);
+      this.jobShells.push(shell);
+    }
+    // All of them busy: an exec channel, so that commands started side by side still run side by side.
+    if (!shell) return undefined;
+    shell.load++;
+    const ready = await shell.canRunJobs().finally(() => shell.load--);
+    if (!ready) return undefined;
+    if (options.signal?.aborted) throw abortError();
+    const started = performance.now();
+    let pid: number | undefined;
+    let stopping = false;
+    // The job is its own process group (setsid): a kill through the command shell ends it with its children.
+    const stop = (): void => {
+      stopping = true;
+      if (pid !== undefined) void this.quick(['kill', '-TERM', '--', `-${pid}`]).catch(() => undefined);
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      const result = await shell.job(commandLine(argv, options), (jobPid) => {
+        pid = jobPid;
+        if (stopping) stop();
+      });
+      if (options.signal?.aborted) throw abortError();
+      return result;
+    } catch (error) {
+      if (options.signal?.aborted) throw abortError();
+      if (this.lost) throw this.connectionError(`${argv[0]} did not finish`, error);
+      // The shell ended: a command that never started goes to an exec channel; one that started may have done its work.
+      if (pid === undefined) return undefined;
+      throw new ConnectorError(`${argv[0]} on ${this.label}: the command shell ended while it ran`, { kind: 'transient', hint: 'run again: the operation resumes', cause: error });
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+      trace(started, this.label, 'shell', argv);
+    }
   }
 
   spawn(argv: readonly string[], options: Omit<ExecOptions, 'input'> = {}): HostProcess {
@@ -343,6 +504,7 @@ export class SshHost implements Host {
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     const run = async (): Promise<{ code: number; stderr: string }> => {
+      const started = performance.now();
       if (options.signal?.aborted) throw abortError();
       if (this.lost) throw this.connectionError(`${command} could not start`);
       const release = await this.slots.acquire();
@@ -402,6 +564,7 @@ export class SshHost implements Host {
       } finally {
         release();
         options.signal?.removeEventListener('abort', onAbort);
+        trace(started, this.label, 'exec', argv);
       }
     };
     const done = run();
@@ -594,6 +757,7 @@ export class SshHost implements Host {
   async close(): Promise<void> {
     for (const end of this.closers.splice(0)) await Promise.resolve().then(end).catch(() => undefined);
     this.shell.close();
+    for (const shell of this.jobShells) shell.close();
     this.client.end();
     await Promise.race([this.ended, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
   }
@@ -757,5 +921,7 @@ export async function connectSsh(config: SshHostConfig): Promise<SshHost> {
   }
   if ('refused' in result) throw hostKeyError(result.refused, config, label);
   if ('error' in result) throw result.error;
-  return new SshHost(result.client, config);
+  const host = new SshHost(result.client, config);
+  host.warmUp();
+  return host;
 }

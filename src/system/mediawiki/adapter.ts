@@ -33,11 +33,11 @@ export const mediawikiSystem: SystemAdapter = {
     // The copied database and files land beside the target's; the snapshot keeps the target's own.
     const need = source.database.sizeBytes + source.uploadsBytes + target.database.sizeBytes + target.uploadsBytes;
     const where = tgt.dbFile ? dirname(tgt.dbFile) : target.uploadsDir;
-    const free = await freeBytes(ctx.target.host, where);
+    // Both hosts asked at once.
+    const [free, sourceFree] = await Promise.all([freeBytes(ctx.target.host, where), freeBytes(ctx.source.host, ctx.sourceWorkDir)]);
     if (free < need) {
       findings.push({ level: 'error', message: `Not enough disk space on the target (${ctx.target.host.label}, ${where}): ${bytes(free)} free, ${bytes(need)} needed (source database ${bytes(source.database.sizeBytes)} + uploads ${bytes(source.uploadsBytes)}, and the target's snapshot ${bytes(target.database.sizeBytes + target.uploadsBytes)}). Free space there or choose another target` });
     }
-    const sourceFree = await freeBytes(ctx.source.host, ctx.sourceWorkDir);
     if (sourceFree < source.database.sizeBytes) {
       findings.push({ level: 'error', message: `Not enough disk space on the source (${ctx.source.host.label}, ${ctx.sourceWorkDir}) for the online copy of its database: ${bytes(sourceFree)} free, ${bytes(source.database.sizeBytes)} needed. Set source.workDir in the plan to a folder with room` });
     }
