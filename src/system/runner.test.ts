@@ -138,6 +138,33 @@ describe('system runner (fake adapter)', () => {
     await store.close();
   });
 
+  it('an operation marked beside runs while the next besideOk ones do; the first one that is not waits for it', async () => {
+    const { store, deps, draft } = await setup();
+    const events: string[] = [];
+    const timed = (name: string, ms: number, flags: Partial<SystemOperation> = {}, fail?: string): SystemOperation => ({
+      name, label: name, estimate: async () => 0, ...flags,
+      async run() {
+        events.push(`${name}:start`);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        if (fail) throw new ConnectorError(fail, { kind: 'data' });
+        events.push(`${name}:end`);
+      },
+    });
+    const adapterOf = (operations: SystemOperation[]): SystemAdapter => ({ ...fakeAdapter({ calls: [] }), operations: () => operations });
+    const run = await runSystem({ ...deps, adapter: adapterOf([timed('db', 120, { beside: true }), timed('files', 20, { besideOk: true }), timed('urls', 20, { besideOk: true }), timed('schema', 10)]) }, draft);
+    expect(run.status).toBe('FINISHED');
+    expect(events).toEqual(['db:start', 'files:start', 'files:end', 'urls:start', 'urls:end', 'db:end', 'schema:start', 'schema:end']);
+    expect((await store.listSteps(run.id)).map((s) => s.status)).toEqual(['Success', 'Success', 'Success', 'Success']);
+
+    // The operation beside fails: the ones started beside it end, nothing after them starts, the run is INCOMPLETE.
+    events.length = 0;
+    const second = await runSystem({ ...deps, adapter: adapterOf([timed('db', 60, { beside: true }, 'the dump broke'), timed('files', 120, { besideOk: true }), timed('urls', 10, { besideOk: true }), timed('schema', 10)]) }, (await store.migrations.byName('fake-move'))!);
+    expect(second.status).toBe('INCOMPLETE');
+    expect(events).toEqual(['db:start', 'files:start', 'files:end']);
+    expect((await store.listSteps(second.id)).map((s) => s.status)).toEqual(['Error', 'Success', 'Pending', 'Pending']);
+    await store.close();
+  });
+
   it('an operation that fails ends its step in Error and the run INCOMPLETE, with the reason', async () => {
     const { store, deps, draft } = await setup();
     const calls: string[] = [];

@@ -356,6 +356,19 @@ interface ExecState {
 
 async function executeSteps(deps: SystemDeps, run: RunRecord, reporter: RunReporter, open: OpenSystem, operations: SystemOperation[], steps: StepRecord[], workDirs: { workDir: string; sourceWorkDir: string }, what: 'run' | 'undo'): Promise<ExecState> {
   const state: ExecState = { stopped: false, fatal: undefined, done: 0 };
+  // Operations running beside the loop (SystemOperation.beside) and what they ended with.
+  const beside = new Set<Promise<void>>();
+  let besideStopped = false;
+  let besideFailure: string | undefined;
+  const settle = (outcome: Awaited<ReturnType<typeof runOperation>>): 'ok' | 'stopped' | 'failed' => {
+    if (outcome === 'stopped') return 'stopped';
+    if (outcome !== 'ok') {
+      state.fatal ??= outcome.error;
+      return 'failed';
+    }
+    state.done++;
+    return 'ok';
+  };
   for (const step of steps) {
     if (step.status === 'Success' || step.status === 'Skipped') {
       state.done++;
@@ -370,21 +383,31 @@ async function executeSteps(deps: SystemDeps, run: RunRecord, reporter: RunRepor
       reporter.warn(`Step "${step.label}" skipped: ${reason}`, { step: step.type });
       continue;
     }
+    if (!op.besideOk && beside.size > 0) await Promise.all(beside);
+    if (besideStopped || besideFailure !== undefined) break;
     if ((deps.signal?.aborted ?? false) || (await deps.store.isStopRequested(run.id))) {
       state.stopped = true;
       break;
     }
-    const outcome = await runOperation(deps, run, reporter, open, op, step, workDirs);
+    if (op.beside && what === 'run') {
+      const running: Promise<void> = runOperation(deps, run, reporter, open, op, step, workDirs).then((outcome) => {
+        const result = settle(outcome);
+        if (result === 'stopped') besideStopped = true;
+        if (result === 'failed') besideFailure = state.fatal;
+      }).finally(() => beside.delete(running));
+      beside.add(running);
+      continue;
+    }
+    const outcome = settle(await runOperation(deps, run, reporter, open, op, step, workDirs));
     if (outcome === 'stopped') {
       state.stopped = true;
       break;
     }
-    if (outcome !== 'ok') {
-      state.fatal = outcome.error;
-      break;
-    }
-    state.done++;
+    if (outcome === 'failed') break;
   }
+  // An operation that ran beside ends before the run does, whatever stopped the loop (its own failure too).
+  await Promise.all(beside);
+  if (besideStopped) state.stopped = true;
   if (state.stopped) reporter.warn(`${what === 'undo' ? 'Undo' : 'Run'} ${run.id} stopped at an operation boundary or inside one; its checkpoint is kept: \`ferry ${what === 'undo' ? `undo ${run.parentRunId ?? ''}` : 'run <migration>'}\` continues it`);
   return state;
 }

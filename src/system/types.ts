@@ -109,6 +109,13 @@ export interface SystemOperation {
   run(ctx: OperationContext): Promise<void>;
   /** Reverses what run did (called in reverse order by `ferry undo`); absent when there is nothing to reverse. */
   undo?(ctx: OperationContext): Promise<void>;
+  /**
+   * Runs beside the operations after it: the run starts it and goes on with the next ones that are marked
+   * `besideOk`, and waits for it before the first one that is not (the file copy, beside the database copy).
+   */
+  beside?: boolean;
+  /** May run while a `beside` operation is still running (touches nothing that one writes or reads). */
+  besideOk?: boolean;
 }
 
 export interface SystemAdapter {

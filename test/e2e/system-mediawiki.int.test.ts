@@ -199,7 +199,9 @@ describe('system migration of a MediaWiki (local path)', () => {
     const planFile = writePlan(root, 'kill', `${planText('kill-move', source, tgt, join(root, 'kill-work'))}verify: { source: src-api, target: tgt-api }\n`);
     expect((await ferry(data, ['system', 'plan', planFile])).code).toBe(0);
 
-    await killInside(data, 'kill-move', 'copy-database', { FERRY_SYSTEM_SLOW: 'copy-database:250' });
+    // The file copy runs beside the database copy: slowed too, so that it is still moving at the kill (and the stop below
+    // has a file copy to land in), not finished while the database crawls.
+    await killInside(data, 'kill-move', 'copy-database', { FERRY_SYSTEM_SLOW: 'copy-database:250,copy-files:20000' });
     const partial = readdirSync(join(tgt.dir, 'db')).find((n) => n.startsWith('.ferry-incoming-'));
     expect(partial, 'a partial database copy is on the target').toBeDefined();
     // `ferry stop` from another process inside the file copy: STOPPED, the next run continues it.

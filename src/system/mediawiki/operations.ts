@@ -173,6 +173,8 @@ interface DbCheckpoint {
 const copyDatabase: SystemOperation = {
   name: 'copy-database',
   label: 'Copies the database',
+  // The files copy beside it (they do not depend on each other); update.php waits for both.
+  beside: true,
   async estimate(ctx) {
     return ctx.source.info.database.sizeBytes;
   },
@@ -239,6 +241,7 @@ function parseCheckpoint(value: string | undefined): DbCheckpoint | undefined {
 const copyFiles: SystemOperation = {
   name: 'copy-files',
   label: 'Copies the uploaded files',
+  besideOk: true,
   async estimate(ctx) {
     return ctx.source.info.uploadsBytes;
   },
@@ -378,6 +381,8 @@ const copyFiles: SystemOperation = {
 const rewriteUrls: SystemOperation = {
   name: 'rewrite-urls',
   label: 'Rewrites the URLs',
+  // Only the target's settings file.
+  besideOk: true,
   async estimate() {
     return 0;
   },

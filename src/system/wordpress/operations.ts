@@ -217,6 +217,8 @@ interface DatabaseCheckpoint {
 
 const copyDatabase: SystemOperation = {
   name: 'copy-database',
+  // The files copy beside it. Nothing that loads WordPress runs before both end (plugins and themes copy with the files).
+  beside: true,
   label: 'Copies the database',
   async estimate(ctx) {
     const prefix = ctx.source.info.database.tablePrefix ?? 'wp_';
@@ -308,6 +310,7 @@ const estimatedFiles = new WeakMap<OperationContext, number>();
 
 const copyFiles: SystemOperation = {
   name: 'copy-files',
+  besideOk: true,
   label: 'Copies the uploads, plugins and themes',
   async estimate(ctx) {
     const total = await totalBytes(ctx.source.host, folderPairs(ctx));
