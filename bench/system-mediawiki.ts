@@ -78,6 +78,24 @@ export interface StepSeconds {
   step: string;
   status: string;
   seconds: number | null;
+  /** When the step ran (epoch ms), for steps of the run; the bench's own `sync` has none. */
+  startMs?: number;
+  endMs?: number;
+}
+
+/**
+ * Wall-clock seconds that the steps cover together: steps that ran side by side (the database and the
+ * file copy) count once. Steps without times (the bench's `sync`, after the run) add their seconds.
+ */
+export function wallSeconds(steps: StepSeconds[]): number {
+  const spans = steps.filter((s) => s.startMs !== undefined && s.endMs !== undefined).map((s) => [s.startMs!, s.endMs!] as const).sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  let reached = -Infinity;
+  for (const [start, end] of spans) {
+    covered += Math.max(0, end - Math.max(start, reached));
+    reached = Math.max(reached, end);
+  }
+  return covered / 1000 + steps.filter((s) => s.startMs === undefined).reduce((n, s) => n + (s.seconds ?? 0), 0);
 }
 
 /** The database file of a harness wiki (db/<dbName>.sqlite). */
@@ -108,7 +126,9 @@ export async function stepSeconds(dataDir: string, planName: string): Promise<St
   const status = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'status', planName, '--json'], { env: { ...process.env, FORCE_COLOR: '0' } });
   const report = status.exitCode === 0 ? parseJsonOutput(status.stdout) : undefined;
   const rows = (report?.steps ?? []) as Array<{ type: string; status: string; startedAt: string | null; endedAt: string | null }>;
-  return rows.map((s) => ({ step: s.type, status: s.status, seconds: s.startedAt && s.endedAt ? (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000 : null }));
+  return rows.map((s) => (s.startedAt && s.endedAt
+    ? { step: s.type, status: s.status, seconds: (Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000, startMs: Date.parse(s.startedAt), endMs: Date.parse(s.endedAt) }
+    : { step: s.type, status: s.status, seconds: null }));
 }
 
 /** Wall clock of an idle `ferry --help` (node + the bundled CLI): the floor of any ferry run here. */
@@ -293,8 +313,8 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
     const ferrySeconds = run.seconds + ferrySync;
     const ferry = { seconds: ferrySeconds, itemsPerSecond: ferryProblem ? null : bytes / ferrySeconds, peakRssMB: mb(run.peakRssBytes)! };
     const peer = { name: sshd ? 'ssh sqlite3 .backup | ssh + ssh tar | ssh tar + config' : 'sqlite3 .backup + cp -a uploads + config', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
-    const stepSum = ferrySteps.reduce((n, s) => n + (s.seconds ?? 0), 0);
-    const copySeconds = ferrySteps.filter((s) => s.step === 'copy-database' || s.step === 'copy-files' || s.step === 'sync').reduce((n, s) => n + (s.seconds ?? 0), 0);
+    const stepSum = wallSeconds(ferrySteps);
+    const copySeconds = wallSeconds(ferrySteps.filter((s) => s.step === 'copy-database' || s.step === 'copy-files' || s.step === 'sync'));
     const nativeCopySeconds = native.steps.filter((s) => !s.step.startsWith('write config')).reduce((n, s) => n + (s.seconds ?? 0), 0);
     const result: BenchCase = {
       name,
@@ -339,9 +359,9 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
 export function systemNotes(cases: BenchCase[]): string[] {
   const lines: string[] = [];
   for (const c of cases.filter((x) => x.name.startsWith('system-'))) {
-    const x = c.extra as { cliStartSeconds?: number; megabytes: number; ferrySteps: StepSeconds[]; ferryOutsideStepsSeconds: number; nativeSteps: StepSeconds[]; copyOnlyRatio: number | null; load: { ferry: { mean: number }; native: { mean: number } }; ferryProblem?: string; nativeProblem?: string };
+    const x = c.extra as { cliStartSeconds?: number; megabytes: number; ferrySteps: StepSeconds[]; ferryOutsideStepsSeconds: number; ferryStepsSeconds: number; nativeSteps: StepSeconds[]; copyOnlyRatio: number | null; load: { ferry: { mean: number }; native: { mean: number } }; ferryProblem?: string; nativeProblem?: string };
     const list = (steps: StepSeconds[]): string => steps.filter((s) => (s.seconds ?? 0) >= 0.05).map((s) => `${s.step} ${fixed(s.seconds ?? undefined, 2)}`).join(', ') || '-';
-    lines.push(`  ${c.name}: ${fixed(x.megabytes)} MB; Ferry ${fixed(c.ferry.seconds, 2)} s = outside the steps ${fixed(x.ferryOutsideStepsSeconds, 2)} s (of which an idle \`ferry --help\` takes ${fixed(x.cliStartSeconds, 2)} s: node + the CLI; the rest discovery and pre-checks) + steps ${list(x.ferrySteps)}`);
+    lines.push(`  ${c.name}: ${fixed(x.megabytes)} MB; Ferry ${fixed(c.ferry.seconds, 2)} s = outside the steps ${fixed(x.ferryOutsideStepsSeconds, 2)} s (of which an idle \`ferry --help\` takes ${fixed(x.cliStartSeconds, 2)} s: node + the CLI; the rest discovery and pre-checks) + steps ${fixed(x.ferryStepsSeconds, 2)} s of wall clock (the database and file copies run side by side): ${list(x.ferrySteps)}`);
     lines.push(`    native ${fixed(c.peer.seconds, 2)} s: ${list(x.nativeSteps)}; copies alone Ferry/native speed ${x.copyOnlyRatio === null ? '-' : `${fixed(x.copyOnlyRatio, 2)}x`}; load ${fixed(x.load.ferry.mean)}/${fixed(x.load.native.mean)}`);
     if (x.ferryProblem) lines.push(`    FERRY FAILED: ${x.ferryProblem.split('\n').slice(0, 6).join(' | ')}`);
     if (x.nativeProblem) lines.push(`    NATIVE FAILED: ${x.nativeProblem.split('\n').slice(0, 6).join(' | ')}`);

@@ -19,7 +19,7 @@ import { startSite, type SiteInstance } from '../src/harness/wordpress.js';
 import { ratioOf, type BenchCase } from './cases.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput } from './measure.js';
 import { fixed, mb } from './report.js';
-import { cliStartSeconds, dropCaches, stepSeconds, syncSeconds, SYSTEM_DIR, SYSTEM_SYNC, treeSize, type StepSeconds } from './system-mediawiki.js';
+import { cliStartSeconds, dropCaches, stepSeconds, syncSeconds, wallSeconds, SYSTEM_DIR, SYSTEM_SYNC, treeSize, type StepSeconds } from './system-mediawiki.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
@@ -134,8 +134,8 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     const ferrySeconds = run.seconds + ferrySync;
     const ferry = { seconds: ferrySeconds, itemsPerSecond: ferryProblem ? null : bytes / ferrySeconds, peakRssMB: mb(run.peakRssBytes)! };
     const peer = { name: 'mariadb-dump | mariadb + cp -a uploads + UPDATE siteurl/home', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
-    const stepSum = ferrySteps.reduce((n, s) => n + (s.seconds ?? 0), 0);
-    const copy = (steps: StepSeconds[], names: RegExp): number => steps.filter((s) => names.test(s.step)).reduce((n, s) => n + (s.seconds ?? 0), 0);
+    const stepSum = wallSeconds(ferrySteps);
+    const copy = (steps: StepSeconds[], names: RegExp): number => wallSeconds(steps.filter((s) => names.test(s.step)));
     const ferryCopy = copy(ferrySteps, /^(copy-(database|files)|sync)$/);
     const nativeCopy = copy(native.steps, /mariadb-dump|cp -a|^sync$/);
     return {
