@@ -43,10 +43,15 @@ export const SYSTEM_SYNC = process.env.FERRY_BENCH_SYSTEM_SYNC === '1';
  */
 export const SYSTEM_COLD = process.env.FERRY_BENCH_SYSTEM_COLD === '1';
 
-/** Empties the page cache before a side (FERRY_BENCH_SYSTEM_COLD=1); false when the kernel refused. */
+/**
+ * Before a side: with FERRY_BENCH_SYSTEM_SYNC=1 or _COLD=1, a `sync` outside the measured time, so that
+ * neither side pays for writing out what came before it (the source just generated, the other side's copy);
+ * with _COLD=1, the page cache emptied too. True when it was emptied (false: not asked, or the kernel refused).
+ */
 export async function dropCaches(): Promise<boolean> {
-  if (!SYSTEM_COLD) return false;
+  if (!SYSTEM_COLD && !SYSTEM_SYNC) return false;
   await measureProcess('sync', []);
+  if (!SYSTEM_COLD) return false;
   try {
     writeFileSync('/proc/sys/vm/drop_caches', '3\n');
     return true;
