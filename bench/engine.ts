@@ -97,7 +97,7 @@ function storeBytes(dataDir: string): number {
     .reduce((sum, f) => sum + statSync(join(dataDir, f)).size, 0);
 }
 
-async function measureResume(options: EngineCaseOptions): Promise<Record<string, unknown>> {
+export async function measureResume(options: EngineCaseOptions): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(SHM, `ferry-bench-engine-resume-${options.items}-`));
   try {
     const killAt = Math.floor(options.items * 0.9);
