@@ -4,13 +4,14 @@
  * process only, one run of N items. Started by bench/engine.ts, which
  * measures this process's wall clock and peak RSS from outside.
  *
- *   node --import tsx bench/engine-child.ts --data-dir DIR --items N [--latency 20] [--concurrency 8]
+ *   node tmp/bench-build/engine-child.js (bundled by bench/engine.ts) --data-dir DIR --items N [--latency 20] [--concurrency 8]
  *
  * Run twice on the same folder after a kill, it resumes the interrupted run
  * (Ferry.run does that for a RUNNING run whose process is gone).
  * stdout: one JSON object; stderr: `progress <done>` lines (items finished
  * over all steps, at most every 200 ms) for the parent's kill at 90 %.
  */
+import { setFlagsFromString } from 'node:v8';
 import { Ferry } from '../src/app/ferry.js';
 import { registerConnector } from '../src/app/registry.js';
 import { REFERENCE_PLATFORM, referenceConnector } from '../src/sdk/testing/reference-platform.js';
@@ -44,6 +45,9 @@ options:
   verify: false
 `;
 }
+
+// What bin/ferry.js sets before it starts the CLI (see the comment there): this process stands for `ferry run`.
+setFlagsFromString('--heap-growing-percent=20');
 
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));

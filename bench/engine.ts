@@ -8,7 +8,7 @@
  * RSS, store bytes per item, and the resume time after a `kill -9` at 90 %
  * (a second run on another folder, killed, then started again).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ratioOf, type BenchCase } from './cases.js';
@@ -16,7 +16,32 @@ import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, type Mea
 import { fixed, int, mb } from './report.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CHILD = join(REPO, 'bench', 'engine-child.ts');
+const CHILD_SOURCE = join(REPO, 'bench', 'engine-child.ts');
+/** The child compiled to one file the way scripts/bundle-cli.mjs makes the CLI a user runs (tmp/ is git-ignored). */
+const CHILD = join(REPO, 'tmp', 'bench-build', 'engine-child.js');
+
+/**
+ * Bundles bench/engine-child.ts with Ferry's sources into one ES module, so the measured process pays
+ * what `ferry run` pays (node + one bundled file), not tsx's loader and its compile of every module
+ * (about 150 MB of the earlier peak RSS figures). Same externals as scripts/bundle-cli.mjs.
+ */
+export async function buildEngineChild(): Promise<string> {
+  const { build } = await import('esbuild');
+  mkdirSync(dirname(CHILD), { recursive: true });
+  await build({
+    entryPoints: [CHILD_SOURCE],
+    outfile: CHILD,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['better-sqlite3', 'ssh2', 'cpu-features', 'pg-native', 'tsx', 'kysely'],
+    sourcemap: true,
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as ferryCreateRequire } from 'node:module'; const require = ferryCreateRequire(import.meta.url);" },
+  });
+  return CHILD;
+}
 const SHM = existsSync('/dev/shm') ? '/dev/shm' : '/tmp';
 
 export interface EngineCaseOptions {
@@ -40,7 +65,7 @@ interface ChildResult {
 function child(dataDir: string, options: EngineCaseOptions, hooks: { onProgress?: (done: number, pid: number) => void } = {}): Promise<ChildResult> {
   let pid = 0;
   let buffer = '';
-  const args = ['--import', 'tsx', CHILD, '--data-dir', dataDir, '--items', String(options.items), '--latency', String(options.latencyMs), '--concurrency', String(options.concurrency)];
+  const args = [CHILD, '--data-dir', dataDir, '--items', String(options.items), '--latency', String(options.latencyMs), '--concurrency', String(options.concurrency)];
   return measureProcess(process.execPath, args, {
     cwd: REPO,
     onSpawn: (p) => (pid = p),
@@ -72,7 +97,7 @@ function storeBytes(dataDir: string): number {
     .reduce((sum, f) => sum + statSync(join(dataDir, f)).size, 0);
 }
 
-async function measureResume(options: EngineCaseOptions): Promise<Record<string, unknown>> {
+export async function measureResume(options: EngineCaseOptions): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(SHM, `ferry-bench-engine-resume-${options.items}-`));
   try {
     const killAt = Math.floor(options.items * 0.9);
@@ -92,7 +117,7 @@ async function measureResume(options: EngineCaseOptions): Promise<Record<string,
       ok,
       killedAtItems: killedAt,
       secondsBeforeKill: first.measured.seconds,
-      /** From the restart to the process's exit after FINISHED (node + tsx start included). */
+      /** From the restart to the process's exit after FINISHED (node start included). */
       resumeSeconds: second.measured.seconds,
       resumeRunSeconds: second.runSeconds,
       status: second.status,
@@ -121,6 +146,7 @@ process.stdout.write(String((performance.now() - t0) / 1000));`;
 }
 
 export async function runEngineCase(options: EngineCaseOptions): Promise<BenchCase> {
+  await buildEngineChild();
   const dataDir = mkdtempSync(join(SHM, `ferry-bench-engine-${options.items}-`));
   try {
     options.say(`${options.name}: ${int(options.items)} items, ${options.latencyMs} ms per write, concurrency ${options.concurrency} (folder ${dataDir})`);
@@ -129,7 +155,7 @@ export async function runEngineCase(options: EngineCaseOptions): Promise<BenchCa
     const load = sampler.stop();
     const ok = run.measured.exitCode === 0 && run.status === 'FINISHED' && run.created === options.items;
     // The run itself (Ferry.run, from the call to FINISHED: connection checks, pre-checks, listing and every
-    // write); the process's wall clock adds node + tsx start-up, a constant that is not the engine's cost.
+    // write); the process's wall clock adds node start-up, a constant that is not the engine's cost.
     const seconds = run.runSeconds ?? run.measured.seconds;
     const boundSeconds = (options.items * options.latencyMs) / 1000 / options.concurrency;
     const ferry = { seconds, itemsPerSecond: ok ? options.items / seconds : null, peakRssMB: mb(run.measured.peakRssBytes) ?? null };
@@ -141,7 +167,7 @@ export async function runEngineCase(options: EngineCaseOptions): Promise<BenchCa
       concurrency: options.concurrency,
       status: run.status,
       created: run.created,
-      /** The whole process, node + tsx start-up included (ferry.seconds is the run alone). */
+      /** The whole process, node start-up included (ferry.seconds is the run alone). */
       processSeconds: run.measured.seconds,
       processItemsPerSecond: ok ? options.items / run.measured.seconds : null,
       processRatio: ok ? options.items / run.measured.seconds / peer.itemsPerSecond : null,

@@ -5,8 +5,19 @@
 // TypeScript source through tsx, so a checkout being edited never runs stale code.
 // Compiling on every start costs 0.7-3 s (measured in `npm run bench`); the build starts in a fraction.
 import { readdirSync, statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// Peak memory that does not grow with the size of a migration: V8 lets the old space grow to 4x the live
+// heap after each full collection on a machine with more than a few GB, so a run's peak RSS depended on
+// when the dead objects of the items before were collected (165 -> 203 -> 177 MB for 10k/100k/1M items
+// of the engine bench, with a live heap flat at 17-21 MB). 1.2x instead: full collections come more
+// often (about 4 ms each with 20 MB live), the peak stays near the live heap. This is not a heap limit
+// (a large migration may still use what it needs); V8 reads this flag at each collection, so setting it
+// here after start-up works (measured: same peak as `node --heap-growing-percent=20`), unlike the heap
+// limits, which are fixed when the process starts. bench/engine-child.ts sets the same.
+setFlagsFromString('--heap-growing-percent=20');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -5,6 +5,18 @@
  * AbortSignal.timeout + AbortSignal.any kept every batch's timer and signal
  * alive for the whole timeout (600 s by default): tens of MB at 400 items/s.
  */
+import { setMaxListeners } from 'node:events';
+
+/**
+ * Every batch in flight listens on the run's signal until it ends; with
+ * concurrency 8 plus the runner's own listeners that is more than Node's
+ * default of 10, and Node printed "MaxListenersExceededWarning: Possible
+ * EventTarget memory leak" on every `ferry run` (seen in the engine bench).
+ * `end()` removes each listener, so the count follows the batches in flight,
+ * not the items: the limit is raised, well above any sane concurrency.
+ */
+const RUN_SIGNAL_LISTENERS = 1000;
+
 export function batchSignal(run: AbortSignal, timeoutMs: number): { signal: AbortSignal; timedOut: () => boolean; end: () => void } {
   const controller = new AbortController();
   let timedOut = false;
@@ -14,7 +26,10 @@ export function batchSignal(run: AbortSignal, timeoutMs: number): { signal: Abor
     controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
   }, timeoutMs);
   if (run.aborted) controller.abort(run.reason);
-  else run.addEventListener('abort', onAbort, { once: true });
+  else {
+    setMaxListeners(RUN_SIGNAL_LISTENERS, run);
+    run.addEventListener('abort', onAbort, { once: true });
+  }
   return {
     signal: controller.signal,
     timedOut: () => timedOut,

@@ -221,6 +221,11 @@ async function listItems(state: RunState, step: StepRecord, steps: StepRecord[],
     if (page.cursor) await deps.store.setCursor(run.id, cursorKey, page.cursor);
     listed += page.items.length;
     state.reporter.progress({ kind: 'step-total', idx: step.idx, step: step.type, total: listed });
+    // A source that answers at once (synthesised or cached pages) and SQLite's synchronous writes never
+    // leave the microtask queue: the listing of 990k items ran 7 s without one timer or task, and V8's
+    // collections that finish in a task could not, so the heap grew with the listing (peak RSS +22 % from
+    // 10k to 1M items). One turn of the event loop per page lets them run.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   for (const [idx, n] of alreadyDone) {
     const other = steps.find((s) => s.idx === idx);

@@ -20,6 +20,12 @@ export async function openSqlite(file: string): Promise<Kysely<Database>> {
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
+    // SQLite's own default page cache (2 MB), not better-sqlite3's build default of 16 MB: a store smaller
+    // than the cache sat whole in memory, so a run's peak RSS grew with its store until 16 MB (engine bench:
+    // malloc heap 12 MB at 10k items, 26 MB at 1M; RSS 133 -> 153 MB while 990k items were listed, 133 flat
+    // with this). The pages a run touches are few (the item rows in seq
+    // order, the index entries being moved); the rest come from the OS's file cache.
+    sqlite.pragma('cache_size = -2000');
     await migrateSchema(db as unknown as Kysely<unknown>, schemaMigrations, () => new Date().toISOString());
   } catch (error) {
     await db.destroy();
