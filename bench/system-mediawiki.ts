@@ -299,7 +299,7 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
     say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
     const coldFerry = await dropCaches();
     let sampler = new LoadSampler();
-    const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
+    const run = await measureProcess(process.execPath, [...(process.env.FERRY_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.FERRY_BENCH_PROF] : []), FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
     const ferrySync = await syncSeconds();
     const ferryLoad = sampler.stop();
     const runJson = parseJsonOutput(run.stdout);
