@@ -15,7 +15,7 @@ import { RunReporter } from '../core/reporter.js';
 import { executeVerifyRun } from '../core/verify-step.js';
 import { transitionRun } from '../core/statuses.js';
 import type { Finding, Identity } from '../sdk/connector.js';
-import { isPostgresUrl, openPostgres, redactStoreUrl, StoreUnavailable } from '../store/postgres-store.js';
+import { isPostgresUrl, redactStoreUrl, StoreUnavailable } from '../store/store-url.js';
 import { StoreTooNew } from '../store/schema-migrate.js';
 import type { Database } from '../store/schema.js';
 import { openSqlite } from '../store/sqlite-store.js';
@@ -492,6 +492,8 @@ function storeLocation(value: string | undefined): string | undefined {
 
 async function openPostgresStore(url: string): Promise<Kysely<Database>> {
   try {
+    // Loaded on use: a Ferry on SQLite (the default) never loads pg.
+    const { openPostgres } = await import('../store/postgres-store.js');
     return await openPostgres(url);
   } catch (error) {
     if (error instanceof StoreUnavailable) throw new UserError(error.message, { hint: error.hint });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installDir } from '../app/install-dir.js';
 
 let cached: string | undefined;
 
@@ -14,9 +15,11 @@ let cached: string | undefined;
 export function generatorCodeHash(): string {
   if (cached) return cached;
   const hash = createHash('sha256');
-  // The source (.ts) under tsx and vitest, the compiled build (.js) under bin/ferry.js.
+  // The source (.ts) under tsx and vitest, the compiled build (.js) under bin/ferry.js, whose bundle (build/cli)
+  // is made from that build: its build/generator and build/harness are next to it.
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const folder of [here, join(here, '..', 'harness')]) {
+  const own = basename(here) === 'generator' ? here : join(installDir(), 'build', 'generator');
+  for (const folder of [own, join(own, '..', 'harness')]) {
     for (const file of readdirSync(folder).filter((f) => /\.(ts|js)$/.test(f) && !/\.test\.(ts|js)$/.test(f)).sort()) {
       hash.update(file).update(readFileSync(join(folder, file)));
     }

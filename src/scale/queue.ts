@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import { explainStoreError } from '../store/postgres-store.js';
 
 /**
  * The scale-out queue: pg-boss (schema `pgboss`) in the store's PostgreSQL
@@ -257,7 +258,9 @@ export interface RunQueueState {
  */
 export async function runQueueState(url: string, runId: number, lease = leaseSeconds()): Promise<RunQueueState | undefined> {
   const client = new pg.Client({ connectionString: url, application_name: 'ferry-workers' });
-  await client.connect();
+  await client.connect().catch((error: unknown) => {
+    throw explainStoreError(error, url);
+  });
   try {
     const { rows: exists } = await client.query(`SELECT to_regclass('pgboss.job') IS NOT NULL AS job, to_regclass('ferry_workers') IS NOT NULL AS workers`);
     if (!exists[0]?.job) return undefined;
@@ -283,7 +286,9 @@ export async function runQueueState(url: string, runId: number, lease = leaseSec
 /** Reads the worker registry without starting pg-boss (ferry workers, the dashboard). */
 export async function listWorkers(url: string): Promise<WorkerRow[]> {
   const client = new pg.Client({ connectionString: url, application_name: 'ferry-workers' });
-  await client.connect();
+  await client.connect().catch((error: unknown) => {
+    throw explainStoreError(error, url);
+  });
   try {
     // A killed worker stays listed (silent) for an hour, then is forgotten.
     const { rows: exists } = await client.query(`SELECT to_regclass('ferry_workers') IS NOT NULL AS ok`);

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { installDir } from '../app/install-dir.js';
 
 /** Where `npm run build:web` (run by `npm ci` / `npm install` through `prepare`) puts the dashboard. */
-export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'web');
+export const DASHBOARD_DIR = join(installDir(), 'dist', 'web');
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Ferry</title></head>
 <body><main><h1>The dashboard is not built</h1>

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { RunOptions } from '../app/ferry.js';
 import { distributeTo } from '../scale/coordinator.js';
 import { runQueueState, ScaleQueue } from '../scale/queue.js';
-import { redactStoreUrl } from '../store/postgres-store.js';
+import { redactStoreUrl } from '../store/store-url.js';
 import { ApiError } from './errors.js';
 
 /** What GET /api/runs/{id} says of a run whose batches went to the queue. */

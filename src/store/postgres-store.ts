@@ -4,6 +4,10 @@ import { migrateSchema } from './schema-migrate.js';
 import { schemaMigrations, type Database } from './schema.js';
 import type { EngineStore } from '../core/ports.js';
 import { Store } from './store.js';
+import { isPostgresUrl, redactStoreUrl, StoreUnavailable } from './store-url.js';
+
+// Kept where they were first exported: the store's tests and callers that load PostgreSQL anyway import them from here.
+export { isPostgresUrl, redactStoreUrl, StoreUnavailable };
 
 /** Connections one process keeps open to the store (the engine's group commit needs few). */
 const POOL_SIZE = 10;
@@ -19,46 +23,6 @@ const INT8 = 20;
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
 };
-
-/** A store location that cannot be used: what is wrong and how to fix it, with the password never shown. */
-export class StoreUnavailable extends Error {
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = 'StoreUnavailable';
-  }
-}
-
-/** True for a URL that names a PostgreSQL store. */
-export function isPostgresUrl(value: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(value.trim());
-}
-
-/**
- * The URL as it may be printed: the password (in the URL or as a
- * `password=` parameter) replaced by `***`.
- *
- * @example
- * redactStoreUrl('postgres://ferry:s3cret@db:5432/ferry'); // 'postgres://ferry:***@db:5432/ferry'
- */
-export function redactStoreUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // Unparseable: show the scheme and host part only, never what may be a password.
-    const at = url.lastIndexOf('@');
-    const scheme = /^[a-z]+:\/\//i.exec(url)?.[0] ?? '';
-    return at >= 0 ? `${scheme}***${url.slice(at)}` : url.replace(/:[^:@/]*@/, ':***@');
-  }
-  if (parsed.password) parsed.password = '***';
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
-  }
-  return parsed.toString().replace(/%2A%2A%2A/g, '***');
-}
 
 /**
  * Opens (and migrates) a PostgreSQL store: a pool of at most `max`
@@ -90,6 +54,20 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     throw explain(error, parsed, shown);
   }
   return db;
+}
+
+/**
+ * A failure to connect to the store at `url` as the person who gave the URL should read it (a
+ * StoreUnavailable naming the fix), or the error itself when it is not one this knows.
+ */
+export function explainStoreError(error: unknown, url: string): unknown {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return error;
+  }
+  return explain(error, parsed, redactStoreUrl(url));
 }
 
 /** What a connection failure means for the person who gave the URL. */

@@ -17,7 +17,6 @@
 import { z } from 'zod';
 import type { Host } from './host.js';
 import { LocalHost } from './local.js';
-import { connectSsh } from './ssh.js';
 
 export const sshHostSchema = z.strictObject({
   host: z.string().min(1).describe('host name or IP address of the machine'),
@@ -39,5 +38,7 @@ export type HostConfig = z.infer<typeof hostConfigSchema>;
 /** Opens the host a plan names; for SSH this connects and checks the host key (ssh.ts). */
 export async function openHost(config: HostConfig): Promise<Host> {
   if (config === 'local') return new LocalHost();
+  // ssh2 (and its native crypto) loads when a plan names an SSH host, not with every command.
+  const { connectSsh } = await import('./ssh.js');
   return connectSsh(config.ssh);
 }

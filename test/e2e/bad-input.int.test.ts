@@ -91,6 +91,8 @@ const cases: Case[] = [
   { name: 'demo --dir pointing at a file', args: ['demo', '--dir', path('a-file')], code: 1, message: 'a-file: a file is in the way of a folder' },
   { name: 'demo --pages -3', args: ['demo', '--dir', path('demo'), '--pages', '-3'], code: 1, message: '--pages "-3" is not allowed' },
   { name: 'store file that is not a Ferry store', dir: path('garbage'), args: ['status'], code: 1, message: 'is not a Ferry store' },
+  // Port 1 on this machine: nothing listens there. `ferry workers` connects without opening the store first.
+  { name: 'workers on a PostgreSQL store nobody serves', args: ['--store', 'postgres://ferry:pg-secret-9@127.0.0.1:1/ferry', 'workers'], code: 1, message: 'nothing accepts connections on 127.0.0.1:1', secret: 'pg-secret-9' },
 ];
 
 beforeAll(async () => {

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { UserError } from '../../app/errors.js';
 import { Ferry } from '../../app/ferry.js';
-import { buildServer } from '../../server/server.js';
-import { isPostgresUrl, redactStoreUrl } from '../../store/postgres-store.js';
+import { isPostgresUrl, redactStoreUrl } from '../../store/store-url.js';
 import { ferryOptions } from '../context.js';
 import { parseCount } from '../validate.js';
 
@@ -48,6 +47,8 @@ Examples:
  * Shared by `ferry serve` and `ferry demo --serve`.
  */
 export async function serveUntilStopped(ferry: Ferry, options: { port: number; host: string; trustProxy?: boolean; workers?: boolean }): Promise<void> {
+  // The HTTP stack (Fastify, its schemas, the dashboard's files) loads when a server starts, not with every command.
+  const { buildServer } = await import('../../server/server.js');
   const server = await buildServer({ ferry, ...(options.trustProxy ? { trustProxy: true } : {}), ...(options.workers ? { workers: true } : {}) });
   try {
     await server.app.listen({ port: options.port, host: options.host });

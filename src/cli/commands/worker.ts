@@ -2,10 +2,7 @@ import { Command } from 'commander';
 import { UserError } from '../../app/errors.js';
 import { Ferry } from '../../app/ferry.js';
 import type { RunOptions } from '../../app/ferry.js';
-import { distributeTo } from '../../scale/coordinator.js';
-import { leaseSeconds, listWorkers, ScaleQueue } from '../../scale/queue.js';
-import { runWorker } from '../../scale/worker.js';
-import { isPostgresUrl, redactStoreUrl } from '../../store/postgres-store.js';
+import { isPostgresUrl, redactStoreUrl, StoreUnavailable } from '../../store/store-url.js';
 import { ferryOptions } from '../context.js';
 import { printJson, table } from '../output.js';
 import { parseCount } from '../validate.js';
@@ -24,6 +21,8 @@ function requirePostgres(store: string | undefined, what: string): string {
  */
 export async function distributedRun(store: string | undefined): Promise<{ options: Pick<RunOptions, 'distribute'>; close: () => Promise<void> }> {
   const url = requirePostgres(store, '`ferry run --workers`');
+  // The queue (pg-boss, pg) loads when a command uses it, not with every command.
+  const [{ ScaleQueue }, { distributeTo }] = await Promise.all([import('../../scale/queue.js'), import('../../scale/coordinator.js')]);
   const queue = await ScaleQueue.open(url, { supervise: true });
   return { options: { distribute: distributeTo(queue) }, close: () => queue.close() };
 }
@@ -67,6 +66,7 @@ Examples:
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
+        const { runWorker } = await import('../../scale/worker.js');
         await runWorker({ ferry, url, chunks, ...(concurrency !== undefined ? { concurrency } : {}), signal: controller.signal, say: (line) => process.stderr.write(`${line}\n`) });
       } finally {
         process.off('SIGINT', stop);
@@ -81,7 +81,11 @@ Examples:
     .option('--json', 'print them as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       const url = requirePostgres(ferryOptions(command).store, '`ferry workers`');
-      const workers = await listWorkers(url);
+      const { listWorkers, leaseSeconds } = await import('../../scale/queue.js');
+      const workers = await listWorkers(url).catch((error: unknown) => {
+        if (error instanceof StoreUnavailable) throw new UserError(error.message, { hint: error.hint });
+        throw error;
+      });
       if (options.json) return printJson(workers);
       if (workers.length === 0) {
         process.stdout.write('No workers: start one with `ferry worker --store URL`\n');
