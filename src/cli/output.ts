@@ -1,4 +1,5 @@
 import { PlanError } from '../core/plan.js';
+import { StoreUnavailable } from '../store/store-url.js';
 import { UserError } from '../app/errors.js';
 import { StoreTooNew } from '../store/schema-migrate.js';
 import { ConnectorError, isUserError } from '../sdk/errors.js';
@@ -15,6 +16,12 @@ export function reportError(error: unknown, debug: boolean): number {
     out.write(`error: ${error.message}\n`);
     for (const line of error.details) out.write(`  - ${line}\n`);
     if (error.hint) out.write(`hint: ${error.hint}\n`);
+    return 1;
+  }
+  // A PostgreSQL store that cannot be reached or entered, from whichever command met it first.
+  if (error instanceof StoreUnavailable) {
+    out.write(`error: ${error.message}\n`);
+    out.write(`hint: ${error.hint}\n`);
     return 1;
   }
   if (error instanceof ConnectorError && isUserError(error.kind)) {

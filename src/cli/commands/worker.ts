@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { UserError } from '../../app/errors.js';
 import { Ferry } from '../../app/ferry.js';
 import type { RunOptions } from '../../app/ferry.js';
-import { isPostgresUrl, redactStoreUrl, StoreUnavailable } from '../../store/store-url.js';
+import { isPostgresUrl, redactStoreUrl } from '../../store/store-url.js';
 import { ferryOptions } from '../context.js';
 import { printJson, table } from '../output.js';
 import { parseCount } from '../validate.js';
@@ -82,10 +82,8 @@ Examples:
     .action(async (options: { json?: boolean }, command: Command) => {
       const url = requirePostgres(ferryOptions(command).store, '`ferry workers`');
       const { listWorkers, leaseSeconds } = await import('../../scale/queue.js');
-      const workers = await listWorkers(url).catch((error: unknown) => {
-        if (error instanceof StoreUnavailable) throw new UserError(error.message, { hint: error.hint });
-        throw error;
-      });
+      // A store nobody serves is a StoreUnavailable, which reportError prints with its fix.
+      const workers = await listWorkers(url);
       if (options.json) return printJson(workers);
       if (workers.length === 0) {
         process.stdout.write('No workers: start one with `ferry worker --store URL`\n');
