@@ -77,14 +77,6 @@ export interface Host {
   createReadStream(path: string, start?: number): Readable;
   /** 'a' appends (to resume a copy), 'w' truncates. */
   createWriteStream(path: string, flags: 'a' | 'w', mode?: number): Writable;
-  /**
-   * A faster stream for a big copy (`bytes` to move), where the host has one (SSH: OpenSSH's client
-   * instead of SFTP); undefined: use createReadStream / createWriteStream.
-   */
-  bulkReader?(path: string, start: number, bytes: number): Promise<Readable | undefined>;
-  bulkWriter?(path: string, flags: 'a' | 'w', mode: number, bytes: number): Promise<Writable | undefined>;
-  /** Messages for the run's log gathered since the last call (a fast path that could not start). */
-  takeNotices?(): string[];
   mkdir(path: string, mode?: number): Promise<void>;
   symlink(target: string, path: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;

@@ -460,11 +460,7 @@ async function runOperation(deps: SystemDeps, run: RunRecord, reporter: RunRepor
     reporter.info(`${op.label}: started${total > 0 ? ` (${formatBytes(total)})` : ''}`, where);
     reporter.progress({ kind: 'step-start', idx: step.idx, job: SYSTEM_JOB, step: op.name, label: op.label, total });
     const started = Date.now();
-    try {
-      await op.run(ctx);
-    } finally {
-      for (const side of [open.source, open.target]) for (const notice of side.host.takeNotices?.() ?? []) reporter.info(notice, where);
-    }
+    await op.run(ctx);
     const final = Math.max(total, done);
     await deps.store.updateStep(run.id, step.idx, { status: transitionStep('Running', 'Success'), total: final, done: final, endedAt: deps.clock.now().toISOString() });
     reporter.progress({ kind: 'step-progress', idx: step.idx, step: op.name, done: final, total: final });

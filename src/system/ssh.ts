@@ -24,7 +24,6 @@ import { ConnectorError } from '../sdk/errors.js';
 import { redact } from '../sdk/redact.js';
 import type { ExecOptions, ExecResult, FileEntry, Host, HostInfo, HostProcess } from './host.js';
 import type { SshHostConfig } from './host-config.js';
-import { OpenSshPipe, PIPE_MIN_BYTES, type OpenSshTarget } from './openssh-pipe.js';
 import { sftpReader, sftpWriter } from './sftp-streams.js';
 import { checkHostKey, parseKnownHosts, preferredAlgorithms, type HostKeyExpectation, type HostKeyVerdict } from './ssh-known-hosts.js';
 
@@ -305,16 +304,8 @@ export class SshHost implements Host {
   private readonly jobShells: CommandShell[] = [];
   private lost: Error | undefined;
   private readonly ended: Promise<void>;
-  /** OpenSSH's master connection for big files (openssh-pipe.ts), opened at the first big file. */
-  private pipe: Promise<OpenSshPipe | undefined> | undefined;
-  private readonly notices: string[] = [];
 
-  constructor(
-    private readonly client: SshClient,
-    config: Pick<SshHostConfig, 'user' | 'host' | 'port'>,
-    /** How OpenSSH's client may reach the same account (absent: a password or a passphrase; SFTP only). */
-    private readonly pipeTarget?: OpenSshTarget,
-  ) {
+  constructor(private readonly client: SshClient, config: Pick<SshHostConfig, 'user' | 'host' | 'port'>) {
     this.label = `${config.user}@${config.host}:${config.port}`;
     this.shell = new CommandShell(client);
     this.ended = new Promise((resolve) => client.once('close', () => resolve()));
@@ -678,30 +669,6 @@ export class SshHost implements Host {
     return sftpWriter(this.sftp(), path, flags, mode, (error) => this.fileError(error, path));
   }
 
-  /** OpenSSH's master connection, started at the first call; undefined when it cannot be used (see openssh-pipe.ts). */
-  private openSshPipe(): Promise<OpenSshPipe | undefined> {
-    if (!this.pipeTarget) return Promise.resolve(undefined);
-    this.pipe ??= OpenSshPipe.open(this.pipeTarget, { quote: shellQuote, skipUntil }, (message) => this.notices.push(message));
-    return this.pipe;
-  }
-
-  /** A read of `bytes` bytes from `start` through OpenSSH when the file is big enough and the path is up; else undefined (use createReadStream). */
-  async bulkReader(path: string, start: number, bytes: number): Promise<Readable | undefined> {
-    if (bytes < PIPE_MIN_BYTES) return undefined;
-    return (await this.openSshPipe())?.reader(path, start);
-  }
-
-  /** A write of `bytes` bytes through OpenSSH when the file is big enough and the path is up; else undefined (use createWriteStream). */
-  async bulkWriter(path: string, flags: 'a' | 'w', mode: number, bytes: number): Promise<Writable | undefined> {
-    if (bytes < PIPE_MIN_BYTES) return undefined;
-    return (await this.openSshPipe())?.writer(path, flags, mode);
-  }
-
-  /** What this host has to tell the run's log since the last call (the bulk path falling back to SFTP). */
-  takeNotices(): string[] {
-    return this.notices.splice(0);
-  }
-
   async mkdir(path: string, mode = 0o755): Promise<void> {
     const sftp = await this.sftp();
     const make = async (at: string): Promise<void> => {
@@ -789,7 +756,6 @@ export class SshHost implements Host {
 
   async close(): Promise<void> {
     for (const end of this.closers.splice(0)) await Promise.resolve().then(end).catch(() => undefined);
-    if (this.pipe) await (await this.pipe.catch(() => undefined))?.close().catch(() => undefined);
     this.shell.close();
     for (const shell of this.jobShells) shell.close();
     this.client.end();
@@ -900,10 +866,9 @@ export async function connectSsh(config: SshHostConfig): Promise<SshHost> {
   const expected = await expectation(config);
   const knownTypes = expected.kind === 'knownHosts' ? expected.entries.filter((entry) => entry.marker === undefined && checkHostKey(entry.blob, config.host, config.port, { ...expected, entries: [entry] }).ok).map((entry) => entry.type) : [];
 
-  const attempt = (algorithms: string[]): Promise<{ client: SshClient; hostKey: Buffer } | { refused: Refusal } | { error: ConnectorError }> =>
+  const attempt = (algorithms: string[]): Promise<{ client: SshClient } | { refused: Refusal } | { error: ConnectorError }> =>
     new Promise((resolve) => {
       let refused: Refusal | undefined;
-      let accepted: Buffer | undefined;
       const client = new Client();
       const onError = (error: Error): void => {
         client.removeListener('ready', onReady);
@@ -916,7 +881,7 @@ export async function connectSsh(config: SshHostConfig): Promise<SshHost> {
         client.removeListener('error', onError);
         // Nagle's algorithm with delayed ACKs adds ~40 ms to every small SFTP request and reply.
         client.setNoDelay(true);
-        resolve({ client, hostKey: accepted! });
+        resolve({ client });
       };
       client.once('error', onError);
       client.once('ready', onReady);
@@ -932,7 +897,6 @@ export async function connectSsh(config: SshHostConfig): Promise<SshHost> {
         hostVerifier: (key: Buffer): boolean => {
           const verdict = checkHostKey(key, config.host, config.port, expected);
           if (!verdict.ok) refused = verdict;
-          else accepted = key;
           return verdict.ok;
         },
       });
@@ -957,12 +921,7 @@ export async function connectSsh(config: SshHostConfig): Promise<SshHost> {
   }
   if ('refused' in result) throw hostKeyError(result.refused, config, label);
   if ('error' in result) throw result.error;
-  // OpenSSH's client for big files: with the plan's key (unless it needs a passphrase, which it would ask for) or the agent.
-  const pipeTarget: OpenSshTarget | undefined =
-    config.passphraseEnv || (!config.key && (config.passwordEnv || !process.env.SSH_AUTH_SOCK))
-      ? undefined
-      : { host: config.host, port: config.port, user: config.user, ...(config.key ? { keyPath: expandHome(config.key) } : {}), hostKey: result.hostKey, connectTimeoutMs: config.connectTimeoutMs, label };
-  const host = new SshHost(result.client, config, pipeTarget);
+  const host = new SshHost(result.client, config);
   host.warmUp();
   return host;
 }

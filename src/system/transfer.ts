@@ -38,7 +38,7 @@ export async function copyResumable(source: Host, from: string, target: Host, to
   if (start === size && size > 0) return 0;
   // Both sides on this machine and a copy from the first byte: in the kernel, no byte through Node.
   if (start === 0 && source instanceof LocalHost && target instanceof LocalHost && injectedDelay(options.operation) === 0) return copyInKernel(source, from, target, to, size, options);
-  return copyStreamed(source, from, target, to, start, size, options);
+  return copyStreamed(source, from, target, to, start, options);
 }
 
 /** fs.copyFile, its progress read from the target file's size every PROGRESS_MS (the kernel reports none). */
@@ -67,7 +67,7 @@ async function copyInKernel(source: LocalHost, from: string, target: LocalHost, 
 }
 
 /** Through Node's memory, from byte `start` (a resumed copy appends), 1 MiB at a time; FERRY_SYSTEM_SLOW waits in here. */
-async function copyStreamed(source: Host, from: string, target: Host, to: string, start: number, size: number, options: CopyOptions): Promise<number> {
+async function copyStreamed(source: Host, from: string, target: Host, to: string, start: number, options: CopyOptions): Promise<number> {
   let written = 0;
   const slow = injectedDelay(options.operation) > 0;
   const meter = new Transform({
@@ -90,15 +90,7 @@ async function copyStreamed(source: Host, from: string, target: Host, to: string
       })().then(() => callback(), (error: unknown) => callback(error as Error));
     },
   });
-  const flags = start === 0 ? 'w' : 'a';
-  // A big file through the hosts' faster streams where they have them (SSH: OpenSSH's client), each side on its own.
-  const [reader, writer] = await Promise.allSettled([source.bulkReader?.(from, start, size - start), target.bulkWriter?.(to, flags, options.mode ?? 0o644, size - start)]).then(([read, write]) => {
-    if (read.status === 'fulfilled' && write.status === 'fulfilled') return [read.value, write.value] as const;
-    if (read.status === 'fulfilled') read.value?.destroy();
-    if (write.status === 'fulfilled') write.value?.destroy();
-    throw read.status === 'rejected' ? read.reason : (write as PromiseRejectedResult).reason;
-  });
-  await pipeline(reader ?? source.createReadStream(from, start), meter, writer ?? target.createWriteStream(to, flags, options.mode), { signal: options.signal });
+  await pipeline(source.createReadStream(from, start), meter, target.createWriteStream(to, start === 0 ? 'w' : 'a', options.mode), { signal: options.signal });
   return written;
 }
 
