@@ -58,6 +58,11 @@ export interface WpContext {
   inspectLinks?: InspectLinks;
   /** The target's attachments by slug for look-ups (see media.ts mediaIndex); `writes` counts this session's media writes. */
   media: { index?: Promise<Map<string, TargetRef> | undefined>; indexOff?: boolean; writes: number };
+  /**
+   * Post formats (quote, gallery...) a post of this session was saved with: their term exists on the target
+   * from then on, so posts with them no longer need to be saved one at a time (post-write.ts, save).
+   */
+  formatsSaved: Set<string>;
   /** Serialises work on one object (opening a post's comments for a moment). */
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
 }

@@ -107,6 +107,7 @@ export class WordPressSession implements Session {
       commentWrites: new Map(),
       writtenPosts: new Map(),
       createdPosts: new Set(),
+      formatsSaved: new Set(),
       media: { writes: 0 },
       uncertainCommentPosts: new Set(),
       sessionComments: new Map(),
