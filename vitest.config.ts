@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/sequencer.js';
 
 // Integration tests start real wikis; two cores, so at most two files at once.
 export default defineConfig({
@@ -11,5 +12,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     reporters: ['default'],
     globalSetup: ['test/global-setup.ts'],
+    // Longest files first (test/durations.json), so that no long file starts last and runs on alone.
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

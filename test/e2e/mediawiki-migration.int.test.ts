@@ -54,6 +54,8 @@ describe('MediaWiki -> MediaWiki between two real wikis', () => {
   let content: GeneratedWiki;
   let plan: string;
   let before: WikiSnapshot;
+  /** The source as generated: no test edits it before the delta test, and a run only reads it. */
+  let sourceSnap: WikiSnapshot;
 
   beforeAll(async () => {
     root = scratch('e2e-main');
@@ -63,7 +65,7 @@ describe('MediaWiki -> MediaWiki between two real wikis', () => {
     await addConnection(dataDir, 'src', source);
     await addConnection(dataDir, 'tgt', tgt);
     plan = writePlan(root, 'main', 'name: e2e-main\nsource: src\ntarget: tgt\n');
-    before = await snapshotWiki(tgt.apiUrl, { tools: TOOLS });
+    [before, sourceSnap] = await Promise.all([snapshotWiki(tgt.apiUrl, { tools: TOOLS }), snapshotWiki(source.apiUrl, { tools: TOOLS })]);
   }, 600_000);
 
   afterAll(async () => {
@@ -73,7 +75,7 @@ describe('MediaWiki -> MediaWiki between two real wikis', () => {
   });
 
   it('generated the acceptance volume on the source', async () => {
-    const snapshot = await snapshotWiki(source.apiUrl, { tools: TOOLS });
+    const snapshot = sourceSnap;
     const revisions = [...snapshot.pages.values()].reduce((n, r) => n + r.length, 0);
     expect(snapshot.pages.size).toBeGreaterThanOrEqual(300);
     expect(revisions).toBeGreaterThanOrEqual(1500);
@@ -97,7 +99,7 @@ describe('MediaWiki -> MediaWiki between two real wikis', () => {
     expect(first.status).toBe('FINISHED');
     expect(first.summary?.totals.failed).toBe(0);
 
-    const [sourceSnap, targetSnap] = await Promise.all([snapshotWiki(source.apiUrl, { tools: TOOLS }), snapshotWiki(tgt.apiUrl, { tools: TOOLS })]);
+    const targetSnap = await snapshotWiki(tgt.apiUrl, { tools: TOOLS });
     expectSameContent(sourceSnap, targetSnap, before);
     // Both sides log in with a bot password, as the README's quick start says: no grant carries
     // "userrights", so every membership is a post-migration action naming the user and the groups.
