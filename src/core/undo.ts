@@ -54,16 +54,26 @@ export async function executeUndo(
     );
     let done = 0;
     let kept = 0;
-    for (const mapping of ofType) {
-      const label = known.get(`${mapping.type}\u0000${mapping.sourceId}`)?.label ?? mapping.sourceId;
-      const ok = await undoOne(state, mapping, label, spec.deletable);
-      if (!ok) kept++;
-      done++;
-      await deps.store.updateStep(undoRun.id, idx, { done });
-      reporter.progress({ kind: 'step-progress', idx, step: spec.name, done, total: ofType.length });
-    }
+    // The objects of one type at the plan's concurrency, as the run wrote them: one delete at a time left
+    // an undo of a few thousand objects waiting on a round trip each. The types stay in reverse
+    // dependency order, one after the other.
+    const queue = [...ofType];
+    const worker = async (): Promise<void> => {
+      for (let mapping = queue.shift(); mapping !== undefined; mapping = queue.shift()) {
+        const label = known.get(`${mapping.type}\u0000${mapping.sourceId}`)?.label ?? mapping.sourceId;
+        const ok = await undoOne(state, mapping, label, spec.deletable);
+        if (!ok) kept++;
+        done++;
+        await deps.store.updateStep(undoRun.id, idx, { done });
+        reporter.progress({ kind: 'step-progress', idx, step: spec.name, done, total: ofType.length });
+      }
+    };
+    // Every worker ends before an error goes on: none is left deleting behind a failed undo.
+    const ended = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(ctx.plan.options.concurrency, ofType.length)) }, worker));
+    const failed = ended.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
     const status = kept > 0 && spec.deletable ? 'Error' : 'Success';
-    await deps.store.updateStep(undoRun.id, idx, { status, endedAt: nowIso(state) });
+    await deps.store.updateStep(undoRun.id, idx, { status, endedAt: nowIso(state), done });
     reporter.progress({ kind: 'step-end', idx, step: spec.name, status });
   }
   const summary = summarize(await deps.store.summarizeItems(undoRun.id));
