@@ -49,7 +49,7 @@ function childrenOf(pid: number): number[] {
 
 /**
  * Where the kernel has cgroup v1's cpuacct and lets us write it (root): this process and everything it starts
- * (sshd, its sessions, the OpenSSH masters) in a group of their own, whose usage counts every process, also
+ * (sshd and its sessions) in a group of their own, whose usage counts every process, also
  * those not reaped yet. Undefined: only the per-process figures.
  */
 const CPUACCT = '/sys/fs/cgroup/cpuacct';
@@ -73,10 +73,17 @@ for (let i = 0; i < files; i++) writeFileSync(join(dir, 'from', `f${i}.bin`), ra
 const total = files * megabytes;
 console.log(`${files} x ${megabytes} MB between two connections of a private sshd on 127.0.0.1; CPU seconds per process group`);
 
+/** OpenSSH's client as an administrator would type it (the private sshd's key, its host key not checked). */
+const SSH = `ssh -p ${sshd.port} -i ${sshd.clientKeyPath} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR ${sshd.user}@127.0.0.1`;
+
+/** The per-connection sshd processes are reaped by the listening one once their connection closed: waits for that. */
+async function sshdSessionsEnded(): Promise<void> {
+  for (let waited = 0; waited < 10_000 && childrenOf(sshd.pid).length > 0; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 /** The native way, for the floor: `ssh tar c | ssh tar x` of the folder with OpenSSH's defaults, no check of the bytes. */
 function nativeTar(to: string): void {
-  const ssh = `ssh -p ${sshd.port} -i ${sshd.clientKeyPath} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR ${sshd.user}@127.0.0.1`;
-  execFileSync('sh', ['-c', `${ssh} 'tar -C ${join(dir, 'from')} -cf - .' | ${ssh} 'tar -C ${to} -xpf -'`]);
+  execFileSync('sh', ['-c', `${SSH} 'tar -C ${join(dir, 'from')} -cf - .' | ${SSH} 'tar -C ${to} -xpf -'`]);
 }
 
 async function round(mode: 'ferry' | 'native' | 'check'): Promise<void> {
@@ -92,16 +99,15 @@ async function round(mode: 'ferry' | 'native' | 'check'): Promise<void> {
   if (mode === 'native') {
     nativeTar(to);
     const seconds = (performance.now() - started) / 1000;
-    for (let waited = 0; waited < 10_000 && childrenOf(sshd.pid).length > 0; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    await sshdSessionsEnded();
     console.log(`${'native'.padEnd(8)} ${seconds.toFixed(2).padStart(6)} s ${(total / seconds).toFixed(1).padStart(6)} MB/s | ssh tar c | ssh tar x${group ? `; cgroup (everything) ${(groupSeconds() - groupBefore).toFixed(2)}` : ''}`);
     return;
   }
   if (mode === 'check') {
-    const ssh = `ssh -p ${sshd.port} -i ${sshd.clientKeyPath} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR ${sshd.user}@127.0.0.1`;
     const list = (folder: string): string => Array.from({ length: files }, (_, i) => join(folder, `f${i}.bin`)).join(' ');
-    execFileSync('sh', ['-c', `${ssh} 'openssl dgst -sha256 -r ${list(join(dir, 'from'))}' >/dev/null & ${ssh} 'openssl dgst -sha256 -r ${list(join(dir, 'to-ferry'))}' >/dev/null; wait`]);
+    execFileSync('sh', ['-c', `${SSH} 'openssl dgst -sha256 -r ${list(join(dir, 'from'))}' >/dev/null & ${SSH} 'openssl dgst -sha256 -r ${list(join(dir, 'to-ferry'))}' >/dev/null; wait`]);
     const seconds = (performance.now() - started) / 1000;
-    for (let waited = 0; waited < 10_000 && childrenOf(sshd.pid).length > 0; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    await sshdSessionsEnded();
     console.log(`${'check'.padEnd(8)} ${seconds.toFixed(2).padStart(6)} s ${' '.repeat(12)} | SHA-256 of both ends alone${group ? `; cgroup (everything) ${(groupSeconds() - groupBefore).toFixed(2)}` : ''}`);
     return;
   }
@@ -115,8 +121,7 @@ async function round(mode: 'ferry' | 'native' | 'check'): Promise<void> {
   await Promise.all([worker(), worker(), worker(), worker()]);
   const seconds = (performance.now() - started) / 1000;
   await Promise.all([source.close(), target.close()]);
-  // The per-connection sshd processes are reaped by the listening one once their connection closed: wait for that.
-  for (let waited = 0; waited < 10_000 && childrenOf(sshd.pid).length > 0; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  await sshdSessionsEnded();
   const self = cpuOf('self');
   const sshdAfter = cpuOf(sshd.pid);
   const ferry = self.own - selfBefore.own;
