@@ -25,6 +25,35 @@ const SFTP_EOF = 1;
 
 type Fail = (error: unknown) => Error;
 
+/**
+ * Read buffers used again once their bytes are written. Every copied chunk used to be a new 255 KiB
+ * Buffer; V8 counts each as external memory and starts a full collection for every 64 MiB of it, so a
+ * gigabyte through Ferry meant about 130 full collections (`--trace-gc`). A reader takes its buffers
+ * here; the writer gives one back after the server has answered its WRITE (ssh2 may still read from it
+ * until then: a server with a smaller write limit gets the rest of a chunk in later WRITEs).
+ */
+const POOLED = Symbol('ferry.sftpPooled');
+const POOL_MAX = 128;
+const pool: Buffer[] = [];
+
+function takeBuffer(): Buffer {
+  return pool.pop() ?? Buffer.allocUnsafe(CHUNK);
+}
+
+/** The chunk a reader handed on, as a view that says which pooled buffer it came from. */
+function pooledView(buffer: Buffer, length: number): Buffer {
+  const view = buffer.subarray(0, length);
+  (view as Buffer & { [POOLED]?: Buffer })[POOLED] = buffer;
+  return view;
+}
+
+function giveBack(chunk: Buffer): void {
+  const buffer = (chunk as Buffer & { [POOLED]?: Buffer })[POOLED];
+  if (!buffer) return;
+  delete (chunk as Buffer & { [POOLED]?: Buffer })[POOLED];
+  if (pool.length < POOL_MAX) pool.push(buffer);
+}
+
 function closeQuietly(sftp: SFTPWrapper | undefined, handle: Buffer | undefined, then: () => void): void {
   if (!sftp || !handle) return then();
   sftp.close(handle, () => then());
@@ -74,10 +103,11 @@ export function sftpReader(session: Promise<SFTPWrapper>, path: string, start: n
       next += CHUNK;
       queue.push(request);
       const mine = generation;
-      sftp.read(handle, Buffer.allocUnsafe(CHUNK), 0, CHUNK, request.offset, (error, bytes, data) => {
+      const buffer = takeBuffer();
+      sftp.read(handle, buffer, 0, CHUNK, request.offset, (error, bytes) => {
         if (mine !== generation || stream.destroyed) return;
         if (error && (error as { code?: unknown }).code !== SFTP_EOF) return void stream.destroy(fail(error));
-        request.data = error ? Buffer.alloc(0) : data.subarray(0, bytes);
+        request.data = error ? Buffer.alloc(0) : pooledView(buffer, bytes);
         request.done = true;
         deliver();
       });
@@ -152,11 +182,13 @@ export function sftpWriter(session: Promise<SFTPWrapper>, path: string, flags: '
     },
     write(chunk: Buffer, _encoding, callback) {
       if (failed) return callback(failed);
+      let pieces = Math.ceil(chunk.length / CHUNK);
       for (let at = 0; at < chunk.length; at += CHUNK) {
         const piece = chunk.subarray(at, at + CHUNK);
         inFlight++;
         sftp!.write(handle!, piece, 0, piece.length, position, (error) => {
           inFlight--;
+          if (--pieces === 0) giveBack(chunk);
           if (error && !failed) failed = fail(error);
           settle();
         });
