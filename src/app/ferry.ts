@@ -389,6 +389,8 @@ export class Ferry {
 
   private async prechecks(ctx: MigrationContext, options: RunOptions): Promise<Finding[]> {
     const [sourceInfo, targetInfo] = await Promise.all([this.connections.get(ctx.scope.source), this.connections.get(ctx.scope.target)]);
+    // One after the other: each read already sends about 20 requests at once, and with both instances on one
+    // machine (the benches) reading both at once took 1.55 s against 1.1 s in turn (WordPress, 60 posts, twice).
     const sourceInventory = sourceInfo.inventory ?? (await this.connections.discover(ctx.scope.source, this.now()));
     const targetInventory = targetInfo.inventory ?? (await this.connections.discover(ctx.scope.target, this.now()));
     return runPrechecks({
