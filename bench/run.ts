@@ -98,7 +98,8 @@ interface BenchOptions {
   systemCases: Set<string>;
   /** Source of the system cases: generated pages and MB-sized blobs added to its uploads. */
   systemPages: number;
-  systemBlobs: { count: number; mb: number };
+  /** One round of the system cases per size; a second size's cases are named with it (system-mediawiki@4096MB). */
+  systemBlobs: Array<{ count: number; mb: number }>;
   /** Which WordPress cases run (--only wordpress-native, wordpress-rest-script or wordpress for both). */
   wordpressCases: Set<string>;
   /** Items of each engine case. */
@@ -133,7 +134,7 @@ function usage(): never {
   --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
   --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
   --system-pages N  pages of the system cases' generated source (default ${DEFAULT_WIKI.pages}; 150 with --quick)
-  --system-blobs CxM  MB-sized random files added to the system source's uploads (default 16x64: about 1 GB, a typical site of a few hundred MB to a few GB; 4x4 with --quick)
+  --system-blobs CxM  MB-sized random files added to the system source's uploads; several sizes separated by commas run the system cases once each (default 16x64,64x64: about 1 GB and 4 GB, typical sites of a few hundred MB to a few GB; 4x4 with --quick)
   --latency MS    the reference target's wait per write (default 20)
   --concurrency N the engine cases' concurrency (default 8)
 `);
@@ -143,7 +144,7 @@ function usage(): never {
 function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     sizes: [1000, 5000], files: DEFAULT_WIKI.files, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
-    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, scaleLatencyMs: 100, scaleCapacity: 4, scaleLimit: 16, scaleHeapMB: 512, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: { count: 16, mb: 64 }, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
+    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, scaleLatencyMs: 100, scaleCapacity: 4, scaleLimit: 16, scaleHeapMB: 512, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: [{ count: 16, mb: 64 }, { count: 64, mb: 64 }], engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -160,7 +161,7 @@ function parseOptions(argv: string[]): BenchOptions {
         options.engineSizes = [2000];
         options.scaleItems = 1000;
         options.systemPages = 150;
-        options.systemBlobs = { count: 4, mb: 4 };
+        options.systemBlobs = [{ count: 4, mb: 4 }];
         break;
       case '--only': {
         let families = value().split(',').map((s) => s.trim());
@@ -225,9 +226,11 @@ function parseOptions(argv: string[]): BenchOptions {
         options.systemPages = count(value(), '--system-pages');
         break;
       case '--system-blobs': {
-        const match = /^(\d+)x(\d+)$/.exec(value().trim());
-        if (!match) throw new Error('--system-blobs takes COUNTxMB, e.g. 16x64');
-        options.systemBlobs = { count: Number(match[1]), mb: Number(match[2]) };
+        options.systemBlobs = value().split(',').map((size) => {
+          const match = /^(\d+)x(\d+)$/.exec(size.trim());
+          if (!match) throw new Error('--system-blobs takes COUNTxMB, or several separated by commas, e.g. 16x64,64x64');
+          return { count: Number(match[1]), mb: Number(match[2]) };
+        });
         break;
       }
       case '--keep':
@@ -891,20 +894,24 @@ async function main(): Promise<void> {
 
   if (options.only.has('system')) {
     await ensureMediaWikiPackages();
-    if (options.systemCases.has('system-mediawiki')) {
-      cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs: options.systemBlobs, keep: options.keep, say }));
-      write();
-    }
-    if (options.systemCases.has('system-mediawiki-ssh')) {
-      cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs: options.systemBlobs, keep: options.keep, say, ssh: true }));
-      write();
-    }
-    if (options.systemCases.has('system-wordpress')) {
-      await ensureWordPressPackages();
-      const quick = options.systemPages < DEFAULT_WIKI.pages;
-      const content = quick ? { ...DEFAULT_SITE, posts: 40, pages: 10, media: 12, comments: 60 } : DEFAULT_SITE;
-      cases.push(await runSystemWordPressCase({ content, blobs: options.systemBlobs, keep: options.keep, say }));
-      write();
+    // The first size keeps the plain case names; Ferry's fixed second weighs less as the installation grows.
+    for (const [round, blobs] of options.systemBlobs.entries()) {
+      const suffix = round === 0 ? '' : `@${blobs.count * blobs.mb}MB`;
+      if (options.systemCases.has('system-mediawiki')) {
+        cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs, keep: options.keep, say, suffix }));
+        write();
+      }
+      if (options.systemCases.has('system-mediawiki-ssh')) {
+        cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs, keep: options.keep, say, ssh: true, suffix }));
+        write();
+      }
+      if (options.systemCases.has('system-wordpress')) {
+        await ensureWordPressPackages();
+        const quick = options.systemPages < DEFAULT_WIKI.pages;
+        const content = quick ? { ...DEFAULT_SITE, posts: 40, pages: 10, media: 12, comments: 60 } : DEFAULT_SITE;
+        cases.push(await runSystemWordPressCase({ content, blobs, keep: options.keep, say, suffix }));
+        write();
+      }
     }
   }
 

@@ -77,6 +77,8 @@ export interface SystemMediaWikiOptions {
   say: (message: string) => void;
   /** Both wikis reached through a private OpenSSH server on a loopback port (system-mediawiki-ssh). */
   ssh?: boolean;
+  /** Added to the case's name (a second size: '@4096MB'). */
+  suffix?: string;
 }
 
 export interface StepSeconds {
@@ -270,7 +272,7 @@ options:
 
 export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): Promise<BenchCase> {
   const { say } = options;
-  const name = options.ssh ? 'system-mediawiki-ssh' : 'system-mediawiki';
+  const name = `${options.ssh ? 'system-mediawiki-ssh' : 'system-mediawiki'}${options.suffix ?? ''}`;
   const root = mkdtempSync(join(SYSTEM_DIR, 'ferry-bench-sysmw-'));
   const wikis: WikiInstance[] = [];
   let sshd: Sshd | undefined;

@@ -31,6 +31,8 @@ export interface SystemWordPressOptions {
   blobs: { count: number; mb: number };
   keep: boolean;
   say: (message: string) => void;
+  /** Added to the case's name (a second size: '@4096MB'). */
+  suffix?: string;
 }
 
 function planText(name: string, source: SiteInstance, target: SiteInstance, workDir: string): string {
@@ -91,11 +93,12 @@ async function serves(target: SiteInstance, title: string): Promise<string | und
 
 export async function runSystemWordPressCase(options: SystemWordPressOptions): Promise<BenchCase> {
   const { say } = options;
+  const name = `system-wordpress${options.suffix ?? ''}`;
   const root = mkdtempSync(join(SYSTEM_DIR, 'ferry-bench-syswp-'));
   const sites: SiteInstance[] = [];
   try {
     const title = 'Bench System Source Blog';
-    say(`system-wordpress: source site (${options.content.posts} posts, ${options.content.media} media, + ${options.blobs.count} x ${options.blobs.mb} MB blobs) in ${root}`);
+    say(`${name}: source site (${options.content.posts} posts, ${options.content.media} media, + ${options.blobs.count} x ${options.blobs.mb} MB blobs) in ${root}`);
     const { site: source } = await startFilledSite({ name: title, baseDir: join(root, 'source'), content: options.content });
     sites.push(source);
     const blobDir = join(source.dir, 'content', 'uploads', 'bench-blobs');
@@ -113,7 +116,7 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     const dataDir = join(root, 'ferry-data');
     const planFile = join(root, 'system-plan.yaml');
     writeFileSync(planFile, planText('bench-system-wp', source, ferryTarget, join(root, 'ferry-work')));
-    say(`system-wordpress: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
+    say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
     const coldFerry = await dropCaches();
     let sampler = new LoadSampler();
     const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
@@ -124,7 +127,7 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     const cliStart = await cliStartSeconds();
     const ferryProblem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await serves(ferryTarget, sourceTitle);
 
-    say('system-wordpress: native mariadb-dump | mariadb + cp -a + UPDATE siteurl/home');
+    say(`${name}: native mariadb-dump | mariadb + cp -a + UPDATE siteurl/home`);
     const coldNative = await dropCaches();
     sampler = new LoadSampler();
     const native = await nativeWordPressCopy(source, nativeTarget);
@@ -139,7 +142,7 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     const ferryCopy = copy(ferrySteps, /^(copy-(database|files)|sync)$/);
     const nativeCopy = copy(native.steps, /mariadb-dump|cp -a|^sync$/);
     return {
-      name: 'system-wordpress',
+      name,
       items: bytes,
       ferry,
       peer,
