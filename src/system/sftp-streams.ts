@@ -34,10 +34,25 @@ type Fail = (error: unknown) => Error;
  */
 const POOLED = Symbol('ferry.sftpPooled');
 const POOL_MAX = 128;
+/** A pool unused this long is emptied, so a long-lived process (ferry serve) does not keep 32 MiB after a copy. */
+const POOL_IDLE_MS = 5000;
 const pool: Buffer[] = [];
+let lastTaken = 0;
+let drain: NodeJS.Timeout | undefined;
 
 function takeBuffer(): Buffer {
+  lastTaken = Date.now();
   return pool.pop() ?? Buffer.allocUnsafe(CHUNK);
+}
+
+function drainWhenIdle(): void {
+  if (drain) return;
+  drain = setTimeout(() => {
+    drain = undefined;
+    if (Date.now() - lastTaken >= POOL_IDLE_MS) pool.length = 0;
+    else drainWhenIdle();
+  }, POOL_IDLE_MS);
+  drain.unref();
 }
 
 /** The chunk a reader handed on, as a view that says which pooled buffer it came from. */
@@ -52,6 +67,7 @@ function giveBack(chunk: Buffer): void {
   if (!buffer) return;
   delete (chunk as Buffer & { [POOLED]?: Buffer })[POOLED];
   if (pool.length < POOL_MAX) pool.push(buffer);
+  drainWhenIdle();
 }
 
 function closeQuietly(sftp: SFTPWrapper | undefined, handle: Buffer | undefined, then: () => void): void {
