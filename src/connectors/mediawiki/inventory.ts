@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import { z } from 'zod';
 import type { Identity, Inventory, TypeInventory } from '../../sdk/connector.js';
 import type { MwContext } from './context.js';
@@ -87,20 +88,35 @@ async function wikiInstanceId(ctx: MwContext, signal: AbortSignal): Promise<stri
   return `${query?.general?.wikiid ?? ''}/${query?.users?.[0]?.registration ?? ''}`;
 }
 
+/** Listing requests of one discovery at a time. */
+const DISCOVERY_READS = 4;
+
 export async function discoverWiki(ctx: MwContext, signal: AbortSignal): Promise<Inventory> {
   const site = await ctx.site(signal);
-  const namespaces: MediaWikiInventoryDetails['namespaces'] = [];
-  for (const ns of pageNamespaces(site)) {
-    let pages = 0;
-    for await (const batch of ctx.api.query({ list: 'allpages', apnamespace: ns.id, aplimit: 'max' }, signal)) {
-      pages += Array.isArray(batch.query.allpages) ? batch.query.allpages.length : 0;
-    }
-    namespaces.push({ id: ns.id, name: ns.name, content: ns.content, pages });
-  }
-  const users = await userCounts(ctx, signal);
-  const notCarried = [...reservedAccounts(users.reserved), ...(await notCarriedKinds(ctx, signal))];
-  const files = await fileCounts(ctx, signal);
-  const lastEdit = await lastChange(ctx, signal);
+  // The listings do not depend on each other: a few at a time (a wiki has about 20 namespaces, listed twice
+  // with the protections), where one after the other they were most of a discovery's time.
+  const limit = pLimit(DISCOVERY_READS);
+  const namespacesP = Promise.all(
+    pageNamespaces(site).map((ns) =>
+      limit(async () => {
+        let pages = 0;
+        for await (const batch of ctx.api.query({ list: 'allpages', apnamespace: ns.id, aplimit: 'max' }, signal)) {
+          pages += Array.isArray(batch.query.allpages) ? batch.query.allpages.length : 0;
+        }
+        return { id: ns.id, name: ns.name, content: ns.content, pages };
+      }),
+    ),
+  );
+  const usersP = limit(() => userCounts(ctx, signal));
+  const notCarriedP = notCarriedKinds(ctx, signal, limit);
+  const filesP = limit(() => fileCounts(ctx, signal));
+  const lastEditP = limit(() => lastChange(ctx, signal));
+  for (const p of [namespacesP, usersP, notCarriedP, filesP, lastEditP]) p.catch(() => undefined);
+  const namespaces: MediaWikiInventoryDetails['namespaces'] = await namespacesP;
+  const users = await usersP;
+  const notCarried = [...reservedAccounts(users.reserved), ...(await notCarriedP)];
+  const files = await filesP;
+  const lastEdit = await lastEditP;
   const types: TypeInventory[] = [
     { type: 'user', count: users.count, ...(users.lastRegistration ? { lastModified: users.lastRegistration } : {}) },
     { type: 'page', count: namespaces.reduce((n, ns) => n + ns.pages, 0), ...(lastEdit ? { lastModified: lastEdit } : {}) },

@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import { z } from 'zod';
 import type { NotCarried } from '../../sdk/connector.js';
 import { ConnectorError } from '../../sdk/errors.js';
@@ -37,8 +38,10 @@ export function reservedAccounts(names: string[]): NotCarried[] {
   );
 }
 
-export async function notCarriedKinds(ctx: MwContext, signal: AbortSignal): Promise<NotCarried[]> {
-  return [...(await olderFileVersions(ctx, signal)), ...(await protectedPages(ctx, signal)), ...(await deletedRevisions(ctx, signal))];
+/** `limit` runs the listings a few at a time (discovery); without it they run one after the other. */
+export async function notCarriedKinds(ctx: MwContext, signal: AbortSignal, limit: LimitFunction = pLimit(1)): Promise<NotCarried[]> {
+  const kinds = await Promise.all([limit(() => olderFileVersions(ctx, signal)), protectedPages(ctx, signal, limit), limit(() => deletedRevisions(ctx, signal))]);
+  return kinds.flat();
 }
 
 async function olderFileVersions(ctx: MwContext, signal: AbortSignal): Promise<NotCarried[]> {
@@ -57,13 +60,21 @@ async function olderFileVersions(ctx: MwContext, signal: AbortSignal): Promise<N
   );
 }
 
-async function protectedPages(ctx: MwContext, signal: AbortSignal): Promise<NotCarried[]> {
+async function protectedPages(ctx: MwContext, signal: AbortSignal, limit: LimitFunction): Promise<NotCarried[]> {
   const tally = new Tally();
-  for (const ns of pageNamespaces(await ctx.site(signal))) {
-    for await (const batch of ctx.api.query({ list: 'allpages', apnamespace: ns.id, apprtype: ['edit', 'move', 'upload'], aplimit: 'max' }, signal)) {
-      for (const page of z.array(z.object({ title: z.string() })).parse(batch.query.allpages ?? [])) tally.add(page.title);
-    }
-  }
+  // Listed side by side (within `limit`), tallied in namespace order as before.
+  const perNamespace = await Promise.all(
+    pageNamespaces(await ctx.site(signal)).map((ns) =>
+      limit(async () => {
+        const titles: string[] = [];
+        for await (const batch of ctx.api.query({ list: 'allpages', apnamespace: ns.id, apprtype: ['edit', 'move', 'upload'], aplimit: 'max' }, signal)) {
+          for (const page of z.array(z.object({ title: z.string() })).parse(batch.query.allpages ?? [])) titles.push(page.title);
+        }
+        return titles;
+      }),
+    ),
+  );
+  for (const title of perNamespace.flat()) tally.add(title);
   return tally.result(
     'page-protection',
     'Page protections',
