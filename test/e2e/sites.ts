@@ -30,3 +30,14 @@ export async function addSite(dataDir: string, name: string, site: SiteInstance,
     FERRY_TEST_PW: credentials.password ?? site.appPassword,
   });
 }
+
+/**
+ * The status of a page view, its body read to the end. fetch() answers once the headers arrive, while
+ * WordPress may still be rendering the page and writing options (theme mods, cached styles): a state
+ * taken right after would race with those writes.
+ */
+export async function pageStatus(url: string): Promise<number> {
+  const response = await fetch(url);
+  await response.text();
+  return response.status;
+}

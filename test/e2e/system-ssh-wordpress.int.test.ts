@@ -6,7 +6,7 @@ import type { RunRecord, StepRecord } from '../../src/core/ports.js';
 import type { SiteInstance } from '../../src/harness/wordpress.js';
 import { startSshd, type Sshd } from '../../src/harness/sshd.js';
 import { ferry, json } from './cli.js';
-import { addSite, emptySite, filledSite } from './sites.js';
+import { addSite, emptySite, filledSite, pageStatus } from './sites.js';
 import { scratch, writePlan } from './wikis.js';
 
 /**
@@ -86,7 +86,7 @@ describe('system migration of a WordPress over SSH', () => {
   it('copies the site with both installations reached over SSH; undo gives the target back and the source leaves maintenance', async () => {
     const data = join(root, 'data');
     // A first page view writes the theme's cached styles: done before the "before" state is taken.
-    expect((await fetch(`${target.url}/`)).status).toBe(200);
+    expect(await pageStatus(`${target.url}/`)).toBe(200);
     const targetBefore = { counts: await counts(target), uploads: uploads(target), config: readFileSync(join(target.dir, 'wp-config-site.php'), 'utf8') };
     const sourceCounts = await counts(source);
     const plan = writePlan(root, 'wp-ssh', `kind: system
@@ -114,7 +114,7 @@ verify: { source: src-api, target: tgt-api }
     expect(uploads(target)).toEqual(uploads(source));
     const links = JSON.parse(await target.php(`echo json_encode( [ get_option( 'ferry_links' ), get_option( 'home' ) ] );`)) as unknown[];
     expect(links).toEqual([{ home: `${target.url}/`, nested: { feed: `${target.url}/feed/`, n: 3 } }, target.url]);
-    expect((await fetch(`${target.url}/`)).status).toBe(200);
+    expect(await pageStatus(`${target.url}/`)).toBe(200);
     const media = (await (await fetch(`${target.url}/wp-json/wp/v2/media?per_page=3`)).json()) as Array<{ source_url: string }>;
     expect(media.length).toBeGreaterThan(0);
     for (const item of media) {
@@ -122,7 +122,7 @@ verify: { source: src-api, target: tgt-api }
       expect((await fetch(item.source_url)).status).toBe(200);
     }
     // The source stays read-only (the option): pages are served.
-    expect((await fetch(`${source.url}/`)).status).toBe(200);
+    expect(await pageStatus(`${source.url}/`)).toBe(200);
     // Verify through the REST API, the same comparison as item migrations.
     expect((await addSite(data, 'tgt-api', target, { user: source.adminUser, password: source.appPassword })).code).toBe(0);
     const verify = await ferry(data, ['verify', 'wp-ssh-move', '--json']);
@@ -135,6 +135,6 @@ verify: { source: src-api, target: tgt-api }
     expect(await counts(target)).toEqual(targetBefore.counts);
     expect(uploads(target)).toEqual(targetBefore.uploads);
     expect(readFileSync(join(target.dir, 'wp-config-site.php'), 'utf8')).toBe(targetBefore.config);
-    expect((await fetch(`${source.url}/`)).status).toBe(200);
+    expect(await pageStatus(`${source.url}/`)).toBe(200);
   }, 400_000);
 });
