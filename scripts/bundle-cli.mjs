@@ -13,10 +13,11 @@ const external = [
   'cpu-features',
   'pg-native', // optional, never installed: pg falls back to JavaScript
   'tsx', // only bin/ferry.js's source mode uses it
-  // Bundled, kysely made the copy of files over SSH cost twice the CPU (5.5-6.9 s instead of 2.4-2.9 s for
-  // 1 GB in `npm run bench -- --only system-mediawiki-ssh`, three runs each; the cause was not found, the
-  // finding was bisected package by package). Loaded from node_modules it changes nothing at start-up.
-  'kysely',
+  // kysely is bundled: loaded from node_modules (its 260 files) it took 0.11 s of every start (`ferry --help`
+  // median of 15 alternated runs 0.36 s -> 0.25 s, 2026-12-01). An earlier session kept it outside after measuring
+  // the SSH file copy at twice the CPU with it bundled; bundled again, six alternated 1 GB SSH runs
+  // (bench/system-mediawiki.ts's setup) showed no difference (user CPU 5.4-7.6 s either way), so that was the noise
+  // of a busy machine.
 ];
 
 // Split: what only some commands use (the HTTP server, the PostgreSQL store, the workers' queue) is imported
