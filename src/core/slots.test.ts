@@ -32,4 +32,22 @@ describe('Slots', () => {
     await waiting;
     expect(third).toBe(true);
   });
+
+  it('tryAcquire takes a free slot at once or none, never waits, and its slot goes to the next waiter', async () => {
+    const slots = new Slots(1);
+    const first = slots.tryAcquire();
+    expect(first).toBeTypeOf('function');
+    expect(slots.tryAcquire()).toBeUndefined();
+    let waited = false;
+    const waiting = slots.acquire().then((release) => {
+      waited = true;
+      return release;
+    });
+    first!();
+    const release = await waiting;
+    expect(waited).toBe(true);
+    expect(slots.tryAcquire()).toBeUndefined();
+    release();
+    expect(slots.tryAcquire()).toBeTypeOf('function');
+  });
 });

@@ -18,10 +18,21 @@ export class Slots implements SlotPool {
     this.free = size;
   }
 
+  /** A slot now if one is free (with the function that gives it back), otherwise undefined: never waits. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.free <= 0) return undefined;
+    this.free--;
+    return this.releaser();
+  }
+
   /** Resolves with the function that gives the slot back (call it exactly once). */
   async acquire(): Promise<() => void> {
     if (this.free > 0) this.free--;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;

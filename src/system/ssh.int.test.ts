@@ -339,6 +339,48 @@ describe('ssh only: the connection and bad input', () => {
     }
   });
 
+  it('streams files side by side on SFTP sessions of their own, and on the main one where the server allows no more', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'ferry-streams-'));
+    const tight = await startSshd({ dir: join(base, 'sshd'), extraConfig: ['MaxSessions 4'] });
+    try {
+      const contents = Array.from({ length: 4 }, () => randomBytes(3 * 1024 * 1024 + 17));
+      await Promise.all(contents.map((data, i) => writeFile(join(base, `from-${i}`), data)));
+      const copyAll = async (host: SshHost, tag: string): Promise<number> => {
+        let most = 0;
+        const watch = setInterval(() => (most = Math.max(most, host.streamSessionsOpen)), 5);
+        try {
+          await Promise.all(contents.map((_, i) => pipeline(host.createReadStream(join(base, `from-${i}`)), host.createWriteStream(join(base, `${tag}-${i}`), 'w'))));
+        } finally {
+          clearInterval(watch);
+        }
+        for (const [i, data] of contents.entries()) expect(sha256(await readFile(join(base, `${tag}-${i}`)))).toBe(sha256(data));
+        return most;
+      };
+      const roomy = await connectSsh(sshConfig());
+      try {
+        // Eight streams at once: the main session and the three extra ones, each taking two.
+        expect(await copyAll(roomy, 'roomy')).toBe(3);
+        // Unused, they close and give their command slots back.
+        await expect.poll(() => roomy.streamSessionsOpen, { timeout: 5000 }).toBe(0);
+        expect(await copyAll(roomy, 'again')).toBe(3);
+      } finally {
+        await roomy.close();
+      }
+      // MaxSessions 4: SFTP, the command shell and the job shells take them all; extra sessions are refused and the streams share the main one.
+      const crowded = await connectSsh({ ...sshConfig(), port: tight.port, hostKey: tight.hostKeyFingerprint, key: tight.clientKeyPath, user: tight.user });
+      try {
+        await crowded.exec(['true']);
+        await copyAll(crowded, 'crowded');
+        expect(crowded.streamSessionsOpen).toBe(0);
+      } finally {
+        await crowded.close();
+      }
+    } finally {
+      await tight.stop();
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+
   it('reports a dropped connection as transient, for commands running and to come', async () => {
     const host = await connectSsh(sshConfig());
     await host.sha256(sshd.clientKeyPath);

@@ -8,7 +8,6 @@ import { basename, dirname, join } from 'node:path';
 import { ConnectorError } from '../../sdk/errors.js';
 import { copyChecked, copyResumable, treeBytes } from '../transfer.js';
 import type { FileEntry, Host } from '../host.js';
-import { LocalHost } from '../local.js';
 import type { OperationContext, SystemOperation } from '../types.js';
 import { addBlock, blockFile, phpString, removeBlock } from './config-blocks.js';
 import { detailsOf, evalJson } from './discover.js';
@@ -266,9 +265,10 @@ const copyFiles: SystemOperation = {
     let savedAt = Date.now();
     ctx.progress(bytes, total);
     const there = new Map<string, FileEntry>(targetEntries.map((e) => [e.path, e]));
-    // Up to FILES_AT_ONCE files at once on this machine; one at a time when a side is reached over SSH: there four
-    // concurrent SFTP streams doubled Ferry's CPU (3.6 -> 7.1-7.7 s for 1 GB) and took longer (8.4-10.6 -> 13.8-15.1 s).
-    const atOnce = sh instanceof LocalHost && th instanceof LocalHost ? FILES_AT_ONCE : 1;
+    // Up to FILES_AT_ONCE files at once, also over SSH: there a small file costs round trips more than bytes (about
+    // ten: stat, open, reads, writes, close, both checksums, rename) and a large one is bound by the flow-control
+    // window of its SFTP session; files side by side hide each other's round trips and each stream gets a session
+    // of its own (SshHost.onStreamSession).
     // The checkpoint is the longest run of entries all done, so a file finished out of order is only checked again after a kill.
     let contiguous = cp.next;
     const finishedAt = new Map<number, number>();
@@ -347,7 +347,7 @@ const copyFiles: SystemOperation = {
         finished(i, 0);
       } else {
         // A slot is a file whose bytes are moving; its check (hashes on the hosts, or the comparison) runs beside the next copy.
-        while (copying.size >= atOnce) await Promise.race(copying);
+        while (copying.size >= FILES_AT_ONCE) await Promise.race(copying);
         if (failure !== undefined) break;
         let copied!: () => void;
         const moving = new Promise<void>((resolve) => (copied = resolve));
