@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -339,13 +339,31 @@ describe('ssh only: the connection and bad input', () => {
     }
   });
 
-  it('streams files side by side on SFTP sessions of their own, and on the main one where the server allows no more', async () => {
+  it('streams files side by side on SFTP sessions of their own over a link with round trips, on one session on loopback or where the server allows no more', async () => {
     const base = await mkdtemp(join(tmpdir(), 'ferry-streams-'));
     const tight = await startSshd({ dir: join(base, 'sshd'), extraConfig: ['MaxSessions 4'] });
+    // Relays holding each chunk 3 ms each way in front of an sshd: a 6 ms round trip, as between two servers.
+    const relays: Array<ReturnType<typeof createServer>> = [];
+    const farPort = async (port: number): Promise<number> => {
+      const relay = createServer((client) => {
+        const server = connect(port, '127.0.0.1');
+        client.setNoDelay(true);
+        server.setNoDelay(true);
+        for (const [from, to] of [[client, server], [server, client]] as const) {
+          from.on('data', (chunk: Buffer) => setTimeout(() => to.write(chunk), 3));
+          from.on('close', () => to.destroy());
+          from.on('error', () => to.destroy());
+        }
+      });
+      relays.push(relay);
+      await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+      return (relay.address() as AddressInfo).port;
+    };
     try {
       const contents = Array.from({ length: 4 }, () => randomBytes(3 * 1024 * 1024 + 17));
       await Promise.all(contents.map((data, i) => writeFile(join(base, `from-${i}`), data)));
       const copyAll = async (host: SshHost, tag: string): Promise<number> => {
+        await host.stat(base); // a round trip measured, as discovery does before any copy
         let most = 0;
         const watch = setInterval(() => (most = Math.max(most, host.streamSessionsOpen)), 5);
         try {
@@ -356,18 +374,25 @@ describe('ssh only: the connection and bad input', () => {
         for (const [i, data] of contents.entries()) expect(sha256(await readFile(join(base, `${tag}-${i}`)))).toBe(sha256(data));
         return most;
       };
-      const roomy = await connectSsh(sshConfig());
+      const far = await connectSsh(sshConfig({ port: await farPort(sshd.port) }));
       try {
         // Eight streams at once: the main session and the three extra ones, each taking two.
-        expect(await copyAll(roomy, 'roomy')).toBe(3);
+        expect(await copyAll(far, 'far')).toBe(3);
         // Unused, they close and give their command slots back.
-        await expect.poll(() => roomy.streamSessionsOpen, { timeout: 5000 }).toBe(0);
-        expect(await copyAll(roomy, 'again')).toBe(3);
+        await expect.poll(() => far.streamSessionsOpen, { timeout: 5000 }).toBe(0);
+        expect(await copyAll(far, 'again')).toBe(3);
       } finally {
-        await roomy.close();
+        await far.close();
+      }
+      // Loopback: one session's window outruns the link; an extra session would only cost its start.
+      const near = await connectSsh(sshConfig());
+      try {
+        expect(await copyAll(near, 'near')).toBe(0);
+      } finally {
+        await near.close();
       }
       // MaxSessions 4: SFTP, the command shell and the job shells take them all; extra sessions are refused and the streams share the main one.
-      const crowded = await connectSsh({ ...sshConfig(), port: tight.port, hostKey: tight.hostKeyFingerprint, key: tight.clientKeyPath, user: tight.user });
+      const crowded = await connectSsh({ ...sshConfig(), port: await farPort(tight.port), hostKey: tight.hostKeyFingerprint, key: tight.clientKeyPath, user: tight.user });
       try {
         await crowded.exec(['true']);
         await copyAll(crowded, 'crowded');
@@ -376,6 +401,7 @@ describe('ssh only: the connection and bad input', () => {
         await crowded.close();
       }
     } finally {
+      for (const relay of relays) relay.close();
       await tight.stop();
       await rm(base, { recursive: true, force: true });
     }

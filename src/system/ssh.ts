@@ -50,6 +50,13 @@ const MAX_COMMANDS = 5;
 const EXTRA_SFTP_SESSIONS = 3;
 /** An extra SFTP session unused this long is closed. */
 const STREAM_SESSION_IDLE_MS = 1000;
+/**
+ * Extra SFTP sessions only on a link with round trips at least this long. Below, one session's window (2 MiB a
+ * round trip: 1 GB/s at 2 ms) outruns the link, and each extra session would only cost its start: sshd runs the
+ * login shell for it (0.3 s of CPU with pyenv in root's .bashrc on the test machine, where six alternated 1 GB
+ * copies on loopback took 7.2-8.1 s with them against 6.8-7.6 s without).
+ */
+const STREAM_SESSIONS_MIN_RTT_MS = 2;
 
 // SFTP status codes (draft-ietf-secsh-filexfer-02).
 const SFTP_NO_SUCH_FILE = 2;
@@ -315,6 +322,8 @@ export class SshHost implements Host {
   private mainStreams = 0;
   private readonly streamSessions: StreamSession[] = [];
   private extraRefused = false;
+  /** The shortest round trip seen (an SFTP stat), Infinity before the first. */
+  private roundTripMs = Infinity;
   private readonly shell: CommandShell;
   private readonly jobShells: CommandShell[] = [];
   private lost: Error | undefined;
@@ -594,11 +603,15 @@ export class SshHost implements Host {
   async stat(path: string): Promise<FileEntry | undefined> {
     const sftp = await this.sftp();
     let attrs: Stats;
+    const asked = performance.now();
     try {
       attrs = await call<Stats>((done) => sftp.lstat(path, done));
     } catch (error) {
       if ((error as { code?: unknown }).code === SFTP_NO_SUCH_FILE) return undefined;
       throw this.fileError(error, path);
+    } finally {
+      // The shortest answer to a stat is the link's round trip (plus the server's time, small next to it).
+      this.roundTripMs = Math.min(this.roundTripMs, performance.now() - asked);
     }
     const entry = entryOf(path, attrs);
     if (entry.kind !== 'symlink') return entry;
@@ -689,7 +702,8 @@ export class SshHost implements Host {
    * for streams that run side by side. Each session is a channel of its own with its own flow-control window
    * (ssh2 keeps 1-2 MiB of a channel's data in flight), which is what bounds a copy over a link with round
    * trips: over a relay holding each packet 10 ms each way, four 64 MiB files between two connections took
-   * 9.3-10.1 s on one session and 3.97-5.0 s on four, `ssh tar c | ssh tar x` 3.6-3.8 s. An extra session takes
+   * 6.3 s on one session and 4.0 s on four, `ssh tar c | ssh tar x` 3.6 s. Only on such a link (the shortest stat
+   * answer, STREAM_SESSIONS_MIN_RTT_MS or more: not on loopback or a LAN). An extra session takes
    * one of the command slots (MaxSessions) for as long as the connection lives, and only when one is free;
    * if the server refuses it, the stream uses the main session.
    */
@@ -702,7 +716,8 @@ export class SshHost implements Host {
     const main = { session: this.sftp(), streams: this.mainStreams };
     let chosen: { session: Promise<SFTPWrapper>; streams: number } = main;
     for (const extra of this.streamSessions) if (extra.streams < chosen.streams) chosen = extra;
-    if (chosen.streams > 0 && this.streamSessions.length < EXTRA_SFTP_SESSIONS && !this.extraRefused && !this.lost) {
+    const farAway = this.roundTripMs >= STREAM_SESSIONS_MIN_RTT_MS;
+    if (farAway && chosen.streams > 0 && this.streamSessions.length < EXTRA_SFTP_SESSIONS && !this.extraRefused && !this.lost) {
       const release = this.slots.tryAcquire();
       if (release) chosen = this.openStreamSession(release);
     }

@@ -128,23 +128,32 @@ interface DiscoverJson {
 }
 
 export async function discoverMediaWiki(host: Host, location: InstallationLocation): Promise<MediaWikiInfo> {
-  if (!(await host.stat(location.configFile))) {
+  // What does not depend on each other is asked at once: over SSH each question is a round trip.
+  const hostInfo = host.info();
+  hostInfo.catch(() => undefined);
+  const [config, codeDir] = await Promise.all([host.stat(location.configFile), findCodeDir(host, location).catch((error: unknown) => error as Error)]);
+  if (!config) {
     throw new ConnectorError(`The config file ${location.configFile} does not exist on ${host.label}`, { kind: 'config', hint: 'set configFile: to the wiki\'s LocalSettings.php (Debian: /etc/mediawiki/LocalSettings.php)' });
   }
-  const codeDir = await findCodeDir(host, location);
+  if (codeDir instanceof Error) throw codeDir;
   const env = phpEnv(location);
   // Discovery reads the installation as its config is now: a MediaWiki kept loaded from before loads again.
   await endPhpSessions(host, sessionKey(codeDir, env));
   const j = await evalJson<DiscoverJson>(host, codeDir, env, DISCOVER_PHP);
   const engine = j.dbType === 'sqlite' ? 'sqlite' : j.dbType === 'postgres' ? 'postgres' : 'mariadb';
   const dbFile = engine === 'sqlite' && j.sqliteDir ? join(j.sqliteDir, `${j.dbName}.sqlite`) : undefined;
-  const dbSize = dbFile ? ((await host.stat(dbFile))?.size ?? 0) : 0;
-  const [hostInfo, uploadsBytes] = await Promise.all([host.info(), treeBytes(host, j.uploadDir)]);
+  const [dbStat, uploadsBytes, readOnlyFile] = await Promise.all([
+    dbFile ? host.stat(dbFile) : undefined,
+    treeBytes(host, j.uploadDir),
+    typeof j.readOnlyFile === 'string' ? host.stat(j.readOnlyFile) : undefined,
+  ]);
+  const dbSize = dbStat?.size ?? 0;
   const url = j.server.startsWith('//') ? `http:${j.server}` : j.server;
   const secrets: Record<string, string> = {};
   if (j.secretKey) secrets.$wgSecretKey = j.secretKey;
   if (j.upgradeKey) secrets.$wgUpgradeKey = j.upgradeKey;
-  let domain = hostInfo.fqdn;
+  const { hostname: hostName, fqdn, addresses } = await hostInfo;
+  let domain = fqdn;
   try {
     domain = new URL(url).hostname;
   } catch {
@@ -155,9 +164,9 @@ export async function discoverMediaWiki(host: Host, location: InstallationLocati
     version: j.version,
     location: { ...location, codeDir },
     url,
-    hostName: hostInfo.hostname,
+    hostName,
     domain,
-    addresses: hostInfo.addresses,
+    addresses,
     database: {
       engine,
       location: engine === 'sqlite' ? (j.sqliteDir ?? '') : (j.dbServer ?? ''),
@@ -173,7 +182,7 @@ export async function discoverMediaWiki(host: Host, location: InstallationLocati
     logFiles: j.logs,
     secrets,
     serverRole: j.replicated ? 'replicated' : 'standalone',
-    inMaintenance: Boolean(j.readOnly) || (typeof j.readOnlyFile === 'string' && (await host.stat(j.readOnlyFile)) !== undefined),
+    inMaintenance: Boolean(j.readOnly) || readOnlyFile !== undefined,
     mediawiki: {
       codeDir,
       env,
