@@ -40,6 +40,9 @@
  *    process timed, vs the native commands for the same move (sqlite3 .backup
  *    + cp -a, the same piped through ssh, mariadb-dump | mariadb + cp -a +
  *    UPDATE siteurl/home); items are bytes moved (bench/system-*.ts).
+ *    system-mediawiki-ssh@rtt20ms: the SSH case again with both sides' SSH
+ *    clients behind a relay adding a 20 ms round trip (bench/latency-relay.ts;
+ *    --system-rtt-ms), as between two servers in different places.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -100,6 +103,8 @@ interface BenchOptions {
   systemPages: number;
   /** One round of the system cases per size; a second size's cases are named with it (system-mediawiki@4096MB). */
   systemBlobs: Array<{ count: number; mb: number }>;
+  /** Round trips (ms) for extra system-mediawiki-ssh cases behind a latency relay, at the first size. */
+  systemRtts: number[];
   /** Which WordPress cases run (--only wordpress-native, wordpress-rest-script or wordpress for both). */
   wordpressCases: Set<string>;
   /** Items of each engine case. */
@@ -134,6 +139,7 @@ function usage(): never {
   --engine a,b    items of the engine cases, e.g. 10k,100k,1m (default; 2k with --quick)
   --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
   --system-pages N  pages of the system cases' generated source (default ${DEFAULT_WIKI.pages}; 150 with --quick)
+  --system-rtt-ms N   system-mediawiki-ssh again at the first size with this round trip (ms) between the SSH clients and the sshd, through a relay (default 20: two servers in different places; several separated by commas; 0: none)
   --system-blobs CxM  MB-sized random files added to the system source's uploads; several sizes separated by commas run the system cases once each (default 16x64,64x64: about 1 GB and 4 GB, typical sites of a few hundred MB to a few GB; 4x4 with --quick)
   --latency MS    the reference target's wait per write (default 20)
   --concurrency N the engine cases' concurrency (default 8)
@@ -144,7 +150,7 @@ function usage(): never {
 function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     sizes: [1000, 5000], files: DEFAULT_WIKI.files, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
-    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, scaleLatencyMs: 100, scaleCapacity: 4, scaleLimit: 16, scaleHeapMB: 512, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: [{ count: 16, mb: 64 }, { count: 64, mb: 64 }], engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
+    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, scaleLatencyMs: 100, scaleCapacity: 4, scaleLimit: 16, scaleHeapMB: 512, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: [{ count: 16, mb: 64 }, { count: 64, mb: 64 }], systemRtts: [20], engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -224,6 +230,9 @@ function parseOptions(argv: string[]): BenchOptions {
         break;
       case '--system-pages':
         options.systemPages = count(value(), '--system-pages');
+        break;
+      case '--system-rtt-ms':
+        options.systemRtts = value().split(',').map(Number).filter((n) => n > 0);
         break;
       case '--system-blobs': {
         options.systemBlobs = value().split(',').map((size) => {
@@ -904,6 +913,11 @@ async function main(): Promise<void> {
       if (options.systemCases.has('system-mediawiki-ssh')) {
         cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs, keep: options.keep, say, ssh: true, suffix }));
         write();
+        // Over loopback the copy is bound by the CPU of one machine running both servers; between servers it is bound by round trips.
+        for (const rttMs of round === 0 ? options.systemRtts : []) {
+          cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs, keep: options.keep, say, ssh: true, suffix, rttMs }));
+          write();
+        }
       }
       if (options.systemCases.has('system-wordpress')) {
         await ensureWordPressPackages();

@@ -12,12 +12,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { SFTPWrapper } from 'ssh2';
 import { startSshd } from '../src/harness/sshd.js';
 import { connectSsh, type SshHost } from '../src/system/ssh.js';
+import { startLatencyRelay } from './latency-relay.js';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -31,21 +31,9 @@ const rounds = option('rounds', 2);
 
 const dir = mkdtempSync('/dev/shm/ferry-bench-sftp-');
 const sshd = await startSshd({ dir: join(dir, 'sshd') });
-const relay = createServer((client: Socket) => {
-  const server = connect(sshd.port, '127.0.0.1');
-  const hold = (from: Socket, to: Socket): void => {
-    from.on('data', (chunk) => setTimeout(() => to.write(chunk), delayMs));
-  };
-  hold(client, server);
-  hold(server, client);
-  for (const [a, b] of [[client, server], [server, client]] as const) {
-    a.on('close', () => b.destroy());
-    a.on('error', () => b.destroy());
-  }
-});
+const relay = delayMs > 0 ? await startLatencyRelay(sshd.port, delayMs) : undefined;
 try {
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  const port = delayMs > 0 ? (relay.address() as AddressInfo).port : sshd.port;
+  const port = relay?.port ?? sshd.port;
   mkdirSync(join(dir, 'from'));
   mkdirSync(join(dir, 'to'));
   for (let i = 0; i < files; i++) writeFileSync(join(dir, 'from', `f${i}`), randomBytes(megabytes * 1024 * 1024));
@@ -73,7 +61,7 @@ try {
   await source.close();
   await target.close();
 } finally {
-  relay.close();
+  relay?.stop();
   await sshd.stop();
   rmSync(dir, { recursive: true, force: true });
 }

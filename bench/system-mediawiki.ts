@@ -23,6 +23,7 @@ import { startWiki, type WikiInstance } from '../src/harness/mediawiki.js';
 import { startSshd, type Sshd } from '../src/harness/sshd.js';
 import { ratioOf, type BenchCase } from './cases.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, type Measured } from './measure.js';
+import { startLatencyRelay, type LatencyRelay } from './latency-relay.js';
 import { fixed, mb } from './report.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,6 +80,11 @@ export interface SystemMediaWikiOptions {
   ssh?: boolean;
   /** Added to the case's name (a second size: '@4096MB'). */
   suffix?: string;
+  /**
+   * With ssh: a round trip of this many ms between the SSH clients (Ferry's and the native pipe's) and the sshd,
+   * through bench/latency-relay.ts, as between two servers in different places; the case is named '...@rttNms'.
+   */
+  rttMs?: number;
 }
 
 export interface StepSeconds {
@@ -272,12 +278,19 @@ options:
 
 export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): Promise<BenchCase> {
   const { say } = options;
-  const name = `${options.ssh ? 'system-mediawiki-ssh' : 'system-mediawiki'}${options.suffix ?? ''}`;
+  const rttMs = options.ssh ? (options.rttMs ?? 0) : 0;
+  const name = `${options.ssh ? 'system-mediawiki-ssh' : 'system-mediawiki'}${rttMs > 0 ? `@rtt${rttMs}ms` : ''}${options.suffix ?? ''}`;
   const root = mkdtempSync(join(SYSTEM_DIR, 'ferry-bench-sysmw-'));
   const wikis: WikiInstance[] = [];
   let sshd: Sshd | undefined;
+  let relay: LatencyRelay | undefined;
   try {
     if (options.ssh) sshd = await startSshd({ dir: join(root, 'sshd') });
+    if (sshd && rttMs > 0) {
+      relay = await startLatencyRelay(sshd.port, rttMs / 2);
+      // Both sides reach the sshd through the relay.
+      sshd = { ...sshd, port: relay.port };
+    }
     say(`${name}: source wiki (${options.content.pages} pages, ${options.content.files} files, + ${options.blobs.count} x ${options.blobs.mb} MB blobs) in ${root}`);
     const { wiki: source } = await startFilledWiki({ name: 'Bench System Source', baseDir: join(root, 'source'), content: options.content, scribunto: false });
     wikis.push(source);
@@ -332,7 +345,8 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
       ok: !ferryProblem && !nativeProblem,
       extra: {
         unit: 'bytes moved (source database + uploads)',
-        via: sshd ? 'both wikis through a private OpenSSH server on 127.0.0.1 (Ferry: ssh2; native: the ssh client)' : 'local',
+        via: sshd ? `both wikis through a private OpenSSH server on 127.0.0.1 (Ferry: ssh2; native: the ssh client)${rttMs > 0 ? `, behind a relay adding a ${rttMs} ms round trip` : ''}` : 'local',
+        rttMs,
         megabytes: mb(bytes),
         databaseBytes: dbBytes,
         uploads,
@@ -357,6 +371,7 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
     return result;
   } finally {
     for (const wiki of wikis) await wiki.stop().catch(() => undefined);
+    relay?.stop();
     await sshd?.stop().catch(() => undefined);
     if (!options.keep) rmSync(root, { recursive: true, force: true });
   }
