@@ -736,7 +736,7 @@ export class SshHost implements Host {
           extra.idle = setTimeout(() => {
             // Out of the pool first, so no stream picks it while it closes; its slot comes back once it has closed.
             this.dropStreamSession(extra);
-            void extra.session.then((session) => session.end(), () => undefined);
+            void extra.session.then((session) => session.end()).catch(() => undefined);
           }, STREAM_SESSION_IDLE_MS).unref();
         }
       });
@@ -856,6 +856,7 @@ export class SshHost implements Host {
 
   async close(): Promise<void> {
     for (const end of this.closers.splice(0)) await Promise.resolve().then(end).catch(() => undefined);
+    for (const extra of this.streamSessions) clearTimeout(extra.idle);
     this.shell.close();
     for (const shell of this.jobShells) shell.close();
     this.client.end();
