@@ -697,6 +697,11 @@ export class SshHost implements Host {
     return this.onStreamSession((session) => sftpWriter(session, path, flags, mode, (error) => this.fileError(error, path)));
   }
 
+  /** Extra SFTP sessions open now for file streams (diagnostics and tests). */
+  get streamSessionsOpen(): number {
+    return this.streamSessions.length;
+  }
+
   /**
    * A file stream on the least busy SFTP session: the main one, or one of up to EXTRA_SFTP_SESSIONS more opened
    * for streams that run side by side. Each session is a channel of its own with its own flow-control window
@@ -707,11 +712,6 @@ export class SshHost implements Host {
    * one of the command slots (MaxSessions) for as long as the connection lives, and only when one is free;
    * if the server refuses it, the stream uses the main session.
    */
-  /** Extra SFTP sessions open now for file streams (diagnostics and tests). */
-  get streamSessionsOpen(): number {
-    return this.streamSessions.length;
-  }
-
   private onStreamSession<T extends Readable | Writable>(open: (session: Promise<SFTPWrapper>) => T): T {
     const main = { session: this.sftp(), streams: this.mainStreams };
     let chosen: { session: Promise<SFTPWrapper>; streams: number } = main;
@@ -745,12 +745,11 @@ export class SshHost implements Host {
   }
 
   private openStreamSession(release: () => void): StreamSession {
-    const entry: StreamSession = { session: Promise.resolve(undefined as unknown as SFTPWrapper), streams: 0 };
     const forget = (): void => {
       this.dropStreamSession(entry);
       release();
     };
-    entry.session = call<SFTPWrapper>((done) => this.client.sftp(done)).then((session) => {
+    const opened = call<SFTPWrapper>((done) => this.client.sftp(done)).then((session) => {
       session.once('close', forget);
       return session;
     }, () => {
@@ -760,6 +759,7 @@ export class SshHost implements Host {
       forget();
       return this.sftp();
     });
+    const entry: StreamSession = { session: opened, streams: 0 };
     this.streamSessions.push(entry);
     return entry;
   }
