@@ -219,6 +219,8 @@ describe('the dashboard system migration wizard', () => {
       await p.getByRole('button', { name: 'Execute' }).click();
       await p.getByText('Step 6 of 7: Execution').waitFor();
       await p.locator('.wizard-progress li', { hasText: 'Copies the uploaded files' }).getByText('Running').waitFor({ timeout: 60_000 });
+      // The database copies beside the (slowed) file copy: stopped once it is done, run 1 keeps it and the next run skips it.
+      await p.locator('.wizard-progress li', { hasText: 'Copies the database' }).getByText('Success').waitFor({ timeout: 60_000 });
       expect((await siteinfo(source)).readonly).toBe(true);
       await p.getByRole('button', { name: 'Stop' }).click();
       await p.getByRole('button', { name: 'See the result' }).waitFor({ timeout: 60_000 });
