@@ -713,34 +713,40 @@ export class SshHost implements Host {
    * if the server refuses it, the stream uses the main session.
    */
   private onStreamSession<T extends Readable | Writable>(open: (session: Promise<SFTPWrapper>) => T): T {
-    const main = { session: this.sftp(), streams: this.mainStreams };
-    let chosen: { session: Promise<SFTPWrapper>; streams: number } = main;
-    for (const extra of this.streamSessions) if (extra.streams < chosen.streams) chosen = extra;
+    // The least busy session: undefined is the main one.
+    let chosen: StreamSession | undefined;
+    let least = this.mainStreams;
+    for (const extra of this.streamSessions) {
+      if (extra.streams < least) {
+        chosen = extra;
+        least = extra.streams;
+      }
+    }
     const farAway = this.roundTripMs >= STREAM_SESSIONS_MIN_RTT_MS;
-    if (farAway && chosen.streams > 0 && this.streamSessions.length < EXTRA_SFTP_SESSIONS && !this.extraRefused && !this.lost) {
+    if (farAway && least > 0 && this.streamSessions.length < EXTRA_SFTP_SESSIONS && !this.extraRefused && !this.lost) {
       const release = this.slots.tryAcquire();
       if (release) chosen = this.openStreamSession(release);
     }
-    const stream = open(chosen.session);
-    if (chosen === main) {
+    if (!chosen) {
+      const stream = open(this.sftp());
       this.mainStreams++;
       stream.once('close', () => this.mainStreams--);
-    } else {
-      const extra = chosen as StreamSession;
-      extra.streams++;
-      if (extra.idle) clearTimeout(extra.idle);
-      stream.once('close', () => {
-        extra.streams--;
-        // Unused for a moment (the copy is over): closed, which gives its command slot back.
-        if (extra.streams === 0) {
-          extra.idle = setTimeout(() => {
-            // Out of the pool first, so no stream picks it while it closes; its slot comes back once it has closed.
-            this.dropStreamSession(extra);
-            void extra.session.then((session) => session.end()).catch(() => undefined);
-          }, STREAM_SESSION_IDLE_MS).unref();
-        }
-      });
+      return stream;
     }
+    const extra = chosen;
+    const stream = open(extra.session);
+    extra.streams++;
+    if (extra.idle) clearTimeout(extra.idle);
+    stream.once('close', () => {
+      extra.streams--;
+      if (extra.streams > 0) return;
+      // Unused for a moment (the copy is over): closed, which gives its command slot back.
+      extra.idle = setTimeout(() => {
+        // Out of the pool first, so no stream picks it while it closes; its slot comes back once it has closed.
+        this.dropStreamSession(extra);
+        void extra.session.then((session) => session.end()).catch(() => undefined);
+      }, STREAM_SESSION_IDLE_MS).unref();
+    });
     return stream;
   }
 
