@@ -493,18 +493,24 @@ const finalChecks: SystemOperation = {
     const tgt = detailsOf(ctx.target.info);
     const base = (ctx.options.newUrl ?? ctx.target.info.url).replace(/\/+$/, '');
     const page = `${base}${tgt.script}?title=${encodeURIComponent(detailsOf(ctx.source.info).mainPage)}`;
-    const response = await fetchChecked(page, ctx.signal);
-    ctx.info(`${page} answered ${response.status} (${(await response.arrayBuffer()).byteLength} bytes)`);
-    const file = await firstUpload(ctx);
-    if (file) {
+    // The page and a file at once: they do not depend on each other.
+    const checkPage = async () => {
+      const response = await fetchChecked(page, ctx.signal);
+      ctx.info(`${page} answered ${response.status} (${(await response.arrayBuffer()).byteLength} bytes)`);
+    };
+    const checkFile = async () => {
+      const file = await firstUpload(ctx);
+      if (!file) return ctx.info('The source has no uploaded files to check');
       const url = `${base}${tgt.uploadPath}/${file.path.split('/').map(encodeURIComponent).join('/')}`;
-      const body = Buffer.from(await (await fetchChecked(url, ctx.signal)).arrayBuffer());
-      const expected = await ctx.source.host.sha256(join(ctx.source.info.uploadsDir, file.path));
+      const [body, expected] = await Promise.all([
+        fetchChecked(url, ctx.signal).then(async (response) => Buffer.from(await response.arrayBuffer())),
+        ctx.source.host.sha256(join(ctx.source.info.uploadsDir, file.path)),
+      ]);
       if (sha256(body) !== expected) throw new ConnectorError(`${url} does not serve the source's file (SHA-256 differs)`, { kind: 'data', hint: 'check the web server\'s upload path ($wgUploadPath) on the target' });
       ctx.info(`${url} serves the source's file (${body.length} bytes, SHA-256 equal)`);
-    } else {
-      ctx.info('The source has no uploaded files to check');
-    }
+    };
+    // Both end before the step does; the page's failure is told first.
+    for (const result of await Promise.allSettled([checkPage(), checkFile()])) if (result.status === 'rejected') throw result.reason;
     ctx.action('login', `The target's login page: ${base}${tgt.script}?title=Special:UserLogin`);
   },
 };

@@ -532,7 +532,11 @@ const finalChecks: SystemOperation = {
   label: 'Final checks',
   estimate: async () => 3,
   async run(ctx) {
-    const sample = await runWordPressPhp<{ post: string | null; file: string | null; fileUrl: string | null }>(ctx.target.host, ctx.target.info.location, `
+    const url = newUrlOf(ctx);
+    // What does not depend on each other runs at once, and every check ends before the step does (the first failure in this order is told).
+    let checked = 0;
+    const home = fetchChecked(`${url}/`, 'the home page').then(() => ctx.progress(++checked, 3));
+    const sampled = runWordPressPhp<{ post: string | null; file: string | null; fileUrl: string | null }>(ctx.target.host, ctx.target.info.location, `
 $ferry_post = get_posts( [ 'post_type' => 'post', 'post_status' => 'publish', 'numberposts' => 1, 'orderby' => 'ID', 'order' => 'DESC' ] );
 $ferry_media = get_posts( [ 'post_type' => 'attachment', 'post_status' => 'inherit', 'numberposts' => 1, 'orderby' => 'ID', 'order' => 'DESC' ] );
 echo "\\n@@FERRY-JSON@@" . json_encode( [
@@ -541,18 +545,20 @@ echo "\\n@@FERRY-JSON@@" . json_encode( [
 	'fileUrl' => $ferry_media ? wp_get_attachment_url( $ferry_media[0]->ID ) : null,
 ] ) . "\\n";
 `, { what: 'Reading a post and a file to check', secrets: secretsOf(ctx) });
-    const url = newUrlOf(ctx);
-    await fetchChecked(`${url}/`, 'the home page');
-    ctx.progress(1, 3);
-    if (sample.post) await fetchChecked(sample.post, 'a post');
-    ctx.progress(2, 3);
-    if (sample.file && sample.fileUrl) {
-      const body = await fetchChecked(sample.fileUrl, 'an uploaded file');
-      const want = await ctx.source.host.sha256(`${ctx.source.info.uploadsDir}/${sample.file}`);
-      const got = createHash('sha256').update(body).digest('hex');
-      if (got !== want) throw new ConnectorError(`final check: ${sample.fileUrl} serves other bytes than the source's ${sample.file}`, { kind: 'data', hint: 'run the file copy again' });
-    }
-    ctx.progress(3, 3);
+    const post = sampled.then(async (sample) => {
+      if (sample.post) await fetchChecked(sample.post, 'a post');
+      ctx.progress(++checked, 3);
+    });
+    const file = sampled.then(async (sample) => {
+      if (sample.file && sample.fileUrl) {
+        const [body, want] = await Promise.all([fetchChecked(sample.fileUrl, 'an uploaded file'), ctx.source.host.sha256(`${ctx.source.info.uploadsDir}/${sample.file}`)]);
+        const got = createHash('sha256').update(body).digest('hex');
+        if (got !== want) throw new ConnectorError(`final check: ${sample.fileUrl} serves other bytes than the source's ${sample.file}`, { kind: 'data', hint: 'run the file copy again' });
+      }
+      ctx.progress(++checked, 3);
+    });
+    for (const result of await Promise.allSettled([home, sampled, post, file])) if (result.status === 'rejected') throw result.reason;
+    const sample = await sampled;
     ctx.info(`the target serves its home page, ${sample.post ?? 'no post'} and ${sample.fileUrl ?? 'no file'} at ${url}`);
     ctx.action('login', `log in to the target at ${url}/wp-login.php`);
     if (ctx.source.info.serverRole === 'replicated') {
