@@ -8,10 +8,11 @@
  *
  * Each round, on a private sshd (src/harness/sshd.ts) on loopback:
  *  - ferry: copyChecked from one SSH connection to another, four files at a time, as a system migration
- *    copies uploads (ssh2's SFTP, 16 requests in flight, then the SHA-256 of both ends on the host);
+ *    copies uploads (ssh2's SFTP, 16 requests in flight, then the CRC-32 of both ends on the host: `cksum`);
+ *  - ferry-sha: the same with FERRY_COPY_CHECK=sha256 (the SHA-256 of both ends, as before the CRC);
  *  - native: `ssh tar c | ssh tar x` of the folder (OpenSSH's client, no check of the bytes);
- *  - check alone: the SHA-256 of both ends as Ferry computes it (`openssl dgst -sha256` over SSH), which
- *    is the share of Ferry's figure that the native pipe does not do.
+ *  - check, check-crc: the SHA-256 (`openssl dgst -sha256`) or the CRC-32 of both ends alone over SSH,
+ *    the share of Ferry's figure that the native pipe does not do.
  * As root, everything runs in a cgroup of its own (cpuacct), whose total counts every process.
  */
 import { execFileSync } from 'node:child_process';
@@ -86,9 +87,9 @@ function nativeTar(to: string): void {
   execFileSync('sh', ['-c', `${SSH} 'tar -C ${join(dir, 'from')} -cf - .' | ${SSH} 'tar -C ${to} -xpf -'`]);
 }
 
-async function round(mode: 'ferry' | 'native' | 'check'): Promise<void> {
+async function round(mode: 'ferry' | 'ferry-sha' | 'native' | 'check' | 'check-crc'): Promise<void> {
   const to = join(dir, `to-${mode}`);
-  if (mode !== 'check') {
+  if (!mode.startsWith('check')) {
     rmSync(to, { recursive: true, force: true });
     mkdirSync(to);
   }
@@ -100,17 +101,20 @@ async function round(mode: 'ferry' | 'native' | 'check'): Promise<void> {
     nativeTar(to);
     const seconds = (performance.now() - started) / 1000;
     await sshdSessionsEnded();
-    console.log(`${'native'.padEnd(8)} ${seconds.toFixed(2).padStart(6)} s ${(total / seconds).toFixed(1).padStart(6)} MB/s | ssh tar c | ssh tar x${group ? `; cgroup (everything) ${(groupSeconds() - groupBefore).toFixed(2)}` : ''}`);
+    console.log(`${'native'.padEnd(9)} ${seconds.toFixed(2).padStart(6)} s ${(total / seconds).toFixed(1).padStart(6)} MB/s | ssh tar c | ssh tar x${group ? `; cgroup (everything) ${(groupSeconds() - groupBefore).toFixed(2)}` : ''}`);
     return;
   }
-  if (mode === 'check') {
+  if (mode === 'check' || mode === 'check-crc') {
     const list = (folder: string): string => Array.from({ length: files }, (_, i) => join(folder, `f${i}.bin`)).join(' ');
-    execFileSync('sh', ['-c', `${SSH} 'openssl dgst -sha256 -r ${list(join(dir, 'from'))}' >/dev/null & ${SSH} 'openssl dgst -sha256 -r ${list(join(dir, 'to-ferry'))}' >/dev/null; wait`]);
+    const sum = mode === 'check' ? 'openssl dgst -sha256 -r' : 'cksum';
+    execFileSync('sh', ['-c', `${SSH} '${sum} ${list(join(dir, 'from'))}' >/dev/null & ${SSH} '${sum} ${list(join(dir, 'to-ferry'))}' >/dev/null; wait`]);
     const seconds = (performance.now() - started) / 1000;
     await sshdSessionsEnded();
-    console.log(`${'check'.padEnd(8)} ${seconds.toFixed(2).padStart(6)} s ${' '.repeat(12)} | SHA-256 of both ends alone${group ? `; cgroup (everything) ${(groupSeconds() - groupBefore).toFixed(2)}` : ''}`);
+    console.log(`${mode.padEnd(9)} ${seconds.toFixed(2).padStart(6)} s ${' '.repeat(12)} | ${mode === 'check' ? 'SHA-256' : 'CRC-32 (cksum)'} of both ends alone${group ? `; cgroup (everything) ${(groupSeconds() - groupBefore).toFixed(2)}` : ''}`);
     return;
   }
+  if (mode === 'ferry-sha') process.env.FERRY_COPY_CHECK = 'sha256';
+  else delete process.env.FERRY_COPY_CHECK;
   const [source, target] = await Promise.all([connectSsh(config), connectSsh(config)]);
   const queue = Array.from({ length: files }, (_, i) => `f${i}.bin`);
   const worker = async (): Promise<void> => {
@@ -126,14 +130,16 @@ async function round(mode: 'ferry' | 'native' | 'check'): Promise<void> {
   const sshdAfter = cpuOf(sshd.pid);
   const ferry = self.own - selfBefore.own;
   const server = sshdAfter.own + sshdAfter.children - sshdBefore.own - sshdBefore.children;
-  console.log(`${mode.padEnd(8)} ${seconds.toFixed(2).padStart(6)} s ${(total / seconds).toFixed(1).padStart(6)} MB/s | CPU s: Ferry ${ferry.toFixed(2)}, sshd side ${server.toFixed(2)}, sum ${(ferry + server).toFixed(2)}${group ? `; cgroup (everything) ${(groupSeconds() - groupBefore).toFixed(2)}` : ''}`);
+  console.log(`${mode.padEnd(9)} ${seconds.toFixed(2).padStart(6)} s ${(total / seconds).toFixed(1).padStart(6)} MB/s | CPU s: Ferry ${ferry.toFixed(2)}, sshd side ${server.toFixed(2)}, sum ${(ferry + server).toFixed(2)}${group ? `; cgroup (everything) ${(groupSeconds() - groupBefore).toFixed(2)}` : ''}`);
 }
 
 try {
   for (let r = 0; r < rounds; r++) {
     await round('ferry');
+    await round('ferry-sha');
     await round('native');
     await round('check');
+    await round('check-crc');
   }
 } finally {
   await sshd.stop();

@@ -84,6 +84,10 @@ export interface Host {
   remove(path: string): Promise<void>;
   /** SHA-256 hex of a file, computed on the host (no transfer). */
   sha256(path: string): Promise<string>;
+  /** Whether the host computes a file's CRC-32 cheaply (cksum.ts); asked once, then remembered. */
+  cheapCrc?(): Promise<boolean>;
+  /** CRC-32 and size of a file ("<crc> <bytes>", POSIX cksum), computed on the host; only where cheapCrc() is true. */
+  crc32?(path: string): Promise<string>;
   /** Free bytes on the file system that holds `path` (the nearest existing parent). */
   freeBytes(path: string): Promise<number>;
   info(): Promise<HostInfo>;

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ConnectorError } from '../sdk/errors.js';
 import { redact } from '../sdk/redact.js';
+import { cheapCksum, parseCksum } from './cksum.js';
 import { sameBytes, sha256File } from './hash-pool.js';
 import type { ExecOptions, ExecResult, FileEntry, Host, HostInfo, HostProcess } from './host.js';
 
@@ -159,6 +160,22 @@ export class LocalHost implements Host {
   async sha256(path: string): Promise<string> {
     // On a worker thread (hash-pool.ts): beside the copies and the event loop, not on it.
     return sha256File(path).catch((error: unknown) => { throw fsError(error, path); });
+  }
+
+  private cheapCrcAnswer: Promise<boolean> | undefined;
+
+  cheapCrc(): Promise<boolean> {
+    this.cheapCrcAnswer ??= this.exec(['cksum', '--version'], { allowFailure: true }).then(({ code, stdout }) => code === 0 && cheapCksum(stdout), () => false);
+    return this.cheapCrcAnswer;
+  }
+
+  async crc32(path: string): Promise<string> {
+    const { code, stdout, stderr } = await this.exec(['cksum', '--', path], { allowFailure: true });
+    if (code !== 0) {
+      if (/No such file/.test(stderr)) throw new ConnectorError(`${path}: no such file or folder on ${this.label}`, { kind: 'config' });
+      throw new ConnectorError(`cksum ${path} exited with ${code} on ${this.label}: ${stderr.trim()}`, { kind: /Permission denied/.test(stderr) ? 'auth' : 'config' });
+    }
+    return parseCksum(stdout, path, this.label);
   }
 
   async freeBytes(path: string): Promise<number> {

@@ -223,6 +223,11 @@ function hostBehaviour(name: string, open: () => Promise<Host>): void {
       const hostile = join(root, "it's $(touch pwned)\\back\nslash");
       await writeFile(hostile, 'x');
       expect(await host.sha256(hostile)).toBe(sha256(Buffer.from('x')));
+      // Debian 12's coreutils (9.1) computes cksum's CRC-32 with the CPU's carry-less multiply: a cheap check.
+      expect(await host.cheapCrc?.()).toBe(true);
+      expect(await host.crc32!(join(root, 'sum.bin'))).toBe(execFileSync('cksum', [join(root, 'sum.bin')], { encoding: 'utf8' }).split(' ').slice(0, 2).join(' '));
+      expect(await host.crc32!(hostile)).toBe('12738659 1');
+      expect((await rejection(host.crc32!(join(root, 'nothing')))).kind).toBe('config');
       await host.remove(hostile);
       expect(existsSync(hostile)).toBe(false);
       expect(existsSync(join(root, 'pwned'))).toBe(false);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Host } from './host.js';
 import { LocalHost } from './local.js';
 import { copyChecked, copyResumable } from './transfer.js';
 
@@ -72,4 +73,89 @@ describe('resumable copies between hosts', () => {
     expect(((await host.sha256(missing).catch((error: unknown) => error)) as Error).message).toBe(`${missing}: no such file or folder`);
     expect(((await host.sameBytes(missing, missing).catch((error: unknown) => error)) as Error).message).toBe(`${missing}: no such file or folder`);
   });
+  it('a copy between hosts in one pass is checked by CRC-32 on both ends where both compute it cheaply; a resumed one by SHA-256', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-transfer-'));
+    const data = randomBytes(700_001);
+    writeFileSync(join(dir, 'src.bin'), data);
+    const sums: string[] = [];
+    const source = remoteLike(new LocalHost(), 'source', sums);
+    const target = remoteLike(new LocalHost(), 'target', sums);
+    const options = { signal: new AbortController().signal, operation: 'test' };
+    await copyChecked(source, join(dir, 'src.bin'), target, join(dir, 'one-pass.bin'), data.length, options);
+    expect(readFileSync(join(dir, 'one-pass.bin')).equals(data)).toBe(true);
+    expect(sums.sort()).toEqual(['source crc32', 'target crc32']);
+    // The CRC is POSIX cksum's: the same as the command prints for the bytes.
+    expect(await target.crc32!(join(dir, 'one-pass.bin'))).toBe(`${cksum(data)} ${data.length}`);
+
+    sums.length = 0;
+    writeFileSync(join(dir, 'resumed.bin'), data.subarray(0, 300_000));
+    await copyChecked(source, join(dir, 'src.bin'), target, join(dir, 'resumed.bin'), data.length, options);
+    expect(readFileSync(join(dir, 'resumed.bin')).equals(data)).toBe(true);
+    // The CRC of the source started with the copy; the resume is then checked by SHA-256 of both ends.
+    expect(sums.filter((s) => s.endsWith('sha256')).sort()).toEqual(['source sha256', 'target sha256']);
+
+    sums.length = 0;
+    const noCheapCrc = remoteLike(new LocalHost(), 'old', sums, false);
+    await copyChecked(source, join(dir, 'src.bin'), noCheapCrc, join(dir, 'old.bin'), data.length, options);
+    expect(sums.sort()).toEqual(['old sha256', 'source sha256']);
+  });
+
+  it('a one-pass copy whose CRC-32 differs from the source is copied once more, then refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-transfer-'));
+    const data = randomBytes(200_000);
+    writeFileSync(join(dir, 'src.bin'), data);
+    const sums: string[] = [];
+    const source = remoteLike(new LocalHost(), 'source', sums);
+    const plain = remoteLike(new LocalHost(), 'target', sums);
+    let writes = 0;
+    // A target that damages one byte of every file written to it.
+    const target: Host = {
+      ...plain,
+      createWriteStream: (path: string, flags: 'w' | 'a', mode?: number) => {
+        writes++;
+        const stream = plain.createWriteStream(path, flags, mode);
+        stream.on('finish', () => {
+          const bytes = readFileSync(path);
+          bytes[123] = (bytes[123]! + 1) % 256;
+          writeFileSync(path, bytes);
+        });
+        return stream;
+      },
+    };
+    const failure = await copyChecked(source, join(dir, 'src.bin'), target, join(dir, 'dst.bin'), data.length, { signal: new AbortController().signal, operation: 'test' }).catch((error: unknown) => error);
+    expect((failure as Error).message).toMatch(/does not match the source/);
+    expect(writes).toBe(2);
+    expect(sums.filter((s) => s === 'target crc32')).toHaveLength(2);
+  });
 });
+
+/** A LocalHost that copyChecked takes for another machine (not a LocalHost: bytes stream, sums are compared), recording the sums asked of it. */
+function remoteLike(host: LocalHost, name: string, sums: string[], cheap = true): Host {
+  const methods = Object.getOwnPropertyNames(LocalHost.prototype).filter((key) => key !== 'constructor') as Array<keyof LocalHost>;
+  const like = Object.fromEntries(methods.map((key) => [key, (host[key] as (...args: unknown[]) => unknown).bind(host)])) as unknown as Host;
+  return {
+    ...like,
+    label: name,
+    cheapCrc: async () => cheap,
+    crc32: async (path: string) => {
+      sums.push(`${name} crc32`);
+      return host.crc32(path);
+    },
+    sha256: async (path: string) => {
+      sums.push(`${name} sha256`);
+      return host.sha256(path);
+    },
+  };
+}
+
+/** POSIX cksum's CRC of some bytes (the length appended, least significant byte first), written out for the test. */
+function cksum(data: Buffer): number {
+  let crc = 0;
+  const step = (byte: number) => {
+    crc ^= byte << 24;
+    for (let i = 0; i < 8; i++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
+  };
+  for (const byte of data) step(byte);
+  for (let n = data.length; n > 0; n = Math.floor(n / 256)) step(n & 0xff);
+  return ~crc >>> 0;
+}

@@ -1,7 +1,7 @@
 /**
  * Copies between two hosts, resumable by bytes: a copy that stopped (kill,
  * dropped connection) continues by appending to what the target already
- * holds, and is checked against the source at the end (bytes or SHA-256). On this machine a
+ * holds, and is checked against the source at the end (bytes, CRC-32 or SHA-256). On this machine a
  * file copied whole is copied in the kernel; otherwise it streams through Ferry.
  */
 import { Transform } from 'node:stream';
@@ -98,26 +98,63 @@ async function copyStreamed(source: Host, from: string, target: Host, to: string
  * Copies a file (resuming a partial `to`) and proves the copy by comparing
  * what landed on the target with the source. Both on this machine: byte for
  * byte, on a worker thread (hash-pool.ts; a third of the CPU of hashing both
- * ends). Otherwise: the SHA-256 of each end computed on its host (SSH: on the
- * host, no bytes through Ferry), the source's while the file copies. A
- * mismatch copies the file once more from the start, then is an error.
+ * ends). Otherwise a sum of each end computed on its host (SSH: on the host,
+ * no bytes through Ferry), the source's while the file copies:
+ *  - CRC-32 (cksum.ts) for a copy made in one pass from the first byte when
+ *    both hosts compute it cheaply. What can go wrong there is accidental: the
+ *    source changing during the copy, a write lost or misplaced on the target
+ *    (the bytes in transit are already protected by SSH's MAC). CRC-32 with the
+ *    size catches every error burst up to 32 bits and any other difference but
+ *    once in 2^32; an adversary who can write the files needs no collision.
+ *    It costs an eighth of the CPU of SHA-256, which was a quarter of all the
+ *    CPU of a copy between two SSH hosts on one machine (docs/performance.md).
+ *  - SHA-256 with FERRY_COPY_CHECK=sha256 in the environment, and wherever
+ *    Ferry trusts bytes it did not just copy in one pass: a
+ *    copy resumed after earlier bytes (a kill may leave holes in a partial
+ *    file), a caller's known source SHA-256 (the database), hosts without a
+ *    cheap CRC. Callers keep SHA-256 too for a target file of the source's size
+ *    kept as already equal, where two different files of one size are a real case.
+ * A mismatch copies the file once more from the start, then is an error.
  */
 export async function copyChecked(source: Host, from: string, target: Host, to: string, size: number, options: CopyOptions & { sourceSha?: string; onCopied?: () => void }): Promise<void> {
   const local = source instanceof LocalHost && target instanceof LocalHost;
-  const sourceSha = local ? undefined : options.sourceSha !== undefined ? Promise.resolve(options.sourceSha) : source.sha256(from);
-  sourceSha?.catch(() => undefined);
+  const crc = !local && options.sourceSha === undefined && process.env.FERRY_COPY_CHECK !== 'sha256' && (await bothCheapCrc(source, target));
+  const sourceSums = new Map<'crc' | 'sha256', Promise<string>>();
+  const sourceSum = (kind: 'crc' | 'sha256'): Promise<string> => {
+    let sum = sourceSums.get(kind);
+    if (!sum) {
+      sum = kind === 'crc' ? source.crc32!(from) : options.sourceSha !== undefined ? Promise.resolve(options.sourceSha) : source.sha256(from);
+      sum.catch(() => undefined);
+      sourceSums.set(kind, sum);
+    }
+    return sum;
+  };
+  if (!local) void sourceSum(crc ? 'crc' : 'sha256');
   for (let attempt = 0; attempt < 2; attempt++) {
     if (attempt > 0) await target.remove(to);
-    await copyResumable(source, from, target, to, size, options);
+    const written = await copyResumable(source, from, target, to, size, options);
     // The bytes have landed: the caller may start the next file's copy while this one is checked.
     if (attempt === 0) options.onCopied?.();
     if ((await target.stat(to))?.size !== size) continue;
-    if (local ? await (target as LocalHost).sameBytes(from, to) : (await target.sha256(to)) === (await sourceSha)) return;
+    if (local) {
+      if (await (target as LocalHost).sameBytes(from, to)) return;
+      continue;
+    }
+    const kind = crc && written === size ? 'crc' : 'sha256';
+    const targetSum = kind === 'crc' ? target.crc32!(to) : target.sha256(to);
+    if ((await targetSum) === (await sourceSum(kind))) return;
   }
   throw new ConnectorError(`The copy of ${from} on ${target.label} does not match the source (size or content differs after two attempts)`, {
     kind: 'transient',
     hint: 'the source file changes while it is copied (is the source in maintenance?) or the target disk is failing; run the migration again: it resumes here',
   });
+}
+
+/** Whether both hosts compute a CRC-32 cheaply (asked of each once). */
+async function bothCheapCrc(source: Host, target: Host): Promise<boolean> {
+  if (!source.cheapCrc || !target.cheapCrc || !source.crc32 || !target.crc32) return false;
+  const [a, b] = await Promise.all([source.cheapCrc(), target.cheapCrc()]);
+  return a && b;
 }
 
 /** Sum of the sizes of the files under a folder (0 when it does not exist). */
