@@ -162,6 +162,24 @@ describe('system runner (fake adapter)', () => {
     expect(second.status).toBe('INCOMPLETE');
     expect(events).toEqual(['db:start', 'files:start', 'files:end']);
     expect((await store.listSteps(second.id)).map((s) => s.status)).toEqual(['Error', 'Success', 'Pending', 'Pending']);
+
+    // besideOk decided from the installations (WordPress's URL rewrite: not beside the file copy when the target has drop-ins).
+    const decided: Array<{ source: string; target: string }> = [];
+    const when = (ok: boolean): Partial<SystemOperation> => ({
+      besideOk: ({ source, target }) => {
+        decided.push({ source: source.location.configFile, target: target.location.configFile });
+        return ok;
+      },
+    });
+    for (const ok of [true, false]) {
+      events.length = 0;
+      const third = await runSystem({ ...deps, adapter: adapterOf([timed('files', 80, { beside: true }), timed('db', 10, { besideOk: true }), timed('urls', 10, when(ok)), timed('schema', 10)]) }, (await store.migrations.byName('fake-move'))!);
+      expect(third.status).toBe('FINISHED');
+      expect(events).toEqual(ok
+        ? ['files:start', 'db:start', 'db:end', 'urls:start', 'urls:end', 'files:end', 'schema:start', 'schema:end']
+        : ['files:start', 'db:start', 'db:end', 'files:end', 'urls:start', 'urls:end', 'schema:start', 'schema:end']);
+    }
+    expect(decided).toEqual([{ source: '/a/LocalSettings.php', target: '/b/LocalSettings.php' }, { source: '/a/LocalSettings.php', target: '/b/LocalSettings.php' }]);
     await store.close();
   });
 

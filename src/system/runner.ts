@@ -384,7 +384,8 @@ async function executeSteps(deps: SystemDeps, run: RunRecord, reporter: RunRepor
       reporter.warn(`Step "${step.label}" skipped: ${reason}`, { step: step.type });
       continue;
     }
-    if (!op.besideOk && beside.size > 0) await Promise.all(beside);
+    const besideOk = typeof op.besideOk === 'function' ? op.besideOk({ source: open.source.info, target: open.target.info }) : op.besideOk === true;
+    if (!besideOk && beside.size > 0) await Promise.all(beside);
     if (besideStopped || besideFailure !== undefined) break;
     if ((deps.signal?.aborted ?? false) || (await deps.store.isStopRequested(run.id))) {
       state.stopped = true;

@@ -111,11 +111,15 @@ export interface SystemOperation {
   undo?(ctx: OperationContext): Promise<void>;
   /**
    * Runs beside the operations after it: the run starts it and goes on with the next ones that are marked
-   * `besideOk`, and waits for it before the first one that is not (the file copy, beside the database copy).
+   * `besideOk`, and waits for it before the first one that is not (MediaWiki: the database copy, beside the
+   * file copy; WordPress: the file copy, beside the database copy and the URL rewrite).
    */
   beside?: boolean;
-  /** May run while a `beside` operation is still running (touches nothing that one writes or reads). */
-  besideOk?: boolean;
+  /**
+   * May run while a `beside` operation is still running (touches nothing that one writes or reads); a
+   * function decides from the two installations (WordPress's URL rewrite: not when the target has drop-ins).
+   */
+  besideOk?: boolean | ((sides: { source: InstallationInfo; target: InstallationInfo }) => boolean);
 }
 
 export interface SystemAdapter {

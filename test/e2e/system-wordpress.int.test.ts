@@ -234,6 +234,21 @@ describe('system migration of a WordPress installation (local path)', () => {
     expect(Object.keys(info.secrets).sort()).toEqual(['AUTH_KEY', 'AUTH_SALT', 'LOGGED_IN_KEY', 'LOGGED_IN_SALT', 'NONCE_KEY', 'NONCE_SALT', 'SECURE_AUTH_KEY', 'SECURE_AUTH_SALT']);
     expect(info.extraDirs).toEqual([join(source.dir, 'content', 'plugins'), join(source.dir, 'content', 'themes')]);
 
+    // Drop-ins: none on a stock install, so the URL rewrite (SHORTINIT: no plugins) runs beside the file copy;
+    // with one on the target (this db.php changes nothing), it waits for the copy.
+    const rewrite = adapter.operations(options).find((op) => op.name === 'rewrite-urls')!;
+    const besideOk = rewrite.besideOk as (sides: { source: InstallationInfo; target: InstallationInfo }) => boolean;
+    const stockTarget = await adapter.discover(host, location(target));
+    expect(besideOk({ source: info, target: stockTarget })).toBe(true);
+    writeFileSync(join(target.dir, 'content', 'db.php'), '<?php\n// a drop-in that leaves $wpdb to WordPress\n');
+    try {
+      const withDropIn = await adapter.discover(host, location(target));
+      expect((withDropIn as InstallationInfo & { wordpress: { dropIns: string[] } }).wordpress.dropIns).toEqual(['db.php']);
+      expect(besideOk({ source: info, target: withDropIn })).toBe(false);
+    } finally {
+      rmSync(join(target.dir, 'content', 'db.php'));
+    }
+
     // A classic install (its own tree with wp-config.php): WordPress's top-level files copied, its big folders linked.
     const classic = join(root, 'classic');
     mkdirSync(classic);
@@ -308,7 +323,7 @@ require_once ABSPATH . 'wp-settings.php';
     expect(findings.filter((f) => f.level === 'error')).toEqual([]);
     run = harness({ host, info: src }, { host, info: tgt }, options, workDir);
     const names = run.operations.map((op) => op.name);
-    expect(names).toEqual(['copy-settings', 'source-maintenance', 'snapshot-target', 'copy-database', 'copy-files', 'rewrite-urls', 'update-config', 'upgrade-database', 'source-after', 'final-checks']);
+    expect(names).toEqual(['copy-settings', 'source-maintenance', 'snapshot-target', 'copy-files', 'copy-database', 'rewrite-urls', 'update-config', 'upgrade-database', 'source-after', 'final-checks']);
     const op = (name: string): SystemOperation => run.operations.find((o) => o.name === name)!;
 
     await run.run(op('copy-settings'));
@@ -468,7 +483,7 @@ require_once ABSPATH . 'wp-settings.php';
     const work = join(root, 'work-swap');
     expect((await precheck(src, tgt, swap, work)).filter((f) => f.level === 'error')).toEqual([]);
     const second = harness({ host, info: src }, { host, info: tgt }, swap, work);
-    expect(second.operations.map((op) => op.name)).toEqual(['copy-settings', 'source-maintenance', 'snapshot-target', 'copy-database', 'copy-files', 'rewrite-urls', 'update-config', 'upgrade-database', 'restart', 'copy-logs', 'source-after', 'final-checks']);
+    expect(second.operations.map((op) => op.name)).toEqual(['copy-settings', 'source-maintenance', 'snapshot-target', 'copy-files', 'copy-database', 'rewrite-urls', 'update-config', 'upgrade-database', 'restart', 'copy-logs', 'source-after', 'final-checks']);
     for (const op of second.operations) await second.run(op);
     expect(second.rec.warnings).toEqual([]);
 

@@ -44,6 +44,19 @@ export interface WordPressFacts {
   maintenance: 'maintenance' | 'read-only' | 'core' | null;
   debugLog: string | null;
   blogname: string;
+  /** Drop-ins in wp-content that WordPress loads before any plugin, even with SHORTINIT (db.php...). */
+  dropIns: string[];
+}
+
+/** What a WordPress installation's description holds beyond InstallationInfo. */
+export interface WordPressDetails {
+  /** WordPressFacts.dropIns: code that a SHORTINIT load runs too, and which may include a plugin's files. */
+  dropIns: string[];
+}
+
+/** The drop-ins of a WordPress installation's description (none for one described without them). */
+export function dropInsOf(info: InstallationInfo): string[] {
+  return (info as Partial<{ wordpress: WordPressDetails }>).wordpress?.dropIns ?? [];
 }
 
 const FACTS_PHP = `
@@ -108,6 +121,9 @@ echo "\\n@@FERRY-JSON@@" . json_encode( [
 	'maintenance' => $ferry_mode,
 	'debugLog' => $ferry_debug,
 	'blogname' => get_option( 'blogname' ),
+	'dropIns' => array_values( array_filter( [ 'db.php', 'object-cache.php', 'advanced-cache.php', 'sunrise.php' ], static function ( $ferry_name ) {
+		return is_file( WP_CONTENT_DIR . '/' . $ferry_name );
+	} ) ),
 ] ) . "\\n";
 `;
 
@@ -134,7 +150,7 @@ async function replication(host: Host, info: InstallationInfo['database']): Prom
   }
 }
 
-export async function discoverWordPress(host: Host, location: InstallationLocation): Promise<InstallationInfo> {
+export async function discoverWordPress(host: Host, location: InstallationLocation): Promise<InstallationInfo & { wordpress: WordPressDetails }> {
   // Discovery reads the installation as its config is now: a WordPress kept loaded from before (php.ts) loads again.
   await endWordPressPhp(host, location);
   const facts = await readFacts(host, location);
@@ -187,6 +203,7 @@ export async function discoverWordPress(host: Host, location: InstallationLocati
     secrets: facts.secrets,
     serverRole: database.replicated ? 'replicated' : 'standalone',
     inMaintenance: facts.maintenance !== null,
+    wordpress: { dropIns: facts.dropIns ?? [] },
   };
 }
 

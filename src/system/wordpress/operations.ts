@@ -10,7 +10,7 @@ import { ConnectorError } from '../../sdk/errors.js';
 import type { Host } from '../host.js';
 import type { OperationContext, SystemOperation, SystemOptions } from '../types.js';
 import { importFile, importInto, query, streamDump, tableMarkers, tableSizes } from './db.js';
-import { compareVersions, folderBytes, readFacts, SALT_NAMES } from './discover.js';
+import { compareVersions, dropInsOf, folderBytes, readFacts, SALT_NAMES } from './discover.js';
 import { copyFolders, totalBytes, type FileCopyCheckpoint, type FolderPair } from './files.js';
 import { setSiteMode } from './maintenance.js';
 import { endWordPressPhp, runWordPressPhp } from './php.js';
@@ -217,8 +217,8 @@ interface DatabaseCheckpoint {
 
 const copyDatabase: SystemOperation = {
   name: 'copy-database',
-  // The files copy beside it. Nothing that loads WordPress runs before both end (plugins and themes copy with the files).
-  beside: true,
+  // Beside the file copy (which runs beside this and the URL rewrite after it).
+  besideOk: true,
   label: 'Copies the database',
   async estimate(ctx) {
     const prefix = ctx.source.info.database.tablePrefix ?? 'wp_';
@@ -310,7 +310,9 @@ const estimatedFiles = new WeakMap<OperationContext, number>();
 
 const copyFiles: SystemOperation = {
   name: 'copy-files',
-  besideOk: true,
+  // The database copy and the URL rewrite run beside it; nothing that loads WordPress's plugins runs before it
+  // ends (plugins and themes copy with the files).
+  beside: true,
   label: 'Copies the uploads, plugins and themes',
   async estimate(ctx) {
     const total = await totalBytes(ctx.source.host, folderPairs(ctx));
@@ -353,6 +355,10 @@ interface RewriteReport {
 const rewriteUrls: SystemOperation = {
   name: 'rewrite-urls',
   label: 'Rewrites the URLs',
+  // After the database copy, beside the file copy: the rewrite loads WordPress only as far as its database
+  // (SHORTINIT: no plugin, no theme, which are still copying). Not when the target has drop-ins: they load
+  // even then, and one may include the files of a plugin being replaced; the rewrite then waits for the copy.
+  besideOk: ({ target }) => dropInsOf(target).length === 0,
   estimate: async () => 0,
   async run(ctx) {
     const from = ctx.source.info.url.replace(/\/+$/, '');
@@ -362,7 +368,7 @@ const rewriteUrls: SystemOperation = {
       return;
     }
     // Run again after a kill: the rewrite is one transaction with a marker (see searchReplaceDatabasePhp): applied once.
-    const report = await runWordPressPhp<RewriteReport>(ctx.target.host, ctx.target.info.location, searchReplaceDatabasePhp([[from, to]]), { what: 'Rewriting URLs', secrets: secretsOf(ctx) });
+    const report = await runWordPressPhp<RewriteReport>(ctx.target.host, ctx.target.info.location, searchReplaceDatabasePhp([[from, to]]), { what: 'Rewriting URLs', secrets: secretsOf(ctx), shortInit: true });
     if (report.already) {
       ctx.info(`${from} → ${to}: already done by an earlier attempt`);
       return;
@@ -574,8 +580,8 @@ export function wordpressOperations(options: SystemOptions): SystemOperation[] {
     copySettings,
     sourceMaintenance,
     snapshotTarget,
-    copyDatabase,
     copyFiles,
+    copyDatabase,
     rewriteUrls,
     updateConfig,
     upgradeDatabase,

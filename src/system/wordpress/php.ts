@@ -32,8 +32,12 @@ function dirnameOf(path: string): string {
   return at <= 0 ? '/' : path.slice(0, at);
 }
 
-/** How PHP loads this installation, then `body` runs with WordPress loaded (top-level scope). */
-export function loaderPhp(location: InstallationLocation, body: string): string {
+/**
+ * How PHP loads this installation, then `body` runs with WordPress loaded (top-level scope). `shortInit`:
+ * WordPress's own SHORTINIT load, which stops after the config, the database ($wpdb), the object cache and
+ * the drop-ins that come with them (db.php, object-cache.php...): no plugin, no theme.
+ */
+export function loaderPhp(location: InstallationLocation, body: string, shortInit = false): string {
   const debian = /^\/etc\/wordpress\/config-(.+)\.php$/.exec(location.configFile);
   const codeDir = location.codeDir ?? (debian ? DEBIAN_CODE_DIR : dirnameOf(location.configFile));
   let pick = '';
@@ -73,7 +77,7 @@ if ( ! is_file( ${phpLiteral(load)} ) ) {
 	file_put_contents( 'php://stderr', 'ferry: no WordPress at ' . ${phpLiteral(load)} . "\\n" );
 	exit( 4 );
 }
-require_once ${phpLiteral(load)};
+${shortInit ? "define( 'SHORTINIT', true );\n" : ''}require_once ${phpLiteral(load)};
 if ( ! defined( 'WPINC' ) || ! isset( $GLOBALS['wpdb'] ) ) {
 	file_put_contents( 'php://stderr', "ferry: the config did not load WordPress\\n" );
 	exit( 4 );
@@ -87,6 +91,8 @@ export interface PhpRun {
   secrets?: readonly string[];
   /** What the snippet does, for the message when it fails. */
   what: string;
+  /** WordPress loaded as far as its database only (loaderPhp's shortInit), in a PHP process of its own. */
+  shortInit?: boolean;
 }
 
 const PHP_FLAGS = ['-d', 'display_errors=stderr', '-d', 'memory_limit=1024M', '-d', 'error_reporting=E_ALL & ~E_DEPRECATED & ~E_NOTICE & ~E_WARNING'];
@@ -108,10 +114,13 @@ export async function endWordPressPhp(host: Host, location?: InstallationLocatio
 /** Runs `body` with the installation loaded; returns the JSON the body printed after JSON_MARKER. */
 export async function runWordPressPhp<T>(host: Host, location: InstallationLocation, body: string, run: PhpRun): Promise<T> {
   // One PHP process per installation for the run (php-session.ts), WordPress loaded once, the object cache emptied before each request.
-  const kept = await phpRequest(host, sessionKey(location), () => ({ argv: ['php', ...PHP_FLAGS, '-r', loaderPhp(location, requestLoopPhp('wp_cache_flush();')).replace(/^<\?php\n/, '')], ...(location.env ? { env: location.env } : {}) }), body);
+  const shortInit = run.shortInit ?? false;
+  // A SHORTINIT process has a key of its own that starts with the full one's: endWordPressPhp ends both.
+  const key = `${sessionKey(location)}${shortInit ? ' shortinit' : ''}`;
+  const kept = await phpRequest(host, key, () => ({ argv: ['php', ...PHP_FLAGS, '-r', loaderPhp(location, requestLoopPhp('wp_cache_flush();'), shortInit).replace(/^<\?php\n/, '')], ...(location.env ? { env: location.env } : {}) }), body);
   const result: PhpAnswer = kept
     ?? await host.exec(['php', ...PHP_FLAGS], {
-        input: loaderPhp(location, body),
+        input: loaderPhp(location, body, shortInit),
         ...(location.env ? { env: location.env } : {}),
         secrets: run.secrets ?? [],
         allowFailure: true,
