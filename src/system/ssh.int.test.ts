@@ -297,6 +297,26 @@ describe('ssh only: the connection and bad input', () => {
     }
   });
 
+  it('runs short commands started side by side in one job shell, long ones side by side in sessions of their own', async () => {
+    const host = await connectSsh(sshConfig());
+    try {
+      const jobShells = (): number => (host as unknown as { jobShells: unknown[] }).jobShells.length;
+      await host.exec(['true']);
+      expect(jobShells()).toBe(1);
+      // Each session starts the login shell (0.1-0.2 s of CPU here): three short commands wait for the one shell instead.
+      const outputs = await Promise.all([1, 2, 3].map((i) => host.exec(['echo', `short ${i}`])));
+      expect(outputs.map((o) => o.stdout)).toEqual(['short 1\n', 'short 2\n', 'short 3\n']);
+      expect(jobShells()).toBe(1);
+      // Commands still busy after the wait get a second job shell, then exec channels: they run side by side.
+      const started = performance.now();
+      await Promise.all([1, 2, 3].map(() => host.exec(['sleep', '1.5'])));
+      expect(performance.now() - started).toBeLessThan(2900);
+      expect(jobShells()).toBe(2);
+    } finally {
+      await host.close();
+    }
+  });
+
   it('queues commands beyond what one connection may run at once (OpenSSH MaxSessions 10)', async () => {
     const host = await connectSsh(sshConfig());
     try {
@@ -346,7 +366,7 @@ describe('ssh only: the connection and bad input', () => {
 
   it('streams files side by side on SFTP sessions of their own over a link with round trips, on one session on loopback or where the server allows no more', async () => {
     const base = await mkdtemp(join(tmpdir(), 'ferry-streams-'));
-    const tight = await startSshd({ dir: join(base, 'sshd'), extraConfig: ['MaxSessions 4'] });
+    const tight = await startSshd({ dir: join(base, 'sshd'), extraConfig: ['MaxSessions 3'] });
     // Relays holding each chunk 3 ms each way in front of an sshd: a 6 ms round trip, as between two servers.
     const relays: Array<ReturnType<typeof createServer>> = [];
     const farPort = async (port: number): Promise<number> => {
@@ -396,7 +416,7 @@ describe('ssh only: the connection and bad input', () => {
       } finally {
         await near.close();
       }
-      // MaxSessions 4: SFTP, the command shell and the job shells take them all; extra sessions are refused and the streams share the main one.
+      // MaxSessions 3: SFTP, the command shell and the job shell take them all; extra sessions are refused and the streams share the main one.
       const crowded = await connectSsh({ ...sshConfig(), port: await farPort(tight.port), hostKey: tight.hostKeyFingerprint, key: tight.clientKeyPath, user: tight.user });
       try {
         await crowded.exec(['true']);

@@ -46,6 +46,13 @@ const OUTPUT_TAIL = 4000;
 // OpenSSH's sshd allows 10 sessions per connection (MaxSessions); SFTP, the
 // command shell and the JOB_SHELLS shells that run commands without input take one each.
 const JOB_SHELLS = 2;
+/**
+ * How long a command without input waits for a busy job shell before another session is opened for it.
+ * Each session costs the start of the account's login shell: 0.1-0.2 s of CPU per session on the test
+ * machine (pyenv in root's .bashrc), where a system migration between two SSH hosts on one machine opened
+ * two sessions a side that waiting a few milliseconds saves.
+ */
+const JOB_WAIT_MS = 250;
 const MAX_COMMANDS = 5;
 /** SFTP sessions beyond the main one for file streams side by side; each takes a command slot while it lives. */
 const EXTRA_SFTP_SESSIONS = 3;
@@ -174,8 +181,9 @@ class CommandShell {
   private queue: Promise<unknown> = Promise.resolve();
   private jobsReady: Promise<boolean> | undefined;
   dead = false;
-  /** Commands queued or running here (the pool gives a command to the least busy shell). */
+  /** Commands queued or running here (the pool gives a command to the least busy shell); see hold(). */
   load = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly client: SshClient) {}
 
@@ -188,6 +196,7 @@ class CommandShell {
         this.dead = true;
         this.waiting?.reject(new Error('the command shell ended'));
         this.waiting = undefined;
+        for (const wake of this.idleWaiters.splice(0)) wake();
       });
       this.channel = channel;
       // Anything the login shell's rc files print comes before this first token and is dropped.
@@ -233,16 +242,35 @@ class CommandShell {
     return this.enqueue((channel) => this.roundTrip(channel, line));
   }
 
-  private enqueue<T>(work: (channel: ClientChannel) => Promise<T>): Promise<T> {
-    this.load++;
+  /** `busy: false`: the shell's own set-up, which does not make it look busy (a command given to it waits behind it). */
+  private enqueue<T>(work: (channel: ClientChannel) => Promise<T>, busy = true): Promise<T> {
+    const release = busy ? this.hold() : () => undefined;
     const result = this.queue.then(async () => {
       const channel = await this.open();
       if (this.dead) throw new Error('the command shell ended');
       return work(channel);
     });
     this.queue = result.catch(() => undefined);
-    void result.then(() => this.load--, () => this.load--);
+    void result.then(release, release);
     return result;
+  }
+
+  /** Counts the shell busy until the returned function is called. */
+  hold(): () => void {
+    this.load++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.load--;
+      if (this.load === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    };
+  }
+
+  /** Resolves once nothing is queued or running here (at once when idle or ended). */
+  idle(): Promise<void> {
+    if (this.load === 0 || this.dead) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /**
@@ -264,7 +292,7 @@ class CommandShell {
    */
   canRunJobs(): Promise<boolean> {
     const setup = 'FERRY_O=$(mktemp) && FERRY_E=$(mktemp) && trap \'rm -f "$FERRY_O" "$FERRY_E"\' EXIT && command -v setsid >/dev/null && command -v base64 >/dev/null';
-    this.jobsReady ??= this.enqueue((channel) => this.roundTrip(channel, setup, 'shell')).then(({ code }) => code === 0, () => false);
+    this.jobsReady ??= this.enqueue((channel) => this.roundTrip(channel, setup, 'shell'), false).then(({ code }) => code === 0, () => false);
     return this.jobsReady;
   }
 
@@ -442,23 +470,40 @@ export class SshHost implements Host {
    * A command without input, run as a job of one of the long-lived shells (CommandShell.job) instead of on
    * an exec channel of its own, which starts the account's login shell each time (0.1 s here, with
    * pyenv in root's .bashrc; a system migration over SSH ran about 15 of them). An idle one of
-   * JOB_SHELLS shells takes it. Undefined when none is idle, when the shells cannot run jobs (no setsid or
-   * base64 on the host) or when the shell ended before the command started: the caller uses an exec channel.
+   * JOB_SHELLS shells takes it; when all are busy, the command waits up to JOB_WAIT_MS for one (most jobs
+   * take milliseconds: the three copies of a snapshot, a listing) before another session is opened, the
+   * next job shell or else an exec channel, so that long commands started side by side still run side by
+   * side. Undefined when no shell is free then, when the shells cannot run jobs (no setsid or base64 on
+   * the host) or when the shell ended before the command started: the caller uses an exec channel.
    */
   private async execAsJob(argv: readonly string[], options: Omit<ExecOptions, 'input'>): Promise<{ code: number; stdout: Buffer; stderr: string } | undefined> {
     if (this.lost) return undefined;
-    const alive = this.jobShells.filter((shell) => !shell.dead);
-    let shell = alive.find((one) => one.load === 0);
-    if (!shell && alive.length < JOB_SHELLS) {
-      shell = new CommandShell(this.client);
-      this.jobShells.push(shell);
+    const deadline = performance.now() + JOB_WAIT_MS;
+    let shell: CommandShell | undefined;
+    for (;;) {
+      const alive = this.jobShells.filter((one) => !one.dead);
+      shell = alive.find((one) => one.load === 0);
+      const left = deadline - performance.now();
+      if (shell || alive.length === 0 || left <= 0) {
+        if (!shell && alive.length < JOB_SHELLS) {
+          shell = new CommandShell(this.client);
+          this.jobShells.push(shell);
+        }
+        break;
+      }
+      await Promise.race([...alive.map((one) => one.idle()), new Promise<void>((resolve) => setTimeout(resolve, left).unref())]);
+      if (options.signal?.aborted) throw abortError();
+      if (this.lost) return undefined;
     }
-    // All of them busy: an exec channel, so that commands started side by side still run side by side.
     if (!shell) return undefined;
-    shell.load++;
-    const ready = await shell.canRunJobs().finally(() => shell.load--);
-    if (!ready) return undefined;
-    if (options.signal?.aborted) throw abortError();
+    // Busy from now until the job is in its queue: another command must not take the shell in between.
+    const release = shell.hold();
+    const ready = await shell.canRunJobs();
+    if (!ready || options.signal?.aborted) {
+      release();
+      if (!ready) return undefined;
+      throw abortError();
+    }
     const started = performance.now();
     let pid: number | undefined;
     let stopping = false;
@@ -469,10 +514,12 @@ export class SshHost implements Host {
     };
     options.signal?.addEventListener('abort', stop, { once: true });
     try {
-      const result = await shell.job(commandLine(argv, options), (jobPid) => {
+      const running = shell.job(commandLine(argv, options), (jobPid) => {
         pid = jobPid;
         if (stopping) stop();
       });
+      release();
+      const result = await running;
       if (options.signal?.aborted) throw abortError();
       return result;
     } catch (error) {
@@ -482,6 +529,7 @@ export class SshHost implements Host {
       if (pid === undefined) return undefined;
       throw new ConnectorError(`${argv[0]} on ${this.label}: the command shell ended while it ran`, { kind: 'transient', hint: 'run again: the operation resumes', cause: error });
     } finally {
+      release();
       options.signal?.removeEventListener('abort', stop);
       trace(started, this.label, 'shell', argv);
     }
