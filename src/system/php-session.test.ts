@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LocalHost } from './local.js';
-import { endPhpSessions, phpRequest, requestLoopPhp } from './php-session.js';
+import { endPhpSessions, phpRequest, renamePhpSession, requestLoopPhp } from './php-session.js';
 
 // Plain PHP stands in for a platform's loader: the loop is the same one MediaWiki's and WordPress's sessions run.
 const start = () => ({ argv: ['php', '-r', requestLoopPhp('$ferry_requests = ($ferry_requests ?? 0) + 1;')] });
@@ -45,6 +45,22 @@ describe('PHP session (one process answering requests)', () => {
       await endPhpSessions(host, 'test:');
       expect(isAlive(before)).toBe(false);
       expect(Number((await ask(host, 'echo getmypid();'))?.stdout.trim())).not.toBe(before);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('a session filed under another key answers there with its state; the one it replaces ends', async () => {
+    const host = new LocalHost();
+    try {
+      const probe = Number((await ask(host, 'echo getmypid(); $kept = "from the probe";', 'probe:1'))?.stdout.trim());
+      const older = Number((await ask(host, 'echo getmypid();', 'test:final'))?.stdout.trim());
+      await renamePhpSession(host, 'probe:1', 'test:final');
+      expect(isAlive(older)).toBe(false);
+      const answer = await ask(host, 'echo getmypid() . " " . $kept;', 'test:final');
+      expect(answer?.stdout.trim()).toBe(`${probe} from the probe`);
+      // Nothing is left under the old key: a request there starts a process of its own.
+      expect(Number((await ask(host, 'echo getmypid();', 'probe:1'))?.stdout.trim())).not.toBe(probe);
     } finally {
       await host.close();
     }

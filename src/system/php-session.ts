@@ -149,6 +149,17 @@ export async function phpRequest(host: Host, key: string, start: () => PhpSessio
   return session.request(code);
 }
 
+/** Files a host's session under another key (a session started before what it serves was known); one already there ends. */
+export async function renamePhpSession(host: Host, from: string, to: string): Promise<void> {
+  const byKey = sessions.get(host);
+  const session = byKey?.get(from);
+  if (!byKey || !session) return;
+  byKey.delete(from);
+  const replaced = byKey.get(to);
+  byKey.set(to, session);
+  if (replaced && replaced !== session) await replaced.close();
+}
+
 /** Ends a host's sessions (those whose key starts with `prefix`, or all); the next request starts a fresh one. */
 export async function endPhpSessions(host: Host, prefix = ''): Promise<void> {
   const byKey = sessions.get(host);

@@ -4,11 +4,12 @@
  * pointing at the config file) and prints what Ferry needs as JSON.
  * Nothing is assumed about where the wiki lives beyond its config file.
  */
+import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { ConnectorError } from '../../sdk/errors.js';
 import { redact } from '../../sdk/redact.js';
 import type { Host } from '../host.js';
-import { endPhpSessions, phpRequest, requestLoopPhp } from '../php-session.js';
+import { endPhpSessions, phpRequest, renamePhpSession, requestLoopPhp } from '../php-session.js';
 import { treeBytes } from '../transfer.js';
 import type { InstallationInfo, InstallationLocation } from '../types.js';
 
@@ -39,10 +40,17 @@ export function detailsOf(info: InstallationInfo): MediaWikiDetails {
   return details;
 }
 
-/** Where the MediaWiki code is: given, next to the config, or Debian's folder. */
+/** Where the MediaWiki code may be: given, else next to the config, then Debian's folder. */
+function codeDirCandidates(location: InstallationLocation): string[] {
+  return location.codeDir ? [location.codeDir] : [dirname(location.configFile), DEBIAN_CODE_DIR];
+}
+
+/** Where the MediaWiki code is: the first candidate with maintenance/eval.php. */
 async function findCodeDir(host: Host, location: InstallationLocation): Promise<string> {
-  const candidates = location.codeDir ? [location.codeDir] : [dirname(location.configFile), DEBIAN_CODE_DIR];
-  for (const dir of candidates) if (await host.stat(join(dir, 'maintenance', 'eval.php'))) return dir;
+  const candidates = codeDirCandidates(location);
+  const found = await Promise.all(candidates.map((dir) => host.stat(join(dir, 'maintenance', 'eval.php'))));
+  const at = found.findIndex((entry) => entry !== undefined);
+  if (at >= 0) return candidates[at] as string;
   throw new ConnectorError(`No MediaWiki code found on ${host.label} (looked for maintenance/eval.php in ${candidates.join(', ')})`, {
     kind: 'config',
     hint: 'set codeDir: in the plan to the folder holding MediaWiki (index.php, maintenance/)',
@@ -63,14 +71,28 @@ export function phpEnv(location: InstallationLocation): Record<string, string> {
  */
 export async function evalJson<T>(host: Host, codeDir: string, env: Record<string, string>, code: string, secrets: readonly string[] = []): Promise<T> {
   const evalPhp = join(codeDir, 'maintenance', 'eval.php');
+  return evalJsonWith<T>(host, sessionKey(codeDir, env), { argv: ['php', evalPhp], cwd: codeDir, label: evalPhp }, env, code, secrets);
+}
+
+/**
+ * evalJson for a code folder not known yet: the first of `candidates` holding maintenance/eval.php, found
+ * by the shell that starts PHP (as findCodeDir would find it), under the session key `key`.
+ */
+function evalJsonFirst<T>(host: Host, key: string, candidates: readonly string[], env: Record<string, string>, code: string): Promise<T> {
+  const pick = 'for d in "$@"; do if [ -f "$d/maintenance/eval.php" ]; then cd "$d" && exec php maintenance/eval.php; fi; done; echo "no maintenance/eval.php in $*" >&2; exit 97';
+  return evalJsonWith<T>(host, key, { argv: ['sh', '-c', pick, 'sh', ...candidates], label: `maintenance/eval.php (the first found in ${candidates.join(', ')})` }, env, code, []);
+}
+
+async function evalJsonWith<T>(host: Host, key: string, start: { argv: string[]; cwd?: string; label?: string }, env: Record<string, string>, code: string, secrets: readonly string[]): Promise<T> {
+  const evalPhp = start.label ?? start.argv.slice(1).join(' ');
   // eval.php reads its input 1024 bytes a line: the code travels in the environment, the line only runs it.
   // Kept for the run (php-session.ts): the line starts a loop that answers requests, MediaWiki loaded once.
-  const kept = await phpRequest(host, sessionKey(codeDir, env), () => ({ argv: ['php', evalPhp], env: { ...env, FERRY_PHP: requestLoopPhp() }, cwd: codeDir, prelude: "eval(getenv('FERRY_PHP'));\n" }), code);
+  const kept = await phpRequest(host, key, () => ({ argv: start.argv, env: { ...env, FERRY_PHP: requestLoopPhp() }, ...(start.cwd ? { cwd: start.cwd } : {}), prelude: "eval(getenv('FERRY_PHP'));\n" }), code);
   if (kept && kept.code !== 0) {
     const detail = redact((kept.stderr.trim() || kept.stdout.trim()).slice(-4000), secrets);
     throw new ConnectorError(`php ${evalPhp} exited with ${kept.code} on ${host.label}: ${detail}`, { kind: 'config' });
   }
-  const { stdout } = kept ?? (await host.exec(['php', evalPhp], { input: "eval(getenv('FERRY_PHP'));\n", env: { ...env, FERRY_PHP: code }, cwd: codeDir, secrets }));
+  const { stdout } = kept ?? (await host.exec(start.argv, { input: "eval(getenv('FERRY_PHP'));\n", env: { ...env, FERRY_PHP: code }, ...(start.cwd ? { cwd: start.cwd } : {}), secrets }));
   const at = stdout.indexOf(MARKER);
   if (at < 0) {
     throw new ConnectorError(`MediaWiki's eval.php on ${host.label} printed no answer: ${stdout.trim().slice(0, 500) || '(nothing)'}`, { kind: 'config', hint: 'check that the config file loads: php maintenance/eval.php with MW_CONFIG_FILE set to it' });
@@ -131,15 +153,27 @@ export async function discoverMediaWiki(host: Host, location: InstallationLocati
   // What does not depend on each other is asked at once: over SSH each question is a round trip.
   const hostInfo = host.info();
   hostInfo.catch(() => undefined);
+  const env = phpEnv(location);
+  const candidates = codeDirCandidates(location);
+  // Discovery reads the installation as its config is now: a MediaWiki kept loaded from before loads again.
+  await Promise.all(candidates.map((dir) => endPhpSessions(host, sessionKey(dir, env))));
+  // PHP starts at once, beside the look-ups of the config and the code folder, and finds that folder itself:
+  // over SSH each is a session to start (the login shell), and the look-ups wait for SFTP's.
+  const probe = `mediawiki-discover:${randomUUID()}`;
+  const answer = evalJsonFirst<DiscoverJson>(host, probe, candidates, env, DISCOVER_PHP);
+  answer.catch(() => undefined);
   const [config, codeDir] = await Promise.all([host.stat(location.configFile), findCodeDir(host, location).catch((error: unknown) => error as Error)]);
-  if (!config) {
+  if (!config || codeDir instanceof Error) {
+    await endPhpSessions(host, probe);
+    if (codeDir instanceof Error && config) throw codeDir;
     throw new ConnectorError(`The config file ${location.configFile} does not exist on ${host.label}`, { kind: 'config', hint: 'set configFile: to the wiki\'s LocalSettings.php (Debian: /etc/mediawiki/LocalSettings.php)' });
   }
-  if (codeDir instanceof Error) throw codeDir;
-  const env = phpEnv(location);
-  // Discovery reads the installation as its config is now: a MediaWiki kept loaded from before loads again.
-  await endPhpSessions(host, sessionKey(codeDir, env));
-  const j = await evalJson<DiscoverJson>(host, codeDir, env, DISCOVER_PHP);
+  const j = await answer.catch(async (error: unknown) => {
+    await endPhpSessions(host, probe);
+    throw error;
+  });
+  // The later requests of the run find this PHP under the folder's key.
+  await renamePhpSession(host, probe, sessionKey(codeDir, env));
   const engine = j.dbType === 'sqlite' ? 'sqlite' : j.dbType === 'postgres' ? 'postgres' : 'mariadb';
   const dbFile = engine === 'sqlite' && j.sqliteDir ? join(j.sqliteDir, `${j.dbName}.sqlite`) : undefined;
   const [dbStat, uploadsBytes, readOnlyFile] = await Promise.all([
