@@ -52,11 +52,18 @@ export interface WordPressFacts {
 export interface WordPressDetails {
   /** WordPressFacts.dropIns: code that a SHORTINIT load runs too, and which may include a plugin's files. */
   dropIns: string[];
+  /** WordPressFacts.saltsFile: where the licence option writes the source's keys (the copy does not move it). */
+  saltsFile: string | null;
+}
+
+/** The WordPress details of an installation's description (discoverWordPress always adds them). */
+export function wordpressOf(info: InstallationInfo): WordPressDetails {
+  return (info as Partial<{ wordpress: WordPressDetails }>).wordpress ?? { dropIns: [], saltsFile: null };
 }
 
 /** The drop-ins of a WordPress installation's description (none for one described without them). */
 export function dropInsOf(info: InstallationInfo): string[] {
-  return (info as Partial<{ wordpress: WordPressDetails }>).wordpress?.dropIns ?? [];
+  return wordpressOf(info).dropIns;
 }
 
 const FACTS_PHP = `
@@ -203,7 +210,7 @@ export async function discoverWordPress(host: Host, location: InstallationLocati
     secrets: facts.secrets,
     serverRole: database.replicated ? 'replicated' : 'standalone',
     inMaintenance: facts.maintenance !== null,
-    wordpress: { dropIns: facts.dropIns ?? [] },
+    wordpress: { dropIns: facts.dropIns ?? [], saltsFile: facts.saltsFile },
   };
 }
 

@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import { ConnectorError } from '../../sdk/errors.js';
 import type { Host } from '../host.js';
-import type { OperationContext, SystemOperation, SystemOptions } from '../types.js';
+import type { InstallationInfo, OperationContext, SystemOperation, SystemOptions } from '../types.js';
 import { importFile, importInto, query, streamDump, tableMarkers, tableSizes } from './db.js';
-import { compareVersions, dropInsOf, folderBytes, readFacts, SALT_NAMES } from './discover.js';
+import { compareVersions, dropInsOf, folderBytes, readFacts, SALT_NAMES, wordpressOf } from './discover.js';
 import { copyFolders, totalBytes, type FileCopyCheckpoint, type FolderPair } from './files.js';
 import { setSiteMode } from './maintenance.js';
 import { endWordPressPhp, runWordPressPhp } from './php.js';
@@ -74,9 +74,13 @@ async function readOptions(host: Host, ctxSide: OperationContext['source'], name
   return runWordPressPhp<OptionRows>(host, ctxSide.info.location, readOptionsPhp(names), { what: 'Reading settings', secrets });
 }
 
-async function writeOptions(host: Host, ctxSide: OperationContext['source'], rows: OptionRows, secrets: string[]): Promise<void> {
-  await runWordPressPhp<boolean>(host, ctxSide.info.location, writeOptionsPhp(rows), { what: 'Writing settings', secrets });
+/** `shortInit`: in the SHORTINIT process (php.ts), for the target while its plugins copy (the PHP is $wpdb's alone). */
+async function writeOptions(host: Host, ctxSide: OperationContext['source'], rows: OptionRows, secrets: string[], shortInit = false): Promise<void> {
+  await runWordPressPhp<boolean>(host, ctxSide.info.location, writeOptionsPhp(rows), { what: 'Writing settings', secrets, shortInit });
 }
+
+/** Beside the file copy, WordPress loaded only as far as its database: not when the target has drop-ins (they load even then). */
+const besideFilesWithoutDropIns = ({ target }: { target: InstallationInfo }): boolean => dropInsOf(target).length === 0;
 
 interface SavedSettings {
   source: OptionRows;
@@ -358,7 +362,7 @@ const rewriteUrls: SystemOperation = {
   // After the database copy, beside the file copy: the rewrite loads WordPress only as far as its database
   // (SHORTINIT: no plugin, no theme, which are still copying). Not when the target has drop-ins: they load
   // even then, and one may include the files of a plugin being replaced; the rewrite then waits for the copy.
-  besideOk: ({ target }) => dropInsOf(target).length === 0,
+  besideOk: besideFilesWithoutDropIns,
   estimate: async () => 0,
   async run(ctx) {
     const from = ctx.source.info.url.replace(/\/+$/, '');
@@ -393,6 +397,9 @@ function replaceDefine(text: string, name: string, value: string): string {
 const updateConfig: SystemOperation = {
   name: 'update-config',
   label: "Updates the target's configuration",
+  // After the URL rewrite (it removes the rewrite's marker), beside the file copy: its writes to the target
+  // are SQL through $wpdb (SHORTINIT) and the config file, which the copy does not touch.
+  besideOk: besideFilesWithoutDropIns,
   estimate: async () => 0,
   async run(ctx) {
     const saved = await readJson<SavedSettings>(ctx.target.host, `${ctx.workDir}/${SETTINGS_FILE}`);
@@ -414,16 +421,16 @@ const updateConfig: SystemOperation = {
       for (const name of LICENCE_OPTIONS) keep[name] = saved.target[name] ?? null;
     }
     keep[REWRITE_MARKER] = null;
-    await writeOptions(ctx.target.host, ctx.target, keep, secrets);
+    await writeOptions(ctx.target.host, ctx.target, keep, secrets, true);
     if (ctx.options.secretKeys) {
-      const facts = await readFacts(ctx.target.host, ctx.target.info.location);
+      const { saltsFile } = wordpressOf(ctx.target.info);
       const wanted = SALT_NAMES.filter((name) => ctx.source.info.secrets[name] !== undefined);
-      if (facts.saltsFile && wanted.length > 0) {
-        let text = (await ctx.target.host.readFile(facts.saltsFile)).toString('utf8');
+      if (saltsFile && wanted.length > 0) {
+        let text = (await ctx.target.host.readFile(saltsFile)).toString('utf8');
         for (const name of wanted) text = replaceDefine(text, name, ctx.source.info.secrets[name] ?? '');
-        const mode = (await ctx.target.host.stat(facts.saltsFile))?.mode ?? 0o640;
-        await ctx.target.host.writeFile(facts.saltsFile, text, mode);
-        ctx.info(`the source's ${wanted.length} keys and salts written to ${facts.saltsFile}: logins and cookies of the source stay valid on the target`);
+        const mode = (await ctx.target.host.stat(saltsFile))?.mode ?? 0o640;
+        await ctx.target.host.writeFile(saltsFile, text, mode);
+        ctx.info(`the source's ${wanted.length} keys and salts written to ${saltsFile}: logins and cookies of the source stay valid on the target`);
       } else {
         ctx.info('the keys and salts came with the database (the config defines none)');
       }
@@ -449,6 +456,16 @@ const upgradeDatabase: SystemOperation = {
   estimate: async () => 0,
   async run(ctx) {
     const newer = compareVersions(ctx.target.info.version, ctx.source.info.version) > 0;
+    // Asked first without loading the plugins (SHORTINIT reads version.php and the options): a schema at the
+    // code's db_version needs no wp_upgrade(), and no load of the whole WordPress here.
+    const versions = await runWordPressPhp<{ code: string; db: string }>(ctx.target.host, ctx.target.info.location, `
+global $wp_db_version;
+echo "\n@@FERRY-JSON@@" . json_encode( [ 'code' => (string) $wp_db_version, 'db' => (string) get_option( 'db_version' ) ] ) . "\n";
+`, { what: 'Reading the database schema version', secrets: secretsOf(ctx), shortInit: true });
+    if (versions.code === versions.db) {
+      ctx.info(`database schema ${versions.db} is current${newer ? '' : ' (same WordPress version on both sides)'}`);
+      return;
+    }
     // wp_upgrade() does nothing when the database is already at the code's db_version: safe to run again.
     const result = await runWordPressPhp<{ before: string; after: string }>(ctx.target.host, ctx.target.info.location, `
 require_once ABSPATH . 'wp-admin/includes/upgrade.php';
