@@ -73,13 +73,9 @@ describe('resumable copies between hosts', () => {
     expect(((await host.sha256(missing).catch((error: unknown) => error)) as Error).message).toBe(`${missing}: no such file or folder`);
     expect(((await host.sameBytes(missing, missing).catch((error: unknown) => error)) as Error).message).toBe(`${missing}: no such file or folder`);
   });
+
   it('a copy between hosts in one pass is checked by CRC-32 on both ends where both compute it cheaply; a resumed one by SHA-256', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ferry-transfer-'));
-    const data = randomBytes(700_001);
-    writeFileSync(join(dir, 'src.bin'), data);
-    const sums: string[] = [];
-    const source = remoteLike(new LocalHost(), 'source', sums);
-    const target = remoteLike(new LocalHost(), 'target', sums);
+    const { dir, data, sums, source, target } = remotePair(700_001);
     const options = { signal: new AbortController().signal, operation: 'test' };
     await copyChecked(source, join(dir, 'src.bin'), target, join(dir, 'one-pass.bin'), data.length, options);
     expect(readFileSync(join(dir, 'one-pass.bin')).equals(data)).toBe(true);
@@ -101,12 +97,7 @@ describe('resumable copies between hosts', () => {
   });
 
   it('a one-pass copy whose CRC-32 differs from the source is copied once more, then refused', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ferry-transfer-'));
-    const data = randomBytes(200_000);
-    writeFileSync(join(dir, 'src.bin'), data);
-    const sums: string[] = [];
-    const source = remoteLike(new LocalHost(), 'source', sums);
-    const plain = remoteLike(new LocalHost(), 'target', sums);
+    const { dir, data, sums, source, target: plain } = remotePair(200_000);
     let writes = 0;
     // A target that damages one byte of every file written to it.
     const target: Host = {
@@ -128,6 +119,15 @@ describe('resumable copies between hosts', () => {
     expect(sums.filter((s) => s === 'target crc32')).toHaveLength(2);
   });
 });
+
+/** A source file of `size` random bytes in a new folder, and two remoteLike hosts recording into `sums`. */
+function remotePair(size: number): { dir: string; data: Buffer; sums: string[]; source: Host; target: Host } {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-transfer-'));
+  const data = randomBytes(size);
+  writeFileSync(join(dir, 'src.bin'), data);
+  const sums: string[] = [];
+  return { dir, data, sums, source: remoteLike(new LocalHost(), 'source', sums), target: remoteLike(new LocalHost(), 'target', sums) };
+}
 
 /** A LocalHost that copyChecked takes for another machine (not a LocalHost: bytes stream, sums are compared), recording the sums asked of it. */
 function remoteLike(host: LocalHost, name: string, sums: string[], cheap = true): Host {
