@@ -460,7 +460,7 @@ const upgradeDatabase: SystemOperation = {
     // code's db_version needs no wp_upgrade(), and no load of the whole WordPress here.
     const versions = await runWordPressPhp<{ code: string; db: string }>(ctx.target.host, ctx.target.info.location, `
 global $wp_db_version;
-echo "\n@@FERRY-JSON@@" . json_encode( [ 'code' => (string) $wp_db_version, 'db' => (string) get_option( 'db_version' ) ] ) . "\n";
+echo "\\n@@FERRY-JSON@@" . json_encode( [ 'code' => (string) $wp_db_version, 'db' => (string) get_option( 'db_version' ) ] ) . "\\n";
 `, { what: 'Reading the database schema version', secrets: secretsOf(ctx), shortInit: true });
     if (versions.code === versions.db) {
       ctx.info(`database schema ${versions.db} is current${newer ? '' : ' (same WordPress version on both sides)'}`);
