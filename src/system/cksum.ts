@@ -16,8 +16,16 @@ export function cheapCksum(versionOutput: string): boolean {
   return match !== null && Number(match[1]) >= 9;
 }
 
-/** "<crc> <bytes>" from `cksum -- path`'s output (the path after them is left out: it may hold anything). */
-export function parseCksum(output: string, path: string, label: string): string {
+/**
+ * "<crc> <bytes>" from a `cksum -- path` run on a host (the path after them is left out: it may hold
+ * anything); its failure as a ConnectorError. `message`: its stderr, or stdout and stderr together.
+ */
+export function cksumAnswer(run: { code: number; output: string; message: string }, path: string, label: string): string {
+  const { code, output, message } = run;
+  if (code !== 0) {
+    if (/No such file/.test(message)) throw new ConnectorError(`${path}: no such file or folder on ${label}`, { kind: 'config' });
+    throw new ConnectorError(`cksum ${path} exited with ${code} on ${label}: ${message.trim()}`, { kind: /Permission denied/.test(message) ? 'auth' : 'config' });
+  }
   const match = /^(\d+) (\d+) /.exec(output);
   if (!match) throw new ConnectorError(`cksum printed no checksum for ${path} on ${label}: ${output.slice(0, 200)}`, { kind: 'bug' });
   return `${match[1]} ${match[2]}`;

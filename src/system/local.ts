@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ConnectorError } from '../sdk/errors.js';
 import { redact } from '../sdk/redact.js';
-import { cheapCksum, parseCksum } from './cksum.js';
+import { cheapCksum, cksumAnswer } from './cksum.js';
 import { sameBytes, sha256File } from './hash-pool.js';
 import type { ExecOptions, ExecResult, FileEntry, Host, HostInfo, HostProcess } from './host.js';
 
@@ -171,11 +171,7 @@ export class LocalHost implements Host {
 
   async crc32(path: string): Promise<string> {
     const { code, stdout, stderr } = await this.exec(['cksum', '--', path], { allowFailure: true });
-    if (code !== 0) {
-      if (/No such file/.test(stderr)) throw new ConnectorError(`${path}: no such file or folder on ${this.label}`, { kind: 'config' });
-      throw new ConnectorError(`cksum ${path} exited with ${code} on ${this.label}: ${stderr.trim()}`, { kind: /Permission denied/.test(stderr) ? 'auth' : 'config' });
-    }
-    return parseCksum(stdout, path, this.label);
+    return cksumAnswer({ code, output: stdout, message: stderr }, path, this.label);
   }
 
   async freeBytes(path: string): Promise<number> {

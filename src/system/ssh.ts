@@ -24,7 +24,7 @@ import { ConnectorError } from '../sdk/errors.js';
 import { redact } from '../sdk/redact.js';
 import type { ExecOptions, ExecResult, FileEntry, Host, HostInfo, HostProcess } from './host.js';
 import type { SshHostConfig } from './host-config.js';
-import { cheapCksum, parseCksum } from './cksum.js';
+import { cheapCksum, cksumAnswer } from './cksum.js';
 import { sftpReader, sftpWriter } from './sftp-streams.js';
 import { checkHostKey, parseKnownHosts, preferredAlgorithms, type HostKeyExpectation, type HostKeyVerdict } from './ssh-known-hosts.js';
 
@@ -884,11 +884,7 @@ export class SshHost implements Host {
 
   async crc32(path: string): Promise<string> {
     const { code, output } = await this.quick(['cksum', '--', path]);
-    if (code !== 0) {
-      if (/No such file/.test(output)) throw new ConnectorError(`${path}: no such file or folder on ${this.label}`, { kind: 'config' });
-      throw new ConnectorError(`cksum ${path} exited with ${code} on ${this.label}: ${output.trim()}`, { kind: /Permission denied/.test(output) ? 'auth' : 'config' });
-    }
-    return parseCksum(output, path, this.label);
+    return cksumAnswer({ code, output, message: output }, path, this.label);
   }
 
   async freeBytes(path: string): Promise<number> {

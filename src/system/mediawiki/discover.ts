@@ -165,8 +165,8 @@ export async function discoverMediaWiki(host: Host, location: InstallationLocati
   const [config, codeDir] = await Promise.all([host.stat(location.configFile), findCodeDir(host, location).catch((error: unknown) => error as Error)]);
   if (!config || codeDir instanceof Error) {
     await endPhpSessions(host, probe);
-    if (codeDir instanceof Error && config) throw codeDir;
-    throw new ConnectorError(`The config file ${location.configFile} does not exist on ${host.label}`, { kind: 'config', hint: 'set configFile: to the wiki\'s LocalSettings.php (Debian: /etc/mediawiki/LocalSettings.php)' });
+    if (!config) throw new ConnectorError(`The config file ${location.configFile} does not exist on ${host.label}`, { kind: 'config', hint: 'set configFile: to the wiki\'s LocalSettings.php (Debian: /etc/mediawiki/LocalSettings.php)' });
+    throw codeDir;
   }
   const j = await answer.catch(async (error: unknown) => {
     await endPhpSessions(host, probe);

@@ -61,11 +61,6 @@ export function wordpressOf(info: InstallationInfo): WordPressDetails {
   return (info as Partial<{ wordpress: WordPressDetails }>).wordpress ?? { dropIns: [], saltsFile: null };
 }
 
-/** The drop-ins of a WordPress installation's description (none for one described without them). */
-export function dropInsOf(info: InstallationInfo): string[] {
-  return wordpressOf(info).dropIns;
-}
-
 const FACTS_PHP = `
 global $wpdb, $table_prefix, $wp_version, $wp_db_version;
 $ferry_config_files = [];

@@ -10,7 +10,7 @@ import { ConnectorError } from '../../sdk/errors.js';
 import type { Host } from '../host.js';
 import type { InstallationInfo, OperationContext, SystemOperation, SystemOptions } from '../types.js';
 import { importFile, importInto, query, streamDump, tableMarkers, tableSizes } from './db.js';
-import { compareVersions, dropInsOf, folderBytes, readFacts, SALT_NAMES, wordpressOf } from './discover.js';
+import { compareVersions, folderBytes, readFacts, SALT_NAMES, wordpressOf } from './discover.js';
 import { copyFolders, totalBytes, type FileCopyCheckpoint, type FolderPair } from './files.js';
 import { setSiteMode } from './maintenance.js';
 import { endWordPressPhp, runWordPressPhp } from './php.js';
@@ -80,7 +80,7 @@ async function writeOptions(host: Host, ctxSide: OperationContext['source'], row
 }
 
 /** Beside the file copy, WordPress loaded only as far as its database: not when the target has drop-ins (they load even then). */
-const besideFilesWithoutDropIns = ({ target }: { target: InstallationInfo }): boolean => dropInsOf(target).length === 0;
+const besideFilesWithoutDropIns = ({ target }: { target: InstallationInfo }): boolean => wordpressOf(target).dropIns.length === 0;
 
 interface SavedSettings {
   source: OptionRows;
