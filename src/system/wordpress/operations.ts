@@ -550,6 +550,46 @@ async function fetchChecked(url: string, what: string): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
+export interface Sample {
+  post: string | null;
+  file: string | null;
+  fileUrl: string | null;
+}
+
+/** The newest published post's permalink and the newest attachment's file and URL, as an installation's WordPress names them. */
+function sampleOf(host: Host, location: InstallationInfo['location'], secrets: string[]): Promise<Sample> {
+  return runWordPressPhp<Sample>(host, location, `
+$ferry_post = get_posts( [ 'post_type' => 'post', 'post_status' => 'publish', 'numberposts' => 1, 'orderby' => 'ID', 'order' => 'DESC' ] );
+$ferry_media = get_posts( [ 'post_type' => 'attachment', 'post_status' => 'inherit', 'numberposts' => 1, 'orderby' => 'ID', 'order' => 'DESC' ] );
+echo "\\n@@FERRY-JSON@@" . json_encode( [
+	'post' => $ferry_post ? get_permalink( $ferry_post[0] ) : null,
+	'file' => $ferry_media ? get_post_meta( $ferry_media[0]->ID, '_wp_attached_file', true ) : null,
+	'fileUrl' => $ferry_media ? wp_get_attachment_url( $ferry_media[0]->ID ) : null,
+] ) . "\\n";
+`, { what: 'Reading a post and a file to check', secrets });
+}
+
+/**
+ * What to fetch from the target: the source's sample at its rewritten URLs (what rewrite-urls made of them), so
+ * the check asks whether the target serves what the source served. The source's WordPress has been loaded since
+ * discovery, so this costs no load of its own; loading the target's here (it must wait for the plugins and
+ * themes to be copied) took longer than the page views themselves. A source URL that does not start with the
+ * rewritten one (a home URL on another domain than the site URL) leaves the choice to the target's WordPress.
+ */
+async function targetSample(ctx: OperationContext, url: string): Promise<Sample> {
+  const source = await sampleOf(ctx.source.host, ctx.source.info.location, secretsOf(ctx));
+  return rewrittenSample(source, ctx.source.info.url, url) ?? sampleOf(ctx.target.host, ctx.target.info.location, secretsOf(ctx));
+}
+
+/** A source's sample with its URLs moved from `from` to `to` as rewrite-urls moves them; undefined when one is not under `from`. */
+export function rewrittenSample(sample: Sample, from: string, to: string): Sample | undefined {
+  const base = from.replace(/\/+$/, '');
+  const rewrite = (value: string | null): string | null | undefined => (value === null ? null : value === base || value.startsWith(`${base}/`) ? `${to}${value.slice(base.length)}` : undefined);
+  const post = rewrite(sample.post);
+  const fileUrl = rewrite(sample.fileUrl);
+  return post === undefined || fileUrl === undefined ? undefined : { post, file: sample.file, fileUrl };
+}
+
 const finalChecks: SystemOperation = {
   name: 'final-checks',
   label: 'Final checks',
@@ -559,15 +599,7 @@ const finalChecks: SystemOperation = {
     // What does not depend on each other runs at once, and every check ends before the step does (the first failure in this order is told).
     let checked = 0;
     const home = fetchChecked(`${url}/`, 'the home page').then(() => ctx.progress(++checked, 3));
-    const sampled = runWordPressPhp<{ post: string | null; file: string | null; fileUrl: string | null }>(ctx.target.host, ctx.target.info.location, `
-$ferry_post = get_posts( [ 'post_type' => 'post', 'post_status' => 'publish', 'numberposts' => 1, 'orderby' => 'ID', 'order' => 'DESC' ] );
-$ferry_media = get_posts( [ 'post_type' => 'attachment', 'post_status' => 'inherit', 'numberposts' => 1, 'orderby' => 'ID', 'order' => 'DESC' ] );
-echo "\\n@@FERRY-JSON@@" . json_encode( [
-	'post' => $ferry_post ? get_permalink( $ferry_post[0] ) : null,
-	'file' => $ferry_media ? get_post_meta( $ferry_media[0]->ID, '_wp_attached_file', true ) : null,
-	'fileUrl' => $ferry_media ? wp_get_attachment_url( $ferry_media[0]->ID ) : null,
-] ) . "\\n";
-`, { what: 'Reading a post and a file to check', secrets: secretsOf(ctx) });
+    const sampled = targetSample(ctx, url);
     const post = sampled.then(async (sample) => {
       if (sample.post) await fetchChecked(sample.post, 'a post');
       ctx.progress(++checked, 3);
