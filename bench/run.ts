@@ -105,6 +105,8 @@ interface BenchOptions {
   systemBlobs: Array<{ count: number; mb: number }>;
   /** Round trips (ms) for extra system-mediawiki-ssh cases behind a latency relay, at the first size. */
   systemRtts: number[];
+  /** Alternated rounds of Ferry and the native copy in each system case. */
+  systemRounds: number;
   /** Which WordPress cases run (--only wordpress-native, wordpress-rest-script or wordpress for both). */
   wordpressCases: Set<string>;
   /** Items of each engine case. */
@@ -140,6 +142,8 @@ function usage(): never {
   --resume-up-to N  engine cases up to N items also measure a kill -9 at 90 % and the resume (default 100k)
   --system-pages N  pages of the system cases' generated source (default ${DEFAULT_WIKI.pages}; 150 with --quick)
   --system-rtt-ms N   system-mediawiki-ssh again at the first size with this round trip (ms) between the SSH clients and the sshd, through a relay (default 20: two servers in different places; several separated by commas; 0: none)
+  --system-rounds N  rounds of each side in each system case, Ferry and the native copy alternated, each side's target put back
+                  between its rounds (Ferry: ferry undo); the median of each side is reported, every round kept (default 3; 1 with --quick)
   --system-blobs CxM  MB-sized random files added to the system source's uploads; several sizes separated by commas run the system cases once each (default 16x64,64x64: about 1 GB and 4 GB, typical sites of a few hundred MB to a few GB; 4x4 with --quick)
   --latency MS    the reference target's wait per write (default 20)
   --concurrency N the engine cases' concurrency (default 8)
@@ -150,7 +154,7 @@ function usage(): never {
 function parseOptions(argv: string[]): BenchOptions {
   const options: BenchOptions = {
     sizes: [1000, 5000], files: DEFAULT_WIKI.files, keep: false, out: join(RESULTS_DIR, 'latest.json'), wordpressPosts: 200,
-    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, scaleLatencyMs: 100, scaleCapacity: 4, scaleLimit: 16, scaleHeapMB: 512, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: [{ count: 16, mb: 64 }, { count: 64, mb: 64 }], systemRtts: [20], engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
+    only: new Set(['engine', 'mediawiki', 'wordpress', 'system', 'scale']), scaleItems: 10_000, scaleLatencyMs: 100, scaleCapacity: 4, scaleLimit: 16, scaleHeapMB: 512, wordpressCases: new Set(WORDPRESS_CASES), systemCases: new Set(SYSTEM_CASES), systemPages: DEFAULT_WIKI.pages, systemBlobs: [{ count: 16, mb: 64 }, { count: 64, mb: 64 }], systemRtts: [20], systemRounds: 3, engineSizes: [10_000, 100_000, 1_000_000], resumeUpTo: 100_000, latencyMs: 20, concurrency: 8,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -168,6 +172,7 @@ function parseOptions(argv: string[]): BenchOptions {
         options.scaleItems = 1000;
         options.systemPages = 150;
         options.systemBlobs = [{ count: 4, mb: 4 }];
+        options.systemRounds = 1;
         break;
       case '--only': {
         let families = value().split(',').map((s) => s.trim());
@@ -230,6 +235,9 @@ function parseOptions(argv: string[]): BenchOptions {
         break;
       case '--system-pages':
         options.systemPages = count(value(), '--system-pages');
+        break;
+      case '--system-rounds':
+        options.systemRounds = count(value(), '--system-rounds');
         break;
       case '--system-rtt-ms':
         options.systemRtts = value().split(',').map(Number).filter((n) => n > 0);
@@ -907,15 +915,15 @@ async function main(): Promise<void> {
     for (const [round, blobs] of options.systemBlobs.entries()) {
       const suffix = round === 0 ? '' : `@${blobs.count * blobs.mb}MB`;
       if (options.systemCases.has('system-mediawiki')) {
-        cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs, keep: options.keep, say, suffix }));
+        cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs, keep: options.keep, say, suffix, rounds: options.systemRounds }));
         write();
       }
       if (options.systemCases.has('system-mediawiki-ssh')) {
-        cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs, keep: options.keep, say, ssh: true, suffix }));
+        cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs, keep: options.keep, say, ssh: true, suffix, rounds: options.systemRounds }));
         write();
         // Over loopback the copy is bound by the CPU of one machine running both servers; between servers it is bound by round trips.
         for (const rttMs of round === 0 ? options.systemRtts : []) {
-          cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs, keep: options.keep, say, ssh: true, suffix, rttMs }));
+          cases.push(await runSystemMediaWikiCase({ content: { ...SYSTEM_WIKI, pages: options.systemPages }, blobs, keep: options.keep, say, ssh: true, suffix, rttMs, rounds: options.systemRounds }));
           write();
         }
       }
@@ -923,7 +931,7 @@ async function main(): Promise<void> {
         await ensureWordPressPackages();
         const quick = options.systemPages < DEFAULT_WIKI.pages;
         const content = quick ? { ...DEFAULT_SITE, posts: 40, pages: 10, media: 12, comments: 60 } : DEFAULT_SITE;
-        cases.push(await runSystemWordPressCase({ content, blobs, keep: options.keep, say, suffix }));
+        cases.push(await runSystemWordPressCase({ content, blobs, keep: options.keep, say, suffix, rounds: options.systemRounds }));
         write();
       }
     }

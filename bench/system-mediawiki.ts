@@ -25,6 +25,7 @@ import { ratioOf, type BenchCase } from './cases.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput, type Measured } from './measure.js';
 import { startLatencyRelay, type LatencyRelay } from './latency-relay.js';
 import { fixed, mb } from './report.js';
+import { alternate, freshState, medianRound, roundsText } from './system-rounds.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
@@ -80,6 +81,8 @@ export interface SystemMediaWikiOptions {
   ssh?: boolean;
   /** Added to the case's name (a second size: '@4096MB'). */
   suffix?: string;
+  /** Alternated rounds of each side (system-rounds.ts); the case reports each side's median round. */
+  rounds: number;
   /**
    * With ssh: a round trip of this many ms between the SSH clients (Ferry's and the native pipe's) and the sshd,
    * through bench/latency-relay.ts, as between two servers in different places; the case is named '...@rttNms'.
@@ -309,28 +312,48 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
 
     // Ferry: the whole run, in its own process.
     const dataDir = join(root, 'ferry-data');
+    const workDir = join(root, 'ferry-work');
     const planFile = join(root, 'system-plan.yaml');
-    writeFileSync(planFile, planText('bench-system-mw', source, ferryTarget, join(root, 'ferry-work'), sshd));
-    say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
-    const coldFerry = await dropCaches();
-    let sampler = new LoadSampler();
-    const run = await measureProcess(process.execPath, [...(process.env.FERRY_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.FERRY_BENCH_PROF] : []), FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
-    const ferrySync = await syncSeconds();
-    const ferryLoad = sampler.stop();
-    const runJson = parseJsonOutput(run.stdout);
-    const ferrySteps = [...(await stepSeconds(dataDir, 'bench-system-mw')), ...(SYSTEM_SYNC ? [{ step: 'sync', status: 'Success', seconds: ferrySync }] : [])];
-    const cliStart = await cliStartSeconds();
-    const ferryProblem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await targetServes(ferryTarget, sitename);
-
+    writeFileSync(planFile, planText('bench-system-mw', source, ferryTarget, workDir, sshd));
+    say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB), ${options.rounds} round(s) alternated with the native copy`);
+    const ferryRound = async () => {
+      const cold = await dropCaches();
+      const sampler = new LoadSampler();
+      const run = await measureProcess(process.execPath, [...(process.env.FERRY_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.FERRY_BENCH_PROF] : []), FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
+      const sync = await syncSeconds();
+      const load = sampler.stop();
+      const runJson = parseJsonOutput(run.stdout);
+      const steps = [...(await stepSeconds(dataDir, 'bench-system-mw')), ...(SYSTEM_SYNC ? [{ step: 'sync', status: 'Success', seconds: sync }] : [])];
+      const problem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await targetServes(ferryTarget, sitename);
+      return { seconds: run.seconds + sync, run, runId: runJson?.id as number | undefined, cold, load, steps, ...(problem ? { problem } : {}) };
+    };
     // Native: the same bytes onto the other fresh wiki.
-    say(`${name}: native ${options.ssh ? 'ssh ... | ssh ...' : 'sqlite3 .backup + cp -a + config'}`);
-    const coldNative = await dropCaches();
-    sampler = new LoadSampler();
-    const native = sshd ? await nativeMediaWikiCopySsh(source, nativeTarget, sshd) : await nativeMediaWikiCopy(source, nativeTarget);
-    const nativeLoad = sampler.stop();
-    const nativeProblem = native.ok ? await targetServes(nativeTarget, sitename) : native.error;
+    const nativeFresh = freshState(join(nativeTarget.dir, 'images'), [join(nativeTarget.dir, 'LocalSettings.php')]);
+    const nativeRound = async () => {
+      const cold = await dropCaches();
+      const sampler = new LoadSampler();
+      const native = sshd ? await nativeMediaWikiCopySsh(source, nativeTarget, sshd) : await nativeMediaWikiCopy(source, nativeTarget);
+      const load = sampler.stop();
+      const problem = native.ok ? await targetServes(nativeTarget, sitename) : native.error;
+      return { ...native, cold, load, ...(problem ? { problem } : {}) };
+    };
+    const rounds = await alternate(options.rounds, {
+      ferry: ferryRound,
+      native: nativeRound,
+      // The way back Ferry itself offers: undo restores the target from its snapshot (and checks it did).
+      resetFerry: async (last) => {
+        const undo = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'undo', String(last.runId), '--json'], { env: { ...process.env, FORCE_COLOR: '0' } });
+        if (undo.exitCode !== 0) throw new Error(describeFailure('ferry undo between rounds', undo));
+        rmSync(workDir, { recursive: true, force: true });
+      },
+      resetNative: async () => nativeFresh.restore(),
+    });
+    const { run, steps: ferrySteps, load: ferryLoad, cold: coldFerry, problem: ferryProblem } = medianRound(rounds.ferry);
+    const native = medianRound(rounds.native);
+    const { load: nativeLoad, cold: coldNative, problem: nativeProblem } = native;
+    const cliStart = await cliStartSeconds();
 
-    const ferrySeconds = run.seconds + ferrySync;
+    const ferrySeconds = medianRound(rounds.ferry).seconds;
     const ferry = { seconds: ferrySeconds, itemsPerSecond: ferryProblem ? null : bytes / ferrySeconds, peakRssMB: mb(run.peakRssBytes)! };
     const peer = { name: sshd ? 'ssh sqlite3 .backup | ssh + ssh tar | ssh tar + config' : 'sqlite3 .backup + cp -a uploads + config', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
     const stepSum = wallSeconds(ferrySteps);
@@ -360,6 +383,7 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
         sync: SYSTEM_SYNC,
         cold: { ferry: coldFerry, native: coldNative },
         cliStartSeconds: cliStart,
+        rounds: { ferry: rounds.ferry.map((r) => r.seconds), native: rounds.native.map((r) => r.seconds) },
         nativeSteps: native.steps,
         copyOnlyRatio: copySeconds > 0 && nativeCopySeconds > 0 ? nativeCopySeconds / copySeconds : null,
         ferryCpuSeconds: run.cpuSeconds,
@@ -381,10 +405,11 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
 export function systemNotes(cases: BenchCase[]): string[] {
   const lines: string[] = [];
   for (const c of cases.filter((x) => x.name.startsWith('system-'))) {
-    const x = c.extra as { cliStartSeconds?: number; megabytes: number; ferrySteps: StepSeconds[]; ferryOutsideStepsSeconds: number; ferryStepsSeconds: number; nativeSteps: StepSeconds[]; copyOnlyRatio: number | null; load: { ferry: { mean: number }; native: { mean: number } }; ferryProblem?: string; nativeProblem?: string };
+    const x = c.extra as { rounds?: { ferry: number[]; native: number[] }; cliStartSeconds?: number; megabytes: number; ferrySteps: StepSeconds[]; ferryOutsideStepsSeconds: number; ferryStepsSeconds: number; nativeSteps: StepSeconds[]; copyOnlyRatio: number | null; load: { ferry: { mean: number }; native: { mean: number } }; ferryProblem?: string; nativeProblem?: string };
     const list = (steps: StepSeconds[]): string => steps.filter((s) => (s.seconds ?? 0) >= 0.05).map((s) => `${s.step} ${fixed(s.seconds ?? undefined, 2)}`).join(', ') || '-';
     lines.push(`  ${c.name}: ${fixed(x.megabytes)} MB; Ferry ${fixed(c.ferry.seconds, 2)} s = outside the steps ${fixed(x.ferryOutsideStepsSeconds, 2)} s (of which an idle \`ferry --help\` takes ${fixed(x.cliStartSeconds, 2)} s: node + the CLI; the rest discovery and pre-checks) + steps ${fixed(x.ferryStepsSeconds, 2)} s of wall clock (the database and file copies run side by side): ${list(x.ferrySteps)}`);
     lines.push(`    native ${fixed(c.peer.seconds, 2)} s: ${list(x.nativeSteps)}; copies alone Ferry/native speed ${x.copyOnlyRatio === null ? '-' : `${fixed(x.copyOnlyRatio, 2)}x`}; load ${fixed(x.load.ferry.mean)}/${fixed(x.load.native.mean)}`);
+    if (x.rounds && x.rounds.ferry.length > 1) lines.push(`    rounds, alternated (the medians above): Ferry ${roundsText(x.rounds.ferry)} s; native ${roundsText(x.rounds.native)} s`);
     if (x.ferryProblem) lines.push(`    FERRY FAILED: ${x.ferryProblem.split('\n').slice(0, 6).join(' | ')}`);
     if (x.nativeProblem) lines.push(`    NATIVE FAILED: ${x.nativeProblem.split('\n').slice(0, 6).join(' | ')}`);
   }

@@ -19,6 +19,7 @@ import { startSite, type SiteInstance } from '../src/harness/wordpress.js';
 import { ratioOf, type BenchCase } from './cases.js';
 import { describeFailure, LoadSampler, measureProcess, parseJsonOutput } from './measure.js';
 import { fixed, mb } from './report.js';
+import { alternate, freshState, medianRound } from './system-rounds.js';
 import { cliStartSeconds, dropCaches, stepSeconds, syncSeconds, wallSeconds, SYSTEM_DIR, SYSTEM_SYNC, treeSize, type StepSeconds } from './system-mediawiki.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +34,8 @@ export interface SystemWordPressOptions {
   say: (message: string) => void;
   /** Added to the case's name (a second size: '@4096MB'). */
   suffix?: string;
+  /** Alternated rounds of each side (system-rounds.ts); the case reports each side's median round. */
+  rounds: number;
 }
 
 function planText(name: string, source: SiteInstance, target: SiteInstance, workDir: string): string {
@@ -114,27 +117,48 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     sites.push(nativeTarget);
 
     const dataDir = join(root, 'ferry-data');
+    const workDir = join(root, 'ferry-work');
     const planFile = join(root, 'system-plan.yaml');
-    writeFileSync(planFile, planText('bench-system-wp', source, ferryTarget, join(root, 'ferry-work')));
-    say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB)`);
-    const coldFerry = await dropCaches();
-    let sampler = new LoadSampler();
-    const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
-    const ferrySync = await syncSeconds();
-    const ferryLoad = sampler.stop();
-    const runJson = parseJsonOutput(run.stdout);
-    const ferrySteps = [...(await stepSeconds(dataDir, 'bench-system-wp')), ...(SYSTEM_SYNC ? [{ step: 'sync', status: 'Success', seconds: ferrySync }] : [])];
+    writeFileSync(planFile, planText('bench-system-wp', source, ferryTarget, workDir));
+    say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB), ${options.rounds} round(s) alternated with the native copy`);
+    const ferryRound = async () => {
+      const cold = await dropCaches();
+      const sampler = new LoadSampler();
+      const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
+      const sync = await syncSeconds();
+      const load = sampler.stop();
+      const runJson = parseJsonOutput(run.stdout);
+      const steps = [...(await stepSeconds(dataDir, 'bench-system-wp')), ...(SYSTEM_SYNC ? [{ step: 'sync', status: 'Success', seconds: sync }] : [])];
+      const problem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await serves(ferryTarget, sourceTitle);
+      return { seconds: run.seconds + sync, run, runId: runJson?.id as number | undefined, cold, load, steps, ...(problem ? { problem } : {}) };
+    };
+    const nativeFresh = freshState(join(nativeTarget.dir, 'content', 'uploads'), []);
+    const nativeRound = async () => {
+      const cold = await dropCaches();
+      const sampler = new LoadSampler();
+      const native = await nativeWordPressCopy(source, nativeTarget);
+      const load = sampler.stop();
+      const problem = native.ok ? await serves(nativeTarget, sourceTitle) : native.error;
+      return { ...native, cold, load, ...(problem ? { problem } : {}) };
+    };
+    const rounds = await alternate(options.rounds, {
+      ferry: ferryRound,
+      native: nativeRound,
+      // The way back Ferry itself offers: undo restores the target from its snapshot (and checks it did).
+      resetFerry: async (last) => {
+        const undo = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'undo', String(last.runId), '--json'], { env: { ...process.env, FORCE_COLOR: '0' } });
+        if (undo.exitCode !== 0) throw new Error(describeFailure('ferry undo between rounds', undo));
+        rmSync(workDir, { recursive: true, force: true });
+      },
+      // The import replaces the tables again; only the files the copy added go.
+      resetNative: async () => nativeFresh.restore(),
+    });
+    const { run, steps: ferrySteps, load: ferryLoad, cold: coldFerry, problem: ferryProblem } = medianRound(rounds.ferry);
+    const native = medianRound(rounds.native);
+    const { load: nativeLoad, cold: coldNative, problem: nativeProblem } = native;
     const cliStart = await cliStartSeconds();
-    const ferryProblem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await serves(ferryTarget, sourceTitle);
 
-    say(`${name}: native mariadb-dump | mariadb + cp -a + UPDATE siteurl/home`);
-    const coldNative = await dropCaches();
-    sampler = new LoadSampler();
-    const native = await nativeWordPressCopy(source, nativeTarget);
-    const nativeLoad = sampler.stop();
-    const nativeProblem = native.ok ? await serves(nativeTarget, sourceTitle) : native.error;
-
-    const ferrySeconds = run.seconds + ferrySync;
+    const ferrySeconds = medianRound(rounds.ferry).seconds;
     const ferry = { seconds: ferrySeconds, itemsPerSecond: ferryProblem ? null : bytes / ferrySeconds, peakRssMB: mb(run.peakRssBytes)! };
     const peer = { name: 'mariadb-dump | mariadb + cp -a uploads + UPDATE siteurl/home', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
     const stepSum = wallSeconds(ferrySteps);
@@ -164,6 +188,7 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
         sync: SYSTEM_SYNC,
         cold: { ferry: coldFerry, native: coldNative },
         cliStartSeconds: cliStart,
+        rounds: { ferry: rounds.ferry.map((r) => r.seconds), native: rounds.native.map((r) => r.seconds) },
         nativeSteps: native.steps,
         copyOnlyRatio: ferryCopy > 0 && nativeCopy > 0 ? nativeCopy / ferryCopy : null,
         ferryCpuSeconds: run.cpuSeconds,
