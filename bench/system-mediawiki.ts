@@ -153,6 +153,49 @@ export async function cliStartSeconds(): Promise<number> {
   return m.seconds;
 }
 
+/**
+ * Ferry's side of a system case's rounds (system-rounds.ts): a round is the whole `ferry run` of the plan, its
+ * steps and the check that the target serves the source; before the next round the way back Ferry itself
+ * offers puts the target back (`ferry undo` restores it from its snapshot and takes the source out of
+ * maintenance), and the run's work folder goes.
+ */
+export function ferryRounds(side: { dataDir: string; workDir: string; planFile: string; planName: string; serves: () => Promise<string | undefined> }) {
+  const env = { ...process.env, FORCE_COLOR: '0' };
+  return {
+    async ferry() {
+      const cold = await dropCaches();
+      const sampler = new LoadSampler();
+      const run = await measureProcess(process.execPath, [...(process.env.FERRY_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.FERRY_BENCH_PROF] : []), FERRY_BIN, '--data-dir', side.dataDir, 'run', side.planFile, '--json'], { env, pollMs: 50 });
+      const sync = await syncSeconds();
+      const load = sampler.stop();
+      const runJson = parseJsonOutput(run.stdout);
+      const steps: StepSeconds[] = [...(await stepSeconds(side.dataDir, side.planName)), ...(SYSTEM_SYNC ? [{ step: 'sync', status: 'Success', seconds: sync }] : [])];
+      const problem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await side.serves();
+      return { seconds: run.seconds + sync, run, runId: runJson?.id as number | undefined, cold, load, steps, ...(problem ? { problem } : {}) };
+    },
+    async resetFerry(last: { runId: number | undefined }) {
+      const undo = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', side.dataDir, 'undo', String(last.runId), '--json'], { env });
+      if (undo.exitCode !== 0) throw new Error(describeFailure('ferry undo between rounds', undo));
+      rmSync(side.workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The native side of a case's rounds: its copy, with the load while it ran, then whether its target serves the source; `fresh` puts the target back. */
+export function nativeRounds<T extends { ok: boolean; error?: string }>(copy: () => Promise<T>, serves: () => Promise<string | undefined>, fresh: { restore(): void }) {
+  return {
+    async native() {
+      const cold = await dropCaches();
+      const sampler = new LoadSampler();
+      const result = await copy();
+      const load = sampler.stop();
+      const problem = result.ok ? await serves() : result.error;
+      return { ...result, cold, load, ...(problem ? { problem } : {}) };
+    },
+    resetNative: async () => fresh.restore(),
+  };
+}
+
 /** Runs a command measured (wall clock, VmHWM); throws with its output when it fails. */
 async function measured(command: string, args: string[]): Promise<Measured> {
   const m = await measureProcess(command, args, { pollMs: 50 });
@@ -316,44 +359,19 @@ export async function runSystemMediaWikiCase(options: SystemMediaWikiOptions): P
     const planFile = join(root, 'system-plan.yaml');
     writeFileSync(planFile, planText('bench-system-mw', source, ferryTarget, workDir, sshd));
     say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB), ${options.rounds} round(s) alternated with the native copy`);
-    const ferryRound = async () => {
-      const cold = await dropCaches();
-      const sampler = new LoadSampler();
-      const run = await measureProcess(process.execPath, [...(process.env.FERRY_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.FERRY_BENCH_PROF] : []), FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
-      const sync = await syncSeconds();
-      const load = sampler.stop();
-      const runJson = parseJsonOutput(run.stdout);
-      const steps = [...(await stepSeconds(dataDir, 'bench-system-mw')), ...(SYSTEM_SYNC ? [{ step: 'sync', status: 'Success', seconds: sync }] : [])];
-      const problem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await targetServes(ferryTarget, sitename);
-      return { seconds: run.seconds + sync, run, runId: runJson?.id as number | undefined, cold, load, steps, ...(problem ? { problem } : {}) };
-    };
+    const ferrySide = ferryRounds({ dataDir, workDir, planFile, planName: 'bench-system-mw', serves: () => targetServes(ferryTarget, sitename) });
     // Native: the same bytes onto the other fresh wiki.
-    const nativeFresh = freshState(join(nativeTarget.dir, 'images'), [join(nativeTarget.dir, 'LocalSettings.php')]);
-    const nativeRound = async () => {
-      const cold = await dropCaches();
-      const sampler = new LoadSampler();
-      const native = sshd ? await nativeMediaWikiCopySsh(source, nativeTarget, sshd) : await nativeMediaWikiCopy(source, nativeTarget);
-      const load = sampler.stop();
-      const problem = native.ok ? await targetServes(nativeTarget, sitename) : native.error;
-      return { ...native, cold, load, ...(problem ? { problem } : {}) };
-    };
-    const rounds = await alternate(options.rounds, {
-      ferry: ferryRound,
-      native: nativeRound,
-      // The way back Ferry itself offers: undo restores the target from its snapshot (and checks it did).
-      resetFerry: async (last) => {
-        const undo = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'undo', String(last.runId), '--json'], { env: { ...process.env, FORCE_COLOR: '0' } });
-        if (undo.exitCode !== 0) throw new Error(describeFailure('ferry undo between rounds', undo));
-        rmSync(workDir, { recursive: true, force: true });
-      },
-      resetNative: async () => nativeFresh.restore(),
-    });
-    const { run, steps: ferrySteps, load: ferryLoad, cold: coldFerry, problem: ferryProblem } = medianRound(rounds.ferry);
+    const nativeSide = nativeRounds(
+      () => (sshd ? nativeMediaWikiCopySsh(source, nativeTarget, sshd) : nativeMediaWikiCopy(source, nativeTarget)),
+      () => targetServes(nativeTarget, sitename),
+      freshState(join(nativeTarget.dir, 'images'), [join(nativeTarget.dir, 'LocalSettings.php')]),
+    );
+    const rounds = await alternate(options.rounds, { ...ferrySide, ...nativeSide });
+    const { run, steps: ferrySteps, load: ferryLoad, cold: coldFerry, problem: ferryProblem, seconds: ferrySeconds } = medianRound(rounds.ferry);
     const native = medianRound(rounds.native);
     const { load: nativeLoad, cold: coldNative, problem: nativeProblem } = native;
     const cliStart = await cliStartSeconds();
 
-    const ferrySeconds = medianRound(rounds.ferry).seconds;
     const ferry = { seconds: ferrySeconds, itemsPerSecond: ferryProblem ? null : bytes / ferrySeconds, peakRssMB: mb(run.peakRssBytes)! };
     const peer = { name: sshd ? 'ssh sqlite3 .backup | ssh + ssh tar | ssh tar + config' : 'sqlite3 .backup + cp -a uploads + config', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
     const stepSum = wallSeconds(ferrySteps);

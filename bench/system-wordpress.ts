@@ -11,19 +11,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startFilledSite } from '../src/generator/wordpress-filled-site-cache.js';
 import type { SiteContentOptions } from '../src/generator/wordpress-content.js';
 import { startSite, type SiteInstance } from '../src/harness/wordpress.js';
 import { ratioOf, type BenchCase } from './cases.js';
-import { describeFailure, LoadSampler, measureProcess, parseJsonOutput } from './measure.js';
+import { describeFailure, measureProcess } from './measure.js';
 import { fixed, mb } from './report.js';
 import { alternate, freshState, medianRound } from './system-rounds.js';
-import { cliStartSeconds, dropCaches, stepSeconds, syncSeconds, wallSeconds, SYSTEM_DIR, SYSTEM_SYNC, treeSize, type StepSeconds } from './system-mediawiki.js';
+import { cliStartSeconds, ferryRounds, nativeRounds, SYSTEM_DIR, SYSTEM_SYNC, treeSize, wallSeconds, type StepSeconds } from './system-mediawiki.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const FERRY_BIN = join(REPO, 'bin', 'ferry.js');
 /** The harness sites share Debian's config file, which reads each site's own config from this variable. */
 const HARNESS_CONFIG = '/etc/wordpress/config-ferry-harness.php';
 
@@ -121,44 +118,15 @@ export async function runSystemWordPressCase(options: SystemWordPressOptions): P
     const planFile = join(root, 'system-plan.yaml');
     writeFileSync(planFile, planText('bench-system-wp', source, ferryTarget, workDir));
     say(`${name}: Ferry copies ${fixed(mb(bytes))} MB (database ${fixed(mb(dbBytes))} MB, ${uploads.files} upload files ${fixed(mb(uploads.bytes))} MB), ${options.rounds} round(s) alternated with the native copy`);
-    const ferryRound = async () => {
-      const cold = await dropCaches();
-      const sampler = new LoadSampler();
-      const run = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'run', planFile, '--json'], { env: { ...process.env, FORCE_COLOR: '0' }, pollMs: 50 });
-      const sync = await syncSeconds();
-      const load = sampler.stop();
-      const runJson = parseJsonOutput(run.stdout);
-      const steps = [...(await stepSeconds(dataDir, 'bench-system-wp')), ...(SYSTEM_SYNC ? [{ step: 'sync', status: 'Success', seconds: sync }] : [])];
-      const problem = run.exitCode !== 0 || runJson?.status !== 'FINISHED' ? describeFailure('ferry run', run) : await serves(ferryTarget, sourceTitle);
-      return { seconds: run.seconds + sync, run, runId: runJson?.id as number | undefined, cold, load, steps, ...(problem ? { problem } : {}) };
-    };
-    const nativeFresh = freshState(join(nativeTarget.dir, 'content', 'uploads'), []);
-    const nativeRound = async () => {
-      const cold = await dropCaches();
-      const sampler = new LoadSampler();
-      const native = await nativeWordPressCopy(source, nativeTarget);
-      const load = sampler.stop();
-      const problem = native.ok ? await serves(nativeTarget, sourceTitle) : native.error;
-      return { ...native, cold, load, ...(problem ? { problem } : {}) };
-    };
-    const rounds = await alternate(options.rounds, {
-      ferry: ferryRound,
-      native: nativeRound,
-      // The way back Ferry itself offers: undo restores the target from its snapshot (and checks it did).
-      resetFerry: async (last) => {
-        const undo = await measureProcess(process.execPath, [FERRY_BIN, '--data-dir', dataDir, 'undo', String(last.runId), '--json'], { env: { ...process.env, FORCE_COLOR: '0' } });
-        if (undo.exitCode !== 0) throw new Error(describeFailure('ferry undo between rounds', undo));
-        rmSync(workDir, { recursive: true, force: true });
-      },
-      // The import replaces the tables again; only the files the copy added go.
-      resetNative: async () => nativeFresh.restore(),
-    });
-    const { run, steps: ferrySteps, load: ferryLoad, cold: coldFerry, problem: ferryProblem } = medianRound(rounds.ferry);
+    const ferrySide = ferryRounds({ dataDir, workDir, planFile, planName: 'bench-system-wp', serves: () => serves(ferryTarget, sourceTitle) });
+    // The import replaces the tables again; only the files the copy added go.
+    const nativeSide = nativeRounds(() => nativeWordPressCopy(source, nativeTarget), () => serves(nativeTarget, sourceTitle), freshState(join(nativeTarget.dir, 'content', 'uploads'), []));
+    const rounds = await alternate(options.rounds, { ...ferrySide, ...nativeSide });
+    const { run, steps: ferrySteps, load: ferryLoad, cold: coldFerry, problem: ferryProblem, seconds: ferrySeconds } = medianRound(rounds.ferry);
     const native = medianRound(rounds.native);
     const { load: nativeLoad, cold: coldNative, problem: nativeProblem } = native;
     const cliStart = await cliStartSeconds();
 
-    const ferrySeconds = medianRound(rounds.ferry).seconds;
     const ferry = { seconds: ferrySeconds, itemsPerSecond: ferryProblem ? null : bytes / ferrySeconds, peakRssMB: mb(run.peakRssBytes)! };
     const peer = { name: 'mariadb-dump | mariadb + cp -a uploads + UPDATE siteurl/home', seconds: native.seconds, itemsPerSecond: nativeProblem ? null : bytes / native.seconds, peakRssMB: native.peakRssMB };
     const stepSum = wallSeconds(ferrySteps);
