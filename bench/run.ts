@@ -237,7 +237,8 @@ function parseOptions(argv: string[]): BenchOptions {
         options.systemPages = count(value(), '--system-pages');
         break;
       case '--system-rounds':
-        options.systemRounds = count(value(), '--system-rounds');
+        options.systemRounds = Number(value());
+        if (!Number.isInteger(options.systemRounds) || options.systemRounds < 1) throw new Error('--system-rounds takes a number of rounds, 1 or more');
         break;
       case '--system-rtt-ms':
         options.systemRtts = value().split(',').map(Number).filter((n) => n > 0);

@@ -1,8 +1,8 @@
 /**
  * Rounds of a system case: Ferry and the native commands alternate (Ferry, native, Ferry, native...), each
  * side's target put back as it was before its next round, outside the measured time. A single sitting of
- * one round each swung by a fifth on this shared two-core machine (docs/performance.md: the same build read
- * 0.61x and 0.84x an hour apart); alternating puts both sides under the same passing load, and the median of
+ * one round each swung on this shared two-core machine with the memory's state more than with the tools
+ * (docs/performance.md: the same build read 0.84x and 0.71x twelve minutes apart); alternating puts both sides under the same passing load, and the median of
  * each side keeps one slow round from deciding the ratio. Every round's seconds are kept in the results.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
